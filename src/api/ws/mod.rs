@@ -1,0 +1,3 @@
+//! The user-data WebSocket: frames, and the session that keeps one open.
+
+pub mod frame;
