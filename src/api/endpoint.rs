@@ -82,11 +82,7 @@ const fn write(path: &'static str, domain: Domain, safe_to_repeat: bool) -> Endp
 }
 
 const fn with_budget(mut e: Endpoint, limit_per_hour: u32, backoff_secs: u64, counts: Counts) -> Endpoint {
-    e.budget = Some(RateBudget {
-        limit_per_hour,
-        backoff: Duration::from_secs(backoff_secs),
-        counts,
-    });
+    e.budget = Some(RateBudget { limit_per_hour, backoff: Duration::from_secs(backoff_secs), counts });
     e
 }
 
@@ -123,25 +119,13 @@ pub const ADMIN_ALERT_SIGNAL_DEPS: Endpoint = get("adminAlertSignal/deps", Live)
 pub const ADD_ENTITLEMENT_SUBSCRIPTION: Endpoint = write("userPlugin/addEntitlementSubscription", Live, true);
 
 // Subaccount requests.
-pub const CREATE_PARTNER_SUBACCOUNT_REQUEST: Endpoint = with_budget(
-    write("customerApplication/createPartnerSubaccountRequest", Live, false),
-    250,
-    30,
-    Counts::All,
-);
+pub const CREATE_PARTNER_SUBACCOUNT_REQUEST: Endpoint =
+    with_budget(write("customerApplication/createPartnerSubaccountRequest", Live, false), 250, 30, Counts::All);
 /// A document slot fills once; a repeat is refused, so a retry cannot double it.
-pub const SUBMIT_PARTNER_SUBACCOUNT_DOCUMENT: Endpoint = with_budget(
-    write("customerApplication/submitPartnerSubaccountDocument", Live, true),
-    750,
-    30,
-    Counts::All,
-);
-pub const SUBMIT_CUSTOMER_APPLICATION_DOCUMENT: Endpoint = with_budget(
-    write("customerApplication/submitCustomerApplicationDocument", Live, false),
-    750,
-    30,
-    Counts::All,
-);
+pub const SUBMIT_PARTNER_SUBACCOUNT_DOCUMENT: Endpoint =
+    with_budget(write("customerApplication/submitPartnerSubaccountDocument", Live, true), 750, 30, Counts::All);
+pub const SUBMIT_CUSTOMER_APPLICATION_DOCUMENT: Endpoint =
+    with_budget(write("customerApplication/submitCustomerApplicationDocument", Live, false), 750, 30, Counts::All);
 /// A POST that only reads (reference 6.4). Domain UNCONFIRMED: presumably LIVE.
 pub const GET_PARTNER_SUBACCOUNT_REQUEST_STATUS: Endpoint =
     write("customerApplication/getPartnerSubaccountRequestStatus", Live, true);
@@ -150,10 +134,8 @@ pub const GET_PARTNER_SUBACCOUNT_REQUEST_STATUS: Endpoint =
 /// Trading permissions belong to evaluation accounts, which live on DEMO
 /// (domain not stated in the docs: UNCONFIRMED).
 pub const REVOKE_TRADING_PERMISSIONS: Endpoint = write("user/revokeTradingPermissions", Demo, true);
-pub const CANCEL_EVERYTHING: Endpoint = Endpoint {
-    route: Route::EachDomain,
-    ..write("user/cancelEverything", Live, true)
-};
+pub const CANCEL_EVERYTHING: Endpoint =
+    Endpoint { route: Route::EachDomain, ..write("user/cancelEverything", Live, true) };
 /// A POST that only reads.
 pub const GET_ACCOUNT_TRADING_PERMISSIONS: Endpoint = write("user/getAccountTradingPermissions", Demo, true);
 
@@ -200,7 +182,12 @@ mod tests {
 
     #[test]
     fn creating_writes_are_never_retried_blindly() {
-        for e in [CREATE_EVALUATION_USERS, CREATE_EVALUATION_ACCOUNTS, CREATE_PARTNER_SUBACCOUNT_REQUEST, ACCESS_TOKEN_REQUEST] {
+        for e in [
+            CREATE_EVALUATION_USERS,
+            CREATE_EVALUATION_ACCOUNTS,
+            CREATE_PARTNER_SUBACCOUNT_REQUEST,
+            ACCESS_TOKEN_REQUEST,
+        ] {
             assert!(!e.safe_to_repeat, "{}", e.path);
         }
     }

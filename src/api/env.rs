@@ -33,12 +33,8 @@ pub enum EnvironmentKind {
 }
 
 impl EnvironmentKind {
-    pub const ALL: [EnvironmentKind; 4] = [
-        EnvironmentKind::Sandbox,
-        EnvironmentKind::Staging,
-        EnvironmentKind::Production,
-        EnvironmentKind::Custom,
-    ];
+    pub const ALL: [EnvironmentKind; 4] =
+        [EnvironmentKind::Sandbox, EnvironmentKind::Staging, EnvironmentKind::Production, EnvironmentKind::Custom];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -60,9 +56,7 @@ impl EnvironmentKind {
     }
 
     pub fn from_slug(slug: &str) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.slug().eq_ignore_ascii_case(slug))
+        Self::ALL.into_iter().find(|k| k.slug().eq_ignore_ascii_case(slug))
     }
 }
 
@@ -125,10 +119,7 @@ impl Environment {
 
     /// The Sandbox environment served by an in-process sandbox at these URLs.
     pub fn sandbox(live_url: &str, demo_url: &str, ws_url: &str) -> Self {
-        Self {
-            kind: EnvironmentKind::Sandbox,
-            ..Self::custom(live_url, demo_url, Some(ws_url))
-        }
+        Self { kind: EnvironmentKind::Sandbox, ..Self::custom(live_url, demo_url, Some(ws_url)) }
     }
 
     pub fn base_url(&self, domain: Domain) -> &str {

@@ -25,11 +25,7 @@ pub enum ApiError {
 
     /// The documented per-endpoint budget is used up for now; sending would trip a lockout.
     #[error("{endpoint} allows {limit} requests per hour; the next one is possible in {} s", .retry_after.as_secs())]
-    BudgetExhausted {
-        endpoint: String,
-        limit: u32,
-        retry_after: Duration,
-    },
+    BudgetExhausted { endpoint: String, limit: u32, retry_after: Duration },
 
     /// A time penalty with `p-captcha`: a third-party app cannot complete it.
     #[error("Tradovate asks for a captcha on {endpoint}: retry in about an hour")]
@@ -81,10 +77,7 @@ impl ApiError {
 
     /// True when the same call may succeed later without any change by the user.
     pub fn is_transient(&self) -> bool {
-        matches!(
-            self,
-            ApiError::Network { .. } | ApiError::Server { .. } | ApiError::BudgetExhausted { .. }
-        )
+        matches!(self, ApiError::Network { .. } | ApiError::Server { .. } | ApiError::BudgetExhausted { .. })
     }
 }
 
@@ -95,11 +88,7 @@ fn describe_violations(violations: &[Violation]) -> String {
     violations
         .iter()
         .map(|v| {
-            if v.constraint.is_empty() {
-                v.description.clone()
-            } else {
-                format!("{}: {}", v.constraint, v.description)
-            }
+            if v.constraint.is_empty() { v.description.clone() } else { format!("{}: {}", v.constraint, v.description) }
         })
         .collect::<Vec<_>>()
         .join("; ")

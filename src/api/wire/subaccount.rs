@@ -85,7 +85,8 @@ pub enum DocumentType {
 }
 
 impl DocumentType {
-    pub const ALL: [DocumentType; 3] = [DocumentType::PoaForm, DocumentType::Id, DocumentType::AddressVerificationFAFTA];
+    pub const ALL: [DocumentType; 3] =
+        [DocumentType::PoaForm, DocumentType::Id, DocumentType::AddressVerificationFAFTA];
 
     pub fn label(self) -> &'static str {
         match self {

@@ -63,8 +63,7 @@ impl ServerFrame {
             'h' => Ok(ServerFrame::Heartbeat),
             'c' => Ok(ServerFrame::Close(serde_json::from_str(rest).unwrap_or(Value::Null))),
             'a' => {
-                let items: Vec<Value> =
-                    serde_json::from_str(rest).map_err(|e| FrameError::Malformed(e.to_string()))?;
+                let items: Vec<Value> = serde_json::from_str(rest).map_err(|e| FrameError::Malformed(e.to_string()))?;
                 Ok(ServerFrame::Messages(items.into_iter().filter_map(ServerMessage::from_value).collect()))
             }
             other => Err(FrameError::UnknownType(other)),
