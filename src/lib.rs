@@ -5,7 +5,9 @@
 //! Sandbox environment and the tests. See `../shared/DESIGN.md`.
 
 pub mod api;
+pub mod logging;
 pub mod onboarding;
 pub mod sandbox;
 pub mod store;
 pub mod subaccount;
+pub mod ui;

@@ -1,1 +1,51 @@
-fn main() {}
+//! `propdesk`: the window by default, or a command-line job. Everything else lives in
+//! the library; this file only parses arguments.
+
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "propdesk", version, about = "Onboard prop-firm traders through the Tradovate Partner API")]
+struct Args {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Open the window (the default when no subcommand is given).
+    Window,
+    /// Run the offline Tradovate sandbox and print its LIVE, DEMO and WebSocket URLs.
+    Sandbox {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8765")]
+        addr: SocketAddr,
+    },
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    propdesk::logging::init();
+    match args.command.unwrap_or(Command::Window) {
+        Command::Window => propdesk::ui::run(),
+        Command::Sandbox { addr } => run_sandbox(addr),
+    }
+}
+
+fn run_sandbox(addr: SocketAddr) -> ExitCode {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("propdesk: cannot start the async runtime: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(propdesk::sandbox::run_standalone(addr)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("propdesk: the sandbox stopped: {error}");
+            ExitCode::from(2)
+        }
+    }
+}

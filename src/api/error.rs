@@ -23,6 +23,11 @@ pub enum ApiError {
     #[error("Rate limit reached on {endpoint}: wait about an hour before trying again")]
     LockedOut { endpoint: String },
 
+    /// HTTP 423: Tradovate warns that a lockout is near. The request was not applied;
+    /// slow down before sending more.
+    #[error("Tradovate warns that {endpoint} is close to its rate limit: pausing before more requests")]
+    LockoutWarning { endpoint: String },
+
     /// The documented per-endpoint budget is used up for now; sending would trip a lockout.
     #[error("{endpoint} allows {limit} requests per hour; the next one is possible in {} s", .retry_after.as_secs())]
     BudgetExhausted { endpoint: String, limit: u32, retry_after: Duration },
@@ -77,7 +82,13 @@ impl ApiError {
 
     /// True when the same call may succeed later without any change by the user.
     pub fn is_transient(&self) -> bool {
-        matches!(self, ApiError::Network { .. } | ApiError::Server { .. } | ApiError::BudgetExhausted { .. })
+        matches!(
+            self,
+            ApiError::Network { .. }
+                | ApiError::Server { .. }
+                | ApiError::BudgetExhausted { .. }
+                | ApiError::LockoutWarning { .. }
+        )
     }
 }
 

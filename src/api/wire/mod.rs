@@ -19,3 +19,6 @@ pub use offboarding::*;
 pub use setup::*;
 pub use subaccount::*;
 pub use users::*;
+
+#[cfg(test)]
+mod golden;

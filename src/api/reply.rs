@@ -1,0 +1,125 @@
+//! Reading one HTTP reply the way Tradovate means it (reference 2.5, 3.1, 3.3).
+//!
+//! The status code alone says little: business failures come back as HTTP 200 with
+//! `errorText`, and a time penalty is a 200 whose body carries `p-ticket`.
+
+use super::error::ApiError;
+use super::wire::ViolationsBody;
+use serde_json::Value;
+use std::time::Duration;
+
+#[derive(Debug, PartialEq)]
+pub enum Reply {
+    /// A usable body (possibly `null` for an empty reply).
+    Body(Value),
+    /// Wait `wait`, then resend the same request carrying `ticket`.
+    Penalty { ticket: String, wait: Duration, captcha: bool },
+    /// HTTP 401: the token was refused (or, for a login, the caller is not permitted).
+    Unauthorized(String),
+    /// HTTP 5xx: the server failed; whether it applied a write first is unknown.
+    ServerError(u16),
+    /// Anything else is final for this request.
+    Failed(ApiError),
+}
+
+pub fn read(endpoint: &str, status: u16, bytes: &[u8]) -> Reply {
+    let body = parse_body(bytes);
+    match status {
+        200..=299 => match body {
+            Some(value) => read_ok_body(value),
+            None => Reply::Failed(ApiError::Protocol {
+                endpoint: endpoint.to_string(),
+                detail: "the reply is not JSON".into(),
+            }),
+        },
+        401 => Reply::Unauthorized(error_text(body.as_ref()).unwrap_or_else(|| "HTTP 401".into())),
+        404 => Reply::Failed(ApiError::NotFound(
+            error_text(body.as_ref()).map(|t| format!("{endpoint}: {t}")).unwrap_or_else(|| endpoint.to_string()),
+        )),
+        423 => Reply::Failed(ApiError::LockoutWarning { endpoint: endpoint.to_string() }),
+        429 => Reply::Failed(ApiError::LockedOut { endpoint: endpoint.to_string() }),
+        413 => Reply::Failed(ApiError::Rejected { text: "The request is too large for Tradovate (over 5 MB)".into() }),
+        500..=599 => Reply::ServerError(status),
+        _ => {
+            if let Some(violations) = body.as_ref().and_then(violations_of) {
+                return Reply::Failed(ApiError::Invalid { violations });
+            }
+            let text = error_text(body.as_ref()).unwrap_or_else(|| format!("HTTP {status}"));
+            Reply::Failed(ApiError::Rejected { text })
+        }
+    }
+}
+
+fn parse_body(bytes: &[u8]) -> Option<Value> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Some(Value::Null);
+    }
+    serde_json::from_slice(bytes).ok()
+}
+
+fn read_ok_body(value: Value) -> Reply {
+    if let Some(ticket) = value.get("p-ticket").and_then(Value::as_str) {
+        let seconds = value.get("p-time").and_then(Value::as_f64).unwrap_or(1.0).max(0.0);
+        let captcha = value.get("p-captcha").and_then(Value::as_bool).unwrap_or(false);
+        return Reply::Penalty { ticket: ticket.to_string(), wait: Duration::from_secs_f64(seconds), captcha };
+    }
+    if let Some(violations) = violations_of(&value) {
+        return Reply::Failed(ApiError::Invalid { violations });
+    }
+    if let Some(text) = error_text(Some(&value)) {
+        return Reply::Failed(ApiError::Rejected { text });
+    }
+    Reply::Body(value)
+}
+
+fn violations_of(value: &Value) -> Option<Vec<super::wire::Violation>> {
+    let body: ViolationsBody = serde_json::from_value(value.clone()).ok()?;
+    (!body.violations.is_empty()).then_some(body.violations)
+}
+
+fn error_text(value: Option<&Value>) -> Option<String> {
+    let text = value?.get("errorText")?.as_str()?.trim();
+    (!text.is_empty()).then(|| text.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_200_with_error_text_is_a_rejection() {
+        let r = read("x", 200, br#"{"errorText":"Live account is required"}"#);
+        assert_eq!(r, Reply::Failed(ApiError::Rejected { text: "Live account is required".into() }));
+    }
+
+    #[test]
+    fn empty_error_text_is_success() {
+        let r = read("x", 200, br#"{"errorText":"","requestId":5}"#);
+        assert!(matches!(r, Reply::Body(_)));
+    }
+
+    #[test]
+    fn penalty_ticket_is_recognised() {
+        let r = read("x", 200, br#"{"p-ticket":"abc","p-time":2}"#);
+        assert_eq!(r, Reply::Penalty { ticket: "abc".into(), wait: Duration::from_secs(2), captcha: false });
+        let r = read("x", 200, br#"{"p-ticket":"abc","p-time":2,"p-captcha":true}"#);
+        assert!(matches!(r, Reply::Penalty { captcha: true, .. }));
+    }
+
+    #[test]
+    fn bad_account_name_400_carries_violations() {
+        let body = br#"{"violations":[{"constraint":"name","value":"abc123","description":"Account name should follow ([A-Z])+\\d+"}]}"#;
+        match read("x", 400, body) {
+            Reply::Failed(ApiError::Invalid { violations }) => assert_eq!(violations[0].value, "abc123"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn lockout_codes() {
+        assert!(matches!(read("x", 429, b""), Reply::Failed(ApiError::LockedOut { .. })));
+        assert!(matches!(read("x", 423, b""), Reply::Failed(ApiError::LockoutWarning { .. })));
+        assert_eq!(read("x", 503, b"oops"), Reply::ServerError(503));
+        assert!(matches!(read("x", 401, b""), Reply::Unauthorized(_)));
+    }
+}

@@ -1,0 +1,10 @@
+//! The real client against the sandbox over loopback HTTP and WebSocket.
+
+mod auth;
+mod faults;
+mod offboarding;
+mod onboarding;
+mod setup;
+mod socket;
+mod subaccounts;
+mod support;
