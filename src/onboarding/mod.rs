@@ -4,3 +4,4 @@
 
 pub mod journal;
 pub mod pipeline;
+pub mod prepare;
