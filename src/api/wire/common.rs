@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Tradovate's calendar date: `{year, month, day}`, all required.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct TradeDate {
     pub year: i32,
     pub month: u32,
