@@ -2,9 +2,9 @@
 //! every rule it enforces, every fault it can inject.
 
 mod sandbox_http {
-    pub mod common;
     mod accounts;
     mod auth;
+    pub mod common;
     mod faults;
     mod offboarding;
     mod onboarding;

@@ -131,16 +131,15 @@ fn validate_risk(item: &Value) -> Check<()> {
         None | Some(Value::Null) => {}
         Some(risk @ Value::Object(_)) => {
             for key in POST_TRADE_NUMBERS {
-                if let Some(v) = rules::opt_f64(risk, key)? {
-                    if v <= 0.0 {
-                        return Err(format!("postTradeRisk.{key} must be positive"));
-                    }
+                if rules::opt_f64(risk, key)?.is_some_and(|v| v <= 0.0) {
+                    return Err(format!("postTradeRisk.{key} must be positive"));
                 }
             }
-            if let Some(mode) = rules::opt_str(risk, "trailingMaxDrawdownMode")? {
-                if mode != "EOD" && mode != "RealTime" {
-                    return Err(format!("postTradeRisk.trailingMaxDrawdownMode must be EOD or RealTime, got {mode:?}"));
-                }
+            if let Some(mode) = rules::opt_str(risk, "trailingMaxDrawdownMode")?
+                && mode != "EOD"
+                && mode != "RealTime"
+            {
+                return Err(format!("postTradeRisk.trailingMaxDrawdownMode must be EOD or RealTime, got {mode:?}"));
             }
             rules::opt_bool(risk, "doNotUnlock")?;
         }
@@ -178,7 +177,7 @@ struct NewAccount<'a> {
 
 fn validate_account<'a>(item: &'a Value, world: &World, org_id: Id) -> Check<NewAccount<'a>> {
     let user_id = rules::req_i64(item, "userId")?;
-    if !world.user(user_id).is_some_and(|u| u.org_id == org_id) {
+    if world.user(user_id).is_none_or(|u| u.org_id != org_id) {
         return Err(format!("User {user_id} not found"));
     }
     let template_id = rules::req_i64(item, "templateAccountId")?;
@@ -222,7 +221,11 @@ pub fn create_evaluation_accounts(ctx: &Ctx<'_>, world: &mut World) -> Reply {
         })
         .collect();
     if !violations.is_empty() {
-        return Reply { status: StatusCode::BAD_REQUEST, body: Some(json!({ "violations": violations })), failed: true };
+        return Reply {
+            status: StatusCode::BAD_REQUEST,
+            body: Some(json!({ "violations": violations })),
+            failed: true,
+        };
     }
     let mut results = Vec::with_capacity(items.len());
     for item in items {

@@ -23,7 +23,8 @@ pub fn check_data_uri(data: &str) -> Check<usize> {
         return Err(format!("base64data exceeds {MAX_DATA_CHARS} characters"));
     }
     let rest = data.strip_prefix("data:").ok_or("base64data must be a data URI: data:<mime>;base64,<content>")?;
-    let (mime, payload) = rest.split_once(";base64,").ok_or("base64data must be a data URI: data:<mime>;base64,<content>")?;
+    let (mime, payload) =
+        rest.split_once(";base64,").ok_or("base64data must be a data URI: data:<mime>;base64,<content>")?;
     let mime_ok = mime == "application/pdf"
         || mime == "text/plain"
         || mime.strip_prefix("image/").is_some_and(|sub| !sub.is_empty() && !sub.contains(['/', ';', ',']));
@@ -121,7 +122,7 @@ pub fn submit_customer(ctx: &Ctx<'_>, world: &mut World) -> Reply {
     if user_id != ctx.caller_id() && !is_admin {
         return fail(ADMINS_ONLY);
     }
-    if !world.user(user_id).is_some_and(|u| u.org_id == org_id) {
+    if world.user(user_id).is_none_or(|u| u.org_id != org_id) {
         return fail(format!("User {user_id} not found"));
     }
     let upload = match check_upload(&ctx.body) {

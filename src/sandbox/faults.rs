@@ -34,10 +34,8 @@ impl Shared {
     /// Removes and returns the first armed fault for `path` whose kind matches.
     pub fn take_fault(&self, path: &str, wanted: impl Fn(&FaultKind) -> bool) -> Option<FaultKind> {
         let mut state = lock(&self.faults);
-        let index = state
-            .armed
-            .iter()
-            .position(|a| wanted(&a.kind) && a.target.as_deref().is_none_or(|t| t == path))?;
+        let index =
+            state.armed.iter().position(|a| wanted(&a.kind) && a.target.as_deref().is_none_or(|t| t == path))?;
         Some(state.armed.remove(index).kind)
     }
 }

@@ -92,7 +92,13 @@ impl Tickets {
     /// - A ticket never issued (or for another endpoint): a fresh penalty.
     /// - A captcha ticket can never be redeemed by an app: a fresh captcha penalty.
     /// - No ticket, but a penalty armed on the switchboard: a penalty.
-    pub fn check(&mut self, path: &str, presented: Option<&str>, armed: Option<FaultKind>, is_auth: bool) -> Option<Value> {
+    pub fn check(
+        &mut self,
+        path: &str,
+        presented: Option<&str>,
+        armed: Option<FaultKind>,
+        is_auth: bool,
+    ) -> Option<Value> {
         if let Some(ticket) = presented {
             return match self.issued.remove(ticket) {
                 Some(t) if t.path == path && !t.captcha && Instant::now() >= t.not_before => None,
@@ -101,7 +107,9 @@ impl Tickets {
             };
         }
         match armed {
-            Some(FaultKind::Penalty { p_time_secs, captcha }) => Some(self.issue(path, p_time_secs, captcha || is_auth)),
+            Some(FaultKind::Penalty { p_time_secs, captcha }) => {
+                Some(self.issue(path, p_time_secs, captcha || is_auth))
+            }
             _ => None,
         }
     }
@@ -110,7 +118,12 @@ impl Tickets {
         let ticket: String = rand::rng().sample_iter(rand::distr::Alphanumeric).take(32).map(char::from).collect();
         self.issued.insert(
             ticket.clone(),
-            Ticket { path: path.to_string(), not_before: Instant::now() + Duration::from_secs(p_time), p_time, captcha },
+            Ticket {
+                path: path.to_string(),
+                not_before: Instant::now() + Duration::from_secs(p_time),
+                p_time,
+                captcha,
+            },
         );
         let mut body = json!({ "p-ticket": ticket, "p-time": p_time });
         if captcha {
@@ -145,6 +158,7 @@ mod tests {
             c.record("x", limit, false);
         }
         c.record("x", limit, true);
+        assert_eq!(c.gate("x", limit), Gate::Warn);
         assert_eq!(c.gate("x", limit), Gate::Locked);
     }
 

@@ -37,7 +37,7 @@ pub fn get_account_trading_permissions(ctx: &Ctx<'_>, world: &mut World) -> Repl
         Ok(id) => id,
         Err(e) => return Reply::error_text(e),
     };
-    if !world.account(account_id).is_some_and(|a| a.org_id == org_id) {
+    if world.account(account_id).is_none_or(|a| a.org_id != org_id) {
         return Reply::error_text(format!("Account {account_id} not found"));
     }
     let list: Vec<Value> =

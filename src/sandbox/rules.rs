@@ -53,10 +53,9 @@ pub fn opt_bool(body: &Value, key: &str) -> Check<Option<bool>> {
 pub fn opt_i64_list(body: &Value, key: &str) -> Check<Vec<i64>> {
     match body.get(key) {
         None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|v| v.as_i64().ok_or_else(|| format!("{key} must be a list of integers")))
-            .collect(),
+        Some(Value::Array(items)) => {
+            items.iter().map(|v| v.as_i64().ok_or_else(|| format!("{key} must be a list of integers"))).collect()
+        }
         Some(_) => Err(format!("{key} must be a list of integers")),
     }
 }

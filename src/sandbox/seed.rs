@@ -75,14 +75,65 @@ pub fn seed(world: &mut World, master_balance: f64) {
     let admin_key = ApiKey { app_id: APP_ID.into(), cid: CID.into(), sec: SECRET.into() };
     let member_key = ApiKey { app_id: MEMBER_APP_ID.into(), cid: MEMBER_CID.into(), sec: MEMBER_SECRET.into() };
     world.users = vec![
-        user(ADMIN_USER_ID, ADMIN_NAME, "admin@demofirm.example", ADMIN_PASSWORD, "Dana", "Admin", ORG_ID, true, Some(admin_key)),
-        user(MEMBER_USER_ID, MEMBER_NAME, "member@demofirm.example", MEMBER_PASSWORD, "Morgan", "Member", ORG_ID, false, Some(member_key)),
-        user(OTHER_ORG_USER_ID, OTHER_ORG_USER_NAME, "trader1@otherfirm.example", "other-trader-pass", "Olive", "Other", OTHER_ORG_ID, false, None),
+        user(
+            ADMIN_USER_ID,
+            ADMIN_NAME,
+            "admin@demofirm.example",
+            ADMIN_PASSWORD,
+            "Dana",
+            "Admin",
+            ORG_ID,
+            true,
+            Some(admin_key),
+        ),
+        user(
+            MEMBER_USER_ID,
+            MEMBER_NAME,
+            "member@demofirm.example",
+            MEMBER_PASSWORD,
+            "Morgan",
+            "Member",
+            ORG_ID,
+            false,
+            Some(member_key),
+        ),
+        user(
+            OTHER_ORG_USER_ID,
+            OTHER_ORG_USER_NAME,
+            "trader1@otherfirm.example",
+            "other-trader-pass",
+            "Olive",
+            "Other",
+            OTHER_ORG_ID,
+            false,
+            None,
+        ),
     ];
     world.plans = vec![
-        Plan { id: PLAN_MONTHLY_ID, name: "DEMOFIRM_MONTHLY".into(), title: "Demo Firm Monthly".into(), price: 0.0, trial: false, org_id: ORG_ID },
-        Plan { id: PLAN_TRIAL_ID, name: "DEMOFIRM_TRIAL".into(), title: "Demo Firm Trial".into(), price: 0.0, trial: true, org_id: ORG_ID },
-        Plan { id: OTHER_PLAN_ID, name: "OTHERFIRM_MONTHLY".into(), title: "Other Firm Monthly".into(), price: 0.0, trial: false, org_id: OTHER_ORG_ID },
+        Plan {
+            id: PLAN_MONTHLY_ID,
+            name: "DEMOFIRM_MONTHLY".into(),
+            title: "Demo Firm Monthly".into(),
+            price: 0.0,
+            trial: false,
+            org_id: ORG_ID,
+        },
+        Plan {
+            id: PLAN_TRIAL_ID,
+            name: "DEMOFIRM_TRIAL".into(),
+            title: "Demo Firm Trial".into(),
+            price: 0.0,
+            trial: true,
+            org_id: ORG_ID,
+        },
+        Plan {
+            id: OTHER_PLAN_ID,
+            name: "OTHERFIRM_MONTHLY".into(),
+            title: "Other Firm Monthly".into(),
+            price: 0.0,
+            trial: false,
+            org_id: OTHER_ORG_ID,
+        },
     ];
     let ent = |id, name: &str, title: &str, price, purchase_type, discontinued| EntitlementRec {
         id,
@@ -119,6 +170,10 @@ pub fn seed(world: &mut World, master_balance: f64) {
         AutoLiqProfile { id: AUTO_LIQ_PROFILE_ID, org_id: ORG_ID },
         AutoLiqProfile { id: OTHER_ORG_AUTO_LIQ_PROFILE_ID, org_id: OTHER_ORG_ID },
     ];
-    world.master_accounts =
-        vec![MasterAccount { id: MASTER_ACCOUNT_ID, org_id: ORG_ID, balance: master_balance, has_customer_application: true }];
+    world.master_accounts = vec![MasterAccount {
+        id: MASTER_ACCOUNT_ID,
+        org_id: ORG_ID,
+        balance: master_balance,
+        has_customer_application: true,
+    }];
 }

@@ -268,7 +268,10 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
         } else {
             match serde_json::from_slice::<Value>(&bytes) {
                 Ok(v @ Value::Object(_)) => v,
-                Ok(_) => return Reply::status(StatusCode::BAD_REQUEST, "Request body must be a JSON object").into_response(),
+                Ok(_) => {
+                    return Reply::status(StatusCode::BAD_REQUEST, "Request body must be a JSON object")
+                        .into_response();
+                }
                 Err(e) => {
                     return Reply::status(StatusCode::BAD_REQUEST, format!("Malformed JSON body: {e}")).into_response();
                 }

@@ -84,7 +84,9 @@ fn validate_fields(body: &Value) -> Check<()> {
     let last = rules::req_str(body, "lastName")?;
     rules::len_between("lastName", last, 1, 64)?;
     if !valid_name_chars(first) || !valid_name_chars(last) {
-        return Err("Invalid name characters: only letters, spaces, hyphens, apostrophes and periods are allowed".into());
+        return Err(
+            "Invalid name characters: only letters, spaces, hyphens, apostrophes and periods are allowed".into()
+        );
     }
     rules::combined_name(first, last)?;
     let country = rules::req_str(body, "country")?;
@@ -126,7 +128,10 @@ fn validate_fields(body: &Value) -> Check<()> {
         }
     }
     if RESTRICTED_COUNTRIES.contains(&country) || RESTRICTED_COUNTRIES.contains(&citizenship) {
-        return Err(format!("Country is restricted: {}", if RESTRICTED_COUNTRIES.contains(&country) { country } else { citizenship }));
+        return Err(format!(
+            "Country is restricted: {}",
+            if RESTRICTED_COUNTRIES.contains(&country) { country } else { citizenship }
+        ));
     }
     if RESTRICTED_STATES.iter().any(|(c, s)| *c == country && s.eq_ignore_ascii_case(state)) {
         return Err(format!("State is restricted: {state}"));
@@ -154,7 +159,9 @@ fn create_checked(ctx: &Ctx<'_>, world: &mut World) -> Check<Reply> {
     let cta_user_id = rules::req_i64(body, "ctaUserId")?;
     match world.user(cta_user_id) {
         None => return Err(format!("ctaUserId {cta_user_id}: user not found")),
-        Some(u) if u.org_id != org_id => return Err(format!("ctaUserId {cta_user_id} belongs to a different organization")),
+        Some(u) if u.org_id != org_id => {
+            return Err(format!("ctaUserId {cta_user_id} belongs to a different organization"));
+        }
         Some(_) => {}
     }
     if let Some(profile_id) = rules::opt_i64(body, "autoLiqProfileId")? {
@@ -197,7 +204,11 @@ fn create_checked(ctx: &Ctx<'_>, world: &mut World) -> Check<Reply> {
     if amount > master.balance {
         return Err(format!("Insufficient funds in master account to cover transferAmount {amount:.2}"));
     }
-    let open = world.subaccounts.iter().filter(|r| r.cta_user_id == cta_user_id && r.status != SubaccountStatus::Denied).count();
+    let open = world
+        .subaccounts
+        .iter()
+        .filter(|r| r.cta_user_id == cta_user_id && r.status != SubaccountStatus::Denied)
+        .count();
     if open >= ctx.shared.config.max_subaccounts_per_trader {
         return Err(format!("Max sub-account limit exceeded for trader {cta_user_id}"));
     }

@@ -1,13 +1,13 @@
 //! `user/createEvaluationUsers` (reference 5.2), `user/find`, and
 //! `contactInfo/updateContactInfo` (5.3), which starts the trader's agreement clock.
 
+use super::alerts;
 use super::auth::{ADMINS_ONLY, caller_org};
 use super::rules::{self, Check};
 use super::seed::ENTITLEMENT_GROUP_TRADE;
 use super::server::{Ctx, Reply};
 use super::state::{ContactRec, Id, PluginRec, SubscriptionRec, UserRec, World};
 use super::ws::PushEvent;
-use super::alerts;
 use crate::api::Domain;
 use crate::api::wire;
 use axum::http::StatusCode;
@@ -59,10 +59,10 @@ fn validate_user<'a>(item: &'a Value, world: &World, org_id: Id) -> Check<NewUse
     rules::len_between("lastName", last, 2, 64)?;
     rules::combined_name(first, last)?;
     let plan = rules::opt_i64(item, "tradovateSubscriptionPlanId")?;
-    if let Some(plan_id) = plan {
-        if !world.plans.iter().any(|p| p.id == plan_id && p.org_id == org_id) {
-            return Err(format!("Tradovate subscription plan {plan_id} not found"));
-        }
+    if let Some(plan_id) = plan
+        && !world.plans.iter().any(|p| p.id == plan_id && p.org_id == org_id)
+    {
+        return Err(format!("Tradovate subscription plan {plan_id} not found"));
     }
     let entitlements = rules::opt_i64_list(item, "entitlementIds")?;
     for id in &entitlements {
@@ -238,11 +238,12 @@ pub fn update_contact_info(ctx: &Ctx<'_>, world: &mut World) -> Reply {
     value["id"] = json!(contact_id);
     world.contacts.retain(|c| c.user_id != user_id);
     world.contacts.push(ContactRec { id: contact_id, user_id, value: value.clone() });
-    if let Some(user) = world.user_mut(user_id) {
-        if !user.agreement_clock_started && user.signed_agreement.is_none() {
-            user.agreement_clock_started = true;
-            alerts::start_agreement_clock(ctx.shared, user_id, contact_id);
-        }
+    if let Some(user) = world.user_mut(user_id)
+        && !user.agreement_clock_started
+        && user.signed_agreement.is_none()
+    {
+        user.agreement_clock_started = true;
+        alerts::start_agreement_clock(ctx.shared, user_id, contact_id);
     }
     Reply::ok(json!({ "contactInfo": value }))
 }

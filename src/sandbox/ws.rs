@@ -2,8 +2,8 @@
 //! interval, `authorize`, `user/syncrequest` (snapshot, then `props` events for the
 //! requested entity types of this socket's domain), and a silent client is dropped.
 
-use super::alerts::signal_wire;
 use super::accounts::account_wire;
+use super::alerts::signal_wire;
 use super::auth::session_user;
 use super::config::SignalShape;
 use super::server::{Shared, lock};
@@ -81,7 +81,9 @@ fn snapshot(world: &World, domain: Domain, org_id: Id, types: &[String]) -> Valu
         let org_user = |user_id: Id| world.user(user_id).is_some_and(|u| u.org_id == org_id);
         let items: Vec<Value> = match (kind, domain) {
             ("user", _) => world.users.iter().filter(|u| u.org_id == org_id).map(user_wire).collect(),
-            ("account", Domain::Demo) => world.accounts.iter().filter(|a| a.org_id == org_id).map(account_wire).collect(),
+            ("account", Domain::Demo) => {
+                world.accounts.iter().filter(|a| a.org_id == org_id).map(account_wire).collect()
+            }
             ("tradingPermission", Domain::Demo) => world
                 .permissions
                 .iter()
@@ -144,7 +146,11 @@ fn handle(shared: &Shared, domain: Domain, conn: &mut Conn, text: &str) -> Optio
             items.iter().filter_map(Value::as_str).map(String::from).collect()
         }
         Some(_) => {
-            return Some(response(400, request.id, Some(json!({ "errorText": "entityTypes must be a list of strings" }))));
+            return Some(response(
+                400,
+                request.id,
+                Some(json!({ "errorText": "entityTypes must be a list of strings" })),
+            ));
         }
     };
     conn.wanted = types.iter().filter_map(|t| canonical(t)).collect();
@@ -193,10 +199,10 @@ pub async fn serve(shared: Arc<Shared>, domain: Domain, socket: WebSocket) {
                 Some(Ok(_)) => None,
             },
         };
-        if let Some(text) = out {
-            if tx.send(Message::Text(text.into())).await.is_err() {
-                break;
-            }
+        if let Some(text) = out
+            && tx.send(Message::Text(text.into())).await.is_err()
+        {
+            break;
         }
     }
     let _ = tx.send(Message::Close(None)).await;

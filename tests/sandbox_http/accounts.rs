@@ -46,7 +46,8 @@ async fn accounts_are_created_with_permissions_and_per_item_errors() {
     let mut bad_mode = account(user_id, "BADMODE1");
     bad_mode["postTradeRisk"] = json!({ "trailingMaxDrawdown": 2500, "trailingMaxDrawdownMode": "Weekly" });
     let mut good_risk = account(user_id, "GOODRISK1");
-    good_risk["postTradeRisk"] = json!({ "dailyLossAutoLiq": 1000, "trailingMaxDrawdown": 2500, "trailingMaxDrawdownMode": "RealTime" });
+    good_risk["postTradeRisk"] =
+        json!({ "dailyLossAutoLiq": 1000, "trailingMaxDrawdown": 2500, "trailingMaxDrawdownMode": "RealTime" });
     let items = json!([
         account(user_id, "EVAL001"),
         account(user_id, "EVAL001"),

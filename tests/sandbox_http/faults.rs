@@ -92,7 +92,8 @@ async fn failed_only_limits_ignore_successes() {
     let sb = start_with(SandboxConfig { rate_limits: limits, ..SandboxConfig::for_tests() }).await;
     let api = Api::admin(&sb).await;
     for i in 0..5 {
-        let (status, _) = api.post(D::Live, "user/createEvaluationUsers", json!({ "users": [user(&format!("okuser{i}"))] })).await;
+        let (status, _) =
+            api.post(D::Live, "user/createEvaluationUsers", json!({ "users": [user(&format!("okuser{i}"))] })).await;
         assert_eq!(status, StatusCode::OK);
     }
     let (_, failed) = api.post(D::Live, "user/createEvaluationUsers", json!({ "users": [user("okuser0")] })).await;
@@ -137,7 +138,8 @@ async fn fail_with_500_once_without_processing() {
     let (status, _) = api.post(D::Live, "user/createEvaluationUsers", json!({ "users": [user("fivehundred")] })).await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(sb.user_by_name("fivehundred").is_none());
-    let (status, body) = api.post(D::Live, "user/createEvaluationUsers", json!({ "users": [user("fivehundred")] })).await;
+    let (status, body) =
+        api.post(D::Live, "user/createEvaluationUsers", json!({ "users": [user("fivehundred")] })).await;
     assert_eq!(status, StatusCode::OK);
     assert!(body["results"][0]["userId"].is_i64());
 }

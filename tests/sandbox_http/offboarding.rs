@@ -19,7 +19,8 @@ async fn revoke_and_cancel_each_domain_cancels_its_own_part() {
     let perm1 = created["results"][0]["tradingPermissionId"].as_i64().unwrap();
     let account1 = created["results"][0]["accountId"].as_i64().unwrap();
 
-    let (_, bad) = api.post(D::Demo, "user/revokeTradingPermissions", json!({ "tradingPermissionIds": [perm1, 777] })).await;
+    let (_, bad) =
+        api.post(D::Demo, "user/revokeTradingPermissions", json!({ "tradingPermissionIds": [perm1, 777] })).await;
     assert_eq!(bad["ok"], false);
     assert_eq!(sb.stats().revoked_permissions, 0, "all or nothing");
     let (_, ok) = api.post(D::Demo, "user/revokeTradingPermissions", json!({ "tradingPermissionIds": [perm1] })).await;
@@ -42,6 +43,7 @@ async fn revoke_and_cancel_each_domain_cancels_its_own_part() {
     assert_eq!(demo["userPluginIds"], json!([]));
     assert_eq!(sb.stats().revoked_permissions, 2);
 
-    let (status, _) = api.post(D::Live, "user/revokeTradingPermissions", json!({ "tradingPermissionIds": [perm1] })).await;
+    let (status, _) =
+        api.post(D::Live, "user/revokeTradingPermissions", json!({ "tradingPermissionIds": [perm1] })).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "DEMO only");
 }

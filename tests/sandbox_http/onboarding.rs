@@ -85,8 +85,9 @@ async fn entitlement_grants_refuse_unknown_and_22() {
     let api = Api::admin(&sb).await;
     let user_id = api.create_user("grants01").await;
     for (id, expect) in [(22, "22"), (123_456, "not found")] {
-        let (_, body) =
-            api.post(D::Live, "userPlugin/addEntitlementSubscription", json!({ "entitlementId": id, "userId": user_id })).await;
+        let (_, body) = api
+            .post(D::Live, "userPlugin/addEntitlementSubscription", json!({ "entitlementId": id, "userId": user_id }))
+            .await;
         assert!(error_text(&body).contains(expect), "{body}");
     }
     let tv = json!({ "entitlementId": sandbox::ENTITLEMENT_TRADINGVIEW, "userId": user_id });

@@ -33,7 +33,8 @@ fn doc(request_id: i64, document_type: &str) -> Value {
 
 async fn upload_all(api: &Api, request_id: i64) {
     for t in ["POAForm", "Id", "AddressVerificationFAFTA"] {
-        let (status, body) = api.post(D::Live, "customerApplication/submitPartnerSubaccountDocument", doc(request_id, t)).await;
+        let (status, body) =
+            api.post(D::Live, "customerApplication/submitPartnerSubaccountDocument", doc(request_id, t)).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(body["ok"], true, "{body}");
         assert!(body["documentId"].is_i64());
@@ -42,7 +43,11 @@ async fn upload_all(api: &Api, request_id: i64) {
 
 async fn status_of(api: &Api, request_id: i64) -> Value {
     let (status, body) = api
-        .post(D::Live, "customerApplication/getPartnerSubaccountRequestStatus", json!({ "subAccountRequestId": request_id }))
+        .post(
+            D::Live,
+            "customerApplication/getPartnerSubaccountRequestStatus",
+            json!({ "subAccountRequestId": request_id }),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     body
