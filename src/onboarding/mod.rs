@@ -3,9 +3,17 @@
 //! each valid row into the requests of the onboarding steps.
 
 mod amount;
+mod convert;
+mod countries;
 mod roster;
 mod trader;
+mod validate;
 
 pub use amount::{AmountError, parse_amount};
+pub use convert::InvalidRow;
+pub use countries::is_country_code;
 pub use roster::{Roster, RowId, SortOrder};
 pub use trader::{Field, Trader};
+pub use validate::{
+    KnownNames, Problem, Validation, canonical_drawdown_mode, is_valid_account_name, validate_roster, validate_trader,
+};
