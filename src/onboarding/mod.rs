@@ -5,6 +5,7 @@
 mod amount;
 mod convert;
 mod countries;
+mod generate;
 mod roster;
 mod trader;
 mod validate;
@@ -12,6 +13,10 @@ mod validate;
 pub use amount::{AmountError, parse_amount};
 pub use convert::InvalidRow;
 pub use countries::is_country_code;
+pub use generate::{
+    MAX_PREFIX_LENGTH, PASSWORD_LENGTH, PrefixError, check_prefix, generate_account_names, generate_missing_passwords,
+    generate_missing_passwords_with, generate_password,
+};
 pub use roster::{Roster, RowId, SortOrder};
 pub use trader::{Field, Trader};
 pub use validate::{
