@@ -6,6 +6,7 @@ mod amount;
 mod convert;
 mod countries;
 mod generate;
+mod import;
 mod roster;
 mod trader;
 mod validate;
@@ -16,6 +17,9 @@ pub use countries::is_country_code;
 pub use generate::{
     MAX_PREFIX_LENGTH, PASSWORD_LENGTH, PrefixError, check_prefix, generate_account_names, generate_missing_passwords,
     generate_missing_passwords_with, generate_password,
+};
+pub use import::{
+    ImportError, ImportReport, import_csv, import_csv_file, import_pasted, import_xlsx, import_xlsx_file, match_header,
 };
 pub use roster::{Roster, RowId, SortOrder};
 pub use trader::{Field, Trader};
