@@ -5,6 +5,7 @@
 mod amount;
 mod convert;
 mod countries;
+mod export;
 mod generate;
 mod import;
 mod roster;
@@ -14,6 +15,7 @@ mod validate;
 pub use amount::{AmountError, parse_amount};
 pub use convert::InvalidRow;
 pub use countries::is_country_code;
+pub use export::{CREDENTIAL_FIELDS, write_credentials_csv, write_roster_csv};
 pub use generate::{
     MAX_PREFIX_LENGTH, PASSWORD_LENGTH, PrefixError, check_prefix, generate_account_names, generate_missing_passwords,
     generate_missing_passwords_with, generate_password,
