@@ -90,7 +90,7 @@ fn synonyms(field: Field) -> &'static [&'static str] {
         Field::PostCode => &["zip", "zipcode", "postalcode", "postcode", "postal"],
         Field::Country => &["countrycode"],
         Field::Phone => &["mobile", "telephone", "phonenumber", "tel", "cell", "mobilephone"],
-        Field::AccountName => &["account", "accountname", "accountid"],
+        Field::AccountName => &["account", "accountname"],
         Field::InitialBalance => &["balance", "startingbalance", "startbalance", "accountsize"],
         Field::DailyLossAutoLiq => &["dailyloss", "dailylosslimit"],
         Field::TrailingMaxDrawdown => &["trailingdrawdown", "maxdrawdown", "drawdown"],
@@ -104,8 +104,11 @@ fn synonyms(field: Field) -> &'static [&'static str] {
 /// name the columns.
 pub fn import_csv(roster: &mut Roster, bytes: &[u8]) -> Result<ImportReport, ImportError> {
     let (text, warning) = decode(bytes);
-    let delimiter = detect_delimiter(&text, b',');
-    let mut report = add_table(roster, read_delimited(&text, delimiter)?, HeaderRule::Required)?;
+    let (delimiter, body) = match excel_separator_line(&text) {
+        Some(found) => found,
+        None => (detect_delimiter(&text, b','), text.as_str()),
+    };
+    let mut report = add_table(roster, read_delimited(body, delimiter)?, HeaderRule::Required)?;
     report.warnings.extend(warning);
     Ok(report)
 }
@@ -184,6 +187,15 @@ fn decode(bytes: &[u8]) -> (String, Option<String>) {
                     .to_string(),
             ),
         ),
+    }
+}
+
+/// Excel's own hint on the first line (`sep=;`): the delimiter, and the text after it.
+fn excel_separator_line(text: &str) -> Option<(u8, &str)> {
+    let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
+    match first.trim_end_matches('\r').strip_prefix("sep=")?.as_bytes() {
+        [delimiter] => Some((*delimiter, rest)),
+        _ => None,
     }
 }
 
@@ -279,6 +291,7 @@ fn add_table(roster: &mut Roster, mut rows: Vec<Vec<String>>, rule: HeaderRule) 
     }
     report.missing_columns = Field::REQUIRED.into_iter().filter(|f| !columns.contains(&Some(*f))).collect();
 
+    let mut traders = Vec::new();
     for row in data.iter().filter(|r| !is_blank(r)) {
         let mut trader = Trader::default();
         for (cell, field) in row.iter().zip(&columns) {
@@ -286,12 +299,30 @@ fn add_table(roster: &mut Roster, mut rows: Vec<Vec<String>>, rule: HeaderRule) 
                 trader.set(*field, cell.clone());
             }
         }
-        report.added.push(roster.add(trader));
+        traders.push(trader);
     }
+    let names: Vec<&str> = traders.iter().map(|t| t.name.as_str()).collect();
+    let name_warning = full_names_warning(&names);
+    report.added = traders.into_iter().map(|t| roster.add(t)).collect();
     if report.added.is_empty() {
         report.warnings.push("No traders were found below the column names".to_string());
     }
+    report.warnings.extend(name_warning);
     Ok(report)
+}
+
+/// A "Name" column often holds full names; Tradovate's `name` is the log-in name.
+fn full_names_warning(names: &[&str]) -> Option<String> {
+    let spaced: Vec<&&str> = names.iter().filter(|name| name.contains(char::is_whitespace)).collect();
+    let example = spaced.first()?;
+    let count = match spaced.len() {
+        1 => "1 user name contains".to_string(),
+        n => format!("{n} user names contain"),
+    };
+    Some(format!(
+        "{count} spaces, such as '{example}'. User names are what traders log in with; \
+         if this column holds full names, put them in first and last name columns instead"
+    ))
 }
 
 #[cfg(test)]
@@ -371,6 +402,21 @@ mod tests {
             assert_eq!(cell(&roster, id, Field::LastName), "Smith", "{label}");
             assert_eq!(report.missing_columns, [Field::AccountName, Field::InitialBalance], "{label}");
         }
+    }
+
+    #[test]
+    fn excel_separator_hint_is_obeyed() {
+        let mut roster = Roster::new();
+        let report = import_csv(&mut roster, b"sep=;\r\nname;lastName\r\njsmith;Smith, Jr.\r\n").unwrap();
+        assert_eq!(cell(&roster, report.added[0], Field::LastName), "Smith, Jr.");
+    }
+
+    #[test]
+    fn full_names_in_the_user_name_column_are_pointed_out() {
+        let mut roster = Roster::new();
+        let report = import_csv(&mut roster, b"Name,Email\nJane Smith,j@example.com\njsmith2,k@example.com\n").unwrap();
+        assert_eq!(cell(&roster, report.added[0], Field::Name), "Jane Smith");
+        assert!(report.warnings.iter().any(|w| w.starts_with("1 user name contains spaces, such as 'Jane Smith'")));
     }
 
     #[test]

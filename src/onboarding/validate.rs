@@ -423,8 +423,8 @@ fn add_duplicate_problems(roster: &Roster, known: &KnownNames, per_row: &mut [Ve
     for field in [Field::Name, Field::Email, Field::AccountName] {
         for group in roster.duplicate_positions(field) {
             for &position in &group {
-                let others: Vec<usize> = group.iter().copied().filter(|&p| p != position).collect();
-                per_row[position].push(Problem::new(field, format!("Same {} as {}", what(field), row_list(&others))));
+                let others = row_list(&group, position);
+                per_row[position].push(Problem::new(field, format!("Same {} as {others}", what(field))));
             }
         }
     }
@@ -451,11 +451,13 @@ fn add_duplicate_problems(roster: &Roster, known: &KnownNames, per_row: &mut [Ve
     }
 }
 
-/// "row 12", "rows 12 and 40", "rows 3, 12, 40 and 9 more" (positions are 0-based).
-fn row_list(positions: &[usize]) -> String {
+/// The other rows of a duplicate group: "row 12", "rows 12 and 40", "rows 3, 12, 40
+/// and 9 more" (positions are 0-based). Names at most three, so a group of thousands
+/// (a placeholder email pasted down a column) stays linear.
+fn row_list(group: &[usize], me: usize) -> String {
     const SHOWN: usize = 3;
-    let numbers: Vec<String> = positions.iter().take(SHOWN).map(|p| (p + 1).to_string()).collect();
-    let hidden = positions.len().saturating_sub(SHOWN);
+    let numbers: Vec<String> = group.iter().filter(|&&p| p != me).take(SHOWN).map(|p| (p + 1).to_string()).collect();
+    let hidden = (group.len() - 1).saturating_sub(SHOWN);
     match (numbers.as_slice(), hidden) {
         ([one], 0) => format!("row {one}"),
         ([init @ .., last], 0) => format!("rows {} and {last}", init.join(", ")),
@@ -795,10 +797,28 @@ pub(crate) mod tests {
 
     #[test]
     fn row_lists_read_naturally() {
-        assert_eq!(row_list(&[11]), "row 12");
-        assert_eq!(row_list(&[0, 1]), "rows 1 and 2");
-        assert_eq!(row_list(&[0, 1, 2]), "rows 1, 2 and 3");
-        assert_eq!(row_list(&[0, 1, 2, 3, 4]), "rows 1, 2, 3 and 2 more");
+        assert_eq!(row_list(&[4, 11], 4), "row 12");
+        assert_eq!(row_list(&[0, 1, 9], 9), "rows 1 and 2");
+        assert_eq!(row_list(&[0, 1, 2, 9], 9), "rows 1, 2 and 3");
+        assert_eq!(row_list(&[0, 1, 2, 3, 4, 9], 1), "rows 1, 3, 4 and 2 more");
+    }
+
+    #[test]
+    fn a_large_duplicate_group_names_three_rows_and_counts_the_rest() {
+        let mut roster = Roster::new();
+        let ids: Vec<RowId> = (0..2_000)
+            .map(|i| {
+                let mut t = good();
+                t.set(Field::Name, format!("trader{i}"));
+                t.set(Field::AccountName, format!("T{i}"));
+                t.set(Field::Email, "same@example.com".into());
+                roster.add(t)
+            })
+            .collect();
+        let v = validate_roster(&roster, &KnownNames::new());
+        assert_eq!(v.invalid_row_count(), 2_000);
+        assert_eq!(roster_messages(&v, ids[0], Field::Email), ["Same email as rows 2, 3, 4 and 1996 more"]);
+        assert_eq!(roster_messages(&v, ids[2], Field::Email), ["Same email as rows 1, 2, 4 and 1996 more"]);
     }
 
     #[test]
