@@ -50,7 +50,9 @@ impl ConnectArgs {
                 environment.check_urls().map_err(UsageError)?;
                 Ok((EnvironmentKind::Custom, Some(environment)))
             }
-            _ => Err(UsageError("say where to connect: --env sandbox|staging|production, or --live-url and --demo-url".into())),
+            _ => Err(UsageError(
+                "say where to connect: --env sandbox|staging|production, or --live-url and --demo-url".into(),
+            )),
         }
     }
 

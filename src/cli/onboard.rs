@@ -61,7 +61,8 @@ pub async fn run(args: OnboardArgs) -> Result<u8, UsageError> {
         None => default_journal_path()?,
     };
     let journal = Arc::new(
-        Journal::open(&journal_path, &journal_key).map_err(|e| UsageError(format!("{}: {e}", journal_path.display())))?,
+        Journal::open(&journal_path, &journal_key)
+            .map_err(|e| UsageError(format!("{}: {e}", journal_path.display())))?,
     );
 
     let known = known_names_from_journal(&journal, &roster).map_err(|e| UsageError(e.to_string()))?;
@@ -104,7 +105,8 @@ pub async fn run(args: OnboardArgs) -> Result<u8, UsageError> {
         let mut row = ResultRow { name: trader.name.trim().to_string(), ..Default::default() };
         if let Some(problems) = invalid.get(&id) {
             row.status = "invalid";
-            row.error = problems.iter().map(|p| format!("{}: {}", p.field.header(), p.message)).collect::<Vec<_>>().join("; ");
+            row.error =
+                problems.iter().map(|p| format!("{}: {}", p.field.header(), p.message)).collect::<Vec<_>>().join("; ");
         } else if let Some(update) = position_of.get(&id).and_then(|i| finals.get(i)) {
             row.user_id = update.user_id;
             row.account_id = update.account_id;
@@ -162,14 +164,12 @@ fn load_roster(path: &Path) -> Result<Roster, UsageError> {
 async fn resolve_plan(client: &Client, plan: &str) -> Result<i64, UsageError> {
     let plans = client.subscription_plans().await.map_err(|e| UsageError(format!("cannot list plans: {e}")))?;
     let wanted = plan.trim();
-    plans
-        .iter()
-        .find(|p| p.id.to_string() == wanted || p.name.eq_ignore_ascii_case(wanted))
-        .map(|p| p.id)
-        .ok_or_else(|| {
+    plans.iter().find(|p| p.id.to_string() == wanted || p.name.eq_ignore_ascii_case(wanted)).map(|p| p.id).ok_or_else(
+        || {
             let names: Vec<String> = plans.iter().map(|p| format!("{} ({})", p.name, p.id)).collect();
             UsageError(format!("no subscription plan {wanted:?}; available: {}", names.join(", ")))
-        })
+        },
+    )
 }
 
 async fn resolve_template(client: &Client, template: &str) -> Result<i64, UsageError> {

@@ -319,8 +319,8 @@ impl Journal {
 
     pub fn trader(&self, name: &str) -> JournalResult<Option<JournaledTrader>> {
         let connection = self.lock();
-        let mut query =
-            connection.prepare_cached(&format!("SELECT {TRADER_COLUMNS} FROM traders WHERE environment = ?1 AND name = ?2"))?;
+        let mut query = connection
+            .prepare_cached(&format!("SELECT {TRADER_COLUMNS} FROM traders WHERE environment = ?1 AND name = ?2"))?;
         Ok(query.query_row(params![self.environment, name], read_trader).optional()?)
     }
 

@@ -73,7 +73,12 @@ pub struct RowUpdate {
 pub enum PipelineEvent {
     Row(RowUpdate),
     /// Counts after each step; `calls` is the number of API calls this run made so far.
-    Progress { done: usize, failed: usize, total: usize, calls: usize },
+    Progress {
+        done: usize,
+        failed: usize,
+        total: usize,
+        calls: usize,
+    },
     /// Something the whole run must show, e.g. why it stopped early.
     Notice(String),
     Finished(RunSummary),
@@ -292,7 +297,9 @@ impl Pipeline {
         };
         let permission = match self.client.account_trading_permissions(account.id).await {
             Ok(permissions) => permissions.into_iter().find(|p| Some(p.user_id) == row.user_id).map(|p| p.id),
-            Err(error) => return Err(Stop(format!("Could not read the trading permission of {}: {error}", account.name))),
+            Err(error) => {
+                return Err(Stop(format!("Could not read the trading permission of {}: {error}", account.name)));
+            }
         };
         row.account_id = Some(account.id);
         row.trading_permission_id = permission;
@@ -340,7 +347,11 @@ impl Pipeline {
                     // The batch may have been applied: look each user up before going on.
                     for &i in batch {
                         if !self.reconcile_user(&mut rows[i]).await? {
-                            self.fail(&mut rows[i], Stage::User, "No reply from Tradovate and the user was not created; retry")?;
+                            self.fail(
+                                &mut rows[i],
+                                Stage::User,
+                                "No reply from Tradovate and the user was not created; retry",
+                            )?;
                         }
                     }
                     let done: Vec<i64> = settle(batch, &intents, |k| rows[batch[k]].user_id.is_some());
@@ -453,7 +464,10 @@ impl Pipeline {
             let intents = self.journal.begin(&names, Action::CreateAccount)?;
             let accounts: Vec<EvaluationAccount> = batch
                 .iter()
-                .map(|&i| EvaluationAccount { user_id: rows[i].user_id.unwrap_or_default(), ..rows[i].trader.account.clone() })
+                .map(|&i| EvaluationAccount {
+                    user_id: rows[i].user_id.unwrap_or_default(),
+                    ..rows[i].trader.account.clone()
+                })
                 .collect();
             match self.client.create_evaluation_accounts(accounts).await {
                 Ok(reply) => {

@@ -12,7 +12,8 @@ fn roster_csv(dir: &Path, tag: &str, count: usize, invalid_rows: &[usize]) -> Pa
     let mut text = String::from(HEADER);
     text.push('\n');
     for i in 0..count {
-        let account = if invalid_rows.contains(&i) { format!("bad_{i}") } else { format!("{}{:05}", tag.to_uppercase(), i) };
+        let account =
+            if invalid_rows.contains(&i) { format!("bad_{i}") } else { format!("{}{:05}", tag.to_uppercase(), i) };
         text.push_str(&format!(
             "{tag}{i},{tag}{i}@example.com,Str0ng!Passw0rd,Jamie,Rivera,123 Maple Avenue,Albany,NY,12207,US,+1-518-555-0199,{account},50000,1000\n"
         ));

@@ -42,7 +42,11 @@ fn prepared(count: usize, plan: i64, template: i64, tag: &str) -> Vec<PreparedTr
         .collect()
 }
 
-async fn run(client: &Client, journal: &Arc<Journal>, traders: Vec<PreparedTrader>) -> (RunSummary, Vec<PipelineEvent>) {
+async fn run(
+    client: &Client,
+    journal: &Arc<Journal>,
+    traders: Vec<PreparedTrader>,
+) -> (RunSummary, Vec<PipelineEvent>) {
     run_with(client, journal, traders, &CancelToken::default()).await
 }
 
@@ -63,7 +67,9 @@ async fn run_with(
     (summary, events)
 }
 
-fn final_rows(events: &[PipelineEvent]) -> std::collections::BTreeMap<usize, propdesk::onboarding::pipeline::RowUpdate> {
+fn final_rows(
+    events: &[PipelineEvent],
+) -> std::collections::BTreeMap<usize, propdesk::onboarding::pipeline::RowUpdate> {
     let mut rows = std::collections::BTreeMap::new();
     for event in events {
         if let PipelineEvent::Row(update) = event {
@@ -113,11 +119,13 @@ async fn server_errors_land_on_the_right_rows() {
     assert_eq!((summary.done, summary.failed), (4, 2));
     let rows = final_rows(&events);
     match &rows[&2].status {
-        RowStatus::Failed { stage: Stage::User, error } => assert!(error.to_lowercase().contains("email"), "{error}"),
+        RowStatus::Failed { stage: Stage::User, error } => assert!(error.to_lowercase().contains("mail"), "{error}"),
         other => panic!("row 2: {other:?}"),
     }
     match &rows[&4].status {
-        RowStatus::Failed { stage: Stage::Contact, error } => assert!(error.to_lowercase().contains("state"), "{error}"),
+        RowStatus::Failed { stage: Stage::Contact, error } => {
+            assert!(error.to_lowercase().contains("state"), "{error}")
+        }
         other => panic!("row 4: {other:?}"),
     }
     for i in [0, 1, 3, 5] {
