@@ -309,3 +309,72 @@ fn restored_slot(slot: StorableSlot) -> DocumentSlot {
         StorableSlot::DocumentId { document_id } => DocumentSlot::DocumentId(document_id),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::subaccount::examples::emily;
+
+    const SSN: &str = "123-45-6789";
+    const NATIONAL_ID: &str = "L01X00T47";
+
+    fn with_both_secrets() -> SubaccountDraft {
+        let mut draft = emily();
+        draft.identity.tax_identifier = Secret::new(SSN);
+        draft.identity.national_id = Secret::new(NATIONAL_ID);
+        draft.documents.address_proof = DocumentSlot::DocumentId("77".into());
+        draft
+    }
+
+    #[test]
+    fn the_storable_draft_never_contains_the_ssn_or_national_id() {
+        let json = serde_json::to_string(&with_both_secrets().to_storable()).unwrap();
+        for secret in [SSN, "123456789", "6789", NATIONAL_ID] {
+            assert!(!json.contains(secret), "{secret} found in {json}");
+        }
+        // Nor any document content: only the file names.
+        assert!(json.contains("passport.jpg"));
+        assert!(!json.contains("JFIF") && !json.contains("%PDF"), "{json}");
+    }
+
+    #[test]
+    fn a_stored_draft_comes_back_without_secrets_and_asks_for_files_again() {
+        let original = with_both_secrets();
+        let json = serde_json::to_string(&original.to_storable()).unwrap();
+        let restored = SubaccountDraft::from_storable(serde_json::from_str(&json).unwrap());
+        assert_eq!(restored.trader, original.trader);
+        assert_eq!(restored.address, original.address);
+        assert_eq!(restored.account, original.account);
+        assert_eq!(restored.identity.first_name, "Emily");
+        assert_eq!(restored.identity.birth_date, original.identity.birth_date);
+        assert!(restored.identity.tax_identifier.is_empty() && restored.identity.national_id.is_empty());
+        assert_eq!(restored.documents.poa_form, DocumentSlot::ChooseAgain { file_name: "poa.pdf".into() });
+        assert_eq!(restored.documents.address_proof, DocumentSlot::DocumentId("77".into()));
+        // Storing the restored draft again keeps the file names.
+        assert_eq!(restored.to_storable(), original.to_storable());
+    }
+
+    #[test]
+    fn old_or_partial_drafts_still_load() {
+        let restored: StorableDraft = serde_json::from_str(r#"{"trader":{"cta_user_id":"1"}}"#).unwrap();
+        assert_eq!(restored.trader.cta_user_id, "1");
+        assert_eq!(SubaccountDraft::from_storable(restored).account, AccountDetails::default());
+    }
+
+    #[test]
+    fn debug_never_shows_the_ssn_or_national_id() {
+        let shown = format!("{:?} {:#?}", with_both_secrets(), with_both_secrets());
+        for secret in [SSN, "123456789", NATIONAL_ID] {
+            assert!(!shown.contains(secret), "{secret} found in {shown}");
+        }
+        assert!(shown.contains("Emily"));
+    }
+
+    #[test]
+    fn needs_ssn_follows_the_citizenship() {
+        let mut identity = IdentityDetails { citizenship: " us".into(), ..IdentityDetails::default() };
+        assert!(identity.needs_ssn());
+        identity.citizenship = "CA".into();
+        assert!(!identity.needs_ssn());
+    }
+}

@@ -6,6 +6,8 @@
 mod countries;
 mod documents;
 mod draft;
+#[cfg(test)]
+mod examples;
 mod fields;
 mod navigation;
 mod rules;

@@ -76,3 +76,57 @@ pub fn summary(draft: &SubaccountDraft) -> Option<String> {
     let noun = if count == 1 { "problem" } else { "problems" };
     Some(format!("{count} {noun}: {}", join_and(&labels)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::secret::Secret;
+    use crate::subaccount::examples::emily;
+
+    #[test]
+    fn an_empty_draft_starts_at_the_trader_step() {
+        let empty = SubaccountDraft::default();
+        assert_eq!(first_incomplete_step(&empty), Some(Step::Trader));
+        assert_eq!(next_blockers(&empty, Step::Trader), ["Fill in: Trader's user ID"]);
+    }
+
+    #[test]
+    fn the_first_incomplete_step_follows_the_wizard_order() {
+        let mut draft = SubaccountDraft::default();
+        draft.trader.cta_user_id = "12345".into();
+        assert_eq!(first_incomplete_step(&draft), Some(Step::Identity));
+        let mut draft = emily();
+        assert_eq!(first_incomplete_step(&draft), None);
+        draft.account.transfer_amount.clear();
+        draft.address.city.clear();
+        assert_eq!(first_incomplete_step(&draft), Some(Step::Address));
+        draft.address.city = "Albany".into();
+        assert_eq!(first_incomplete_step(&draft), Some(Step::Account));
+    }
+
+    #[test]
+    fn next_blockers_say_what_to_fill_in_and_what_to_fix() {
+        let mut draft = emily();
+        draft.identity.last_name.clear();
+        draft.identity.tax_identifier = Secret::new("12-34");
+        assert_eq!(next_blockers(&draft, Step::Identity), ["Fill in: Last name", "Fix: SSN"]);
+        draft.address.city.clear();
+        draft.address.zip_code = " ".into();
+        assert_eq!(next_blockers(&draft, Step::Address), ["Fill in: City, ZIP / postal code"]);
+        assert!(next_blockers(&draft, Step::Trader).is_empty());
+        assert_eq!(next_blockers(&draft, Step::Review), ["Fill in: Last name, City, ZIP / postal code", "Fix: SSN"]);
+        assert_eq!(summary(&draft).as_deref(), Some("4 problems: Last name, SSN, City and ZIP / postal code"));
+        assert_eq!(summary(&emily()), None);
+    }
+
+    #[test]
+    fn blank_means_nothing_but_spaces() {
+        let mut draft = emily();
+        assert!(!field_is_blank(&draft, DraftField::City));
+        draft.address.city = "   ".into();
+        assert!(field_is_blank(&draft, DraftField::City));
+        assert!(field_is_blank(&draft, DraftField::AutoLiqProfileId));
+        draft.account.margin_type = None;
+        assert!(field_is_blank(&draft, DraftField::MarginType));
+    }
+}

@@ -320,9 +320,10 @@ fn name(field: DraftField, typed: &str, max: usize) -> Result<String, String> {
     if text.is_empty() {
         return Err(format!("Enter the trader's {} as on their ID", field.label().to_lowercase()));
     }
+    let allowed = |c: char| c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '.');
     let mut refused: Vec<char> = Vec::new();
-    for c in text.chars() {
-        if !(c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '.')) && !refused.contains(&c) {
+    for c in text.chars().filter(|c| !allowed(*c)) {
+        if !refused.contains(&c) {
             refused.push(c);
         }
     }
@@ -571,3 +572,6 @@ pub(crate) fn join_and(items: &[&str]) -> String {
         [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }
+
+#[cfg(test)]
+mod tests;
