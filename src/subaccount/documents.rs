@@ -108,11 +108,9 @@ impl DocumentKind {
 pub enum DocumentProblem {
     #[error("{file_name} is empty; choose the scanned document itself")]
     Empty { file_name: String },
-    /// A known type we do not accept (`described` is e.g. "a HEIC photo").
-    #[error(
-        "{file_name} is {described}; Tradovate accepts PDF, PNG, JPEG or plain text (export or save it as PDF or JPEG first)"
-    )]
-    UnsupportedType { file_name: String, described: &'static str },
+    /// A known type we do not accept: `described` is e.g. "a HEIC photo", `fix` what to do.
+    #[error("{file_name} is {described}; Tradovate accepts PDF, PNG, JPEG or plain text ({fix})")]
+    UnsupportedType { file_name: String, described: &'static str, fix: &'static str },
     #[error("{file_name} is not a PDF, PNG, JPEG or plain-text file")]
     UnknownType { file_name: String },
     #[error("{file_name} is {size}; the limit is {limit} after encoding")]
@@ -155,7 +153,9 @@ impl DocumentFile {
         }
         let kind = match sniff(&bytes) {
             Sniffed::Accepted(kind) => kind,
-            Sniffed::Refused(described) => return Err(DocumentProblem::UnsupportedType { file_name, described }),
+            Sniffed::Refused(described, fix) => {
+                return Err(DocumentProblem::UnsupportedType { file_name, described, fix });
+            }
             Sniffed::Unknown => return Err(DocumentProblem::UnknownType { file_name }),
         };
         if bytes.len() > MAX_FILE_BYTES {
@@ -345,8 +345,8 @@ fn extension_of(file_name: &str) -> Option<&str> {
 
 enum Sniffed {
     Accepted(DocumentKind),
-    /// A type we recognise and refuse, described for the message.
-    Refused(&'static str),
+    /// A type we recognise and refuse: what it is, and what to do instead.
+    Refused(&'static str, &'static str),
     Unknown,
 }
 
@@ -366,45 +366,58 @@ fn sniff(bytes: &[u8]) -> Sniffed {
     if bytes.starts_with(JPEG_SIGNATURE) {
         return Sniffed::Accepted(DocumentKind::Jpeg);
     }
-    if let Some(described) = refused_type(bytes) {
-        return Sniffed::Refused(described);
+    if let Some((described, fix)) = refused_type(bytes) {
+        return Sniffed::Refused(described, fix);
     }
     if !bytes.contains(&0) && std::str::from_utf8(bytes).is_ok() {
         return Sniffed::Accepted(DocumentKind::PlainText);
     }
+    // Mostly readable text that is not UTF-8: a Windows "ANSI" file, where é is one byte.
+    let readable = bytes.iter().filter(|b| b.is_ascii_graphic() || b.is_ascii_whitespace()).count();
+    if !bytes.contains(&0) && readable * 10 >= bytes.len() * 9 {
+        return Sniffed::Refused("a text file in an old encoding", TO_UTF8);
+    }
     Sniffed::Unknown
 }
 
+const TO_IMAGE: &str = "export it as JPEG or PNG first";
+const TO_PDF: &str = "save it as PDF first";
+const TO_UTF8: &str = "save it as UTF-8 text or PDF first";
+
 /// Types people often pick by mistake, named so the message can say what to do.
-fn refused_type(bytes: &[u8]) -> Option<&'static str> {
+fn refused_type(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
     if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
-        return Some("a GIF image");
+        return Some(("a GIF image", TO_IMAGE));
     }
     if bytes.len() >= 12 && &bytes[4..8] == b"ftyp" {
         return Some(match &bytes[8..12] {
-            b"heic" | b"heix" | b"hevc" | b"hevx" | b"heim" | b"heis" | b"mif1" | b"msf1" => "a HEIC photo",
-            b"avif" | b"avis" => "an AVIF image",
-            _ => "a video",
+            b"heic" | b"heix" | b"hevc" | b"hevx" | b"heim" | b"heis" | b"mif1" | b"msf1" => ("a HEIC photo", TO_IMAGE),
+            b"avif" | b"avis" => ("an AVIF image", TO_IMAGE),
+            _ => ("a video", "take a photo or scan instead"),
         });
     }
     if bytes.len() >= 12 && bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WEBP" {
-        return Some("a WebP image");
+        return Some(("a WebP image", TO_IMAGE));
     }
     if bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*") {
-        return Some("a TIFF image");
+        return Some(("a TIFF image", "export it as PDF, JPEG or PNG first"));
     }
     if bytes.starts_with(b"BM") && bytes.len() > 14 && bytes[6..10] == [0, 0, 0, 0] {
-        return Some("a BMP image");
+        return Some(("a BMP image", TO_IMAGE));
     }
     if bytes.starts_with(b"PK\x03\x04") {
-        return Some("a Word, Excel or ZIP file");
+        return Some(("a Word, Excel or ZIP file", TO_PDF));
     }
     if bytes.starts_with(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") {
-        return Some("an old-style Word or Excel file");
+        return Some(("an old-style Word or Excel file", TO_PDF));
+    }
+    // Windows Notepad's "Unicode": full of NUL bytes, so it would not pass as plain text.
+    if bytes.starts_with(b"\xff\xfe") || bytes.starts_with(b"\xfe\xff") {
+        return Some(("a UTF-16 text file", TO_UTF8));
     }
     // Valid UTF-8, but a reviewer would see markup instead of a document.
     if bytes.starts_with(b"{\\rtf") {
-        return Some("a Rich Text (RTF) document");
+        return Some(("a Rich Text (RTF) document", TO_PDF));
     }
     None
 }
@@ -514,8 +527,14 @@ mod tests {
         let heic = file("passport.heic", HEIC).unwrap_err();
         assert_eq!(
             heic.to_string(),
-            "passport.heic is a HEIC photo; Tradovate accepts PDF, PNG, JPEG or plain text (export or save it as PDF or JPEG first)"
+            "passport.heic is a HEIC photo; Tradovate accepts PDF, PNG, JPEG or plain text (export it as JPEG or PNG first)"
         );
+        assert_eq!(
+            file("notes.txt", b"\xff\xfeN\0o\0").unwrap_err().to_string(),
+            "notes.txt is a UTF-16 text file; Tradovate accepts PDF, PNG, JPEG or plain text (save it as UTF-8 text or PDF first)"
+        );
+        let windows_text = file("notes.txt", b"Jos\xe9 M\xfcller, 12 Main St").unwrap_err();
+        assert!(windows_text.to_string().contains("a text file in an old encoding"), "{windows_text}");
         assert!(matches!(file("id.gif", GIF), Err(DocumentProblem::UnsupportedType { described: "a GIF image", .. })));
         assert!(matches!(file("id.docx", b"PK\x03\x04rest"), Err(DocumentProblem::UnsupportedType { .. })));
         assert!(matches!(file("id.rtf", b"{\\rtf1 hello}"), Err(DocumentProblem::UnsupportedType { .. })));

@@ -228,10 +228,8 @@ struct Account {
 
 fn read_account(draft: &SubaccountDraft, problems: &mut Problems) -> Option<Account> {
     let account = &draft.account;
-    let risk_category_id = problems.take(
-        DraftField::RiskCategoryId,
-        required_id(DraftField::RiskCategoryId, &account.risk_category_id, "Enter the risk category ID, like 3"),
-    );
+    let risk_category_id = problems
+        .take(DraftField::RiskCategoryId, required_id(DraftField::RiskCategoryId, &account.risk_category_id, "3"));
     let margin_type = problems.take(
         DraftField::MarginType,
         account.margin_type.map(|m| m.as_wire()).ok_or_else(|| "Choose Hedger or Speculator".to_owned()),
@@ -274,7 +272,7 @@ fn read_documents(draft: &SubaccountDraft, problems: &mut Problems) -> Option<Op
             if missing.contains(&document_type) {
                 problems.0.push(FieldProblem::new(field, partial_set_message(&missing)));
             } else if let DocumentSlot::DocumentId(text) = documents.slot(document_type)
-                && let Some(id) = problems.take(field, positive_id("Document ID", text))
+                && let Some(id) = problems.take(field, positive_id("Document ID", text, "12345"))
             {
                 ids[i] = id;
             }
@@ -291,7 +289,7 @@ fn read_documents(draft: &SubaccountDraft, problems: &mut Problems) -> Option<Op
             )),
             DocumentSlot::Empty | DocumentSlot::DocumentId(_) => problems.0.push(FieldProblem::new(
                 field,
-                format!("Choose the {} file (PDF, PNG, JPEG or plain text)", document_type.label().to_lowercase()),
+                format!("Choose the {} file (PDF, PNG, JPEG or plain text)", in_sentence(document_type.label())),
             )),
         }
     }
@@ -299,6 +297,9 @@ fn read_documents(draft: &SubaccountDraft, problems: &mut Problems) -> Option<Op
 }
 
 fn partial_set_message(missing: &[DocumentType]) -> String {
+    if missing.len() == DocumentType::ALL.len() {
+        return "Enter the ID of each pre-uploaded document, or choose files instead".to_owned();
+    }
     let names: Vec<&str> = missing.iter().map(|t| t.label()).collect();
     format!(
         "Tradovate links pre-uploaded documents only as a full set: enter the document ID for {} too, or choose files for all three",
@@ -310,7 +311,7 @@ fn partial_set_message(missing: &[DocumentType]) -> String {
 // Field readers: the value to send, or the message to show.
 
 fn cta_user_id(draft: &SubaccountDraft) -> Result<i64, String> {
-    required_id(DraftField::CtaUserId, &draft.trader.cta_user_id, "Enter the trader's Tradovate user ID, like 12345")
+    required_id(DraftField::CtaUserId, &draft.trader.cta_user_id, "12345")
 }
 
 /// Letters of any alphabet, spaces, hyphens, apostrophes and periods (seeds/004). A curly
@@ -318,7 +319,7 @@ fn cta_user_id(draft: &SubaccountDraft) -> Result<i64, String> {
 fn name(field: DraftField, typed: &str, max: usize) -> Result<String, String> {
     let text = typed.trim().replace('\u{2019}', "'");
     if text.is_empty() {
-        return Err(format!("Enter the trader's {} as on their ID", field.label().to_lowercase()));
+        return Err(format!("Enter the trader's {} as on their ID", in_sentence(field.label())));
     }
     let allowed = |c: char| c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '.');
     let mut refused: Vec<char> = Vec::new();
@@ -361,7 +362,7 @@ fn show_char(c: char) -> String {
 fn country_code(field: DraftField, typed: &str) -> Result<&'static str, String> {
     let text = typed.trim();
     if text.is_empty() {
-        return Err(format!("Choose the {} from the list", field.label().to_lowercase()));
+        return Err(format!("Choose the {} from the list", in_sentence(field.label())));
     }
     if let Some(code) = normalize_country_code(text) {
         return Ok(code);
@@ -475,7 +476,7 @@ fn national_id(typed: &Secret, citizenship: &str) -> Result<Secret, String> {
 fn required_text(field: DraftField, typed: &str, min: usize, max: usize) -> Result<String, String> {
     let text = typed.trim();
     if text.is_empty() {
-        return Err(format!("Enter the {}", field.label().to_lowercase()));
+        return Err(format!("Enter the {}", in_sentence(field.label())));
     }
     length(field, text, min, max).map(|()| text.to_owned())
 }
@@ -499,25 +500,28 @@ fn length(field: DraftField, text: &str, min: usize, max: usize) -> Result<(), S
     }
 }
 
-fn required_id(field: DraftField, typed: &str, when_blank: &str) -> Result<i64, String> {
+fn required_id(field: DraftField, typed: &str, example: &str) -> Result<i64, String> {
     if typed.trim().is_empty() {
-        return Err(when_blank.to_owned());
+        return Err(match field {
+            DraftField::CtaUserId => format!("Enter the trader's Tradovate user ID, like {example}"),
+            _ => format!("Enter the {}, like {example}", in_sentence(field.label())),
+        });
     }
-    positive_id(field.label(), typed)
+    positive_id(field.label(), typed, example)
 }
 
 fn optional_id(field: DraftField, typed: &str) -> Result<Option<i64>, String> {
     if typed.trim().is_empty() {
         return Ok(None);
     }
-    positive_id(field.label(), typed).map(Some)
+    positive_id(field.label(), typed, "12").map(Some)
 }
 
-fn positive_id(label: &str, typed: &str) -> Result<i64, String> {
+fn positive_id(label: &str, typed: &str, example: &str) -> Result<i64, String> {
     let text = typed.trim();
     match text.parse::<i64>() {
         Ok(id) if id > 0 && text.bytes().all(|b| b.is_ascii_digit()) => Ok(id),
-        _ => Err(format!("{label} must be a whole number above 0, like 12345")),
+        _ => Err(format!("{label} must be a whole number above 0, like {example}")),
     }
 }
 
@@ -558,9 +562,22 @@ fn transfer_amount(typed: &str) -> Result<f64, String> {
     }
     let plain = format!("{}.{}", groups.concat(), cents.unwrap_or("0"));
     match plain.parse::<f64>() {
-        Ok(amount) if amount.is_finite() && amount > 0.0 => Ok(amount),
+        Ok(amount) if !amount.is_finite() => Err("Transfer amount is too large".to_owned()),
+        Ok(amount) if amount > 0.0 => Ok(amount),
         Ok(_) => Err("Transfer amount must be more than 0".to_owned()),
         Err(_) => Err("Transfer amount must be a number, like 5000 or 5,000.00".to_owned()),
+    }
+}
+
+/// A label inside a sentence: "Risk category ID" → "risk category ID", but "ZIP / postal code"
+/// and "SSN" keep their capitals.
+fn in_sentence(label: &str) -> String {
+    let mut chars = label.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if !second.is_uppercase() => {
+            first.to_lowercase().chain(label[first.len_utf8()..].chars()).collect()
+        }
+        _ => label.to_owned(),
     }
 }
 

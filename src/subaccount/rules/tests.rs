@@ -440,3 +440,27 @@ fn messages_never_contain_the_ssn_or_national_id() {
     let shown = format!("{:?}", check_all_on(&draft, today()));
     assert!(!shown.contains("666-55-4444") && !shown.contains("666554444"), "{shown}");
 }
+
+#[test]
+fn switching_every_slot_to_ids_asks_for_all_three() {
+    let draft = linked(" ", " ", " ");
+    let found = check_all_on(&draft, today());
+    assert_eq!(found.len(), 3);
+    assert!(found.iter().all(|p| p.message == "Enter the ID of each pre-uploaded document, or choose files instead"));
+}
+
+#[test]
+fn id_messages_give_a_fitting_example() {
+    assert_eq!(
+        only_problem(&with(|d| d.account.risk_category_id = "three".into()), DraftField::RiskCategoryId),
+        "Risk category ID must be a whole number above 0, like 3"
+    );
+    assert_eq!(
+        only_problem(&with(|d| d.account.risk_category_id.clear()), DraftField::RiskCategoryId),
+        "Enter the risk category ID, like 3"
+    );
+    assert_eq!(
+        only_problem(&with(|d| d.account.transfer_amount = "9".repeat(400)), DraftField::TransferAmount),
+        "Transfer amount is too large"
+    );
+}
