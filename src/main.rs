@@ -29,7 +29,7 @@ enum Command {
     /// TRADOVATE_SECRET. Exit code 0: every row done; 1: some row failed or was invalid
     /// (results are still written); 2: usage or configuration error. Running the same
     /// command again with the same journal resumes without creating anything twice.
-    Onboard(propdesk::cli::OnboardArgs),
+    Onboard(Box<propdesk::cli::OnboardArgs>),
 }
 
 fn main() -> ExitCode {
@@ -38,7 +38,7 @@ fn main() -> ExitCode {
     match args.command.unwrap_or(Command::Window) {
         Command::Window => propdesk::ui::run(),
         Command::Sandbox { addr } => run_sandbox(addr),
-        Command::Onboard(args) => propdesk::cli::block_on(propdesk::cli::onboard(args)),
+        Command::Onboard(args) => propdesk::cli::block_on(propdesk::cli::onboard(*args)),
     }
 }
 

@@ -204,12 +204,13 @@ async fn a_cancelled_run_resumes_where_it_stopped() {
             // Cancel as soon as the first contact info is set.
             let mut contacts = 0;
             while let Some(event) = receiver.recv().await {
-                if let PipelineEvent::Row(row) = event {
-                    if row.user_id.is_some() && row.status != RowStatus::Working(Stage::User) {
-                        contacts += 1;
-                        if contacts > 110 {
-                            cancel.cancel();
-                        }
+                if let PipelineEvent::Row(row) = event
+                    && row.user_id.is_some()
+                    && row.status != RowStatus::Working(Stage::User)
+                {
+                    contacts += 1;
+                    if contacts > 110 {
+                        cancel.cancel();
                     }
                 }
             }
