@@ -14,6 +14,11 @@ pub enum ApiError {
     #[error("{text}")]
     Rejected { text: String },
 
+    /// HTTP 200 with `errorCode: ConflictWithExisting`: what was asked for already exists
+    /// (e.g. the user already holds the entitlement). Usually means "nothing to do".
+    #[error("{text}")]
+    Conflict { text: String },
+
     /// A validation failure (`violations`), e.g. HTTP 400 for a bad account name.
     #[error("{}", describe_violations(.violations))]
     Invalid { violations: Vec<Violation> },
@@ -74,7 +79,7 @@ impl ApiError {
     /// The server's own text, when there is one (for the Activity log's `errorText`).
     pub fn server_text(&self) -> Option<String> {
         match self {
-            ApiError::Rejected { text } => Some(text.clone()),
+            ApiError::Rejected { text } | ApiError::Conflict { text } => Some(text.clone()),
             ApiError::Invalid { violations } => Some(describe_violations(violations)),
             _ => None,
         }

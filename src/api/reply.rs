@@ -67,6 +67,9 @@ fn read_ok_body(value: Value) -> Reply {
         return Reply::Failed(ApiError::Invalid { violations });
     }
     if let Some(text) = error_text(Some(&value)) {
+        if value.get("errorCode").and_then(Value::as_str) == Some("ConflictWithExisting") {
+            return Reply::Failed(ApiError::Conflict { text });
+        }
         return Reply::Failed(ApiError::Rejected { text });
     }
     Reply::Body(value)
@@ -90,6 +93,12 @@ mod tests {
     fn http_200_with_error_text_is_a_rejection() {
         let r = read("x", 200, br#"{"errorText":"Live account is required"}"#);
         assert_eq!(r, Reply::Failed(ApiError::Rejected { text: "Live account is required".into() }));
+    }
+
+    #[test]
+    fn conflict_with_existing_is_its_own_error() {
+        let r = read("x", 200, br#"{"errorText":"User already has it","errorCode":"ConflictWithExisting"}"#);
+        assert_eq!(r, Reply::Failed(ApiError::Conflict { text: "User already has it".into() }));
     }
 
     #[test]

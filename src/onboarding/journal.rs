@@ -288,8 +288,14 @@ impl Journal {
         self.stamp_once(name, "agreement_signed_at", at, "Signed the market-data agreement")
     }
 
+    /// Also clears an earlier grant failure: the stage has now succeeded.
     pub fn record_entitled(&self, name: &str, at: DateTime<Utc>) -> JournalResult<bool> {
-        self.stamp_once(name, "entitled_at", at, "T-Prop entitlement granted")
+        let set = self.stamp_once(name, "entitled_at", at, "T-Prop entitlement granted")?;
+        self.lock().execute(
+            "UPDATE traders SET last_error = NULL, error_stage = NULL WHERE environment = ?1 AND name = ?2",
+            params![self.environment, name],
+        )?;
+        Ok(set)
     }
 
     pub fn record_revoked(&self, name: &str, at: DateTime<Utc>) -> JournalResult<bool> {

@@ -4,13 +4,17 @@
 //! trader through user, contact info and account, and the journal that makes a run
 //! resumable after a crash.
 
+pub mod agreements;
 mod amount;
+pub mod board;
 mod convert;
 mod countries;
+pub mod entitlement;
 mod export;
 mod generate;
 mod import;
 pub mod journal;
+pub mod offboarding;
 pub mod pipeline;
 pub mod prepare;
 mod roster;

@@ -140,7 +140,7 @@ async fn t_prop_waits_for_the_agreement_then_is_granted_once() {
     let plugin = client.add_entitlement_subscription(&grant).await.unwrap();
     assert_eq!(plugin.user_id, user_id);
     let again = client.add_entitlement_subscription(&grant).await.unwrap_err();
-    assert!(matches!(again, ApiError::Rejected { .. }), "{again:?}");
+    assert!(matches!(again, ApiError::Conflict { .. }), "{again:?}");
 }
 
 #[tokio::test]

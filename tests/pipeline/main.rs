@@ -5,5 +5,6 @@
 #[allow(dead_code)]
 mod support;
 
+mod agreements;
 mod cli;
 mod runs;

@@ -17,7 +17,7 @@ async fn ids(client: &Client) -> (i64, i64) {
     (plan.id, template.id)
 }
 
-fn prepared(count: usize, plan: i64, template: i64, tag: &str) -> Vec<PreparedTrader> {
+pub fn prepared(count: usize, plan: i64, template: i64, tag: &str) -> Vec<PreparedTrader> {
     (0..count)
         .map(|i| {
             let mut user = trader(Some(plan));
