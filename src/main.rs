@@ -30,6 +30,12 @@ enum Command {
     /// (results are still written); 2: usage or configuration error. Running the same
     /// command again with the same journal resumes without creating anything twice.
     Onboard(Box<propdesk::cli::OnboardArgs>),
+    /// Grant the T-Prop entitlement to every journaled trader who signed the market-data
+    /// agreement, then (with --watch) keep granting as signatures arrive.
+    Entitle(Box<propdesk::cli::EntitleArgs>),
+    /// Offboard journaled traders: cancel everything on DEMO and LIVE, or only revoke
+    /// their trading permissions (--revoke-only).
+    Cancel(Box<propdesk::cli::CancelArgs>),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +45,8 @@ fn main() -> ExitCode {
         Command::Window => propdesk::ui::run(),
         Command::Sandbox { addr } => run_sandbox(addr),
         Command::Onboard(args) => propdesk::cli::block_on(propdesk::cli::onboard(*args)),
+        Command::Entitle(args) => propdesk::cli::block_on(propdesk::cli::entitle(*args)),
+        Command::Cancel(args) => propdesk::cli::block_on(propdesk::cli::cancel(*args)),
     }
 }
 

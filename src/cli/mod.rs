@@ -3,13 +3,21 @@
 //! Exit codes: 0 when every row is done, 1 when any row failed or was invalid (results
 //! are still written), 2 on a usage or configuration error.
 
+mod cancel;
 mod connect;
+mod entitle;
 mod onboard;
 mod progress;
 mod results;
 
+pub use cancel::{CancelArgs, run as cancel};
 pub use connect::ConnectArgs;
+pub use entitle::{EntitleArgs, run as entitle};
 pub use onboard::{OnboardArgs, run as onboard};
+
+use crate::onboarding::journal::Journal;
+use std::path::Path;
+use std::sync::Arc;
 
 use std::process::ExitCode;
 
@@ -43,4 +51,15 @@ pub fn block_on(job: impl std::future::Future<Output = Result<u8, UsageError>>) 
             ExitCode::from(EXIT_USAGE)
         }
     }
+}
+
+/// Opens the journal at `path`, or the default one in the app's data folder.
+pub fn open_journal(path: Option<&Path>, environment: &str) -> Result<Arc<Journal>, UsageError> {
+    let path = match path {
+        Some(path) => path.to_path_buf(),
+        None => directories::ProjectDirs::from("com", "Propdesk", "Propdesk")
+            .map(|dirs| dirs.data_dir().join("journal.sqlite"))
+            .ok_or_else(|| UsageError("no data folder on this system: pass --journal FILE".into()))?,
+    };
+    Journal::open(&path, environment).map(Arc::new).map_err(|e| UsageError(format!("{}: {e}", path.display())))
 }

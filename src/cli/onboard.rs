@@ -3,15 +3,13 @@
 use super::connect::{ConnectArgs, Connection};
 use super::progress::Progress;
 use super::results::{self, ResultRow};
-use super::{EXIT_DONE, EXIT_SOME_FAILED, UsageError};
+use super::{EXIT_DONE, EXIT_SOME_FAILED, UsageError, open_journal};
 use crate::api::Client;
-use crate::onboarding::journal::Journal;
 use crate::onboarding::pipeline::{CancelToken, Pipeline, PipelineEvent, PipelineOptions, RowStatus};
 use crate::onboarding::prepare::{known_names_from_journal, prepare};
 use crate::onboarding::{Field, Roster, import_csv_file, import_xlsx_file};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 #[derive(clap::Args, Debug)]
 pub struct OnboardArgs {
@@ -56,14 +54,7 @@ pub async fn run(args: OnboardArgs) -> Result<u8, UsageError> {
     let Connection { client, _sandbox, journal_key } = args.connect.connect().await?;
     let plan_id = resolve_plan(&client, &args.plan).await?;
     let template_id = resolve_template(&client, &args.template).await?;
-    let journal_path = match &args.journal {
-        Some(path) => path.clone(),
-        None => default_journal_path()?,
-    };
-    let journal = Arc::new(
-        Journal::open(&journal_path, &journal_key)
-            .map_err(|e| UsageError(format!("{}: {e}", journal_path.display())))?,
-    );
+    let journal = open_journal(args.journal.as_deref(), &journal_key)?;
 
     let known = known_names_from_journal(&journal, &roster).map_err(|e| UsageError(e.to_string()))?;
     let prepared = prepare(&roster, &known, plan_id, template_id);
@@ -187,12 +178,6 @@ async fn resolve_template(client: &Client, template: &str) -> Result<i64, UsageE
         Ok(None) => Err(UsageError(format!("no template account named {wanted:?}"))),
         Err(e) => Err(UsageError(format!("cannot look up the template account: {e}"))),
     }
-}
-
-fn default_journal_path() -> Result<PathBuf, UsageError> {
-    directories::ProjectDirs::from("com", "Propdesk", "Propdesk")
-        .map(|dirs| dirs.data_dir().join("journal.sqlite"))
-        .ok_or_else(|| UsageError("no data folder on this system: pass --journal FILE".into()))
 }
 
 /// Asks on the terminal; without one, refuses (scripts pass --yes).

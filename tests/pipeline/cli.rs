@@ -112,3 +112,43 @@ async fn usage_errors_exit_2() {
     let missing = Command::new(env!("CARGO_BIN_EXE_propdesk")).args(["onboard", "--users", "x.csv"]).output().unwrap();
     assert_eq!(missing.status.code(), Some(2));
 }
+
+fn command(sandbox: &Sandbox, verb: &str, journal: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_propdesk"));
+    command
+        .args([verb, "--live-url", &sandbox.live_url(), "--demo-url", &sandbox.demo_url()])
+        .arg("--journal")
+        .arg(journal)
+        .env_remove("TRADOVATE_USERNAME")
+        .stdin(Stdio::null());
+    command
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn entitle_grants_signed_traders_and_cancel_offboards_them() {
+    let sandbox = sandbox().await; // traders sign 300 ms after their contact info
+    let dir = tempfile::tempdir().unwrap();
+    let users = roster_csv(dir.path(), "entitle", 3, &[]);
+    let (journal, out) = (dir.path().join("journal.sqlite"), dir.path().join("results.csv"));
+    assert_eq!(onboard(&sandbox, &users, &journal, &out).status().unwrap().code(), Some(0));
+
+    let output =
+        command(&sandbox, "entitle", &journal).args(["--entitlement", "Prop", "--watch", "3s"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for i in 0..3 {
+        assert!(stdout.contains(&format!("entitle{i}\tT-Prop granted")), "{stdout}");
+    }
+
+    let output =
+        command(&sandbox, "cancel", &journal).args(["--users", "entitle0,entitle1", "--yes"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("entitle0\tcancelled") && stdout.contains("entitle1\tcancelled"), "{stdout}");
+    let stats = sandbox.stats();
+    assert_eq!(stats.calls_on(propdesk::api::Domain::Demo, "user/canceleverything"), 1);
+    assert_eq!(stats.calls_on(propdesk::api::Domain::Live, "user/canceleverything"), 1);
+
+    let refused = command(&sandbox, "cancel", &journal).args(["--users", "entitle2"]).output().unwrap();
+    assert_eq!(refused.status.code(), Some(2), "cancelling needs --yes");
+}
