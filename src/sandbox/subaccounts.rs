@@ -189,6 +189,9 @@ fn create_checked(ctx: &Ctx<'_>, world: &mut World) -> Check<Reply> {
         if doc.kind != kind {
             return Err(format!("{key}: document {id} is a {} document, expected {}", doc.kind.wire(), kind.wire()));
         }
+        if doc.user_id != cta_user_id && doc.user_id != ctx.caller_id() {
+            return Err(format!("{key}: document {id} belongs to another user"));
+        }
         if doc.request_id.is_some() {
             return Err(format!("{key}: document {id} is already attached to another request"));
         }

@@ -6,6 +6,7 @@ use super::accounts::account_wire;
 use super::alerts::signal_wire;
 use super::auth::session_user;
 use super::config::SignalShape;
+use super::faults::FaultKind;
 use super::server::{Shared, lock};
 use super::state::{Id, World};
 use super::users::user_wire;
@@ -133,10 +134,19 @@ fn handle(shared: &Shared, domain: Domain, conn: &mut Conn, text: &str) -> Optio
     if endpoint != "user/syncrequest" {
         return Some(response(404, request.id, Some(json!(format!("Unknown endpoint: {}", request.endpoint)))));
     }
-    let body: Value = match serde_json::from_str(if request.body.trim().is_empty() { "{}" } else { &request.body }) {
+    let mut body: Value = match serde_json::from_str(if request.body.trim().is_empty() { "{}" } else { &request.body })
+    {
         Ok(v @ Value::Object(_)) => v,
         _ => return Some(response(400, request.id, Some(json!({ "errorText": "Malformed JSON body" })))),
     };
+    // Penalty tickets travel inside `d` over the socket (reference 2.5); the retry
+    // resends the same request with `p-ticket` in the body.
+    let presented =
+        body.as_object_mut().and_then(|o| o.remove("p-ticket")).map(|t| t.as_str().unwrap_or("").to_string());
+    let armed = shared.take_fault(&endpoint, |k| matches!(k, FaultKind::Penalty { .. }));
+    if let Some(penalty) = lock(&shared.tickets).check(&endpoint, presented.as_deref(), armed, false) {
+        return Some(response(200, request.id, Some(penalty)));
+    }
     if body.get("splitResponses") != Some(&Value::Bool(true)) {
         return Some(response(400, request.id, Some(json!({ "errorText": "splitResponses must be true" }))));
     }

@@ -249,6 +249,13 @@ async fn linked_documents_start_the_review_at_once() {
         assert_eq!(reply["ok"], true, "{reply}");
         ids.push(reply["documentId"].as_i64().unwrap());
     }
+    // Documents of another trader cannot be linked.
+    let other_trader = api.create_user("subtrader6").await;
+    let mut foreign = request(other_trader);
+    foreign["pOAFormDocId"] = json!(ids[0]);
+    foreign["governmentDocId"] = json!(ids[1]);
+    foreign["addressDocId"] = json!(ids[2]);
+    assert!(error_text(&create(&api, foreign).await).contains("another user"));
     let mut swapped = request(trader);
     swapped["pOAFormDocId"] = json!(ids[1]);
     swapped["governmentDocId"] = json!(ids[0]);

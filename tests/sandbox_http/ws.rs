@@ -133,3 +133,25 @@ async fn a_client_sending_heartbeats_stays_and_drop_sockets_closes_it() {
     }
     assert!(closed, "socket survived drop_sockets");
 }
+
+#[tokio::test]
+async fn a_penalised_syncrequest_carries_the_ticket_in_d() {
+    let sb = start().await;
+    let api = Api::admin(&sb).await;
+    let mut socket = connect(&sb.ws_url()).await;
+    assert_eq!(next_text(&mut socket, Duration::from_secs(2)).await.as_deref(), Some("o"));
+    send(&mut socket, &format!("authorize\n0\n\n{}", api.token)).await;
+    assert_eq!(messages(&next_text(&mut socket, Duration::from_secs(2)).await.unwrap())[0]["s"], 200);
+    sb.faults().penalty_next("user/syncrequest", 0, false);
+    let body = json!({ "splitResponses": true, "entityTypes": ["user"] });
+    send(&mut socket, &format!("user/syncrequest\n1\n\n{body}")).await;
+    let reply = messages(&next_text(&mut socket, Duration::from_secs(2)).await.unwrap());
+    let ticket = reply[0]["d"]["p-ticket"].as_str().expect("ticket in d").to_string();
+    assert!(reply[0]["d"].get("users").is_none());
+    let mut retry = body.clone();
+    retry["p-ticket"] = json!(ticket);
+    send(&mut socket, &format!("user/syncrequest\n2\n\n{retry}")).await;
+    let reply = messages(&next_text(&mut socket, Duration::from_secs(2)).await.unwrap());
+    assert_eq!(reply[0]["i"], 2);
+    assert!(reply[0]["d"]["users"].is_array(), "{reply:?}");
+}
