@@ -97,6 +97,17 @@ pub struct SandboxConfig {
     pub aml_review_threshold: f64,
     /// Balance of the org admin's master account at start.
     pub master_account_balance: f64,
+    /// Optional request-rate penalty: more than this many HTTP requests within one
+    /// second (all endpoints together) earn a penalty ticket instead of processing.
+    /// Off by default (the real thresholds are deliberately undisclosed).
+    pub burst_penalty: Option<BurstPenalty>,
+}
+
+/// See [`SandboxConfig::burst_penalty`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BurstPenalty {
+    pub max_per_second: u32,
+    pub p_time_secs: u64,
 }
 
 impl Default for SandboxConfig {
@@ -112,6 +123,7 @@ impl Default for SandboxConfig {
             max_subaccounts_per_trader: 3,
             aml_review_threshold: 50_000.0,
             master_account_balance: 500_000.0,
+            burst_penalty: None,
         }
     }
 }

@@ -299,7 +299,13 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
         Some(_) => Some(String::new()),
         None => query.remove("p-ticket"),
     };
-    let armed = shared.take_fault(&rest, |k| matches!(k, FaultKind::Penalty { .. }));
+    let mut armed = shared.take_fault(&rest, |k| matches!(k, FaultKind::Penalty { .. }));
+    if let Some(burst) = shared.config.burst_penalty
+        && armed.is_none()
+        && lock(&shared.counters).burst(burst.max_per_second)
+    {
+        armed = Some(FaultKind::Penalty { p_time_secs: burst.p_time_secs, captcha: false });
+    }
     let is_auth = rest == "auth/accesstokenrequest";
     if let Some(penalty) = lock(&shared.tickets).check(&rest, presented.as_deref(), armed, is_auth) {
         return Reply::ok(penalty).into_response();

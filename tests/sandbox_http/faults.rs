@@ -153,3 +153,33 @@ async fn delay_next_holds_the_reply() {
     assert_eq!(api.get(D::Live, "auth/me").await.0, StatusCode::OK);
     assert!(t.elapsed() >= Duration::from_millis(390));
 }
+
+#[tokio::test]
+async fn bursts_earn_a_penalty_when_configured() {
+    use propdesk::sandbox::BurstPenalty;
+    let config = SandboxConfig {
+        burst_penalty: Some(BurstPenalty { max_per_second: 5, p_time_secs: 1 }),
+        ..SandboxConfig::for_tests()
+    };
+    let sb = start_with(config).await;
+    let api = Api::admin(&sb).await;
+    let mut penalised = 0;
+    for _ in 0..8 {
+        let (_, body) = api.get(D::Live, "entitlement/list").await;
+        if body.get("p-ticket").is_some() {
+            penalised += 1;
+        }
+    }
+    assert!(penalised >= 3, "only {penalised} penalties");
+}
+
+#[tokio::test]
+async fn shutdown_stops_serving() {
+    let sb = start().await;
+    let url = sb.live_url();
+    sb.shutdown();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let result =
+        reqwest::Client::new().post(format!("{url}/auth/accesstokenrequest")).json(&admin_credentials()).send().await;
+    assert!(result.is_err(), "still serving after shutdown");
+}
