@@ -101,6 +101,12 @@ pub struct SandboxConfig {
     /// second (all endpoints together) earn a penalty ticket instead of processing.
     /// Off by default (the real thresholds are deliberately undisclosed).
     pub burst_penalty: Option<BurstPenalty>,
+    /// Authorized sockets one user may hold (reference 4.3: 50). One more evicts the
+    /// user's oldest socket and revokes that socket's token.
+    pub max_sockets_per_user: usize,
+    /// While the maintenance switch is on ([`super::Faults::set_maintenance`]),
+    /// account-creation calls hang this long, then get HTTP 504 unprocessed (reference 10).
+    pub maintenance_timeout: Duration,
 }
 
 /// See [`SandboxConfig::burst_penalty`].
@@ -124,6 +130,8 @@ impl Default for SandboxConfig {
             aml_review_threshold: 50_000.0,
             master_account_balance: 500_000.0,
             burst_penalty: None,
+            max_sockets_per_user: 50,
+            maintenance_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -137,6 +145,7 @@ impl SandboxConfig {
             status_step: Duration::from_millis(200),
             heartbeat_interval: Duration::from_millis(250),
             client_silence_limit: Duration::from_secs(3),
+            maintenance_timeout: Duration::from_millis(500),
             ..Self::default()
         }
     }

@@ -17,6 +17,7 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::sync::{broadcast, watch};
@@ -37,6 +38,8 @@ pub struct Shared {
     pub events: broadcast::Sender<PushEvent>,
     /// Bumped to close every open socket.
     pub kill_sockets: watch::Sender<u64>,
+    pub sockets: Mutex<ws::Registry>,
+    pub maintenance: AtomicBool,
 }
 
 /// Locks a mutex, surviving a poisoned lock (a panicking handler must not take the
@@ -59,6 +62,8 @@ impl Shared {
             calls: Mutex::new(HashMap::new()),
             events,
             kill_sockets,
+            sockets: Mutex::new(ws::Registry::default()),
+            maintenance: AtomicBool::new(false),
         })
     }
 
@@ -237,6 +242,13 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
     if shared.take_fault(&rest, |k| matches!(k, FaultKind::Fail500)).is_some() {
         return Reply::status(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error (sandbox fault)")
             .into_response();
+    }
+
+    if shared.maintenance.load(Ordering::SeqCst)
+        && (rest == "user/createevaluationaccounts" || rest == "user/createevaluationusers")
+    {
+        tokio::time::sleep(shared.config.maintenance_timeout).await;
+        return Reply::status(StatusCode::GATEWAY_TIMEOUT, "Request timed out (maintenance window)").into_response();
     }
 
     // Authentication.

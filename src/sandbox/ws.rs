@@ -16,6 +16,7 @@ use axum::extract::ws::{Message, WebSocket};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
+use tokio::sync::Notify;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::{Instant, interval_at, sleep_until};
 
@@ -110,7 +111,49 @@ fn snapshot(world: &World, domain: Domain, org_id: Id, types: &[String]) -> Valu
     Value::Object(out)
 }
 
+/// Authorized sockets, oldest first, for the per-user connection limit.
+#[derive(Debug, Default)]
+pub struct Registry {
+    next_id: u64,
+    open: Vec<OpenSocket>,
+}
+
+#[derive(Debug)]
+struct OpenSocket {
+    id: u64,
+    user_id: Id,
+    token: String,
+    evict: Arc<Notify>,
+}
+
+impl Registry {
+    fn new_socket(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    /// Registers an authorized socket; returns the tokens of sockets evicted to make room.
+    fn authorize(&mut self, socket: u64, user_id: Id, token: &str, evict: Arc<Notify>, max: usize) -> Vec<String> {
+        self.open.retain(|s| s.id != socket);
+        self.open.push(OpenSocket { id: socket, user_id, token: token.to_string(), evict });
+        let mut revoked = Vec::new();
+        while self.open.iter().filter(|s| s.user_id == user_id).count() > max {
+            let Some(index) = self.open.iter().position(|s| s.user_id == user_id) else { break };
+            let oldest = self.open.remove(index);
+            oldest.evict.notify_one();
+            revoked.push(oldest.token);
+        }
+        revoked
+    }
+
+    fn close(&mut self, socket: u64) {
+        self.open.retain(|s| s.id != socket);
+    }
+}
+
 struct Conn {
+    id: u64,
+    evict: Arc<Notify>,
     caller: Option<Id>,
     /// Canonical types requested by the last syncrequest.
     wanted: Vec<&'static str>,
@@ -123,6 +166,13 @@ fn handle(shared: &Shared, domain: Domain, conn: &mut Conn, text: &str) -> Optio
         return Some(match session_user(shared, request.body.trim()) {
             Some(user) => {
                 conn.caller = Some(user);
+                let max = shared.config.max_sockets_per_user;
+                let token = request.body.trim();
+                let revoked = lock(&shared.sockets).authorize(conn.id, user, token, conn.evict.clone(), max);
+                let mut world = lock(&shared.world);
+                for t in revoked {
+                    world.tokens.remove(&t);
+                }
                 response(200, request.id, None)
             }
             None => response(401, request.id, Some(json!("Access is denied"))),
@@ -177,7 +227,9 @@ pub async fn serve(shared: Arc<Shared>, domain: Domain, socket: WebSocket) {
     let silence = shared.config.client_silence_limit;
     let mut heartbeat = interval_at(Instant::now() + beat, beat);
     let mut deadline = Instant::now() + silence;
-    let mut conn = Conn { caller: None, wanted: Vec::new() };
+    let id = lock(&shared.sockets).new_socket();
+    let mut conn = Conn { id, evict: Arc::new(Notify::new()), caller: None, wanted: Vec::new() };
+    let evicted = conn.evict.clone();
     if tx.send(Message::Text("o".into())).await.is_err() {
         return;
     }
@@ -186,6 +238,10 @@ pub async fn serve(shared: Arc<Shared>, domain: Domain, socket: WebSocket) {
             _ = heartbeat.tick() => Some("h".into()),
             _ = sleep_until(deadline) => {
                 let _ = tx.send(Message::Text(r#"c[3000,"Client silent"]"#.into())).await;
+                break;
+            }
+            _ = evicted.notified() => {
+                let _ = tx.send(Message::Text(r#"c[3002,"Connection limit: oldest connection closed"]"#.into())).await;
                 break;
             }
             _ = kill.changed() => {
@@ -215,6 +271,7 @@ pub async fn serve(shared: Arc<Shared>, domain: Domain, socket: WebSocket) {
             break;
         }
     }
+    lock(&shared.sockets).close(conn.id);
     let _ = tx.send(Message::Close(None)).await;
     let _ = tx.close().await;
 }

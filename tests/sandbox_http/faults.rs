@@ -183,3 +183,20 @@ async fn shutdown_stops_serving() {
         reqwest::Client::new().post(format!("{url}/auth/accesstokenrequest")).json(&admin_credentials()).send().await;
     assert!(result.is_err(), "still serving after shutdown");
 }
+
+#[tokio::test]
+async fn maintenance_times_out_account_creation_without_processing() {
+    let sb = start().await;
+    let api = Api::admin(&sb).await;
+    sb.faults().set_maintenance(true);
+    let t = std::time::Instant::now();
+    let (status, _) = api.post(D::Live, "user/createEvaluationUsers", json!({ "users": [user("maint001")] })).await;
+    assert_eq!(status, StatusCode::GATEWAY_TIMEOUT);
+    assert!(t.elapsed() >= Duration::from_millis(450));
+    assert!(sb.user_by_name("maint001").is_none());
+    assert_eq!(api.get(D::Live, "entitlement/list").await.0, StatusCode::OK, "other calls work");
+    sb.faults().set_maintenance(false);
+    let (status, _) = api.post(D::Live, "user/createEvaluationUsers", json!({ "users": [user("maint001")] })).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(sb.user_by_name("maint001").is_some());
+}

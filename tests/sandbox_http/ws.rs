@@ -155,3 +155,25 @@ async fn a_penalised_syncrequest_carries_the_ticket_in_d() {
     assert_eq!(reply[0]["i"], 2);
     assert!(reply[0]["d"]["users"].is_array(), "{reply:?}");
 }
+
+#[tokio::test]
+async fn over_the_socket_limit_the_oldest_closes_and_its_token_is_revoked() {
+    let sb = start_with(SandboxConfig { max_sockets_per_user: 2, ..SandboxConfig::for_tests() }).await;
+    let (a, b, c) = (Api::admin(&sb).await, Api::admin(&sb).await, Api::admin(&sb).await);
+    let (mut first, _) = synced_socket(&sb.ws_url(), &a.token, json!([])).await;
+    let (_second, _) = synced_socket(&sb.ws_url(), &b.token, json!([])).await;
+    let (_third, _) = synced_socket(&sb.demo_ws_url(), &c.token, json!([])).await;
+    let mut closed = false;
+    for _ in 0..5 {
+        match next_text(&mut first, Duration::from_secs(2)).await {
+            None => {
+                closed = true;
+                break;
+            }
+            Some(t) => assert!(t.starts_with('c'), "{t}"),
+        }
+    }
+    assert!(closed, "the oldest socket stayed open");
+    assert_eq!(a.get(D::Live, "auth/me").await.0, reqwest::StatusCode::UNAUTHORIZED);
+    assert_eq!(b.get(D::Live, "auth/me").await.0, reqwest::StatusCode::OK);
+}
