@@ -158,6 +158,12 @@ impl Sandbox {
         lock(&self.shared.world).subaccounts.iter().find(|r| r.id == request_id).map(|r| r.status)
     }
 
+    /// Every status the request has had, in order.
+    pub fn subaccount_history(&self, request_id: i64) -> Vec<SubaccountStatus> {
+        let world = lock(&self.shared.world);
+        world.subaccounts.iter().find(|r| r.id == request_id).map(|r| r.history.clone()).unwrap_or_default()
+    }
+
     /// Stops the server and closes every socket.
     pub fn shutdown(self) {
         drop(self);
