@@ -35,8 +35,8 @@ pub use seed::{
     ADMIN_NAME, ADMIN_PASSWORD, ADMIN_USER_ID, AGREEMENT_ALERT_ID, APP_ID, APP_VERSION, AUTO_LIQ_PROFILE_ID, CID,
     ENTITLEMENT_GROUP_TRADE, ENTITLEMENT_LIVE_PLUS, ENTITLEMENT_TPROP, ENTITLEMENT_TRADINGVIEW, MASTER_ACCOUNT_ID,
     MEMBER_APP_ID, MEMBER_CID, MEMBER_NAME, MEMBER_PASSWORD, MEMBER_SECRET, MEMBER_USER_ID, ORG_NAME,
-    OTHER_ORG_AUTO_LIQ_PROFILE_ID, OTHER_ORG_USER_ID, OTHER_PLAN_ID, PLAN_MONTHLY_ID, PLAN_TRIAL_ID, RISK_CATEGORY_ID,
-    SECRET, TEMPLATE_50K_ID, TEMPLATE_100K_ID, TEMPLATE_150K_ID,
+    OTHER_ORG_AUTO_LIQ_PROFILE_ID, OTHER_ORG_SUBACCOUNT_REQUEST_ID, OTHER_ORG_USER_ID, OTHER_PLAN_ID, PLAN_MONTHLY_ID,
+    PLAN_TRIAL_ID, RISK_CATEGORY_ID, SECRET, TEMPLATE_50K_ID, TEMPLATE_100K_ID, TEMPLATE_150K_ID,
 };
 pub use subaccounts::{MINOR_DENIAL, RESTRICTED_COUNTRIES, RESTRICTED_STATES};
 
@@ -129,7 +129,7 @@ impl Sandbox {
             accounts_created: world.accounts.iter().filter(|a| runtime(a.id)).count(),
             signals: world.signals.len(),
             entitlement_grants: world.plugins.iter().filter(|p| !p.cancelled).count(),
-            subaccount_requests: world.subaccounts.len(),
+            subaccount_requests: world.subaccounts.iter().filter(|r| runtime(r.id)).count(),
             documents: world.documents.len(),
             revoked_permissions: world.permissions.iter().filter(|p| p.status == "Revoked").count(),
             master_balance: world.master_accounts.first().map(|m| m.balance).unwrap_or_default(),

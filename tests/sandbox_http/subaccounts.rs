@@ -276,4 +276,10 @@ async fn linked_documents_start_the_review_at_once() {
 
     let other = status_of(&api, 424_242).await;
     assert!(error_text(&other).contains("not found"));
+    let other = status_of(&api, sandbox::OTHER_ORG_SUBACCOUNT_REQUEST_ID).await;
+    assert!(error_text(&other).contains("different organization"), "{other}");
+    assert!(other.get("status").is_none());
+    let member = Api::member(&sb).await;
+    let denied = status_of(&member, id).await;
+    assert!(error_text(&denied).contains("administrators"), "{denied}");
 }
