@@ -74,7 +74,7 @@ impl Sandbox {
         let mut world = World::default();
         seed::seed(&mut world, config.master_account_balance);
         let shared = Shared::new(config, world);
-        let app = Arc::new(App { shared: shared.clone(), routes: server::routes() });
+        let app = Arc::new(App { shared: shared.clone() });
         let router = axum::Router::new().fallback(server::dispatch).with_state(app);
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(async move {

@@ -7,14 +7,16 @@ use super::alerts::signal_wire;
 use super::auth::session_user;
 use super::config::SignalShape;
 use super::faults::FaultKind;
-use super::server::{Shared, lock};
+use super::server::{Call, Outcome, Reply, Shared, find_route, lock, process};
 use super::state::{Id, World};
 use super::users::user_wire;
 use crate::api::Domain;
 use crate::api::ws::frame::Request;
+use axum::extract::Query;
 use axum::extract::ws::{Message, WebSocket};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Map, Value, json};
+use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::Notify;
 use tokio::sync::broadcast::error::RecvError;
@@ -159,7 +161,37 @@ struct Conn {
     wanted: Vec<&'static str>,
 }
 
-fn handle(shared: &Shared, domain: Domain, conn: &mut Conn, text: &str) -> Option<String> {
+/// Any REST endpoint may also be called over the socket (reference 4.1): same rules,
+/// same rate limits and penalty tickets; the HTTP status becomes `s`, the body `d`.
+fn rest_call(shared: &Arc<Shared>, domain: Domain, caller: Id, request: &Request, path: &str) -> String {
+    let Some(route) = find_route(path) else {
+        return response(404, request.id, Some(json!(format!("Unknown endpoint: {}", request.endpoint))));
+    };
+    let reply_frame = |reply: Reply| response(reply.status.as_u16(), request.id, reply.body);
+    if let Err(reply) = route.check_domain(domain) {
+        return reply_frame(reply);
+    }
+    let query: HashMap<String, String> = format!("/?{}", request.query.trim())
+        .parse::<axum::http::Uri>()
+        .ok()
+        .and_then(|uri| Query::<HashMap<String, String>>::try_from_uri(&uri).ok())
+        .map(|q| q.0)
+        .unwrap_or_default();
+    let body = if request.body.trim().is_empty() {
+        json!({})
+    } else {
+        match serde_json::from_str::<Value>(&request.body) {
+            Ok(v @ Value::Object(_)) => v,
+            _ => return response(400, request.id, Some(json!({ "errorText": "Malformed JSON body" }))),
+        }
+    };
+    let call = Call { route, path, domain, caller: Some(caller), query, body };
+    match process(shared, call) {
+        Outcome::Refused(reply) | Outcome::Handled(reply) => reply_frame(reply),
+    }
+}
+
+fn handle(shared: &Arc<Shared>, domain: Domain, conn: &mut Conn, text: &str) -> Option<String> {
     let request = Request::parse(text)?;
     let endpoint = request.endpoint.to_ascii_lowercase();
     if endpoint == "authorize" {
@@ -182,7 +214,7 @@ fn handle(shared: &Shared, domain: Domain, conn: &mut Conn, text: &str) -> Optio
         return Some(response(401, request.id, Some(json!("Access is denied: authorize first"))));
     };
     if endpoint != "user/syncrequest" {
-        return Some(response(404, request.id, Some(json!(format!("Unknown endpoint: {}", request.endpoint)))));
+        return Some(rest_call(shared, domain, caller, &request, &endpoint));
     }
     let mut body: Value = match serde_json::from_str(if request.body.trim().is_empty() { "{}" } else { &request.body })
     {

@@ -177,3 +177,34 @@ async fn over_the_socket_limit_the_oldest_closes_and_its_token_is_revoked() {
     assert_eq!(a.get(D::Live, "auth/me").await.0, reqwest::StatusCode::UNAUTHORIZED);
     assert_eq!(b.get(D::Live, "auth/me").await.0, reqwest::StatusCode::OK);
 }
+
+#[tokio::test]
+async fn rest_endpoints_work_over_the_socket_with_the_same_rules() {
+    use propdesk::sandbox::{CountMode, RateLimits};
+    let limits = RateLimits::none().with("entitlement/list", 2, CountMode::All);
+    let sb = start_with(SandboxConfig { rate_limits: limits, ..SandboxConfig::for_tests() }).await;
+    let api = Api::admin(&sb).await;
+    let (mut socket, _) = synced_socket(&sb.ws_url(), &api.token, json!([])).await;
+    send(&mut socket, "auth/me\n2\n\n").await;
+    let reply = messages(&next_text(&mut socket, Duration::from_secs(2)).await.unwrap());
+    assert_eq!((reply[0]["s"].as_i64(), reply[0]["i"].as_i64()), (Some(200), Some(2)));
+    assert_eq!(reply[0]["d"]["userId"], propdesk::sandbox::ADMIN_USER_ID);
+    send(&mut socket, "user/find\n3\nname=nobody99\n").await;
+    assert_eq!(messages(&next_text(&mut socket, Duration::from_secs(2)).await.unwrap())[0]["s"], 404);
+    let body = json!({ "users": [user("socketuser1")] });
+    send(&mut socket, &format!("user/createEvaluationUsers\n4\n\n{body}")).await;
+    let reply = messages(&next_text(&mut socket, Duration::from_secs(2)).await.unwrap());
+    assert!(reply[0]["d"]["results"][0]["userId"].is_i64(), "{reply:?}");
+    send(&mut socket, "user/createEvaluationAccounts\n5\n\n{\"accounts\":[]}").await;
+    assert_eq!(messages(&next_text(&mut socket, Duration::from_secs(2)).await.unwrap())[0]["s"], 404, "LIVE socket");
+    let mut statuses = Vec::new();
+    for id in 6..9 {
+        send(&mut socket, &format!("entitlement/list\n{id}\n\n")).await;
+        let reply = messages(&next_text(&mut socket, Duration::from_secs(2)).await.unwrap());
+        statuses.push(reply[0]["s"].as_i64().unwrap());
+        if reply[0]["s"] == 429 {
+            assert!(reply[0].get("d").is_none(), "{reply:?}");
+        }
+    }
+    assert_eq!(statuses, [200, 423, 429]);
+}
