@@ -194,7 +194,8 @@ pub struct Stats {
 }
 
 impl Stats {
-    /// Calls to this path below `/v1/` on both domains, any case
+    /// Calls to this path below `/v1/` on both domains, any case, over HTTP or as
+    /// socket requests
     /// (e.g. `"adminAlertSignal/deps"`).
     pub fn calls(&self, path: &str) -> u64 {
         let path = path.trim_start_matches('/').to_ascii_lowercase();

@@ -1,6 +1,8 @@
 //! The user-data WebSocket (reference 4): `o` on connect, `h` every heartbeat
 //! interval, `authorize`, `user/syncrequest` (snapshot, then `props` events for the
-//! requested entity types of this socket's domain), and a silent client is dropped.
+//! requested entity types of this socket's domain), any REST endpoint of this domain
+//! (same rules as HTTP; `s` = HTTP status, `d` = body; unknown endpoint `s:404`), a
+//! silent client is dropped, and the per-user connection limit evicts the oldest socket.
 
 use super::accounts::account_wire;
 use super::alerts::signal_wire;
@@ -164,6 +166,8 @@ struct Conn {
 /// Any REST endpoint may also be called over the socket (reference 4.1): same rules,
 /// same rate limits and penalty tickets; the HTTP status becomes `s`, the body `d`.
 fn rest_call(shared: &Arc<Shared>, domain: Domain, caller: Id, request: &Request, path: &str) -> String {
+    // Counted like HTTP calls, so "no polling" assertions see socket polling too.
+    *lock(&shared.calls).entry((domain, path.to_string())).or_default() += 1;
     let Some(route) = find_route(path) else {
         return response(404, request.id, Some(json!(format!("Unknown endpoint: {}", request.endpoint))));
     };
@@ -177,7 +181,8 @@ fn rest_call(shared: &Arc<Shared>, domain: Domain, caller: Id, request: &Request
         .and_then(|uri| Query::<HashMap<String, String>>::try_from_uri(&uri).ok())
         .map(|q| q.0)
         .unwrap_or_default();
-    let body = if request.body.trim().is_empty() {
+    let mut query = query;
+    let mut body = if request.body.trim().is_empty() {
         json!({})
     } else {
         match serde_json::from_str::<Value>(&request.body) {
@@ -185,6 +190,11 @@ fn rest_call(shared: &Arc<Shared>, domain: Domain, caller: Id, request: &Request
             _ => return response(400, request.id, Some(json!({ "errorText": "Malformed JSON body" }))),
         }
     };
+    if let Some(ticket) = query.remove("p-ticket")
+        && body.get("p-ticket").is_none()
+    {
+        body["p-ticket"] = json!(ticket);
+    }
     let call = Call { route, path, domain, caller: Some(caller), query, body };
     match process(shared, call) {
         Outcome::Refused(reply) | Outcome::Handled(reply) => reply_frame(reply),
