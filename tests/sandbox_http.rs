@@ -8,7 +8,8 @@ mod sandbox_http {
     mod faults;
     mod offboarding;
     mod onboarding;
-    mod subaccounts;
+    pub mod subaccounts;
     mod users;
+    mod wire;
     mod ws;
 }

@@ -22,7 +22,8 @@ fn new_token() -> String {
 
 fn issue(ctx: &Ctx<'_>, world: &mut World, user_id: Id) -> Value {
     let lifetime = *lock(&ctx.shared.token_lifetime);
-    let expires = Utc::now() + chrono::Duration::from_std(lifetime).unwrap_or(chrono::Duration::minutes(80));
+    let lifetime = chrono::Duration::from_std(lifetime).unwrap_or(chrono::Duration::days(3650));
+    let expires = Utc::now().checked_add_signed(lifetime).unwrap_or(chrono::DateTime::<Utc>::MAX_UTC);
     let token = new_token();
     let md_token = new_token();
     world.tokens.insert(token.clone(), Session { user_id, expires });

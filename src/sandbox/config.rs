@@ -97,6 +97,23 @@ pub struct SandboxConfig {
     pub aml_review_threshold: f64,
     /// Balance of the org admin's master account at start.
     pub master_account_balance: f64,
+    /// Optional request-rate penalty: more than this many HTTP requests within one
+    /// second (all endpoints together) earn a penalty ticket instead of processing.
+    /// Off by default (the real thresholds are deliberately undisclosed).
+    pub burst_penalty: Option<BurstPenalty>,
+    /// Authorized sockets one user may hold (reference 4.3: 50). One more evicts the
+    /// user's oldest socket and revokes that socket's token.
+    pub max_sockets_per_user: usize,
+    /// While the maintenance switch is on ([`super::Faults::set_maintenance`]),
+    /// account-creation calls hang this long, then get HTTP 504 unprocessed (reference 10).
+    pub maintenance_timeout: Duration,
+}
+
+/// See [`SandboxConfig::burst_penalty`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BurstPenalty {
+    pub max_per_second: u32,
+    pub p_time_secs: u64,
 }
 
 impl Default for SandboxConfig {
@@ -112,6 +129,9 @@ impl Default for SandboxConfig {
             max_subaccounts_per_trader: 3,
             aml_review_threshold: 50_000.0,
             master_account_balance: 500_000.0,
+            burst_penalty: None,
+            max_sockets_per_user: 50,
+            maintenance_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -125,6 +145,7 @@ impl SandboxConfig {
             status_step: Duration::from_millis(200),
             heartbeat_interval: Duration::from_millis(250),
             client_silence_limit: Duration::from_secs(3),
+            maintenance_timeout: Duration::from_millis(500),
             ..Self::default()
         }
     }

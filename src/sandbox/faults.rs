@@ -93,6 +93,13 @@ impl Faults {
         self.shared.kill_sockets.send_modify(|n| *n += 1);
     }
 
+    /// Switches the maintenance window on or off (reference 10): while on,
+    /// `createEvaluationUsers` and `createEvaluationAccounts` time out (HTTP 504 after
+    /// `maintenance_timeout`) without processing.
+    pub fn set_maintenance(&self, on: bool) {
+        self.shared.maintenance.store(on, std::sync::atomic::Ordering::SeqCst);
+    }
+
     /// Disarms everything still armed.
     pub fn clear(&self) {
         lock(&self.shared.faults).armed.clear();

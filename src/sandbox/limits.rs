@@ -22,6 +22,8 @@ struct Counter {
 #[derive(Debug, Default)]
 pub struct Counters {
     by_path: HashMap<String, Counter>,
+    /// Arrival times of requests within the last second (burst penalty).
+    recent: std::collections::VecDeque<Instant>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -56,6 +58,16 @@ impl Counters {
             return Gate::Warn;
         }
         Gate::Open
+    }
+
+    /// Records one request; true when more than `max_per_second` arrived in the last second.
+    pub fn burst(&mut self, max_per_second: u32) -> bool {
+        let now = Instant::now();
+        while self.recent.front().is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1)) {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(now);
+        self.recent.len() > max_per_second as usize
     }
 
     /// Counts a handled request (all of them, or only failures).

@@ -29,14 +29,14 @@ mod subaccounts;
 mod users;
 mod ws;
 
-pub use config::{CountMode, Limit, RateLimits, SandboxConfig, SignalShape};
+pub use config::{BurstPenalty, CountMode, Limit, RateLimits, SandboxConfig, SignalShape};
 pub use faults::Faults;
 pub use seed::{
     ADMIN_NAME, ADMIN_PASSWORD, ADMIN_USER_ID, AGREEMENT_ALERT_ID, APP_ID, APP_VERSION, AUTO_LIQ_PROFILE_ID, CID,
     ENTITLEMENT_GROUP_TRADE, ENTITLEMENT_LIVE_PLUS, ENTITLEMENT_TPROP, ENTITLEMENT_TRADINGVIEW, MASTER_ACCOUNT_ID,
     MEMBER_APP_ID, MEMBER_CID, MEMBER_NAME, MEMBER_PASSWORD, MEMBER_SECRET, MEMBER_USER_ID, ORG_NAME,
-    OTHER_ORG_AUTO_LIQ_PROFILE_ID, OTHER_ORG_USER_ID, OTHER_PLAN_ID, PLAN_MONTHLY_ID, PLAN_TRIAL_ID, RISK_CATEGORY_ID,
-    SECRET, TEMPLATE_50K_ID, TEMPLATE_100K_ID, TEMPLATE_150K_ID,
+    OTHER_ORG_AUTO_LIQ_PROFILE_ID, OTHER_ORG_SUBACCOUNT_REQUEST_ID, OTHER_ORG_USER_ID, OTHER_PLAN_ID, PLAN_MONTHLY_ID,
+    PLAN_TRIAL_ID, RISK_CATEGORY_ID, SECRET, TEMPLATE_50K_ID, TEMPLATE_100K_ID, TEMPLATE_150K_ID,
 };
 pub use subaccounts::{MINOR_DENIAL, RESTRICTED_COUNTRIES, RESTRICTED_STATES};
 
@@ -74,7 +74,7 @@ impl Sandbox {
         let mut world = World::default();
         seed::seed(&mut world, config.master_account_balance);
         let shared = Shared::new(config, world);
-        let app = Arc::new(App { shared: shared.clone(), routes: server::routes() });
+        let app = Arc::new(App { shared: shared.clone() });
         let router = axum::Router::new().fallback(server::dispatch).with_state(app);
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(async move {
@@ -129,7 +129,7 @@ impl Sandbox {
             accounts_created: world.accounts.iter().filter(|a| runtime(a.id)).count(),
             signals: world.signals.len(),
             entitlement_grants: world.plugins.iter().filter(|p| !p.cancelled).count(),
-            subaccount_requests: world.subaccounts.len(),
+            subaccount_requests: world.subaccounts.iter().filter(|r| runtime(r.id)).count(),
             documents: world.documents.len(),
             revoked_permissions: world.permissions.iter().filter(|p| p.status == "Revoked").count(),
             master_balance: world.master_accounts.first().map(|m| m.balance).unwrap_or_default(),
@@ -156,6 +156,12 @@ impl Sandbox {
 
     pub fn subaccount_status(&self, request_id: i64) -> Option<SubaccountStatus> {
         lock(&self.shared.world).subaccounts.iter().find(|r| r.id == request_id).map(|r| r.status)
+    }
+
+    /// Every status the request has had, in order.
+    pub fn subaccount_history(&self, request_id: i64) -> Vec<SubaccountStatus> {
+        let world = lock(&self.shared.world);
+        world.subaccounts.iter().find(|r| r.id == request_id).map(|r| r.history.clone()).unwrap_or_default()
     }
 
     /// Stops the server and closes every socket.
@@ -188,7 +194,8 @@ pub struct Stats {
 }
 
 impl Stats {
-    /// Calls to this path below `/v1/` on both domains, any case
+    /// Calls to this path below `/v1/` on both domains, any case, over HTTP or as
+    /// socket requests
     /// (e.g. `"adminAlertSignal/deps"`).
     pub fn calls(&self, path: &str) -> u64 {
         let path = path.trim_start_matches('/').to_ascii_lowercase();

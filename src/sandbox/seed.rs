@@ -3,6 +3,7 @@
 //! auto-liq profiles, and a trader of another organisation.
 
 use super::state::*;
+use crate::api::wire::{SubaccountStatus, TradeDate};
 use chrono::Utc;
 
 // The org admin's API key bundle (reference 2.1 shape).
@@ -48,6 +49,9 @@ pub const RISK_CATEGORY_ID: Id = 3;
 pub const MASTER_ACCOUNT_ID: Id = 30001;
 pub const AUTO_LIQ_PROFILE_ID: Id = 901;
 pub const OTHER_ORG_AUTO_LIQ_PROFILE_ID: Id = 902;
+
+/// A subaccount request of another organisation (status lookups must refuse it).
+pub const OTHER_ORG_SUBACCOUNT_REQUEST_ID: Id = 40001;
 
 /// The staging id of the "signed non-professional market data form" alert.
 pub const AGREEMENT_ALERT_ID: Id = 70;
@@ -170,6 +174,19 @@ pub fn seed(world: &mut World, master_balance: f64) {
         AutoLiqProfile { id: AUTO_LIQ_PROFILE_ID, org_id: ORG_ID },
         AutoLiqProfile { id: OTHER_ORG_AUTO_LIQ_PROFILE_ID, org_id: OTHER_ORG_ID },
     ];
+    world.subaccounts = vec![SubaccountRec {
+        id: OTHER_ORG_SUBACCOUNT_REQUEST_ID,
+        org_id: OTHER_ORG_ID,
+        cta_user_id: OTHER_ORG_USER_ID,
+        transfer_amount: 1000.0,
+        birth_date: TradeDate { year: 1980, month: 1, day: 1 },
+        submitted: now,
+        status: SubaccountStatus::InReview,
+        history: vec![SubaccountStatus::Pending, SubaccountStatus::Preapproved, SubaccountStatus::InReview],
+        message: None,
+        slots: std::collections::HashMap::new(),
+        review_started: false,
+    }];
     world.master_accounts = vec![MasterAccount {
         id: MASTER_ACCOUNT_ID,
         org_id: ORG_ID,

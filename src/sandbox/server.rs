@@ -17,6 +17,7 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::sync::{broadcast, watch};
@@ -37,6 +38,8 @@ pub struct Shared {
     pub events: broadcast::Sender<PushEvent>,
     /// Bumped to close every open socket.
     pub kill_sockets: watch::Sender<u64>,
+    pub sockets: Mutex<ws::Registry>,
+    pub maintenance: AtomicBool,
 }
 
 /// Locks a mutex, surviving a poisoned lock (a panicking handler must not take the
@@ -59,6 +62,8 @@ impl Shared {
             calls: Mutex::new(HashMap::new()),
             events,
             kill_sockets,
+            sockets: Mutex::new(ws::Registry::default()),
+            maintenance: AtomicBool::new(false),
         })
     }
 
@@ -149,12 +154,39 @@ pub struct Route {
     pub handler: Handler,
 }
 
+impl Route {
+    /// HTTP 404 with a clear errorText when called on the wrong domain.
+    pub fn check_domain(&self, domain: Domain) -> Result<(), Reply> {
+        let allowed = match self.on {
+            On::Both => true,
+            On::Live => domain == Domain::Live,
+            On::Demo => domain == Domain::Demo,
+        };
+        if allowed {
+            return Ok(());
+        }
+        let right = if domain == Domain::Live { Domain::Demo } else { Domain::Live };
+        Err(Reply::status(
+            StatusCode::NOT_FOUND,
+            format!("{} is not available on the {domain} domain; call it on the {right} domain", self.path),
+        ))
+    }
+}
+
 const fn route(path: &'static str, method: Method, on: On, handler: Handler) -> Route {
     Route { path, method, on, authenticated: true, handler }
 }
 
+/// Every endpoint the sandbox serves, built once.
+pub static ROUTES: std::sync::LazyLock<Vec<Route>> = std::sync::LazyLock::new(routes);
+
+/// Finds the route for a lower-cased path below `/v1/`.
+pub fn find_route(path: &str) -> Option<&'static Route> {
+    ROUTES.iter().find(|r| r.path == path)
+}
+
 /// Every endpoint the sandbox serves (lower-cased paths; lookups lower-case the request).
-pub fn routes() -> Vec<Route> {
+fn routes() -> Vec<Route> {
     use Method as M;
     use On::*;
     vec![
@@ -183,7 +215,6 @@ pub fn routes() -> Vec<Route> {
 
 pub struct App {
     pub shared: Arc<Shared>,
-    pub routes: Vec<Route>,
 }
 
 /// The single entry point for every request.
@@ -209,25 +240,15 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
         };
     }
 
-    let Some(route) = app.routes.iter().find(|r| r.path == rest) else {
+    let Some(route) = find_route(&rest) else {
         return Reply::status(StatusCode::NOT_FOUND, format!("Unknown endpoint: {rest}")).into_response();
     };
     if parts.method != route.method {
         return Reply::status(StatusCode::METHOD_NOT_ALLOWED, format!("{rest} expects {}", route.method))
             .into_response();
     }
-    let allowed = match route.on {
-        On::Both => true,
-        On::Live => domain == Domain::Live,
-        On::Demo => domain == Domain::Demo,
-    };
-    if !allowed {
-        let right = if domain == Domain::Live { Domain::Demo } else { Domain::Live };
-        return Reply::status(
-            StatusCode::NOT_FOUND,
-            format!("{rest} is not available on the {domain} domain; call it on the {right} domain"),
-        )
-        .into_response();
+    if let Err(reply) = route.check_domain(domain) {
+        return reply.into_response();
     }
 
     let shared = &app.shared;
@@ -237,6 +258,13 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
     if shared.take_fault(&rest, |k| matches!(k, FaultKind::Fail500)).is_some() {
         return Reply::status(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error (sandbox fault)")
             .into_response();
+    }
+
+    if shared.maintenance.load(Ordering::SeqCst)
+        && (rest == "user/createevaluationaccounts" || rest == "user/createevaluationusers")
+    {
+        tokio::time::sleep(shared.config.maintenance_timeout).await;
+        return Reply::status(StatusCode::GATEWAY_TIMEOUT, "Request timed out (maintenance window)").into_response();
     }
 
     // Authentication.
@@ -283,40 +311,83 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
     let mut query: HashMap<String, String> =
         Query::<HashMap<String, String>>::try_from_uri(&parts.uri).map(|q| q.0).unwrap_or_default();
 
-    // Rate limit.
-    let limit = shared.config.rate_limits.get(&rest);
-    if let Some(limit) = limit {
-        match lock(&shared.counters).gate(&rest, limit) {
-            Gate::Open => {}
-            Gate::Warn => return Reply::empty(StatusCode::LOCKED).into_response(),
-            Gate::Locked => return Reply::empty(StatusCode::TOO_MANY_REQUESTS).into_response(),
+    // A GET carries its penalty ticket in the query; a POST may too.
+    if let Some(ticket) = query.remove("p-ticket") {
+        if !body.is_object() {
+            body = json!({});
+        }
+        if body.get("p-ticket").is_none() {
+            body["p-ticket"] = json!(ticket);
         }
     }
+    let reply = match process(shared, Call { route, path: &rest, domain, caller, query, body }) {
+        Outcome::Refused(reply) => return reply.into_response(),
+        Outcome::Handled(reply) => reply,
+    };
+    if shared.take_fault(&rest, |k| matches!(k, FaultKind::Lose)).is_some() {
+        return lost_reply();
+    }
+    reply.into_response()
+}
 
-    // Penalty tickets.
+/// One request as the rules see it, whether it came over HTTP or the socket.
+pub struct Call<'r> {
+    pub route: &'r Route,
+    /// Lower-cased path below `/v1/`.
+    pub path: &'r str,
+    pub domain: Domain,
+    pub caller: Option<Id>,
+    pub query: HashMap<String, String>,
+    /// The JSON body (POST) or `{"p-ticket": ..}`/null (GET).
+    pub body: Value,
+}
+
+pub enum Outcome {
+    /// Not processed: 423, 429 or a penalty ticket.
+    Refused(Reply),
+    /// The handler ran.
+    Handled(Reply),
+}
+
+/// Rate limit (423/429), penalty ticket, then the handler.
+pub fn process(shared: &Arc<Shared>, call: Call<'_>) -> Outcome {
+    let Call { route, path, domain, caller, query, mut body } = call;
+    let limit = shared.config.rate_limits.get(path);
+    if let Some(limit) = limit {
+        match lock(&shared.counters).gate(path, limit) {
+            Gate::Open => {}
+            Gate::Warn => return Outcome::Refused(Reply::empty(StatusCode::LOCKED)),
+            Gate::Locked => return Outcome::Refused(Reply::empty(StatusCode::TOO_MANY_REQUESTS)),
+        }
+    }
     let presented = match body.as_object_mut().and_then(|o| o.remove("p-ticket")) {
         Some(Value::String(t)) => Some(t),
         Some(_) => Some(String::new()),
-        None => query.remove("p-ticket"),
+        None => None,
     };
-    let armed = shared.take_fault(&rest, |k| matches!(k, FaultKind::Penalty { .. }));
-    let is_auth = rest == "auth/accesstokenrequest";
-    if let Some(penalty) = lock(&shared.tickets).check(&rest, presented.as_deref(), armed, is_auth) {
-        return Reply::ok(penalty).into_response();
+    if route.method == Method::GET {
+        body = Value::Null;
     }
-
+    let mut armed = shared.take_fault(path, |k| matches!(k, FaultKind::Penalty { .. }));
+    if let Some(burst) = shared.config.burst_penalty
+        && armed.is_none()
+        && lock(&shared.counters).burst(burst.max_per_second)
+    {
+        armed = Some(FaultKind::Penalty { p_time_secs: burst.p_time_secs, captcha: false });
+    }
+    let is_auth = path == "auth/accesstokenrequest";
+    if let Some(penalty) = lock(&shared.tickets).check(path, presented.as_deref(), armed, is_auth) {
+        return Outcome::Refused(Reply::ok(penalty));
+    }
     let ctx = Ctx { shared, domain, caller, query, body };
     let reply = {
         let mut world = lock(&shared.world);
         (route.handler)(&ctx, &mut world)
     };
     if let Some(limit) = limit {
-        lock(&shared.counters).record(&rest, limit, reply.failed);
+        lock(&shared.counters).record(path, limit, reply.failed);
     }
-    if shared.take_fault(&rest, |k| matches!(k, FaultKind::Lose)).is_some() {
-        return lost_reply();
-    }
-    reply.into_response()
+    Outcome::Handled(reply)
 }
 
 /// A response whose body fails at once: hyper closes the connection and the client

@@ -185,6 +185,8 @@ pub struct SubaccountRec {
     pub birth_date: TradeDate,
     pub submitted: DateTime<Utc>,
     pub status: SubaccountStatus,
+    /// Every status it has had, in order (for tests).
+    pub history: Vec<SubaccountStatus>,
     pub message: Option<String>,
     pub slots: HashMap<DocKind, Id>,
     /// The status machine has been started (all three slots filled).

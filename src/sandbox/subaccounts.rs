@@ -189,6 +189,9 @@ fn create_checked(ctx: &Ctx<'_>, world: &mut World) -> Check<Reply> {
         if doc.kind != kind {
             return Err(format!("{key}: document {id} is a {} document, expected {}", doc.kind.wire(), kind.wire()));
         }
+        if doc.user_id != cta_user_id && doc.user_id != ctx.caller_id() {
+            return Err(format!("{key}: document {id} belongs to another user"));
+        }
         if doc.request_id.is_some() {
             return Err(format!("{key}: document {id} is already attached to another request"));
         }
@@ -232,6 +235,7 @@ fn create_checked(ctx: &Ctx<'_>, world: &mut World) -> Check<Reply> {
         birth_date: birth,
         submitted: Utc::now(),
         status: SubaccountStatus::Pending,
+        history: vec![SubaccountStatus::Pending],
         message: None,
         slots,
         review_started: false,
@@ -307,6 +311,7 @@ fn advance(world: &mut World, request_id: Id, aml_threshold: f64) -> Option<bool
         Approved | Denied => return Some(true),
     };
     request.status = next;
+    request.history.push(next);
     if next == Denied {
         request.message = Some(MINOR_DENIAL.into());
         // The transfer never happened: give the money back.

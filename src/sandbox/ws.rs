@@ -1,20 +1,26 @@
 //! The user-data WebSocket (reference 4): `o` on connect, `h` every heartbeat
 //! interval, `authorize`, `user/syncrequest` (snapshot, then `props` events for the
-//! requested entity types of this socket's domain), and a silent client is dropped.
+//! requested entity types of this socket's domain), any REST endpoint of this domain
+//! (same rules as HTTP; `s` = HTTP status, `d` = body; unknown endpoint `s:404`), a
+//! silent client is dropped, and the per-user connection limit evicts the oldest socket.
 
 use super::accounts::account_wire;
 use super::alerts::signal_wire;
 use super::auth::session_user;
 use super::config::SignalShape;
-use super::server::{Shared, lock};
+use super::faults::FaultKind;
+use super::server::{Call, Outcome, Reply, Shared, find_route, lock, process};
 use super::state::{Id, World};
 use super::users::user_wire;
 use crate::api::Domain;
 use crate::api::ws::frame::Request;
+use axum::extract::Query;
 use axum::extract::ws::{Message, WebSocket};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Map, Value, json};
+use std::collections::HashMap;
 use std::sync::Arc;
+use tokio::sync::Notify;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::{Instant, interval_at, sleep_until};
 
@@ -109,19 +115,106 @@ fn snapshot(world: &World, domain: Domain, org_id: Id, types: &[String]) -> Valu
     Value::Object(out)
 }
 
+/// Authorized sockets, oldest first, for the per-user connection limit.
+#[derive(Debug, Default)]
+pub struct Registry {
+    next_id: u64,
+    open: Vec<OpenSocket>,
+}
+
+#[derive(Debug)]
+struct OpenSocket {
+    id: u64,
+    user_id: Id,
+    token: String,
+    evict: Arc<Notify>,
+}
+
+impl Registry {
+    fn new_socket(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    /// Registers an authorized socket; returns the tokens of sockets evicted to make room.
+    fn authorize(&mut self, socket: u64, user_id: Id, token: &str, evict: Arc<Notify>, max: usize) -> Vec<String> {
+        self.open.retain(|s| s.id != socket);
+        self.open.push(OpenSocket { id: socket, user_id, token: token.to_string(), evict });
+        let mut revoked = Vec::new();
+        while self.open.iter().filter(|s| s.user_id == user_id).count() > max {
+            let Some(index) = self.open.iter().position(|s| s.user_id == user_id) else { break };
+            let oldest = self.open.remove(index);
+            oldest.evict.notify_one();
+            revoked.push(oldest.token);
+        }
+        revoked
+    }
+
+    fn close(&mut self, socket: u64) {
+        self.open.retain(|s| s.id != socket);
+    }
+}
+
 struct Conn {
+    id: u64,
+    evict: Arc<Notify>,
     caller: Option<Id>,
     /// Canonical types requested by the last syncrequest.
     wanted: Vec<&'static str>,
 }
 
-fn handle(shared: &Shared, domain: Domain, conn: &mut Conn, text: &str) -> Option<String> {
+/// Any REST endpoint may also be called over the socket (reference 4.1): same rules,
+/// same rate limits and penalty tickets; the HTTP status becomes `s`, the body `d`.
+fn rest_call(shared: &Arc<Shared>, domain: Domain, caller: Id, request: &Request, path: &str) -> String {
+    // Counted like HTTP calls, so "no polling" assertions see socket polling too.
+    *lock(&shared.calls).entry((domain, path.to_string())).or_default() += 1;
+    let Some(route) = find_route(path) else {
+        return response(404, request.id, Some(json!(format!("Unknown endpoint: {}", request.endpoint))));
+    };
+    let reply_frame = |reply: Reply| response(reply.status.as_u16(), request.id, reply.body);
+    if let Err(reply) = route.check_domain(domain) {
+        return reply_frame(reply);
+    }
+    let query: HashMap<String, String> = format!("/?{}", request.query.trim())
+        .parse::<axum::http::Uri>()
+        .ok()
+        .and_then(|uri| Query::<HashMap<String, String>>::try_from_uri(&uri).ok())
+        .map(|q| q.0)
+        .unwrap_or_default();
+    let mut query = query;
+    let mut body = if request.body.trim().is_empty() {
+        json!({})
+    } else {
+        match serde_json::from_str::<Value>(&request.body) {
+            Ok(v @ Value::Object(_)) => v,
+            _ => return response(400, request.id, Some(json!({ "errorText": "Malformed JSON body" }))),
+        }
+    };
+    if let Some(ticket) = query.remove("p-ticket")
+        && body.get("p-ticket").is_none()
+    {
+        body["p-ticket"] = json!(ticket);
+    }
+    let call = Call { route, path, domain, caller: Some(caller), query, body };
+    match process(shared, call) {
+        Outcome::Refused(reply) | Outcome::Handled(reply) => reply_frame(reply),
+    }
+}
+
+fn handle(shared: &Arc<Shared>, domain: Domain, conn: &mut Conn, text: &str) -> Option<String> {
     let request = Request::parse(text)?;
     let endpoint = request.endpoint.to_ascii_lowercase();
     if endpoint == "authorize" {
         return Some(match session_user(shared, request.body.trim()) {
             Some(user) => {
                 conn.caller = Some(user);
+                let max = shared.config.max_sockets_per_user;
+                let token = request.body.trim();
+                let revoked = lock(&shared.sockets).authorize(conn.id, user, token, conn.evict.clone(), max);
+                let mut world = lock(&shared.world);
+                for t in revoked {
+                    world.tokens.remove(&t);
+                }
                 response(200, request.id, None)
             }
             None => response(401, request.id, Some(json!("Access is denied"))),
@@ -131,12 +224,21 @@ fn handle(shared: &Shared, domain: Domain, conn: &mut Conn, text: &str) -> Optio
         return Some(response(401, request.id, Some(json!("Access is denied: authorize first"))));
     };
     if endpoint != "user/syncrequest" {
-        return Some(response(404, request.id, Some(json!(format!("Unknown endpoint: {}", request.endpoint)))));
+        return Some(rest_call(shared, domain, caller, &request, &endpoint));
     }
-    let body: Value = match serde_json::from_str(if request.body.trim().is_empty() { "{}" } else { &request.body }) {
+    let mut body: Value = match serde_json::from_str(if request.body.trim().is_empty() { "{}" } else { &request.body })
+    {
         Ok(v @ Value::Object(_)) => v,
         _ => return Some(response(400, request.id, Some(json!({ "errorText": "Malformed JSON body" })))),
     };
+    // Penalty tickets travel inside `d` over the socket (reference 2.5); the retry
+    // resends the same request with `p-ticket` in the body.
+    let presented =
+        body.as_object_mut().and_then(|o| o.remove("p-ticket")).map(|t| t.as_str().unwrap_or("").to_string());
+    let armed = shared.take_fault(&endpoint, |k| matches!(k, FaultKind::Penalty { .. }));
+    if let Some(penalty) = lock(&shared.tickets).check(&endpoint, presented.as_deref(), armed, false) {
+        return Some(response(200, request.id, Some(penalty)));
+    }
     if body.get("splitResponses") != Some(&Value::Bool(true)) {
         return Some(response(400, request.id, Some(json!({ "errorText": "splitResponses must be true" }))));
     }
@@ -167,7 +269,9 @@ pub async fn serve(shared: Arc<Shared>, domain: Domain, socket: WebSocket) {
     let silence = shared.config.client_silence_limit;
     let mut heartbeat = interval_at(Instant::now() + beat, beat);
     let mut deadline = Instant::now() + silence;
-    let mut conn = Conn { caller: None, wanted: Vec::new() };
+    let id = lock(&shared.sockets).new_socket();
+    let mut conn = Conn { id, evict: Arc::new(Notify::new()), caller: None, wanted: Vec::new() };
+    let evicted = conn.evict.clone();
     if tx.send(Message::Text("o".into())).await.is_err() {
         return;
     }
@@ -176,6 +280,10 @@ pub async fn serve(shared: Arc<Shared>, domain: Domain, socket: WebSocket) {
             _ = heartbeat.tick() => Some("h".into()),
             _ = sleep_until(deadline) => {
                 let _ = tx.send(Message::Text(r#"c[3000,"Client silent"]"#.into())).await;
+                break;
+            }
+            _ = evicted.notified() => {
+                let _ = tx.send(Message::Text(r#"c[3002,"Connection limit: oldest connection closed"]"#.into())).await;
                 break;
             }
             _ = kill.changed() => {
@@ -205,6 +313,7 @@ pub async fn serve(shared: Arc<Shared>, domain: Domain, socket: WebSocket) {
             break;
         }
     }
+    lock(&shared.sockets).close(conn.id);
     let _ = tx.send(Message::Close(None)).await;
     let _ = tx.close().await;
 }

@@ -153,3 +153,50 @@ async fn delay_next_holds_the_reply() {
     assert_eq!(api.get(D::Live, "auth/me").await.0, StatusCode::OK);
     assert!(t.elapsed() >= Duration::from_millis(390));
 }
+
+#[tokio::test]
+async fn bursts_earn_a_penalty_when_configured() {
+    use propdesk::sandbox::BurstPenalty;
+    let config = SandboxConfig {
+        burst_penalty: Some(BurstPenalty { max_per_second: 5, p_time_secs: 1 }),
+        ..SandboxConfig::for_tests()
+    };
+    let sb = start_with(config).await;
+    let api = Api::admin(&sb).await;
+    let mut penalised = 0;
+    for _ in 0..8 {
+        let (_, body) = api.get(D::Live, "entitlement/list").await;
+        if body.get("p-ticket").is_some() {
+            penalised += 1;
+        }
+    }
+    assert!(penalised >= 3, "only {penalised} penalties");
+}
+
+#[tokio::test]
+async fn shutdown_stops_serving() {
+    let sb = start().await;
+    let url = sb.live_url();
+    sb.shutdown();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let result =
+        reqwest::Client::new().post(format!("{url}/auth/accesstokenrequest")).json(&admin_credentials()).send().await;
+    assert!(result.is_err(), "still serving after shutdown");
+}
+
+#[tokio::test]
+async fn maintenance_times_out_account_creation_without_processing() {
+    let sb = start().await;
+    let api = Api::admin(&sb).await;
+    sb.faults().set_maintenance(true);
+    let t = std::time::Instant::now();
+    let (status, _) = api.post(D::Live, "user/createEvaluationUsers", json!({ "users": [user("maint001")] })).await;
+    assert_eq!(status, StatusCode::GATEWAY_TIMEOUT);
+    assert!(t.elapsed() >= Duration::from_millis(450));
+    assert!(sb.user_by_name("maint001").is_none());
+    assert_eq!(api.get(D::Live, "entitlement/list").await.0, StatusCode::OK, "other calls work");
+    sb.faults().set_maintenance(false);
+    let (status, _) = api.post(D::Live, "user/createEvaluationUsers", json!({ "users": [user("maint001")] })).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(sb.user_by_name("maint001").is_some());
+}

@@ -133,3 +133,78 @@ async fn a_client_sending_heartbeats_stays_and_drop_sockets_closes_it() {
     }
     assert!(closed, "socket survived drop_sockets");
 }
+
+#[tokio::test]
+async fn a_penalised_syncrequest_carries_the_ticket_in_d() {
+    let sb = start().await;
+    let api = Api::admin(&sb).await;
+    let mut socket = connect(&sb.ws_url()).await;
+    assert_eq!(next_text(&mut socket, Duration::from_secs(2)).await.as_deref(), Some("o"));
+    send(&mut socket, &format!("authorize\n0\n\n{}", api.token)).await;
+    assert_eq!(messages(&next_text(&mut socket, Duration::from_secs(2)).await.unwrap())[0]["s"], 200);
+    sb.faults().penalty_next("user/syncrequest", 0, false);
+    let body = json!({ "splitResponses": true, "entityTypes": ["user"] });
+    send(&mut socket, &format!("user/syncrequest\n1\n\n{body}")).await;
+    let reply = messages(&next_text(&mut socket, Duration::from_secs(2)).await.unwrap());
+    let ticket = reply[0]["d"]["p-ticket"].as_str().expect("ticket in d").to_string();
+    assert!(reply[0]["d"].get("users").is_none());
+    let mut retry = body.clone();
+    retry["p-ticket"] = json!(ticket);
+    send(&mut socket, &format!("user/syncrequest\n2\n\n{retry}")).await;
+    let reply = messages(&next_text(&mut socket, Duration::from_secs(2)).await.unwrap());
+    assert_eq!(reply[0]["i"], 2);
+    assert!(reply[0]["d"]["users"].is_array(), "{reply:?}");
+}
+
+#[tokio::test]
+async fn over_the_socket_limit_the_oldest_closes_and_its_token_is_revoked() {
+    let sb = start_with(SandboxConfig { max_sockets_per_user: 2, ..SandboxConfig::for_tests() }).await;
+    let (a, b, c) = (Api::admin(&sb).await, Api::admin(&sb).await, Api::admin(&sb).await);
+    let (mut first, _) = synced_socket(&sb.ws_url(), &a.token, json!([])).await;
+    let (_second, _) = synced_socket(&sb.ws_url(), &b.token, json!([])).await;
+    let (_third, _) = synced_socket(&sb.demo_ws_url(), &c.token, json!([])).await;
+    let mut closed = false;
+    for _ in 0..5 {
+        match next_text(&mut first, Duration::from_secs(2)).await {
+            None => {
+                closed = true;
+                break;
+            }
+            Some(t) => assert!(t.starts_with('c'), "{t}"),
+        }
+    }
+    assert!(closed, "the oldest socket stayed open");
+    assert_eq!(a.get(D::Live, "auth/me").await.0, reqwest::StatusCode::UNAUTHORIZED);
+    assert_eq!(b.get(D::Live, "auth/me").await.0, reqwest::StatusCode::OK);
+}
+
+#[tokio::test]
+async fn rest_endpoints_work_over_the_socket_with_the_same_rules() {
+    use propdesk::sandbox::{CountMode, RateLimits};
+    let limits = RateLimits::none().with("entitlement/list", 2, CountMode::All);
+    let sb = start_with(SandboxConfig { rate_limits: limits, ..SandboxConfig::for_tests() }).await;
+    let api = Api::admin(&sb).await;
+    let (mut socket, _) = synced_socket(&sb.ws_url(), &api.token, json!([])).await;
+    send(&mut socket, "auth/me\n2\n\n").await;
+    let reply = messages(&next_text(&mut socket, Duration::from_secs(2)).await.unwrap());
+    assert_eq!((reply[0]["s"].as_i64(), reply[0]["i"].as_i64()), (Some(200), Some(2)));
+    assert_eq!(reply[0]["d"]["userId"], propdesk::sandbox::ADMIN_USER_ID);
+    send(&mut socket, "user/find\n3\nname=nobody99\n").await;
+    assert_eq!(messages(&next_text(&mut socket, Duration::from_secs(2)).await.unwrap())[0]["s"], 404);
+    let body = json!({ "users": [user("socketuser1")] });
+    send(&mut socket, &format!("user/createEvaluationUsers\n4\n\n{body}")).await;
+    let reply = messages(&next_text(&mut socket, Duration::from_secs(2)).await.unwrap());
+    assert!(reply[0]["d"]["results"][0]["userId"].is_i64(), "{reply:?}");
+    send(&mut socket, "user/createEvaluationAccounts\n5\n\n{\"accounts\":[]}").await;
+    assert_eq!(messages(&next_text(&mut socket, Duration::from_secs(2)).await.unwrap())[0]["s"], 404, "LIVE socket");
+    let mut statuses = Vec::new();
+    for id in 6..9 {
+        send(&mut socket, &format!("entitlement/list\n{id}\n\n")).await;
+        let reply = messages(&next_text(&mut socket, Duration::from_secs(2)).await.unwrap());
+        statuses.push(reply[0]["s"].as_i64().unwrap());
+        if reply[0]["s"] == 429 {
+            assert!(reply[0].get("d").is_none(), "{reply:?}");
+        }
+    }
+    assert_eq!(statuses, [200, 423, 429]);
+}
