@@ -124,3 +124,33 @@ async fn a_second_start_for_a_running_draft_is_refused() {
     assert_eq!(sandbox.stats().calls(CREATE), 1);
     assert_eq!(sandbox.stats().subaccount_requests, 1);
 }
+
+#[tokio::test]
+async fn status_checks_start_as_jobs_only_when_due() {
+    let sandbox = sandbox().await;
+    let client = signed_in(&sandbox).await;
+    let trader = create_trader(&client).await;
+    let registry = Arc::new(registry());
+    let jobs = SubmissionJobs::new(client, registry.clone(), tokio::runtime::Handle::current());
+    let s = jobs.start_submit(prepare("polled", &draft(trader), false).unwrap()).unwrap().wait().await.unwrap();
+    let request_id = s.request_id.unwrap();
+    assert_eq!(jobs.poll_statuses(false), 0, "nothing is polled while the list is hidden");
+    assert_eq!(jobs.poll_statuses(true), 0, "the create's reply is fresh: the first check is 30 s later");
+
+    // As if 31 s had passed.
+    let mut aged = registry.get("polled").unwrap().unwrap();
+    let earlier = chrono::Utc::now() - chrono::Duration::seconds(31);
+    aged.created_at = Some(earlier);
+    aged.status_changed_at = Some(earlier);
+    registry.save(&aged).unwrap();
+    assert_eq!(jobs.poll_statuses(true), 1);
+    assert_eq!(jobs.poll_statuses(true), 0, "a check running or just made is not doubled");
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    while registry.get("polled").unwrap().unwrap().last_checked.is_none() {
+        assert!(tokio::time::Instant::now() < deadline, "the check ran");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let checked = jobs.start_check("polled", request_id).expect("a manual check starts").wait().await.unwrap();
+    assert!(checked.last_checked.is_some() && checked.check_error.is_none());
+    assert_eq!(sandbox.stats().calls("customerApplication/getPartnerSubaccountRequestStatus"), 2);
+}
