@@ -1,0 +1,156 @@
+//! The whole path: create, three uploads, status until decided; and jobs that refuse doubling.
+
+use crate::support::*;
+use propdesk::api::wire::{SubaccountStatus, TradeDate};
+use propdesk::subaccount::{
+    DocumentRoute, Prepared, SlotState, Stage, SubmissionEvent, SubmissionJobs, SubmitError, next_poll_at, prepare,
+    submit,
+};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+#[tokio::test]
+async fn a_draft_is_created_uploaded_and_approved_as_a_polled_job() {
+    let sandbox = sandbox().await;
+    let client = signed_in(&sandbox).await;
+    let trader = create_trader(&client).await;
+    let registry = Arc::new(registry());
+    let jobs = SubmissionJobs::new(client.clone(), registry.clone(), tokio::runtime::Handle::current());
+    let repaints = Arc::new(AtomicUsize::new(0));
+    let counter = repaints.clone();
+    jobs.set_repaint(move || {
+        counter.fetch_add(1, Ordering::Relaxed);
+    });
+
+    let draft_id = draft_id();
+    let prepared = prepare(&draft_id, &draft(trader), false).expect("the draft is valid");
+    assert_eq!(prepared.route, DocumentRoute::UploadAfterCreate);
+    let mut handle = jobs.start_submit(prepared).expect("the job starts");
+    let mut stages = Vec::new();
+    let mut uploading_seen = 0;
+    let mut failures_seen = 0;
+    while let Some(event) = handle.next_event().await {
+        match event {
+            SubmissionEvent::Updated(s) => {
+                if stages.last() != Some(&s.stage) {
+                    stages.push(s.stage.clone());
+                }
+                failures_seen += s.documents.failed().len();
+                let slots = [s.documents.poa_form, s.documents.government_id, s.documents.address_proof];
+                uploading_seen += slots.iter().filter(|slot| **slot == SlotState::Uploading).count();
+            }
+            SubmissionEvent::Finished(_) => break,
+        }
+    }
+    assert_eq!(stages, vec![Stage::Creating, Stage::Created, Stage::Submitted]);
+    assert_eq!(uploading_seen, 3, "each slot is reported while it uploads");
+    assert_eq!(failures_seen, 0);
+    let done = handle.outcome().expect("finished").clone().expect("submitted");
+    assert!(!jobs.is_running(&draft_id), "the job frees the draft when it ends");
+    assert!(repaints.load(Ordering::Relaxed) >= 8, "every change asks for a repaint");
+
+    let request_id = done.request_id.expect("a request id");
+    assert_eq!(done.status, Some(SubaccountStatus::Pending));
+    for t in propdesk::api::wire::DocumentType::ALL {
+        assert!(done.documents.get(t).document_id().is_some(), "{t:?} has its document id");
+    }
+    let stats = sandbox.stats();
+    assert_eq!(stats.calls(CREATE), 1);
+    assert_eq!(stats.calls(UPLOAD), 3);
+
+    // The list is polled until Tradovate decides, then polling stops.
+    assert!(next_poll_at(&done, true).is_some());
+    assert_eq!(next_poll_at(&done, false), None, "no polling while the list is hidden");
+    let (decided, seen) = track_until_decided(&client, &registry, request_id).await;
+    assert_eq!(decided.status, Some(SubaccountStatus::Approved), "{seen:?}");
+    assert!(seen.len() >= 2, "the status advanced through review: {seen:?}");
+    assert_eq!(next_poll_at(&decided, true), None, "a decided request is not polled");
+    assert_eq!(sandbox.subaccount_status(request_id), Some(SubaccountStatus::Approved));
+    assert_eq!(registry.get(&draft_id).unwrap().unwrap().status, Some(SubaccountStatus::Approved));
+
+    // Submitting the same draft again is refused and sends nothing.
+    let again = prepare(&draft_id, &draft(trader), false).unwrap();
+    let refused = jobs.start_submit(again.clone()).err().expect("a second submit is refused");
+    assert!(matches!(&refused, SubmitError::AlreadySubmitted(s) if s.request_id == Some(request_id)), "{refused:?}");
+    assert!(refused.to_string().contains(&request_id.to_string()), "{refused}");
+    let refused = submit(&client, &registry, &again, &quiet).await.unwrap_err();
+    assert!(matches!(refused, SubmitError::AlreadySubmitted(_)));
+    assert_eq!(sandbox.stats().calls(CREATE), 1);
+}
+
+#[tokio::test]
+async fn a_minor_is_denied_and_the_reason_is_kept() {
+    let sandbox = sandbox().await;
+    let client = signed_in(&sandbox).await;
+    let trader = create_trader(&client).await;
+    let registry = registry();
+    // The wizard refuses minors itself, so the request is built directly (as an import would).
+    let checked = prepare("minor", &draft(trader), false).unwrap();
+    let mut request = checked.request().clone();
+    let year = chrono::Datelike::year(&chrono::Utc::now()) - 16;
+    request.birth_date = TradeDate { year, month: 1, day: 1 };
+    let documents = draft(trader).documents;
+    let prepared = Prepared::new("minor", checked.trader.clone(), request, documents, false);
+    let s = submit(&client, &registry, &prepared, &quiet).await.unwrap();
+    assert_eq!(s.stage, Stage::Submitted);
+    let (decided, seen) = track_until_decided(&client, &registry, s.request_id.unwrap()).await;
+    assert_eq!(decided.status, Some(SubaccountStatus::Denied), "{seen:?}");
+    assert_eq!(decided.message.as_deref(), Some(propdesk::sandbox::MINOR_DENIAL));
+    assert!(decided.headline().contains(propdesk::sandbox::MINOR_DENIAL), "{}", decided.headline());
+    // The reason survives in the registry, and another check keeps it.
+    let stored = registry.get("minor").unwrap().unwrap();
+    assert_eq!(stored.message.as_deref(), Some(propdesk::sandbox::MINOR_DENIAL));
+    let again = propdesk::subaccount::refresh(&client, &registry, s.request_id.unwrap()).await.unwrap();
+    assert_eq!(again.message.as_deref(), Some(propdesk::sandbox::MINOR_DENIAL));
+}
+
+#[tokio::test]
+async fn a_second_start_for_a_running_draft_is_refused() {
+    let sandbox = sandbox().await;
+    let client = signed_in(&sandbox).await;
+    let trader = create_trader(&client).await;
+    let jobs = SubmissionJobs::new(client, Arc::new(registry()), tokio::runtime::Handle::current());
+    // Hold the create on the server so the first job is surely still running.
+    sandbox.faults().delay_next(CREATE, std::time::Duration::from_millis(500));
+    let first = jobs.start_submit(prepare("busy", &draft(trader), false).unwrap()).expect("the first job starts");
+    assert!(jobs.is_running("busy"));
+    let second = jobs.start_submit(prepare("busy", &draft(trader), false).unwrap()).err().expect("refused");
+    assert!(
+        matches!(second, SubmitError::AlreadyRunning | SubmitError::AlreadySubmitted(_)),
+        "a running draft is not started twice: {second:?}"
+    );
+    let done = first.wait().await.expect("the first job ends");
+    assert_eq!(done.stage, Stage::Submitted);
+    assert_eq!(sandbox.stats().calls(CREATE), 1);
+    assert_eq!(sandbox.stats().subaccount_requests, 1);
+}
+
+#[tokio::test]
+async fn status_checks_start_as_jobs_only_when_due() {
+    let sandbox = sandbox().await;
+    let client = signed_in(&sandbox).await;
+    let trader = create_trader(&client).await;
+    let registry = Arc::new(registry());
+    let jobs = SubmissionJobs::new(client, registry.clone(), tokio::runtime::Handle::current());
+    let s = jobs.start_submit(prepare("polled", &draft(trader), false).unwrap()).unwrap().wait().await.unwrap();
+    let request_id = s.request_id.unwrap();
+    assert_eq!(jobs.poll_statuses(false), 0, "nothing is polled while the list is hidden");
+    assert_eq!(jobs.poll_statuses(true), 0, "the create's reply is fresh: the first check is 30 s later");
+
+    // As if 31 s had passed.
+    let mut aged = registry.get("polled").unwrap().unwrap();
+    let earlier = chrono::Utc::now() - chrono::Duration::seconds(31);
+    aged.created_at = Some(earlier);
+    aged.status_changed_at = Some(earlier);
+    registry.save(&aged).unwrap();
+    assert_eq!(jobs.poll_statuses(true), 1);
+    assert_eq!(jobs.poll_statuses(true), 0, "a check running or just made is not doubled");
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    while registry.get("polled").unwrap().unwrap().last_checked.is_none() {
+        assert!(tokio::time::Instant::now() < deadline, "the check ran");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let checked = jobs.start_check("polled", request_id).expect("a manual check starts").wait().await.unwrap();
+    assert!(checked.last_checked.is_some() && checked.check_error.is_none());
+    assert_eq!(sandbox.stats().calls("customerApplication/getPartnerSubaccountRequestStatus"), 2);
+}
