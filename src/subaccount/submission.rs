@@ -271,7 +271,8 @@ fn reusable_pre_uploads(existing: Option<&Submission>, cta_user_id: i64) -> supe
 /// created request.
 fn stage_after_failed_create(error: &ApiError, request: &CreatePartnerSubaccountRequest) -> Stage {
     match error {
-        ApiError::Rejected { text } => Stage::Refused {
+        // A conflict is a refusal too: the server applied nothing.
+        ApiError::Rejected { text } | ApiError::Conflict { text } => Stage::Refused {
             error: text.clone(),
             step: field_for_refusal(text, request).map_or(Step::Review, DraftField::step),
         },
