@@ -1,0 +1,13 @@
+//! Subaccounts: demo-to-live graduation requests (filled by the subaccount work).
+
+use crate::ui::widgets;
+
+pub fn ui(ui: &mut egui::Ui) {
+    widgets::empty_state(
+        ui,
+        "🏦",
+        "No subaccount requests",
+        "Traders who pass their evaluation graduate to a funded account. Their subaccount requests, \
+         documents and review status will appear here.",
+    );
+}

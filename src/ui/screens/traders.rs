@@ -1,0 +1,13 @@
+//! Traders: the firm's roster (filled by the roster work).
+
+use crate::ui::widgets;
+
+pub fn ui(ui: &mut egui::Ui) {
+    widgets::empty_state(
+        ui,
+        "👥",
+        "No traders yet",
+        "This is where your roster will live: import a spreadsheet of traders, check every row before \
+         anything is sent, and see who is ready to onboard.",
+    );
+}

@@ -1,0 +1,98 @@
+//! Small building blocks shared by the screens: cards, the error label, labelled
+//! fields, badges and empty states.
+
+use super::problem::Problem;
+use super::theme;
+use egui::{Color32, CornerRadius, Margin, RichText, Ui};
+
+/// A titled, framed section.
+pub fn card<R>(ui: &mut Ui, title: &str, add_contents: impl FnOnce(&mut Ui) -> R) -> R {
+    egui::Frame::new()
+        .fill(theme::card_fill(ui))
+        .stroke(egui::Stroke::new(1.0, theme::card_stroke(ui)))
+        .corner_radius(CornerRadius::same(8))
+        .inner_margin(Margin::same(14))
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            if !title.is_empty() {
+                ui.label(RichText::new(title).strong().size(15.5));
+                ui.add_space(4.0);
+            }
+            add_contents(ui)
+        })
+        .inner
+}
+
+/// The house style for an error: one red sentence, details on hover.
+pub fn error_label(ui: &mut Ui, problem: &Problem) -> egui::Response {
+    let color = theme::error_color(ui);
+    ui.add(egui::Label::new(RichText::new(format!("⚠ {}", problem.summary)).color(color)).wrap())
+        .on_hover_text(&problem.details)
+}
+
+/// A coloured pill with white text.
+pub fn badge(ui: &mut Ui, text: &str, color: Color32) -> egui::Response {
+    egui::Frame::new()
+        .fill(color)
+        .corner_radius(CornerRadius::same(10))
+        .inner_margin(Margin::symmetric(9, 3))
+        .show(ui, |ui| ui.label(RichText::new(text).color(Color32::WHITE).strong().size(13.0)))
+        .response
+}
+
+/// A single-line text field with its visible label; the label names it for screen
+/// readers and tests.
+pub fn text_field(ui: &mut Ui, label: &str, value: &mut String, hint: &str) -> egui::Response {
+    let label = ui.label(label);
+    let response = ui.add(egui::TextEdit::singleline(value).hint_text(hint).desired_width(f32::INFINITY));
+    ui.end_row();
+    response.labelled_by(label.id)
+}
+
+/// A masked field with a show/hide toggle.
+pub fn secret_field(ui: &mut Ui, label: &str, value: &mut String, shown: &mut bool) -> egui::Response {
+    let label_response = ui.label(label);
+    let response = ui
+        .horizontal(|ui| {
+            let toggle_width = 30.0;
+            let field = ui.add(
+                egui::TextEdit::singleline(value)
+                    .password(!*shown)
+                    .desired_width((ui.available_width() - toggle_width - 6.0).max(60.0)),
+            );
+            let eye = if *shown { "🙈" } else { "👁" };
+            let tip = if *shown { format!("Hide {}", label.to_lowercase()) } else { format!("Show {}", label.to_lowercase()) };
+            if ui.add(egui::Button::new(eye).min_size(egui::vec2(toggle_width, 0.0))).on_hover_text(tip).clicked() {
+                *shown = !*shown;
+            }
+            field
+        })
+        .inner;
+    ui.end_row();
+    response.labelled_by(label_response.id)
+}
+
+/// A friendly explanation for a screen or table with nothing to show.
+pub fn empty_state(ui: &mut Ui, icon: &str, title: &str, text: &str) {
+    ui.vertical_centered(|ui| {
+        ui.add_space(ui.available_height().min(600.0) * 0.18);
+        ui.label(RichText::new(icon).size(44.0));
+        ui.add_space(6.0);
+        ui.label(RichText::new(title).size(20.0).strong());
+        ui.add_space(4.0);
+        ui.set_max_width(520.0);
+        ui.label(RichText::new(text).weak());
+    });
+}
+
+/// A screen's title and one line saying what it is for.
+pub fn screen_header(ui: &mut Ui, title: &str, subtitle: &str) {
+    ui.label(RichText::new(title).heading().strong());
+    ui.label(RichText::new(subtitle).weak());
+    ui.add_space(10.0);
+}
+
+/// Greyed helper text.
+pub fn hint(ui: &mut Ui, text: &str) {
+    ui.add(egui::Label::new(RichText::new(text).weak().size(12.5)).wrap());
+}
