@@ -5,6 +5,7 @@
 //! Sandbox environment and the tests. See `../shared/DESIGN.md`.
 
 pub mod api;
+pub mod cli;
 pub mod logging;
 pub mod onboarding;
 pub mod sandbox;

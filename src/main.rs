@@ -22,6 +22,14 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:8765")]
         addr: SocketAddr,
     },
+    /// Create users, contact info and evaluation accounts for every valid row of a roster.
+    ///
+    /// Credentials for Staging and Production come from TRADOVATE_USERNAME,
+    /// TRADOVATE_PASSWORD, TRADOVATE_APP_ID, TRADOVATE_APP_VERSION, TRADOVATE_CID and
+    /// TRADOVATE_SECRET. Exit code 0: every row done; 1: some row failed or was invalid
+    /// (results are still written); 2: usage or configuration error. Running the same
+    /// command again with the same journal resumes without creating anything twice.
+    Onboard(Box<propdesk::cli::OnboardArgs>),
 }
 
 fn main() -> ExitCode {
@@ -30,6 +38,7 @@ fn main() -> ExitCode {
     match args.command.unwrap_or(Command::Window) {
         Command::Window => propdesk::ui::run(),
         Command::Sandbox { addr } => run_sandbox(addr),
+        Command::Onboard(args) => propdesk::cli::block_on(propdesk::cli::onboard(*args)),
     }
 }
 

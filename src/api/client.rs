@@ -193,12 +193,10 @@ impl Client {
             let _one_at_a_time = self.inner.renew_lock.lock().await;
             // Another caller may have renewed while we waited.
             let still_needs = lock(&self.inner.token).as_ref().is_none_or(|t| t.needs_renewal(Utc::now()));
-            if still_needs {
-                if let Err(error) = self.renew_locked().await {
-                    // A token that has not expired yet is still good for this call.
-                    let usable = lock(&self.inner.token).as_ref().filter(|t| !t.is_expired(Utc::now())).cloned();
-                    return usable.map(|t| t.value).ok_or(error);
-                }
+            if still_needs && let Err(error) = self.renew_locked().await {
+                // A token that has not expired yet is still good for this call.
+                let usable = lock(&self.inner.token).as_ref().filter(|t| !t.is_expired(Utc::now())).cloned();
+                return usable.map(|t| t.value).ok_or(error);
             }
         }
         lock(&self.inner.token).as_ref().map(|t| t.value.clone()).ok_or_else(not_signed_in)

@@ -1,1 +1,35 @@
-//! (filled by its issue)
+//! The firm's job, independent of any UI: the roster of traders to onboard (import,
+//! validation, generated passwords and account names, export), the conversion of each
+//! valid row into the requests of the onboarding steps, the pipeline that moves each
+//! trader through user, contact info and account, and the journal that makes a run
+//! resumable after a crash.
+
+mod amount;
+mod convert;
+mod countries;
+mod export;
+mod generate;
+mod import;
+pub mod journal;
+pub mod pipeline;
+pub mod prepare;
+mod roster;
+mod trader;
+mod validate;
+
+pub use amount::{AmountError, parse_amount};
+pub use convert::InvalidRow;
+pub use countries::is_country_code;
+pub use export::{CREDENTIAL_FIELDS, write_credentials_csv, write_roster_csv};
+pub use generate::{
+    MAX_PREFIX_LENGTH, PASSWORD_LENGTH, PrefixError, check_prefix, generate_account_names, generate_missing_passwords,
+    generate_missing_passwords_with, generate_password,
+};
+pub use import::{
+    ImportError, ImportReport, import_csv, import_csv_file, import_pasted, import_xlsx, import_xlsx_file, match_header,
+};
+pub use roster::{Roster, RowId, SortOrder};
+pub use trader::{Field, Trader};
+pub use validate::{
+    KnownNames, Problem, Validation, canonical_drawdown_mode, is_valid_account_name, validate_roster, validate_trader,
+};

@@ -1,7 +1,7 @@
 use crate::support::*;
 use propdesk::api::ApiError;
 use propdesk::api::activity::Outcome;
-use propdesk::sandbox::SandboxConfig;
+use propdesk::sandbox::{CountMode, SandboxConfig};
 use std::time::{Duration, Instant};
 
 #[tokio::test]
@@ -75,7 +75,7 @@ async fn a_captcha_penalty_tells_the_user_to_wait_an_hour() {
 #[tokio::test]
 async fn the_servers_429_lockout_is_reported_not_retried() {
     let mut config = SandboxConfig::for_tests();
-    config.rate_limits.set("user/createEvaluationUsers", 2);
+    config.rate_limits = config.rate_limits.with("user/createEvaluationUsers", 2, CountMode::FailedOnly);
     let sandbox = sandbox_with(config).await;
     let client = signed_in(&sandbox).await;
     // Entitlement 22 fails the whole request: failures count toward the limit.

@@ -1,0 +1,134 @@
+//! Choosing the environment and signing in from the command line.
+
+use super::UsageError;
+use crate::api::{Client, Credentials, Environment, EnvironmentKind, Secret};
+use crate::sandbox::{self, Sandbox, SandboxConfig};
+
+/// Where to connect: a named environment, or explicit URLs (e.g. a sandbox started with
+/// `propdesk sandbox`).
+#[derive(clap::Args, Clone, Debug)]
+pub struct ConnectArgs {
+    /// sandbox, staging or production.
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["live_url", "demo_url", "ws_url"])]
+    pub env: Option<String>,
+    /// LIVE REST base URL, ending in /v1.
+    #[arg(long, value_name = "URL", requires = "demo_url")]
+    pub live_url: Option<String>,
+    /// DEMO REST base URL, ending in /v1.
+    #[arg(long, value_name = "URL", requires = "live_url")]
+    pub demo_url: Option<String>,
+    /// User-data WebSocket URL (default: the LIVE URL with /websocket).
+    #[arg(long, value_name = "URL")]
+    pub ws_url: Option<String>,
+}
+
+/// A signed-in client, and the sandbox it talks to when `--env sandbox` started one.
+pub struct Connection {
+    pub client: Client,
+    /// Kept alive for the run: dropping it stops the in-process sandbox.
+    pub _sandbox: Option<Sandbox>,
+    /// The journal key: one journal file may hold several environments.
+    pub journal_key: String,
+}
+
+impl ConnectArgs {
+    fn environment(&self) -> Result<(EnvironmentKind, Option<Environment>), UsageError> {
+        match (&self.env, &self.live_url, &self.demo_url) {
+            (Some(name), _, _) => {
+                let kind = EnvironmentKind::from_slug(name)
+                    .filter(|k| *k != EnvironmentKind::Custom)
+                    .ok_or_else(|| UsageError(format!("--env must be sandbox, staging or production, not {name:?}")))?;
+                let environment = match kind {
+                    EnvironmentKind::Staging => Some(Environment::staging()),
+                    EnvironmentKind::Production => Some(Environment::production()),
+                    _ => None,
+                };
+                Ok((kind, environment))
+            }
+            (None, Some(live), Some(demo)) => {
+                let environment = Environment::custom(live, demo, self.ws_url.as_deref());
+                environment.check_urls().map_err(UsageError)?;
+                Ok((EnvironmentKind::Custom, Some(environment)))
+            }
+            _ => Err(UsageError(
+                "say where to connect: --env sandbox|staging|production, or --live-url and --demo-url".into(),
+            )),
+        }
+    }
+
+    pub async fn connect(&self) -> Result<Connection, UsageError> {
+        let (kind, environment) = self.environment()?;
+        let (environment, sandbox, credentials) = match environment {
+            None => {
+                let sandbox = Sandbox::start(SandboxConfig::default())
+                    .await
+                    .map_err(|e| UsageError(format!("cannot start the sandbox: {e}")))?;
+                (sandbox.environment(), Some(sandbox), sandbox_credentials())
+            }
+            Some(environment) => {
+                let credentials = credentials_from_env(kind, &environment)?;
+                (environment, None, credentials)
+            }
+        };
+        let journal_key = match kind {
+            EnvironmentKind::Custom => environment.live_url.clone(),
+            other => other.slug().to_string(),
+        };
+        let client = Client::new(environment);
+        client.sign_in(credentials).await.map_err(|e| UsageError(format!("sign-in failed: {e}")))?;
+        Ok(Connection { client, _sandbox: sandbox, journal_key })
+    }
+}
+
+pub fn sandbox_credentials() -> Credentials {
+    Credentials {
+        name: sandbox::ADMIN_NAME.into(),
+        password: Secret::new(sandbox::ADMIN_PASSWORD),
+        app_id: sandbox::APP_ID.into(),
+        app_version: sandbox::APP_VERSION.into(),
+        cid: sandbox::CID.into(),
+        sec: Secret::new(sandbox::SECRET),
+        device_id: device_id(),
+    }
+}
+
+/// Credentials from `TRADOVATE_*` variables. A custom environment pointing at a sandbox
+/// (loopback) falls back to the sandbox's own key when no variables are set.
+fn credentials_from_env(kind: EnvironmentKind, environment: &Environment) -> Result<Credentials, UsageError> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let Some(name) = var("TRADOVATE_USERNAME") else {
+        let loopback = environment.live_url.contains("://127.0.0.1") || environment.live_url.contains("://localhost");
+        if kind == EnvironmentKind::Custom && loopback {
+            return Ok(sandbox_credentials());
+        }
+        return Err(UsageError(
+            "no credentials: set TRADOVATE_USERNAME, TRADOVATE_PASSWORD, TRADOVATE_APP_ID, TRADOVATE_APP_VERSION, \
+             TRADOVATE_CID and TRADOVATE_SECRET, or sign in once in the window with \"Remember on this computer\""
+                .into(),
+        ));
+    };
+    let credentials = Credentials {
+        name,
+        password: Secret::new(var("TRADOVATE_PASSWORD").unwrap_or_default()),
+        app_id: var("TRADOVATE_APP_ID").unwrap_or_default(),
+        app_version: var("TRADOVATE_APP_VERSION").unwrap_or_else(|| "1.0".into()),
+        cid: var("TRADOVATE_CID").unwrap_or_default(),
+        sec: Secret::new(var("TRADOVATE_SECRET").unwrap_or_default()),
+        device_id: var("TRADOVATE_DEVICE_ID").unwrap_or_else(device_id),
+    };
+    let missing = credentials.missing_fields();
+    if !missing.is_empty() {
+        return Err(UsageError(format!("missing credentials: {}", missing.join(", "))));
+    }
+    Ok(credentials)
+}
+
+/// A stable id for this machine's command line (live is strict about changing ids).
+fn device_id() -> String {
+    let host = std::env::var("HOSTNAME").or_else(|_| std::env::var("COMPUTERNAME")).unwrap_or_default();
+    let mut hash: u64 = 0xcbf29ce484222325;
+    for byte in host.bytes().chain(*b"propdesk-cli") {
+        hash = (hash ^ byte as u64).wrapping_mul(0x100000001b3);
+    }
+    format!("propdesk-cli-{hash:016x}")
+}

@@ -1,0 +1,46 @@
+//! The command line: the same pipeline as the window, for scripts.
+//!
+//! Exit codes: 0 when every row is done, 1 when any row failed or was invalid (results
+//! are still written), 2 on a usage or configuration error.
+
+mod connect;
+mod onboard;
+mod progress;
+mod results;
+
+pub use connect::ConnectArgs;
+pub use onboard::{OnboardArgs, run as onboard};
+
+use std::process::ExitCode;
+
+/// A usage or configuration problem: printed, then exit code 2.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+pub const EXIT_DONE: u8 = 0;
+pub const EXIT_SOME_FAILED: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+
+/// Runs an async command on a fresh runtime, turning usage errors into exit code 2.
+pub fn block_on(job: impl std::future::Future<Output = Result<u8, UsageError>>) -> ExitCode {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("propdesk: cannot start the async runtime: {error}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    match runtime.block_on(job) {
+        Ok(code) => ExitCode::from(code),
+        Err(UsageError(message)) => {
+            eprintln!("propdesk: {message}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}

@@ -1,0 +1,687 @@
+//! Reading traders from the admin's spreadsheet: a CSV file, an Excel workbook, or cells
+//! pasted from the clipboard.
+//!
+//! Every source becomes a table of text cells first, then one function maps columns to
+//! fields and adds the rows, so all sources forgive the same things. Nothing is added
+//! when the source cannot be read.
+
+use super::roster::{Roster, RowId};
+use super::trader::{Field, Trader};
+use calamine::{Data, Reader, Xlsx};
+use std::io::{Read, Seek};
+use std::path::Path;
+
+/// What an import did, for the admin to review.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ImportReport {
+    /// The new rows, in the source's order.
+    pub added: Vec<RowId>,
+    /// Whether the first row was read as column names.
+    pub header_row: bool,
+    /// Columns that match no roster field (ignored).
+    pub unknown_columns: Vec<String>,
+    /// Required fields no column provides (the rows will need them filled in).
+    pub missing_columns: Vec<Field>,
+    pub warnings: Vec<String>,
+}
+
+impl ImportReport {
+    pub fn rows_added(&self) -> usize {
+        self.added.len()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("Could not read the file: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("The file could not be read as a CSV table: {0}")]
+    Csv(String),
+    #[error("The file could not be read as an Excel workbook (.xlsx): {0}")]
+    Workbook(String),
+    #[error("The workbook has no sheets")]
+    NoSheets,
+    #[error("There is no sheet named '{name}'; the workbook has: {}", .available.join(", "))]
+    NoSuchSheet { name: String, available: Vec<String> },
+    #[error("There is nothing to import: no rows were found")]
+    Empty,
+    #[error(
+        "None of the column names in the first row were recognised ({}). Name the columns after the fields, such as name, email, firstName, lastName, accountName, initialBalance",
+        .0.join(", ")
+    )]
+    NoKnownColumns(Vec<String>),
+}
+
+/// Whether the first row must be column names (files) or may be data (pasted cells).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum HeaderRule {
+    Required,
+    Detect,
+}
+
+/// The roster field a column name stands for. Forgives case, spaces and punctuation
+/// (`First Name`, `first_name`, `FIRSTNAME`) and knows a few common synonyms.
+pub fn match_header(header: &str) -> Option<Field> {
+    let key = header_key(header);
+    if key.is_empty() {
+        return None;
+    }
+    Field::ALL
+        .into_iter()
+        .find(|f| header_key(f.header()) == key || header_key(f.label()) == key || synonyms(*f).contains(&key.as_str()))
+}
+
+fn header_key(header: &str) -> String {
+    header.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+/// Other names spreadsheets commonly give a column, already in `header_key` form.
+fn synonyms(field: Field) -> &'static [&'static str] {
+    match field {
+        Field::Name => &["username", "user", "login", "loginname"],
+        Field::Email => &["emailaddress", "mail"],
+        Field::Password => &["pass", "pwd"],
+        Field::FirstName => &["first", "givenname", "forename"],
+        Field::LastName => &["last", "surname", "familyname"],
+        Field::StreetAddress1 => &["address", "address1", "street", "streetaddress", "addressline1", "street1"],
+        Field::StreetAddress2 => &["address2", "addressline2", "street2"],
+        Field::City => &["town"],
+        Field::State => &["province", "stateprovince", "region"],
+        Field::PostCode => &["zip", "zipcode", "postalcode", "postcode", "postal"],
+        Field::Country => &["countrycode"],
+        Field::Phone => &["mobile", "telephone", "phonenumber", "tel", "cell", "mobilephone"],
+        Field::AccountName => &["account", "accountname"],
+        Field::InitialBalance => &["balance", "startingbalance", "startbalance", "accountsize"],
+        Field::DailyLossAutoLiq => &["dailyloss", "dailylosslimit"],
+        Field::TrailingMaxDrawdown => &["trailingdrawdown", "maxdrawdown", "drawdown"],
+        Field::TrailingMaxDrawdownMode => &["drawdownmode", "trailingdrawdownmode"],
+        Field::WeeklyLossAutoLiq => &["weeklyloss", "weeklylosslimit"],
+        Field::DailyProfitAutoLiq => &["dailyprofit", "dailyprofitlimit"],
+    }
+}
+
+/// A CSV file's bytes; the delimiter (`,` `;` or tab) is detected. The first row must
+/// name the columns.
+pub fn import_csv(roster: &mut Roster, bytes: &[u8]) -> Result<ImportReport, ImportError> {
+    let (text, warning) = decode(bytes);
+    let (delimiter, body) = match excel_separator_line(&text) {
+        Some(found) => found,
+        None => (detect_delimiter(&text, b','), text.as_str()),
+    };
+    let mut report = add_table(roster, read_delimited(body, delimiter)?, HeaderRule::Required)?;
+    report.warnings.extend(warning);
+    Ok(report)
+}
+
+pub fn import_csv_file(roster: &mut Roster, path: &Path) -> Result<ImportReport, ImportError> {
+    import_csv(roster, &std::fs::read(path)?)
+}
+
+/// Cells copied from a spreadsheet (tab-separated lines). The first row is read as
+/// column names when it looks like them; otherwise every row is a trader with the
+/// columns in the roster's order.
+pub fn import_pasted(roster: &mut Roster, text: &str) -> Result<ImportReport, ImportError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let delimiter = detect_delimiter(text, b'\t');
+    add_table(roster, read_delimited(text, delimiter)?, HeaderRule::Detect)
+}
+
+/// An Excel workbook: the named sheet (ignoring case), or the first one. The first row
+/// must name the columns.
+pub fn import_xlsx<RS: Read + Seek>(
+    roster: &mut Roster,
+    reader: RS,
+    sheet: Option<&str>,
+) -> Result<ImportReport, ImportError> {
+    let mut workbook: Xlsx<RS> = Xlsx::new(reader).map_err(|e| ImportError::Workbook(e.to_string()))?;
+    let names = workbook.sheet_names();
+    let name = match sheet {
+        Some(wanted) => names
+            .iter()
+            .find(|n| n.trim().eq_ignore_ascii_case(wanted.trim()))
+            .ok_or_else(|| ImportError::NoSuchSheet { name: wanted.to_string(), available: names.clone() })?,
+        None => names.first().ok_or(ImportError::NoSheets)?,
+    }
+    .clone();
+    let range = workbook.worksheet_range(&name).map_err(|e| ImportError::Workbook(e.to_string()))?;
+    let rows = range.rows().map(|row| row.iter().map(cell_text).collect()).collect();
+    add_table(roster, rows, HeaderRule::Required)
+}
+
+pub fn import_xlsx_file(roster: &mut Roster, path: &Path, sheet: Option<&str>) -> Result<ImportReport, ImportError> {
+    let file = std::io::BufReader::new(std::fs::File::open(path)?);
+    import_xlsx(roster, file, sheet)
+}
+
+/// A workbook cell as the admin sees it: numbers without a trailing `.0`.
+fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => number_text(*f),
+        Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn number_text(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        (value as i64).to_string()
+    } else {
+        // Shortest text that reads back as the same number: 1234.5, not 1234.500000001.
+        value.to_string()
+    }
+}
+
+/// Spreadsheet programs save "CSV" in the computer's code page when not told otherwise;
+/// such bytes are read as Latin-1 rather than refused.
+fn decode(bytes: &[u8]) -> (String, Option<String>) {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => (text.to_string(), None),
+        Err(_) => (
+            bytes.iter().map(|&b| b as char).collect(),
+            Some(
+                "The file is not saved as UTF-8; it was read as Western European text. Check names with accents."
+                    .to_string(),
+            ),
+        ),
+    }
+}
+
+/// Excel's own hint on the first line (`sep=;`): the delimiter, and the text after it.
+fn excel_separator_line(text: &str) -> Option<(u8, &str)> {
+    let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
+    match first.trim_end_matches('\r').strip_prefix("sep=")?.as_bytes() {
+        [delimiter] => Some((*delimiter, rest)),
+        _ => None,
+    }
+}
+
+/// The delimiter used most in the first non-blank line (outside quotes).
+fn detect_delimiter(text: &str, default: u8) -> u8 {
+    let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let mut counts = [(b'\t', 0usize), (b';', 0), (b',', 0)];
+    let mut quoted = false;
+    for b in line.bytes() {
+        if b == b'"' {
+            quoted = !quoted;
+        } else if !quoted && let Some(entry) = counts.iter_mut().find(|(d, _)| *d == b) {
+            entry.1 += 1;
+        }
+    }
+    let best = counts.iter().max_by_key(|(d, n)| (*n, *d == default)).expect("three candidates");
+    if best.1 == 0 { default } else { best.0 }
+}
+
+fn read_delimited(text: &str, delimiter: u8) -> Result<Vec<Vec<String>>, ImportError> {
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
+    reader
+        .records()
+        .map(|record| record.map(|r| r.iter().map(String::from).collect()).map_err(|e| ImportError::Csv(e.to_string())))
+        .collect()
+}
+
+fn is_blank(row: &[String]) -> bool {
+    row.iter().all(|c| c.trim().is_empty())
+}
+
+/// Maps columns to fields and appends one trader per non-blank row.
+fn add_table(roster: &mut Roster, mut rows: Vec<Vec<String>>, rule: HeaderRule) -> Result<ImportReport, ImportError> {
+    for cell in rows.iter_mut().flatten() {
+        *cell = cell.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}').to_string();
+    }
+    let start = rows.iter().position(|r| !is_blank(r)).ok_or(ImportError::Empty)?;
+    rows.drain(..start);
+    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let has_data =
+        |column: usize, rows: &[Vec<String>]| rows.iter().any(|r| r.get(column).is_some_and(|c| !c.is_empty()));
+
+    let first = &rows[0];
+    let matched: Vec<Option<Field>> = first.iter().map(|h| match_header(h)).collect();
+    let hits = matched.iter().flatten().count();
+    let named = first.iter().filter(|h| !h.is_empty()).count();
+    let header_row = match rule {
+        HeaderRule::Required if hits == 0 => {
+            return Err(ImportError::NoKnownColumns(first.iter().filter(|h| !h.is_empty()).cloned().collect()));
+        }
+        HeaderRule::Required => true,
+        HeaderRule::Detect => hits > 0 && hits * 2 >= named,
+    };
+
+    let mut report = ImportReport { header_row, ..ImportReport::default() };
+    let data = if header_row { &rows[1..] } else { &rows[..] };
+    let mut columns: Vec<Option<Field>> = Vec::with_capacity(width);
+    if header_row {
+        for column in 0..width {
+            let header = first.get(column).map(String::as_str).unwrap_or("");
+            let field = matched.get(column).copied().flatten();
+            match field {
+                Some(f) if columns.contains(&Some(f)) => {
+                    report.warnings.push(format!(
+                        "Column '{header}' is a second {} column; it was ignored",
+                        f.label().to_lowercase()
+                    ));
+                    columns.push(None);
+                }
+                Some(f) => columns.push(Some(f)),
+                None => {
+                    if !header.is_empty() {
+                        report.unknown_columns.push(header.to_string());
+                    } else if has_data(column, data) {
+                        report.unknown_columns.push(format!("column {} (no name)", column + 1));
+                    }
+                    columns.push(None);
+                }
+            }
+        }
+    } else {
+        columns.extend((0..width).map(|c| Field::ALL.get(c).copied()));
+        for column in Field::ALL.len()..width {
+            if has_data(column, data) {
+                report.unknown_columns.push(format!("column {}", column + 1));
+            }
+        }
+        report.warnings.push(format!(
+            "The first row does not look like column names, so the columns were read in this order: {}",
+            Field::ALL.map(Field::header).join(", ")
+        ));
+    }
+    report.missing_columns = Field::REQUIRED.into_iter().filter(|f| !columns.contains(&Some(*f))).collect();
+
+    let mut traders = Vec::new();
+    for row in data.iter().filter(|r| !is_blank(r)) {
+        let mut trader = Trader::default();
+        for (cell, field) in row.iter().zip(&columns) {
+            if let Some(field) = field {
+                trader.set(*field, cell.clone());
+            }
+        }
+        traders.push(trader);
+    }
+    let names: Vec<&str> = traders.iter().map(|t| t.name.as_str()).collect();
+    let name_warning = full_names_warning(&names);
+    report.added = traders.into_iter().map(|t| roster.add(t)).collect();
+    if report.added.is_empty() {
+        report.warnings.push("No traders were found below the column names".to_string());
+    }
+    report.warnings.extend(name_warning);
+    Ok(report)
+}
+
+/// A "Name" column often holds full names; Tradovate's `name` is the log-in name.
+fn full_names_warning(names: &[&str]) -> Option<String> {
+    let spaced: Vec<&&str> = names.iter().filter(|name| name.contains(char::is_whitespace)).collect();
+    let example = spaced.first()?;
+    let count = match spaced.len() {
+        1 => "1 user name contains".to_string(),
+        n => format!("{n} user names contain"),
+    };
+    Some(format!(
+        "{count} spaces, such as '{example}'. User names are what traders log in with; \
+         if this column holds full names, put them in first and last name columns instead"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    fn cell(roster: &Roster, id: RowId, field: Field) -> String {
+        roster.get(id).unwrap().get(field).to_string()
+    }
+
+    #[test]
+    fn headers_match_forgivingly() {
+        for (header, field) in [
+            ("First Name", Field::FirstName),
+            ("first_name", Field::FirstName),
+            ("FIRSTNAME", Field::FirstName),
+            ("first-name", Field::FirstName),
+            ("First.Name", Field::FirstName),
+            ("firstName", Field::FirstName),
+            ("\u{feff}name", Field::Name),
+            ("username", Field::Name),
+            ("User", Field::Name),
+            ("User name", Field::Name),
+            ("E-mail", Field::Email),
+            ("zip", Field::PostCode),
+            ("Zip Code", Field::PostCode),
+            ("postal code", Field::PostCode),
+            ("Address", Field::StreetAddress1),
+            ("address1", Field::StreetAddress1),
+            ("Street", Field::StreetAddress1),
+            ("Street Address 2", Field::StreetAddress2),
+            ("account", Field::AccountName),
+            ("Account Name", Field::AccountName),
+            ("balance", Field::InitialBalance),
+            ("Starting Balance", Field::InitialBalance),
+            ("initial_balance", Field::InitialBalance),
+            ("mobile", Field::Phone),
+            ("Telephone", Field::Phone),
+            ("trailing max drawdown mode", Field::TrailingMaxDrawdownMode),
+            ("Daily loss limit", Field::DailyLossAutoLiq),
+        ] {
+            assert_eq!(match_header(header), Some(field), "{header}");
+        }
+        for unknown in ["", "Notes", "Full name", "Plan"] {
+            assert_eq!(match_header(unknown), None, "{unknown}");
+        }
+    }
+
+    #[test]
+    fn csv_with_commas_quotes_and_a_bom() {
+        let csv = "\u{feff}User Name,Email,First Name,Last Name,Account,Balance,Notes\n\
+                   jsmith , jane@example.com,Jane,Smith,TRADER0001,\"50,000\",vip\n\
+                   \n\
+                   bdoe,bob@example.com,Bob,\"Doe, Jr.\",TRADER0002,25000,\n";
+        let mut roster = Roster::new();
+        let report = import_csv(&mut roster, csv.as_bytes()).unwrap();
+        assert_eq!(report.rows_added(), 2, "{report:?}");
+        assert!(report.header_row);
+        assert_eq!(report.unknown_columns, ["Notes"]);
+        assert_eq!(report.missing_columns, Vec::<Field>::new());
+        let (a, b) = (report.added[0], report.added[1]);
+        assert_eq!(cell(&roster, a, Field::Name), "jsmith");
+        assert_eq!(cell(&roster, a, Field::InitialBalance), "50,000");
+        assert_eq!(cell(&roster, b, Field::LastName), "Doe, Jr.");
+    }
+
+    #[test]
+    fn csv_delimiter_is_detected() {
+        for (delimiter, label) in [(";", "semicolon"), ("\t", "tab"), (",", "comma")] {
+            let csv = ["name", "email", "firstName", "lastName"].join(delimiter)
+                + "\n"
+                + &["jsmith", "j@example.com", "Jane", "Smith"].join(delimiter);
+            let mut roster = Roster::new();
+            let report = import_csv(&mut roster, csv.as_bytes()).unwrap();
+            let id = report.added[0];
+            assert_eq!(cell(&roster, id, Field::LastName), "Smith", "{label}");
+            assert_eq!(report.missing_columns, [Field::AccountName, Field::InitialBalance], "{label}");
+        }
+    }
+
+    #[test]
+    fn excel_separator_hint_is_obeyed() {
+        let mut roster = Roster::new();
+        let report = import_csv(&mut roster, b"sep=;\r\nname;lastName\r\njsmith;Smith, Jr.\r\n").unwrap();
+        assert_eq!(cell(&roster, report.added[0], Field::LastName), "Smith, Jr.");
+    }
+
+    #[test]
+    fn full_names_in_the_user_name_column_are_pointed_out() {
+        let mut roster = Roster::new();
+        let report = import_csv(&mut roster, b"Name,Email\nJane Smith,j@example.com\njsmith2,k@example.com\n").unwrap();
+        assert_eq!(cell(&roster, report.added[0], Field::Name), "Jane Smith");
+        assert!(report.warnings.iter().any(|w| w.starts_with("1 user name contains spaces, such as 'Jane Smith'")));
+    }
+
+    #[test]
+    fn csv_in_a_windows_code_page_is_read_as_latin1() {
+        let mut bytes = b"name;firstName;lastName\njmuller;J\xfcrgen;M\xfcller\n".to_vec();
+        bytes.extend_from_slice(b"");
+        let mut roster = Roster::new();
+        let report = import_csv(&mut roster, &bytes).unwrap();
+        assert_eq!(cell(&roster, report.added[0], Field::FirstName), "Jürgen");
+        assert!(report.warnings[0].contains("not saved as UTF-8"));
+    }
+
+    #[test]
+    fn csv_without_any_known_column_is_refused_and_adds_nothing() {
+        let mut roster = Roster::new();
+        let err = import_csv(&mut roster, b"Foo,Bar\n1,2\n").unwrap_err();
+        assert!(matches!(err, ImportError::NoKnownColumns(ref c) if c == &["Foo", "Bar"]), "{err}");
+        assert!(roster.is_empty());
+        assert!(matches!(import_csv(&mut roster, b"\n \n"), Err(ImportError::Empty)));
+    }
+
+    #[test]
+    fn duplicate_and_nameless_columns_are_reported() {
+        let mut roster = Roster::new();
+        let report = import_csv(&mut roster, b"Zip,Postal Code,,name\n12345,99999,stray,jsmith\n").unwrap();
+        assert_eq!(cell(&roster, report.added[0], Field::PostCode), "12345");
+        assert_eq!(report.warnings, ["Column 'Postal Code' is a second postal code column; it was ignored"]);
+        assert_eq!(report.unknown_columns, ["column 3 (no name)"]);
+    }
+
+    #[test]
+    fn pasted_cells_with_a_header_row() {
+        let text = "Email\tUsername\tFirst name\tLast name\r\njane@example.com\tjsmith\tJane\tSmith\r\n";
+        let mut roster = Roster::new();
+        let report = import_pasted(&mut roster, text).unwrap();
+        assert!(report.header_row);
+        assert_eq!(report.rows_added(), 1);
+        assert_eq!(cell(&roster, report.added[0], Field::Name), "jsmith");
+        assert_eq!(cell(&roster, report.added[0], Field::Email), "jane@example.com");
+    }
+
+    #[test]
+    fn pasted_cells_without_a_header_row_use_column_order() {
+        let mut second = vec![""; 21];
+        for (field, value) in [
+            (Field::Name, "bdoe"),
+            (Field::Email, "bob@example.com"),
+            (Field::FirstName, "Bob"),
+            (Field::LastName, "Doe"),
+            (Field::AccountName, "TRADER0002"),
+            (Field::InitialBalance, "25000"),
+        ] {
+            second[Field::ALL.iter().position(|f| *f == field).unwrap()] = value;
+        }
+        second[20] = "extra";
+        let text = format!("jsmith\tjane@example.com\t\tJane\tSmith\n{}\n", second.join("\t"));
+        let text = text.as_str();
+        let mut roster = Roster::new();
+        let report = import_pasted(&mut roster, text).unwrap();
+        assert!(!report.header_row);
+        assert_eq!(report.rows_added(), 2);
+        assert_eq!(cell(&roster, report.added[0], Field::FirstName), "Jane");
+        assert_eq!(cell(&roster, report.added[1], Field::AccountName), "TRADER0002");
+        assert_eq!(cell(&roster, report.added[1], Field::InitialBalance), "25000");
+        assert_eq!(report.unknown_columns, ["column 21"]);
+        assert!(report.warnings[0].starts_with("The first row does not look like column names"));
+    }
+
+    #[test]
+    fn numbers_render_without_float_noise() {
+        assert_eq!(cell_text(&Data::Float(50000.0)), "50000");
+        assert_eq!(cell_text(&Data::Float(4155550100.0)), "4155550100");
+        assert_eq!(cell_text(&Data::Float(1234.5)), "1234.5");
+        assert_eq!(cell_text(&Data::Float(0.1 + 0.2)), "0.30000000000000004");
+        assert_eq!(cell_text(&Data::Int(7)), "7");
+        assert_eq!(cell_text(&Data::Empty), "");
+    }
+
+    // A real .xlsx is a zip of XML parts; calamine only reads, so the fixture is built
+    // here with stored (uncompressed) zip entries instead of adding a writer crate.
+    fn crc32(data: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for &byte in data {
+            crc ^= u32::from(byte);
+            for _ in 0..8 {
+                let mask = (crc & 1).wrapping_neg();
+                crc = (crc >> 1) ^ (0xEDB8_8320 & mask);
+            }
+        }
+        !crc
+    }
+
+    fn stored_zip(files: &[(&str, String)]) -> Vec<u8> {
+        const DOS_DATE: u16 = (44 << 9) | (1 << 5) | 1; // 2024-01-01
+        let mut out = Vec::new();
+        let mut central = Vec::new();
+        for (name, content) in files {
+            let (data, offset) = (content.as_bytes(), out.len() as u32);
+            let (crc, size, name_len) = (crc32(data), data.len() as u32, name.len() as u16);
+            out.extend(0x0403_4b50u32.to_le_bytes());
+            for v in [20u16, 0, 0, 0, DOS_DATE] {
+                out.extend(v.to_le_bytes());
+            }
+            for v in [crc, size, size] {
+                out.extend(v.to_le_bytes());
+            }
+            out.extend(name_len.to_le_bytes());
+            out.extend(0u16.to_le_bytes());
+            out.extend(name.as_bytes());
+            out.extend(data);
+
+            central.extend(0x0201_4b50u32.to_le_bytes());
+            for v in [20u16, 20, 0, 0, 0, DOS_DATE] {
+                central.extend(v.to_le_bytes());
+            }
+            for v in [crc, size, size] {
+                central.extend(v.to_le_bytes());
+            }
+            for v in [name_len, 0, 0, 0, 0] {
+                central.extend(v.to_le_bytes());
+            }
+            central.extend(0u32.to_le_bytes());
+            central.extend(offset.to_le_bytes());
+            central.extend(name.as_bytes());
+        }
+        let (cd_offset, cd_size, count) = (out.len() as u32, central.len() as u32, files.len() as u16);
+        out.extend(central);
+        out.extend(0x0605_4b50u32.to_le_bytes());
+        for v in [0u16, 0, count, count] {
+            out.extend(v.to_le_bytes());
+        }
+        out.extend(cd_size.to_le_bytes());
+        out.extend(cd_offset.to_le_bytes());
+        out.extend(0u16.to_le_bytes());
+        out
+    }
+
+    enum Cell<'a> {
+        Text(&'a str),
+        Number(f64),
+    }
+
+    fn sheet_xml(rows: &[Vec<Cell>]) -> String {
+        let mut xml =
+            String::from(r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#);
+        for (r, row) in rows.iter().enumerate() {
+            xml += &format!(r#"<row r="{}">"#, r + 1);
+            for (c, cell) in row.iter().enumerate() {
+                let at = format!("{}{}", (b'A' + c as u8) as char, r + 1);
+                xml += &match cell {
+                    Cell::Text(t) => format!(r#"<c r="{at}" t="inlineStr"><is><t>{t}</t></is></c>"#),
+                    Cell::Number(n) => format!(r#"<c r="{at}"><v>{n}</v></c>"#),
+                };
+            }
+            xml += "</row>";
+        }
+        xml + "</sheetData></worksheet>"
+    }
+
+    fn workbook(sheets: &[(&str, String)]) -> Vec<u8> {
+        const MAIN: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+        const RELS: &str = "http://schemas.openxmlformats.org/package/2006/relationships";
+        const DOC: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+        let mut entries = vec![];
+        let mut overrides = String::new();
+        let mut sheet_list = String::new();
+        let mut sheet_rels = String::new();
+        for (i, (name, xml)) in sheets.iter().enumerate() {
+            let n = i + 1;
+            overrides += &format!(
+                r#"<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>"#
+            );
+            sheet_list += &format!(r#"<sheet name="{name}" sheetId="{n}" r:id="rId{n}"/>"#);
+            sheet_rels +=
+                &format!(r#"<Relationship Id="rId{n}" Type="{DOC}/worksheet" Target="worksheets/sheet{n}.xml"/>"#);
+            entries.push((format!("xl/worksheets/sheet{n}.xml"), xml.clone()));
+        }
+        let mut files = vec![
+            (
+                "[Content_Types].xml".to_string(),
+                format!(
+                    r#"<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>{overrides}</Types>"#
+                ),
+            ),
+            (
+                "_rels/.rels".to_string(),
+                format!(
+                    r#"<Relationships xmlns="{RELS}"><Relationship Id="rId1" Type="{DOC}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#
+                ),
+            ),
+            (
+                "xl/workbook.xml".to_string(),
+                format!(r#"<workbook xmlns="{MAIN}" xmlns:r="{DOC}"><sheets>{sheet_list}</sheets></workbook>"#),
+            ),
+            (
+                "xl/_rels/workbook.xml.rels".to_string(),
+                format!(r#"<Relationships xmlns="{RELS}">{sheet_rels}</Relationships>"#),
+            ),
+        ];
+        files.extend(entries);
+        let borrowed: Vec<(&str, String)> = files.iter().map(|(n, c)| (n.as_str(), c.clone())).collect();
+        stored_zip(&borrowed)
+    }
+
+    fn fixture() -> Vec<u8> {
+        use Cell::{Number, Text};
+        let notes = sheet_xml(&[vec![Text("Read me first")]]);
+        let traders = sheet_xml(&[
+            vec![
+                Text("Username"),
+                Text("E-mail"),
+                Text("First Name"),
+                Text("Last Name"),
+                Text("Phone"),
+                Text("Account Name"),
+                Text("Starting Balance"),
+                Text("Daily Loss Limit"),
+            ],
+            vec![
+                Text("jsmith"),
+                Text("jane@example.com"),
+                Text(" Jane "),
+                Text("Smith"),
+                Number(3125550100.0),
+                Text("TRADER0001"),
+                Number(50000.0),
+                Number(1250.5),
+            ],
+        ]);
+        workbook(&[("Notes", notes), ("Traders", traders)])
+    }
+
+    #[test]
+    fn xlsx_named_sheet_with_numbers_as_plain_text() {
+        let mut roster = Roster::new();
+        let report = import_xlsx(&mut roster, Cursor::new(fixture()), Some("traders")).unwrap();
+        assert_eq!(report.rows_added(), 1, "{report:?}");
+        let id = report.added[0];
+        assert_eq!(cell(&roster, id, Field::Name), "jsmith");
+        assert_eq!(cell(&roster, id, Field::FirstName), "Jane");
+        assert_eq!(cell(&roster, id, Field::Phone), "3125550100");
+        assert_eq!(cell(&roster, id, Field::InitialBalance), "50000");
+        assert_eq!(cell(&roster, id, Field::DailyLossAutoLiq), "1250.5");
+        assert!(report.unknown_columns.is_empty());
+    }
+
+    #[test]
+    fn xlsx_first_sheet_by_default_and_unknown_sheet_names_the_sheets() {
+        let mut roster = Roster::new();
+        let err = import_xlsx(&mut roster, Cursor::new(fixture()), None).unwrap_err();
+        assert!(matches!(err, ImportError::NoKnownColumns(_)), "first sheet is Notes: {err}");
+        let err = import_xlsx(&mut roster, Cursor::new(fixture()), Some("Sheet9")).unwrap_err();
+        assert_eq!(err.to_string(), "There is no sheet named 'Sheet9'; the workbook has: Notes, Traders");
+        let err = import_xlsx(&mut roster, Cursor::new(b"not a zip".to_vec()), None).unwrap_err();
+        assert!(matches!(err, ImportError::Workbook(_)), "{err}");
+        assert!(roster.is_empty());
+    }
+
+    #[test]
+    fn xlsx_file_from_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("roster.xlsx");
+        std::fs::write(&path, fixture()).unwrap();
+        let mut roster = Roster::new();
+        let report = import_xlsx_file(&mut roster, &path, Some("Traders")).unwrap();
+        assert_eq!(report.rows_added(), 1);
+    }
+}

@@ -1,0 +1,131 @@
+//! Knobs of the sandbox: timings, rate limits and the shape of the signal event.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// Which requests count toward an hourly limit (reference 3.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CountMode {
+    /// Only requests that failed (HTTP error, top-level `errorText`, or any item error).
+    FailedOnly,
+    /// Every request that reached the endpoint.
+    All,
+}
+
+/// One endpoint's hourly budget.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limit {
+    pub per_hour: u32,
+    pub counts: CountMode,
+}
+
+/// Per-endpoint hourly limits, keyed by the lower-cased path below `/v1`
+/// (e.g. `user/createevaluationusers`). Endpoints without an entry are unlimited.
+///
+/// How a limit of N plays out (UNCONFIRMED in the docs; modelled here):
+/// counted requests 1..N-1 are processed normally; the attempt that would be the N-th
+/// counted one gets HTTP 423 with an empty body and is NOT processed (it still counts);
+/// from then on every request to that endpoint gets HTTP 429 with an empty body
+/// (`Content-Length: 0`) until the hour that started with the first counted request ends.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RateLimits {
+    pub limits: HashMap<String, Limit>,
+}
+
+impl RateLimits {
+    /// No limits at all.
+    pub fn none() -> Self {
+        Self { limits: HashMap::new() }
+    }
+
+    /// Sets (or replaces) one endpoint's limit; the path is matched case-insensitively.
+    pub fn with(mut self, path: &str, per_hour: u32, counts: CountMode) -> Self {
+        self.limits.insert(path.to_ascii_lowercase(), Limit { per_hour, counts });
+        self
+    }
+
+    pub fn get(&self, path: &str) -> Option<Limit> {
+        self.limits.get(&path.to_ascii_lowercase()).copied()
+    }
+}
+
+impl Default for RateLimits {
+    /// The documented numbers (reference 3.2, "documented" rows only; the 3rd-party
+    /// rows such as auth 5/h are left out and can be added with [`RateLimits::with`]).
+    fn default() -> Self {
+        Self::none()
+            .with("user/createEvaluationUsers", 100, CountMode::FailedOnly)
+            .with("user/createEvaluationAccounts", 100, CountMode::FailedOnly)
+            .with("customerApplication/createPartnerSubaccountRequest", 250, CountMode::All)
+            .with("customerApplication/submitPartnerSubaccountDocument", 750, CountMode::All)
+            .with("customerApplication/submitCustomerApplicationDocument", 750, CountMode::All)
+    }
+}
+
+/// How the market-data agreement signal travels in a `props` event.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SignalShape {
+    /// Exactly as seeds/000 shows it: `d` is an array of changes, the change's
+    /// `entityType` is `OtherEnvAdminAlertSignal` and the signal sits under
+    /// `entity.adminAlertSignal`.
+    #[default]
+    OtherEnv,
+    /// The generic shape of reference 4.2: `d` is one change object with
+    /// `entityType: "adminAlertSignal"` and the signal itself as `entity`.
+    Plain,
+}
+
+#[derive(Clone, Debug)]
+pub struct SandboxConfig {
+    /// Lifetime of issued access tokens (docs disagree: 80 or 90 minutes).
+    pub token_lifetime: Duration,
+    /// Time from contact info being set to the simulated trader signing the
+    /// market-data agreement.
+    pub signature_delay: Duration,
+    /// Interval between two status changes of a subaccount request.
+    pub status_step: Duration,
+    /// Interval of the server's `h` frames.
+    pub heartbeat_interval: Duration,
+    /// A socket whose client sent nothing (not even `[]`) for this long is closed.
+    pub client_silence_limit: Duration,
+    pub rate_limits: RateLimits,
+    pub signal_shape: SignalShape,
+    /// Sub-account requests one trader may have that are not Denied (seeds/004:
+    /// "Max sub-account limit exceeded"; the number is UNCONFIRMED).
+    pub max_subaccounts_per_trader: usize,
+    /// Transfers of at least this amount go through `InAMLReview` (UNCONFIRMED threshold).
+    pub aml_review_threshold: f64,
+    /// Balance of the org admin's master account at start.
+    pub master_account_balance: f64,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        Self {
+            token_lifetime: Duration::from_secs(80 * 60),
+            signature_delay: Duration::from_secs(20),
+            status_step: Duration::from_secs(20),
+            heartbeat_interval: Duration::from_millis(2500),
+            client_silence_limit: Duration::from_secs(10),
+            rate_limits: RateLimits::default(),
+            signal_shape: SignalShape::OtherEnv,
+            max_subaccounts_per_trader: 3,
+            aml_review_threshold: 50_000.0,
+            master_account_balance: 500_000.0,
+        }
+    }
+}
+
+impl SandboxConfig {
+    /// Short delays for tests.
+    pub fn for_tests() -> Self {
+        Self {
+            token_lifetime: Duration::from_secs(80 * 60),
+            signature_delay: Duration::from_millis(300),
+            status_step: Duration::from_millis(200),
+            heartbeat_interval: Duration::from_millis(250),
+            client_silence_limit: Duration::from_secs(3),
+            ..Self::default()
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! The fault switchboard: tests (and the app's Sandbox menu) arm one-shot faults on
+//! one endpoint or on any endpoint.
+
+use super::server::{Shared, lock};
+use chrono::Utc;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum FaultKind {
+    /// Process the request, then drop the connection without a usable reply.
+    Lose,
+    /// HTTP 500 without processing.
+    Fail500,
+    /// A penalty ticket instead of processing.
+    Penalty { p_time_secs: u64, captcha: bool },
+    /// Wait this long before handling.
+    Delay(Duration),
+}
+
+#[derive(Debug)]
+struct Armed {
+    /// Lower-cased path below `/v1/`, or None for any endpoint.
+    target: Option<String>,
+    kind: FaultKind,
+}
+
+#[derive(Debug, Default)]
+pub struct FaultState {
+    armed: Vec<Armed>,
+}
+
+impl Shared {
+    /// Removes and returns the first armed fault for `path` whose kind matches.
+    pub fn take_fault(&self, path: &str, wanted: impl Fn(&FaultKind) -> bool) -> Option<FaultKind> {
+        let mut state = lock(&self.faults);
+        let index =
+            state.armed.iter().position(|a| wanted(&a.kind) && a.target.as_deref().is_none_or(|t| t == path))?;
+        Some(state.armed.remove(index).kind)
+    }
+}
+
+/// Cheap to clone, safe to use from any thread. `endpoint` is a path below `/v1/`
+/// in any case (`"user/createEvaluationUsers"`); `"*"` or `""` means any endpoint.
+#[derive(Clone)]
+pub struct Faults {
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl Faults {
+    fn arm(&self, endpoint: &str, kind: FaultKind) {
+        let e = endpoint.trim().trim_start_matches('/').to_ascii_lowercase();
+        let target = if e.is_empty() || e == "*" { None } else { Some(e) };
+        lock(&self.shared.faults).armed.push(Armed { target, kind });
+    }
+
+    /// The next call processes fully, then the connection closes with no usable reply.
+    pub fn lose_next_reply(&self, endpoint: &str) {
+        self.arm(endpoint, FaultKind::Lose);
+    }
+
+    /// The next call gets HTTP 500 and is not processed.
+    pub fn fail_next_with_500(&self, endpoint: &str) {
+        self.arm(endpoint, FaultKind::Fail500);
+    }
+
+    /// The next call gets a penalty ticket (`p-ticket`, `p-time`, and `p-captcha`
+    /// when `captcha`; a penalty on `auth/accesstokenrequest` always has the captcha flag).
+    pub fn penalty_next(&self, endpoint: &str, p_time_secs: u64, captcha: bool) {
+        self.arm(endpoint, FaultKind::Penalty { p_time_secs, captcha });
+    }
+
+    /// The next call waits this long before it is handled.
+    pub fn delay_next(&self, endpoint: &str, delay: Duration) {
+        self.arm(endpoint, FaultKind::Delay(delay));
+    }
+
+    /// Tokens issued from now on live this long.
+    pub fn set_token_lifetime(&self, lifetime: Duration) {
+        *lock(&self.shared.token_lifetime) = lifetime;
+    }
+
+    /// Every token issued so far expires now (renewal is refused too).
+    pub fn expire_all_tokens(&self) {
+        let past = Utc::now() - chrono::Duration::seconds(1);
+        for session in lock(&self.shared.world).tokens.values_mut() {
+            session.expires = past;
+        }
+    }
+
+    /// Closes every open WebSocket now.
+    pub fn drop_sockets(&self) {
+        self.shared.kill_sockets.send_modify(|n| *n += 1);
+    }
+
+    /// Disarms everything still armed.
+    pub fn clear(&self) {
+        lock(&self.shared.faults).armed.clear();
+    }
+}

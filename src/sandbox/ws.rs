@@ -1,0 +1,210 @@
+//! The user-data WebSocket (reference 4): `o` on connect, `h` every heartbeat
+//! interval, `authorize`, `user/syncrequest` (snapshot, then `props` events for the
+//! requested entity types of this socket's domain), and a silent client is dropped.
+
+use super::accounts::account_wire;
+use super::alerts::signal_wire;
+use super::auth::session_user;
+use super::config::SignalShape;
+use super::server::{Shared, lock};
+use super::state::{Id, World};
+use super::users::user_wire;
+use crate::api::Domain;
+use crate::api::ws::frame::Request;
+use axum::extract::ws::{Message, WebSocket};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Map, Value, json};
+use std::sync::Arc;
+use tokio::sync::broadcast::error::RecvError;
+use tokio::time::{Instant, interval_at, sleep_until};
+
+/// A change to push to the sockets of one domain.
+#[derive(Clone, Debug)]
+pub struct PushEvent {
+    pub domain: Domain,
+    /// Canonical entity type: `user`, `account`, `adminAlertSignal`, `userPlugin`.
+    pub entity_type: &'static str,
+    pub event_type: &'static str,
+    pub entity: Value,
+}
+
+impl PushEvent {
+    pub fn new(domain: Domain, entity_type: &'static str, event_type: &'static str, entity: Value) -> Self {
+        Self { domain, entity_type, event_type, entity }
+    }
+
+    /// The `a[...]` frame for this event.
+    fn frame(&self, shape: SignalShape) -> String {
+        let d = if self.entity_type == "adminAlertSignal" {
+            match shape {
+                SignalShape::OtherEnv => json!([{
+                    "entityType": "OtherEnvAdminAlertSignal",
+                    "eventType": self.event_type,
+                    "entity": { "adminAlertSignal": self.entity },
+                }]),
+                SignalShape::Plain => json!({
+                    "entityType": "adminAlertSignal",
+                    "eventType": self.event_type,
+                    "entity": self.entity,
+                }),
+            }
+        } else {
+            json!([{ "entityType": self.entity_type, "eventType": self.event_type, "entity": self.entity }])
+        };
+        format!("a{}", json!([{ "e": "props", "d": d }]))
+    }
+}
+
+fn response(status: u16, id: u64, d: Option<Value>) -> String {
+    let mut r = json!({ "s": status, "i": id });
+    if let Some(d) = d {
+        r["d"] = d;
+    }
+    format!("a{}", json!([r]))
+}
+
+/// Entity types the sandbox knows, with their snapshot key and domain.
+fn canonical(entity_type: &str) -> Option<&'static str> {
+    ["user", "account", "tradingPermission", "adminAlertSignal", "userPlugin", "contactInfo"]
+        .into_iter()
+        .find(|t| t.eq_ignore_ascii_case(entity_type))
+}
+
+/// The snapshot: one plural key per requested type, with this org's entities of this domain.
+fn snapshot(world: &World, domain: Domain, org_id: Id, types: &[String]) -> Value {
+    let mut out = Map::new();
+    for t in types {
+        let Some(kind) = canonical(t) else {
+            out.insert(format!("{t}s"), json!([]));
+            continue;
+        };
+        let org_user = |user_id: Id| world.user(user_id).is_some_and(|u| u.org_id == org_id);
+        let items: Vec<Value> = match (kind, domain) {
+            ("user", _) => world.users.iter().filter(|u| u.org_id == org_id).map(user_wire).collect(),
+            ("account", Domain::Demo) => {
+                world.accounts.iter().filter(|a| a.org_id == org_id).map(account_wire).collect()
+            }
+            ("tradingPermission", Domain::Demo) => world
+                .permissions
+                .iter()
+                .filter(|p| org_user(p.user_id))
+                .map(|p| json!({ "id": p.id, "userId": p.user_id, "accountId": p.account_id, "status": p.status }))
+                .collect(),
+            ("adminAlertSignal", Domain::Live) => {
+                world.signals.iter().filter(|s| s.org_id == org_id).map(signal_wire).collect()
+            }
+            ("userPlugin", Domain::Live) => world
+                .plugins
+                .iter()
+                .filter(|p| org_user(p.user_id) && !p.cancelled)
+                .map(|p| json!({ "id": p.id, "userId": p.user_id, "entitlementId": p.entitlement_id }))
+                .collect(),
+            ("contactInfo", Domain::Live) => {
+                world.contacts.iter().filter(|c| org_user(c.user_id)).map(|c| c.value.clone()).collect()
+            }
+            _ => Vec::new(),
+        };
+        out.insert(format!("{kind}s"), Value::Array(items));
+    }
+    Value::Object(out)
+}
+
+struct Conn {
+    caller: Option<Id>,
+    /// Canonical types requested by the last syncrequest.
+    wanted: Vec<&'static str>,
+}
+
+fn handle(shared: &Shared, domain: Domain, conn: &mut Conn, text: &str) -> Option<String> {
+    let request = Request::parse(text)?;
+    let endpoint = request.endpoint.to_ascii_lowercase();
+    if endpoint == "authorize" {
+        return Some(match session_user(shared, request.body.trim()) {
+            Some(user) => {
+                conn.caller = Some(user);
+                response(200, request.id, None)
+            }
+            None => response(401, request.id, Some(json!("Access is denied"))),
+        });
+    }
+    let Some(caller) = conn.caller else {
+        return Some(response(401, request.id, Some(json!("Access is denied: authorize first"))));
+    };
+    if endpoint != "user/syncrequest" {
+        return Some(response(404, request.id, Some(json!(format!("Unknown endpoint: {}", request.endpoint)))));
+    }
+    let body: Value = match serde_json::from_str(if request.body.trim().is_empty() { "{}" } else { &request.body }) {
+        Ok(v @ Value::Object(_)) => v,
+        _ => return Some(response(400, request.id, Some(json!({ "errorText": "Malformed JSON body" })))),
+    };
+    if body.get("splitResponses") != Some(&Value::Bool(true)) {
+        return Some(response(400, request.id, Some(json!({ "errorText": "splitResponses must be true" }))));
+    }
+    let types: Vec<String> = match body.get("entityTypes") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) if items.iter().all(Value::is_string) => {
+            items.iter().filter_map(Value::as_str).map(String::from).collect()
+        }
+        Some(_) => {
+            return Some(response(
+                400,
+                request.id,
+                Some(json!({ "errorText": "entityTypes must be a list of strings" })),
+            ));
+        }
+    };
+    conn.wanted = types.iter().filter_map(|t| canonical(t)).collect();
+    let world = lock(&shared.world);
+    let org_id = world.user(caller).map(|u| u.org_id).unwrap_or_default();
+    Some(response(200, request.id, Some(snapshot(&world, domain, org_id, &types))))
+}
+
+pub async fn serve(shared: Arc<Shared>, domain: Domain, socket: WebSocket) {
+    let (mut tx, mut rx) = socket.split();
+    let mut events = shared.events.subscribe();
+    let mut kill = shared.kill_sockets.subscribe();
+    let beat = shared.config.heartbeat_interval;
+    let silence = shared.config.client_silence_limit;
+    let mut heartbeat = interval_at(Instant::now() + beat, beat);
+    let mut deadline = Instant::now() + silence;
+    let mut conn = Conn { caller: None, wanted: Vec::new() };
+    if tx.send(Message::Text("o".into())).await.is_err() {
+        return;
+    }
+    loop {
+        let out: Option<String> = tokio::select! {
+            _ = heartbeat.tick() => Some("h".into()),
+            _ = sleep_until(deadline) => {
+                let _ = tx.send(Message::Text(r#"c[3000,"Client silent"]"#.into())).await;
+                break;
+            }
+            _ = kill.changed() => {
+                let _ = tx.send(Message::Text(r#"c[3001,"Dropped by the sandbox"]"#.into())).await;
+                break;
+            }
+            event = events.recv() => match event {
+                Ok(ev) if ev.domain == domain && conn.caller.is_some() && conn.wanted.contains(&ev.entity_type) => {
+                    Some(ev.frame(shared.config.signal_shape))
+                }
+                Ok(_) | Err(RecvError::Lagged(_)) => None,
+                Err(RecvError::Closed) => break,
+            },
+            message = rx.next() => match message {
+                Some(Ok(Message::Text(text))) => {
+                    deadline = Instant::now() + silence;
+                    if text.trim() == "[]" { None } else { handle(&shared, domain, &mut conn, &text) }
+                }
+                Some(Ok(Message::Binary(_))) => { deadline = Instant::now() + silence; None }
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                Some(Ok(_)) => None,
+            },
+        };
+        if let Some(text) = out
+            && tx.send(Message::Text(text.into())).await.is_err()
+        {
+            break;
+        }
+    }
+    let _ = tx.send(Message::Close(None)).await;
+    let _ = tx.close().await;
+}

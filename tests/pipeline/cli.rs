@@ -1,0 +1,114 @@
+//! `propdesk onboard` as a real child process against a sandbox in this test process.
+
+use crate::support::sandbox;
+use propdesk::sandbox::Sandbox;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+const HEADER: &str = "name,email,password,firstName,lastName,streetAddress1,city,state,postCode,country,phone,accountName,initialBalance,dailyLossAutoLiq";
+
+fn roster_csv(dir: &Path, tag: &str, count: usize, invalid_rows: &[usize]) -> PathBuf {
+    let mut text = String::from(HEADER);
+    text.push('\n');
+    for i in 0..count {
+        let account =
+            if invalid_rows.contains(&i) { format!("bad_{i}") } else { format!("{}{:05}", tag.to_uppercase(), i) };
+        text.push_str(&format!(
+            "{tag}{i},{tag}{i}@example.com,Str0ng!Passw0rd,Jamie,Rivera,123 Maple Avenue,Albany,NY,12207,US,+1-518-555-0199,{account},50000,1000\n"
+        ));
+    }
+    let path = dir.join(format!("{tag}.csv"));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn onboard(sandbox: &Sandbox, users: &Path, journal: &Path, out: &Path) -> Command {
+    onboard_with_plan(sandbox, users, journal, out, "DEMOFIRM_MONTHLY")
+}
+
+fn onboard_with_plan(sandbox: &Sandbox, users: &Path, journal: &Path, out: &Path, plan: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_propdesk"));
+    command
+        .args(["onboard", "--live-url", &sandbox.live_url(), "--demo-url", &sandbox.demo_url()])
+        .args(["--plan", plan, "--template", "DEMOFIRM50K", "--yes"])
+        .arg("--users")
+        .arg(users)
+        .arg("--journal")
+        .arg(journal)
+        .arg("--out")
+        .arg(out)
+        .env_remove("TRADOVATE_USERNAME")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    command
+}
+
+fn results(path: &Path) -> Vec<csv::StringRecord> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        vec!["name", "userId", "accountId", "tradingPermissionId", "status", "error"]
+    );
+    reader.records().map(|r| r.unwrap()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_killed_mid_way_resumes_with_no_duplicates_and_no_lost_rows() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let users = roster_csv(dir.path(), "killed", 300, &[]);
+    let (journal, out) = (dir.path().join("journal.sqlite"), dir.path().join("results.csv"));
+
+    let mut child = onboard(&sandbox, &users, &journal, &out).spawn().unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while sandbox.stats().calls("contactinfo/updatecontactinfo") < 120 {
+        assert!(std::time::Instant::now() < deadline, "the child made no progress");
+        assert!(child.try_wait().unwrap().is_none(), "the child finished before it could be killed");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    child.kill().unwrap(); // SIGKILL: no cleanup, no chance to write outcomes
+    child.wait().unwrap();
+    let created_before = sandbox.stats().users_created();
+    assert!(created_before > 0 && sandbox.stats().accounts_created() < 300);
+
+    let status = onboard(&sandbox, &users, &journal, &out).status().unwrap();
+    assert_eq!(status.code(), Some(0), "every row done after resuming");
+    let stats = sandbox.stats();
+    assert_eq!(stats.users_created(), 300, "no user created twice, none lost");
+    assert_eq!(stats.accounts_created(), 300, "no account created twice, none lost");
+    let rows = results(&out);
+    assert_eq!(rows.len(), 300);
+    assert!(rows.iter().all(|r| &r[4] == "done" && !r[1].is_empty() && !r[2].is_empty() && !r[3].is_empty()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_rows_are_reported_never_sent_and_exit_1() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let users = roster_csv(dir.path(), "partial", 5, &[1, 3]);
+    let (journal, out) = (dir.path().join("journal.sqlite"), dir.path().join("results.csv"));
+    let output = onboard(&sandbox, &users, &journal, &out).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let rows = results(&out);
+    let statuses: Vec<&str> = rows.iter().map(|r| &r[4]).collect();
+    assert_eq!(statuses, vec!["done", "invalid", "done", "invalid", "done"]);
+    assert!(rows[1][5].contains("accountName"), "{}", &rows[1][5]);
+    assert_eq!(sandbox.stats().users_created(), 3, "invalid rows are never sent");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("Str0ng!Passw0rd"), "no password on the terminal");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn usage_errors_exit_2() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let users = roster_csv(dir.path(), "usage", 1, &[]);
+    let (journal, out) = (dir.path().join("journal.sqlite"), dir.path().join("results.csv"));
+    let output = onboard_with_plan(&sandbox, &users, &journal, &out, "NO_SUCH_PLAN").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("DEMOFIRM_MONTHLY"), "lists the plans that exist");
+    let missing = Command::new(env!("CARGO_BIN_EXE_propdesk")).args(["onboard", "--users", "x.csv"]).output().unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+}

@@ -1,0 +1,9 @@
+//! The onboarding pipeline against the sandbox: batching, per-row results, faults,
+//! and resuming from the journal.
+
+#[path = "../api/support.rs"]
+#[allow(dead_code)]
+mod support;
+
+mod cli;
+mod runs;
