@@ -167,7 +167,12 @@ impl SecretStore {
         }
     }
 
-    pub fn set_token(&self, environment: EnvironmentKind, username: &str, saved: &SavedToken) -> Result<(), KeyringError> {
+    pub fn set_token(
+        &self,
+        environment: EnvironmentKind,
+        username: &str,
+        saved: &SavedToken,
+    ) -> Result<(), KeyringError> {
         let json = serde_json::to_string(saved).map_err(|e| KeyringError::Failed(e.to_string()))?;
         self.set(environment, username, SecretKind::Token, &Secret::new(json))
     }
@@ -241,7 +246,9 @@ fn candidates() -> Vec<(&'static str, Maker)> {
     }));
     #[cfg(target_os = "linux")]
     {
-        list.push(("Secret Service", || zbus_secret_service_keyring_store::Store::new().map(|s| s as Arc<CredentialStore>)));
+        list.push(("Secret Service", || {
+            zbus_secret_service_keyring_store::Store::new().map(|s| s as Arc<CredentialStore>)
+        }));
         list.push(("kernel keyring (until reboot)", || {
             linux_keyutils_keyring_store::Store::new().map(|s| s as Arc<CredentialStore>)
         }));

@@ -229,7 +229,8 @@ impl PropdeskApp {
             if let Some(store_name) = signed.restored_from {
                 self.keyring_note = Some((kind, Ok(store_name)));
             } else {
-                let saved = token.zip(connection.client.session()).map(|(token, session)| SavedToken { token, session });
+                let saved =
+                    token.zip(connection.client.session()).map(|(token, session)| SavedToken { token, session });
                 let store = self.secret_store.clone();
                 self.bridge.spawn_blocking(move || {
                     let result = store.remember(kind, &credentials, saved).and_then(|()| store.backend());
@@ -262,7 +263,8 @@ impl PropdeskApp {
         if connection.client.session().is_none() {
             if !connection.lost_reported {
                 connection.lost_reported = true;
-                self.toasts.error(&Problem::simple("Signed out: the session ended and could not be renewed. Sign in again."));
+                self.toasts
+                    .error(&Problem::simple("Signed out: the session ended and could not be renewed. Sign in again."));
             }
             return;
         }
@@ -446,10 +448,13 @@ impl PropdeskApp {
         self.bridge.spawn(async move {
             let Some(path) = dialog(suggested).await else { return Event::Exported(Ok(None)) };
             let count = records.len();
-            let written = tokio::task::spawn_blocking(move || std::fs::write(&path, to_csv(&records)).map(|()| path)).await;
+            let written =
+                tokio::task::spawn_blocking(move || std::fs::write(&path, to_csv(&records)).map(|()| path)).await;
             Event::Exported(match written {
                 Ok(Ok(path)) => Ok(Some((path, count))),
-                Ok(Err(error)) => Err(Problem::new(format!("Could not save the CSV file: {error}"), format!("{error:?}"))),
+                Ok(Err(error)) => {
+                    Err(Problem::new(format!("Could not save the CSV file: {error}"), format!("{error:?}")))
+                }
                 Err(error) => Err(Problem::new("Could not save the CSV file", error.to_string())),
             })
         });
@@ -458,7 +463,8 @@ impl PropdeskApp {
     fn save_settings(&mut self) {
         self.settings_dirty = false;
         self.settings_generation += 1;
-        let (generation, settings, path) = (self.settings_generation, self.settings.clone(), self.paths.settings_file());
+        let (generation, settings, path) =
+            (self.settings_generation, self.settings.clone(), self.paths.settings_file());
         let writer = self.settings_writer.clone();
         self.bridge.spawn_blocking(move || {
             let mut written = writer.lock().unwrap_or_else(|e| e.into_inner());

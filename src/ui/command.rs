@@ -16,7 +16,8 @@ pub enum Screen {
 }
 
 impl Screen {
-    pub const ALL: [Screen; 5] = [Screen::Setup, Screen::Traders, Screen::Pipeline, Screen::Subaccounts, Screen::Activity];
+    pub const ALL: [Screen; 5] =
+        [Screen::Setup, Screen::Traders, Screen::Pipeline, Screen::Subaccounts, Screen::Activity];
 
     pub fn label(self) -> &'static str {
         match self {

@@ -160,7 +160,11 @@ pub fn default_entitlement(entitlements: &[Entitlement]) -> Option<&Entitlement>
     let is_prop = |e: &&Entitlement| {
         e.name.to_ascii_lowercase().contains("prop") || e.title.to_ascii_lowercase().contains("prop")
     };
-    entitlements.iter().filter(|e| e.discontinued_date.is_none()).find(is_prop).or_else(|| entitlements.iter().find(is_prop))
+    entitlements
+        .iter()
+        .filter(|e| e.discontinued_date.is_none())
+        .find(is_prop)
+        .or_else(|| entitlements.iter().find(is_prop))
 }
 
 /// How an entitlement is named on screen: its title, else its name.
@@ -185,7 +189,12 @@ mod tests {
 
     #[test]
     fn finds_the_prop_entitlement() {
-        let e = |id, name: &str, title: &str| Entitlement { id, name: name.into(), title: title.into(), ..Default::default() };
+        let e = |id, name: &str, title: &str| Entitlement {
+            id,
+            name: name.into(),
+            title: title.into(),
+            ..Default::default()
+        };
         let list = [e(85, "LivePlus", "Live+"), e(3101, "TradovateProp", "Tradovate Prop")];
         assert_eq!(default_entitlement(&list).unwrap().id, 3101);
     }

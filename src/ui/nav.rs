@@ -18,7 +18,9 @@ pub fn ui(ui: &mut Ui, current: Screen, theme: ThemeChoice, commands: &mut Vec<C
         ui.label(RichText::new(concat!("Propdesk ", env!("CARGO_PKG_VERSION"))).weak().small());
         ui.add_space(4.0);
         ui.horizontal(|ui| {
-            for (choice, label) in [(ThemeChoice::System, "System"), (ThemeChoice::Light, "Light"), (ThemeChoice::Dark, "Dark")] {
+            for (choice, label) in
+                [(ThemeChoice::System, "System"), (ThemeChoice::Light, "Light"), (ThemeChoice::Dark, "Dark")]
+            {
                 if ui.selectable_label(theme == choice, label).clicked() && theme != choice {
                     commands.push(Command::SetTheme(choice));
                 }

@@ -10,9 +10,15 @@ use std::future::Future;
 pub enum Remote<T: Send + 'static> {
     #[default]
     NotRequested,
-    Pending { previous: Option<T>, promise: Promise<Result<T, Problem>> },
+    Pending {
+        previous: Option<T>,
+        promise: Promise<Result<T, Problem>>,
+    },
     Ready(T),
-    Failed { error: Problem, previous: Option<T> },
+    Failed {
+        error: Problem,
+        previous: Option<T>,
+    },
 }
 
 impl<T: Send + 'static> Remote<T> {

@@ -52,11 +52,8 @@ pub fn install(ctx: &egui::Context) {
             style.spacing.button_padding = egui::vec2(10.0, 4.0);
             style.spacing.interact_size.y = 24.0;
             let visuals = &mut style.visuals;
-            visuals.selection.bg_fill = if theme == Theme::Dark {
-                Color32::from_rgb(30, 64, 140)
-            } else {
-                Color32::from_rgb(205, 222, 255)
-            };
+            visuals.selection.bg_fill =
+                if theme == Theme::Dark { Color32::from_rgb(30, 64, 140) } else { Color32::from_rgb(205, 222, 255) };
             visuals.selection.stroke.color = if theme == Theme::Dark { Color32::WHITE } else { ACCENT };
             visuals.hyperlink_color = ACCENT;
             for w in [

@@ -81,7 +81,7 @@ impl Toasts {
                                 let icon = if toast.kind == ToastKind::Error { "⚠" } else { "✔" };
                                 ui.label(RichText::new(icon).color(color));
                                 ui.add(egui::Label::new(&toast.text).wrap()).on_hover_text(&toast.details);
-                                if ui.small_button("✕").on_hover_text("Dismiss").clicked() {
+                                if ui.small_button("❌").on_hover_text("Dismiss").clicked() {
                                     commands.push(Command::DismissToast(toast.id));
                                 }
                             });
@@ -98,4 +98,3 @@ fn lifetime(kind: ToastKind) -> Duration {
         ToastKind::Error => Duration::from_secs(15),
     }
 }
-

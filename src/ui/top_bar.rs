@@ -37,8 +37,10 @@ fn environment_ui(ui: &mut Ui, view: &TopBarView<'_>) {
             if kind == EnvironmentKind::Custom {
                 text = format!("Custom · {}", host_of(&connection.environment.live_url));
             }
-            widgets::badge(ui, &text, theme::environment_color(kind))
-                .on_hover_text(format!("LIVE {}\nDEMO {}", connection.environment.live_url, connection.environment.demo_url));
+            widgets::badge(ui, &text, theme::environment_color(kind)).on_hover_text(format!(
+                "LIVE {}\nDEMO {}",
+                connection.environment.live_url, connection.environment.demo_url
+            ));
         }
         (None, Some(kind)) => {
             ui.spinner();
@@ -66,7 +68,7 @@ fn session_ui(ui: &mut Ui, view: &TopBarView<'_>) {
                     .on_hover_text("The session renews itself before it expires");
             }
             ui.label(RichText::new(&session.user_name).strong());
-            ui.label(RichText::new("●").color(theme::SUCCESS)).on_hover_text("Signed in");
+            widgets::status_dot(ui, theme::SUCCESS, true).on_hover_text("Signed in");
         }
         None => {
             ui.label(RichText::new("Signed out: sign in again on Setup").color(theme::error_color(ui)));

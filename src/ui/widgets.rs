@@ -61,7 +61,11 @@ pub fn secret_field(ui: &mut Ui, label: &str, value: &mut String, shown: &mut bo
                     .desired_width((ui.available_width() - toggle_width - 6.0).max(60.0)),
             );
             let eye = if *shown { "🙈" } else { "👁" };
-            let tip = if *shown { format!("Hide {}", label.to_lowercase()) } else { format!("Show {}", label.to_lowercase()) };
+            let tip = if *shown {
+                format!("Hide {}", label.to_lowercase())
+            } else {
+                format!("Show {}", label.to_lowercase())
+            };
             if ui.add(egui::Button::new(eye).min_size(egui::vec2(toggle_width, 0.0))).on_hover_text(tip).clicked() {
                 *shown = !*shown;
             }
@@ -95,4 +99,15 @@ pub fn screen_header(ui: &mut Ui, title: &str, subtitle: &str) {
 /// Greyed helper text.
 pub fn hint(ui: &mut Ui, text: &str) {
     ui.add(egui::Label::new(RichText::new(text).weak().size(12.5)).wrap());
+}
+
+/// A small round status mark, painted (no font has every circle glyph).
+pub fn status_dot(ui: &mut Ui, color: Color32, filled: bool) -> egui::Response {
+    let (rect, response) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+    if filled {
+        ui.painter().circle_filled(rect.center(), 4.5, color);
+    } else {
+        ui.painter().circle_stroke(rect.center(), 4.5, egui::Stroke::new(1.5, color));
+    }
+    response
 }

@@ -113,9 +113,13 @@ impl ActivityScreen {
                 .response
                 .labelled_by(label.id);
             ui.add_space(12.0);
-            let label = ui.label("Endpoint");
-            ui.add(egui::TextEdit::singleline(&mut self.endpoint_filter).hint_text("e.g. subscriptionPlan").desired_width(220.0))
-                .labelled_by(label.id);
+            let label = ui.label("Endpoint contains");
+            ui.add(
+                egui::TextEdit::singleline(&mut self.endpoint_filter)
+                    .hint_text("e.g. subscriptionPlan")
+                    .desired_width(220.0),
+            )
+            .labelled_by(label.id);
             ui.add_space(12.0);
             ui.label(RichText::new(format!("{} of {} calls", self.visible.len(), self.records.len())).weak());
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
@@ -148,7 +152,9 @@ impl ActivityScreen {
             .column(Column::exact(76.0))
             .column(Column::remainder().at_least(160.0).clip(true))
             .header(24.0, |mut row| {
-                for title in ["Time", "Environment", "Endpoint", "Domain", "Outcome", "Status", "Duration", "Server message"] {
+                for title in
+                    ["Time", "Environment", "Endpoint", "Domain", "Outcome", "Status", "Duration", "Server message"]
+                {
                     row.col(|ui| {
                         ui.label(RichText::new(title).strong());
                     });

@@ -49,13 +49,8 @@ pub struct SetupScreen {
 
 impl SetupScreen {
     pub fn new(viewing: EnvironmentKind, settings: &Settings) -> Self {
-        let mut screen = Self {
-            viewing,
-            form: SignInForm::default(),
-            show_password: false,
-            show_secret: false,
-            form_problem: None,
-        };
+        let mut screen =
+            Self { viewing, form: SignInForm::default(), show_password: false, show_secret: false, form_problem: None };
         screen.view_environment(viewing, settings);
         screen
     }
@@ -118,8 +113,7 @@ impl SetupScreen {
         describe_environment(ui, self.viewing);
         ui.add_space(8.0);
 
-        let signed_in_here =
-            view.connection.filter(|c| c.kind() == self.viewing && c.client.session().is_some());
+        let signed_in_here = view.connection.filter(|c| c.kind() == self.viewing && c.client.session().is_some());
         if let Some(connection) = signed_in_here {
             signed_in_ui(ui, connection, view, commands);
         } else if view.signing_in == Some(self.viewing) {
@@ -249,7 +243,8 @@ fn signed_in_ui(ui: &mut Ui, connection: &Connection, view: &SetupView<'_>, comm
         ui.label(RichText::new(session.as_ref().map(|s| s.user_name.as_str()).unwrap_or("")).strong());
         ui.end_row();
         ui.label(RichText::new("Session").weak());
-        let expires = session.map(|s| s.expires_at.with_timezone(&Local).format("%H:%M").to_string()).unwrap_or_default();
+        let expires =
+            session.map(|s| s.expires_at.with_timezone(&Local).format("%H:%M").to_string()).unwrap_or_default();
         ui.label(format!("renews itself, expires {expires}"));
         ui.end_row();
         ui.label(RichText::new("API key").weak());
@@ -296,15 +291,13 @@ fn header_ui(ui: &mut Ui, view: &SetupView<'_>, commands: &mut Vec<Command>) {
     ui.horizontal(|ui| {
         ui.vertical(|ui| {
             ui.label(RichText::new("Setup").heading().strong());
-            ui.label(
-                RichText::new("Connect to Tradovate and choose what every new trader receives.").weak(),
-            );
+            ui.label(RichText::new("Connect to Tradovate and choose what every new trader receives.").weak());
         });
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             let connected = view.connection.is_some_and(|c| c.client.session().is_some());
             let loading = view.connection.is_some_and(|c| c.is_loading());
             let refresh = ui
-                .add_enabled(connected && !loading, egui::Button::new("⟳ Refresh"))
+                .add_enabled(connected && !loading, egui::Button::new("🔄 Refresh"))
                 .on_hover_text("Load plans, template accounts and entitlements again")
                 .on_disabled_hover_text(if connected { "Loading…" } else { "Sign in first" });
             if refresh.clicked() {
@@ -334,9 +327,9 @@ fn checklist_ui(ui: &mut Ui, view: &SetupView<'_>, commands: &mut Vec<Command>) 
     let all_done = items.iter().all(|i| i.is_ok());
     ui.horizontal_wrapped(|ui| {
         for (n, item) in items.iter().enumerate() {
-            let (mark, text, color) = match item {
-                Ok(text) => ("✔", text.as_str(), theme::SUCCESS),
-                Err(todo) => ("○", *todo, ui.visuals().weak_text_color()),
+            let (done, text) = match item {
+                Ok(text) => (true, text.as_str()),
+                Err(todo) => (false, *todo),
             };
             egui::Frame::new()
                 .fill(theme::card_fill(ui))
@@ -346,7 +339,11 @@ fn checklist_ui(ui: &mut Ui, view: &SetupView<'_>, commands: &mut Vec<Command>) 
                 .show(ui, |ui| {
                     ui.horizontal(|ui| {
                         ui.label(RichText::new(format!("{}", n + 1)).weak().small());
-                        ui.label(RichText::new(mark).color(color).strong());
+                        if done {
+                            ui.label(RichText::new("✔").color(theme::SUCCESS).strong());
+                        } else {
+                            widgets::status_dot(ui, ui.visuals().weak_text_color(), false);
+                        }
                         ui.label(text);
                     });
                 });
@@ -440,7 +437,10 @@ fn plans_ui(ui: &mut Ui, view: &SetupView<'_>, commands: &mut Vec<Command>) {
                         row.set_selected(is_selected);
                         row.col(|ui| {
                             if ui.selectable_label(is_selected, &plan.name).clicked() && !is_selected {
-                                commands.push(Command::Choose(Choice::Plan, Chosen { id: plan.id, name: plan.name.clone() }));
+                                commands.push(Command::Choose(
+                                    Choice::Plan,
+                                    Chosen { id: plan.id, name: plan.name.clone() },
+                                ));
                             }
                         });
                         row.col(|ui| {
@@ -463,7 +463,10 @@ fn plans_ui(ui: &mut Ui, view: &SetupView<'_>, commands: &mut Vec<Command>) {
 
 fn templates_ui(ui: &mut Ui, view: &SetupView<'_>, commands: &mut Vec<Command>) {
     widgets::card(ui, "Template account", |ui| {
-        widgets::hint(ui, "Evaluation accounts are copied from a template account set up by Tradovate. Choose the default.");
+        widgets::hint(
+            ui,
+            "Evaluation accounts are copied from a template account set up by Tradovate. Choose the default.",
+        );
         ui.add_space(4.0);
         let connected = view.connection.is_some_and(|c| c.client.session().is_some());
         let remote = view.connection.map(|c| &c.accounts);
