@@ -26,10 +26,19 @@ impl TestApp {
     }
 
     pub fn start_with(start: StartEnvironment, runtime: tokio::runtime::Runtime) -> Self {
+        Self::start_full(start, runtime, None)
+    }
+
+    /// `secret_store`: `None` for the mock keyring in `mock`.
+    pub fn start_full(
+        start: StartEnvironment,
+        runtime: tokio::runtime::Runtime,
+        secret_store: Option<SecretStore>,
+    ) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let mock = keyring_core::mock::Store::new().expect("mock keyring");
         let mut config = AppConfig::new(Paths::in_dir(dir.path()), runtime.handle().clone());
-        config.secret_store = SecretStore::with_store(mock.clone(), "test keyring");
+        config.secret_store = secret_store.unwrap_or_else(|| SecretStore::with_store(mock.clone(), "test keyring"));
         config.start = start;
         config.save_dialog = save_dialog::fixed(dir.path().join("activity.csv"));
         let harness = Harness::builder()

@@ -5,14 +5,19 @@ use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use propdesk::api::EnvironmentKind;
 use propdesk::sandbox::{self, Sandbox, SandboxConfig};
+use propdesk::store::SecretStore;
 use propdesk::store::keyring::{SERVICE, SecretKind, entry_user};
 use propdesk::ui::StartEnvironment;
 
 /// A second sandbox for the Custom environment, and the app with the form filled in.
 fn custom_form(password: &str, remember: bool) -> (TestApp, Sandbox) {
+    custom_form_with(password, remember, None)
+}
+
+fn custom_form_with(password: &str, remember: bool, store: Option<SecretStore>) -> (TestApp, Sandbox) {
     let runtime = runtime();
     let sandbox = runtime.block_on(Sandbox::start(SandboxConfig::for_tests())).expect("sandbox");
-    let mut app = TestApp::start_with(StartEnvironment::SignedOut, runtime);
+    let mut app = TestApp::start_full(StartEnvironment::SignedOut, runtime, store);
     app.harness.get_by_label("Custom").click();
     app.wait_for_text("LIVE URL");
     app.type_into("LIVE URL", &sandbox.live_url());
@@ -77,4 +82,14 @@ fn remember_saves_to_the_keyring_and_sign_out_clears_it() {
         std::thread::sleep(std::time::Duration::from_millis(15));
     }
     app.wait_for_text("Signed out of Custom");
+}
+
+#[test]
+fn without_a_keyring_remember_says_so_plainly_and_the_session_continues() {
+    let no_keyring = SecretStore::unavailable("no D-Bus session bus");
+    let (mut app, _sandbox) = custom_form_with(sandbox::ADMIN_PASSWORD, true, Some(no_keyring));
+    app.harness.get_by_role_and_label(Role::Button, "Sign in").click();
+    app.wait_for_text("No system keyring is available on this computer; you will need to sign in again next time");
+    assert!(app.harness.query_by_label("Signed in as").is_some(), "signed in for this session");
+    app.wait_for("the firm's plan", |h| h.query_by_label("DEMOFIRM_MONTHLY").is_some());
 }

@@ -202,3 +202,57 @@ fn outcome_color(ui: &Ui, outcome: Outcome) -> egui::Color32 {
         Outcome::Rejected | Outcome::Failed => theme::error_color(ui),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::Domain;
+    use chrono::Utc;
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+    use std::time::{Duration, Instant};
+
+    fn record(i: usize) -> CallRecord {
+        CallRecord {
+            at: Utc::now(),
+            endpoint: if i % 2 == 0 { "account/list" } else { "user/createEvaluationUsers" },
+            domain: Domain::Demo,
+            outcome: if i % 10 == 0 { Outcome::Rejected } else { Outcome::Ok },
+            status: Some(200),
+            duration: Duration::from_millis(12),
+            error_text: (i % 10 == 0).then(|| "Incorrect username or password".to_string()),
+        }
+    }
+
+    /// Only the visible rows are laid out, so a full log draws as fast as a short one.
+    #[test]
+    fn twenty_thousand_records_draw_quickly() {
+        let log = ActivityLog::default();
+        for i in 0..20_000 {
+            log.push(record(i));
+        }
+        let mut sources = ActivitySources::default();
+        sources.add(EnvironmentKind::Sandbox, log.clone(), &egui::Context::default());
+        let state = (ActivityScreen::default(), sources);
+        let mut harness = Harness::builder().with_size(egui::vec2(1280.0, 800.0)).build_ui_state(
+            |ui, (screen, sources): &mut (ActivityScreen, ActivitySources)| {
+                let mut commands = Vec::new();
+                screen.ui(ui, sources, false, &mut commands);
+            },
+            state,
+        );
+        harness.step();
+        assert!(harness.query_by_label("20000 of 20000 calls").is_some());
+        let started = Instant::now();
+        for _ in 0..10 {
+            harness.step();
+        }
+        let per_frame = started.elapsed() / 10;
+        eprintln!("activity frame with 20,000 records: {per_frame:?}");
+        assert!(per_frame < Duration::from_millis(150), "{per_frame:?} per frame");
+        // The outcome filter narrows the rows without a new snapshot.
+        harness.state_mut().0.outcome = Some(Outcome::Rejected);
+        harness.step();
+        assert!(harness.query_by_label("2000 of 20000 calls").is_some());
+    }
+}
