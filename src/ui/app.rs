@@ -522,7 +522,7 @@ impl eframe::App for PropdeskApp {
             top_bar::ui(ui, &view);
         });
         let nav_frame = egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::symmetric(10, 6));
-        egui::Panel::left("nav").exact_size(184.0).resizable(false).frame(nav_frame).show(ui, |ui| {
+        egui::Panel::left("nav").exact_size(200.0).resizable(false).frame(nav_frame).show(ui, |ui| {
             nav::ui(ui, self.screen, self.settings.theme, &mut commands);
         });
         let central = egui::Frame::central_panel(ui.style()).inner_margin(egui::Margin::symmetric(24, 18));

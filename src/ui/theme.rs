@@ -68,7 +68,9 @@ pub fn install(ctx: &egui::Context) {
             if theme == Theme::Light {
                 visuals.panel_fill = Color32::from_rgb(246, 247, 250);
                 visuals.window_fill = Color32::WHITE;
-                visuals.extreme_bg_color = Color32::WHITE;
+                // Fields need an edge on white cards.
+                visuals.extreme_bg_color = Color32::from_rgb(251, 252, 254);
+                visuals.widgets.inactive.bg_stroke = egui::Stroke::new(1.0, Color32::from_rgb(203, 209, 221));
                 visuals.faint_bg_color = Color32::from_rgb(240, 242, 247);
             }
             style.text_styles.insert(egui::TextStyle::Heading, egui::FontId::proportional(22.0));

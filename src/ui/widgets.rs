@@ -30,35 +30,37 @@ pub fn error_label(ui: &mut Ui, problem: &Problem) -> egui::Response {
         .on_hover_text(&problem.details)
 }
 
-/// A coloured pill with white text.
+/// A coloured pill with white text, as tall as a line of text.
 pub fn badge(ui: &mut Ui, text: &str, color: Color32) -> egui::Response {
-    egui::Frame::new()
-        .fill(color)
-        .corner_radius(CornerRadius::same(10))
-        .inner_margin(Margin::symmetric(9, 3))
-        .show(ui, |ui| ui.label(RichText::new(text).color(Color32::WHITE).strong().size(13.0)))
-        .response
+    let galley = ui.painter().layout_no_wrap(text.to_string(), egui::FontId::proportional(13.0), Color32::WHITE);
+    let size = galley.size() + egui::vec2(18.0, 6.0);
+    let (rect, response) = ui.allocate_exact_size(size, egui::Sense::hover());
+    ui.painter().rect_filled(rect, CornerRadius::same(10), color);
+    ui.painter().galley(rect.center() - galley.size() / 2.0, galley, Color32::WHITE);
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::Label, true, text));
+    response
 }
 
 /// A single-line text field with its visible label; the label names it for screen
 /// readers and tests.
-pub fn text_field(ui: &mut Ui, label: &str, value: &mut String, hint: &str) -> egui::Response {
+pub fn text_field(ui: &mut Ui, label: &str, value: &mut String, hint: &str, width: f32) -> egui::Response {
     let label = ui.label(label);
-    let response = ui.add(egui::TextEdit::singleline(value).hint_text(hint).desired_width(f32::INFINITY));
+    let response = ui.add(egui::TextEdit::singleline(value).hint_text(hint).desired_width(width));
     ui.end_row();
     response.labelled_by(label.id)
 }
 
 /// A masked field with a show/hide toggle.
-pub fn secret_field(ui: &mut Ui, label: &str, value: &mut String, shown: &mut bool) -> egui::Response {
+pub fn secret_field(ui: &mut Ui, label: &str, value: &mut String, shown: &mut bool, width: f32) -> egui::Response {
     let label_response = ui.label(label);
     let response = ui
         .horizontal(|ui| {
-            let toggle_width = 30.0;
+            let toggle_width = 34.0;
+            ui.spacing_mut().item_spacing.x = 4.0;
             let field = ui.add(
                 egui::TextEdit::singleline(value)
                     .password(!*shown)
-                    .desired_width((ui.available_width() - toggle_width - 6.0).max(60.0)),
+                    .desired_width((width - toggle_width - 4.0).max(60.0)),
             );
             let eye = if *shown { "🙈" } else { "👁" };
             let tip = if *shown {
@@ -79,13 +81,15 @@ pub fn secret_field(ui: &mut Ui, label: &str, value: &mut String, shown: &mut bo
 /// A friendly explanation for a screen or table with nothing to show.
 pub fn empty_state(ui: &mut Ui, icon: &str, title: &str, text: &str) {
     ui.vertical_centered(|ui| {
-        ui.add_space(ui.available_height().min(600.0) * 0.18);
-        ui.label(RichText::new(icon).size(44.0));
+        ui.add_space((ui.available_height() * 0.16).min(120.0));
+        ui.label(RichText::new(icon).size(44.0).weak());
         ui.add_space(6.0);
         ui.label(RichText::new(title).size(20.0).strong());
         ui.add_space(4.0);
-        ui.set_max_width(520.0);
-        ui.label(RichText::new(text).weak());
+        let width = ui.available_width().min(520.0);
+        ui.allocate_ui_with_layout(egui::vec2(width, 0.0), egui::Layout::top_down(egui::Align::Center), |ui| {
+            ui.add(egui::Label::new(RichText::new(text).weak()).wrap().halign(egui::Align::Center));
+        });
     });
 }
 
@@ -110,4 +114,12 @@ pub fn status_dot(ui: &mut Ui, color: Color32, filled: bool) -> egui::Response {
         ui.painter().circle_stroke(rect.center(), 4.5, egui::Stroke::new(1.5, color));
     }
     response
+}
+
+/// Marks a screen that a later version fills in.
+pub fn coming_soon(ui: &mut Ui) {
+    ui.vertical_centered(|ui| {
+        ui.add_space(10.0);
+        badge(ui, "Coming in the next version", Color32::from_gray(130));
+    });
 }

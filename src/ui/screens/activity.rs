@@ -141,11 +141,12 @@ impl ActivityScreen {
         let row_height = 24.0;
         TableBuilder::new(ui)
             .id_salt("activity_table")
+            .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
             .striped(true)
             .stick_to_bottom(true)
             .column(Column::exact(78.0))
             .column(Column::exact(92.0))
-            .column(Column::initial(260.0).at_least(160.0).clip(true).resizable(true))
+            .column(Column::initial(260.0).at_least(160.0).clip(true))
             .column(Column::exact(58.0))
             .column(Column::exact(82.0))
             .column(Column::exact(56.0))
@@ -168,7 +169,8 @@ impl ActivityScreen {
                             .on_hover_text(record.at.with_timezone(&Local).to_rfc3339());
                     });
                     row.col(|ui| {
-                        ui.label(RichText::new(kind.label()).color(theme::environment_color(*kind)));
+                        widgets::status_dot(ui, theme::environment_color(*kind), true);
+                        ui.label(kind.label());
                     });
                     row.col(|ui| {
                         ui.label(record.endpoint);
@@ -183,7 +185,8 @@ impl ActivityScreen {
                         ui.label(record.status.map(|s| s.to_string()).unwrap_or_else(|| "—".into()));
                     });
                     row.col(|ui| {
-                        ui.label(format!("{} ms", record.duration.as_millis()));
+                        let ms = record.duration.as_millis();
+                        ui.label(if ms == 0 { "<1 ms".to_string() } else { format!("{ms} ms") });
                     });
                     row.col(|ui| {
                         if let Some(text) = &record.error_text {

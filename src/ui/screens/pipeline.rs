@@ -3,6 +3,7 @@
 use crate::ui::widgets;
 
 pub fn ui(ui: &mut egui::Ui) {
+    widgets::screen_header(ui, "Pipeline", "Where every trader stands in onboarding.");
     widgets::empty_state(
         ui,
         "⏩",
@@ -10,4 +11,5 @@ pub fn ui(ui: &mut egui::Ui) {
         "Once traders are imported, you will follow each one here: user created, contact info, \
          evaluation account, market-data agreement signed, entitlement granted.",
     );
+    widgets::coming_soon(ui);
 }

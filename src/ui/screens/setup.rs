@@ -75,17 +75,24 @@ impl SetupScreen {
 
     pub fn ui(&mut self, ui: &mut Ui, view: &SetupView<'_>, commands: &mut Vec<Command>) {
         header_ui(ui, view, commands);
-        checklist_ui(ui, view, commands);
+        checklist_ui(ui, view);
         ui.add_space(12.0);
+        let gap = 12.0;
         let left_width = (ui.available_width() * 0.36).clamp(330.0, 420.0);
+        let right_width = (ui.available_width() - left_width - gap).max(420.0);
         ui.horizontal_top(|ui| {
+            ui.spacing_mut().item_spacing.x = 0.0;
             ui.vertical(|ui| {
+                ui.spacing_mut().item_spacing.x = 8.0;
                 ui.set_width(left_width);
                 widgets::card(ui, "Connection", |ui| self.connection_ui(ui, view, commands));
+                ui.add_space(10.0);
+                widgets::card(ui, "How onboarding works", how_it_works_ui);
             });
-            ui.add_space(8.0);
+            ui.add_space(gap);
             ui.vertical(|ui| {
-                ui.set_width(ui.available_width());
+                ui.spacing_mut().item_spacing.x = 8.0;
+                ui.set_width(right_width);
                 plans_ui(ui, view, commands);
                 ui.add_space(10.0);
                 templates_ui(ui, view, commands);
@@ -102,7 +109,7 @@ impl SetupScreen {
                 let selected = self.viewing == kind;
                 let mut text = RichText::new(kind.label());
                 if selected {
-                    text = text.color(theme::environment_color(kind)).strong();
+                    text = text.strong();
                 }
                 if ui.selectable_label(selected, text).clicked() && !selected {
                     self.view_environment(kind, view.settings);
@@ -137,18 +144,32 @@ impl SetupScreen {
     }
 
     fn form_ui(&mut self, ui: &mut Ui, view: &SetupView<'_>, commands: &mut Vec<Command>) {
+        if let Some(active) = view.connection.filter(|c| c.kind() != self.viewing) {
+            widgets::hint(
+                ui,
+                &format!(
+                    "You are signed in to {}. Signing in here switches to {}.",
+                    active.kind().label(),
+                    self.viewing.label()
+                ),
+            );
+            ui.add_space(4.0);
+        }
         let form = &mut self.form;
-        egui::Grid::new("sign_in_form").num_columns(2).spacing([10.0, 8.0]).min_col_width(96.0).show(ui, |ui| {
+        // Fixed widths keep the card (and the column beside it) from growing.
+        let label_width = 100.0;
+        let w = (ui.available_width() - label_width - 14.0).max(160.0);
+        egui::Grid::new("sign_in_form").num_columns(2).spacing([10.0, 8.0]).min_col_width(label_width).show(ui, |ui| {
             if self.viewing == EnvironmentKind::Custom {
-                widgets::text_field(ui, "LIVE URL", &mut form.live_url, "https://live.example.com/v1");
-                widgets::text_field(ui, "DEMO URL", &mut form.demo_url, "https://demo.example.com/v1");
-                widgets::text_field(ui, "WebSocket URL", &mut form.ws_url, "optional: from the LIVE URL");
+                widgets::text_field(ui, "LIVE URL", &mut form.live_url, "https://live.example.com/v1", w);
+                widgets::text_field(ui, "DEMO URL", &mut form.demo_url, "https://demo.example.com/v1", w);
+                widgets::text_field(ui, "WebSocket URL", &mut form.ws_url, "optional: from the LIVE URL", w);
             }
-            widgets::text_field(ui, "Username", &mut form.username, "org admin user");
-            widgets::secret_field(ui, "Password", &mut form.password, &mut self.show_password);
-            widgets::text_field(ui, "API key name", &mut form.app_id, "appId");
-            widgets::text_field(ui, "Key ID", &mut form.cid, "cid");
-            widgets::secret_field(ui, "Secret", &mut form.sec, &mut self.show_secret);
+            widgets::text_field(ui, "Username", &mut form.username, "org admin user", w);
+            widgets::secret_field(ui, "Password", &mut form.password, &mut self.show_password, w);
+            widgets::text_field(ui, "API key name", &mut form.app_id, "appId", w);
+            widgets::text_field(ui, "Key ID", &mut form.cid, "cid", w);
+            widgets::secret_field(ui, "Secret", &mut form.sec, &mut self.show_secret, w);
         });
         ui.add_space(4.0);
         ui.checkbox(&mut form.remember, "Remember on this computer");
@@ -198,6 +219,26 @@ impl SetupScreen {
             return Err(Problem::simple(format!("Please fill in: {}", missing.join(", "))));
         }
         Ok(SignInRequest { environment, credentials, remember: form.remember })
+    }
+}
+
+/// The whole job in five lines, so a first-time user knows where this leads.
+fn how_it_works_ui(ui: &mut Ui) {
+    let steps = [
+        ("Setup", "sign in; choose plan, template and entitlement"),
+        ("Traders", "import your roster; every row is checked first"),
+        ("Pipeline", "users, accounts and entitlements are created"),
+        ("Agreement", "traders sign the market-data agreement"),
+        ("Subaccounts", "traders who pass graduate to funded accounts"),
+    ];
+    ui.spacing_mut().item_spacing.y = 4.0;
+    for (n, (step, text)) in steps.iter().enumerate() {
+        ui.horizontal_wrapped(|ui| {
+            ui.spacing_mut().item_spacing.x = 6.0;
+            ui.label(RichText::new(format!("{}", n + 1)).strong().color(theme::ACCENT));
+            ui.label(RichText::new(*step).strong());
+            ui.label(RichText::new(*text).weak());
+        });
     }
 }
 
@@ -294,6 +335,9 @@ fn header_ui(ui: &mut Ui, view: &SetupView<'_>, commands: &mut Vec<Command>) {
             ui.label(RichText::new("Connect to Tradovate and choose what every new trader receives.").weak());
         });
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if setup_complete(view) && ui.add(primary_button("Next: add traders ➡")).clicked() {
+                commands.push(Command::Navigate(Screen::Traders));
+            }
             let connected = view.connection.is_some_and(|c| c.client.session().is_some());
             let loading = view.connection.is_some_and(|c| c.is_loading());
             let refresh = ui
@@ -311,8 +355,16 @@ fn header_ui(ui: &mut Ui, view: &SetupView<'_>, commands: &mut Vec<Command>) {
     ui.add_space(10.0);
 }
 
+/// Signed in, with a plan, a template and an entitlement chosen.
+fn setup_complete(view: &SetupView<'_>) -> bool {
+    view.connection.filter(|c| c.client.session().is_some()).is_some_and(|c| {
+        let s = view.settings.environment(c.kind());
+        s.plan.is_some() && s.template.is_some() && s.entitlement.is_some()
+    })
+}
+
 /// The four things that must be right before onboarding, as ticks.
-fn checklist_ui(ui: &mut Ui, view: &SetupView<'_>, commands: &mut Vec<Command>) {
+fn checklist_ui(ui: &mut Ui, view: &SetupView<'_>) {
     let connection = view.connection.filter(|c| c.client.session().is_some());
     let section = connection.map(|c| view.settings.environment(c.kind()));
     let chosen = |pick: fn(&crate::store::EnvironmentSettings) -> Option<&Chosen>| {
@@ -324,7 +376,6 @@ fn checklist_ui(ui: &mut Ui, view: &SetupView<'_>, commands: &mut Vec<Command>) 
         chosen(|s| s.template.as_ref()).map(|n| format!("Template · {n}")).ok_or("Choose a template account"),
         chosen(|s| s.entitlement.as_ref()).map(|n| format!("Entitlement · {n}")).ok_or("Choose the entitlement"),
     ];
-    let all_done = items.iter().all(|i| i.is_ok());
     ui.horizontal_wrapped(|ui| {
         for (n, item) in items.iter().enumerate() {
             let (done, text) = match item {
@@ -347,12 +398,6 @@ fn checklist_ui(ui: &mut Ui, view: &SetupView<'_>, commands: &mut Vec<Command>) 
                         ui.label(text);
                     });
                 });
-        }
-        if all_done {
-            ui.add_space(6.0);
-            if ui.add(primary_button("Next: add traders ➡")).clicked() {
-                commands.push(Command::Navigate(Screen::Traders));
-            }
         }
     });
 }
@@ -396,6 +441,18 @@ fn remote_state<'a, T: Send + 'static>(
     }
 }
 
+/// Header cells; the first is indented like the selectable names under it.
+fn header_cells(row: &mut egui_extras::TableRow<'_, '_>, titles: &[&str]) {
+    for (i, title) in titles.iter().enumerate() {
+        row.col(|ui| {
+            if i == 0 {
+                ui.add_space(ui.spacing().button_padding.x);
+            }
+            ui.label(RichText::new(*title).strong());
+        });
+    }
+}
+
 fn table_height(rows: usize) -> f32 {
     HEADER_HEIGHT + ROW_HEIGHT * rows.min(6) as f32 + 4.0
 }
@@ -416,6 +473,7 @@ fn plans_ui(ui: &mut Ui, view: &SetupView<'_>, commands: &mut Vec<Command>) {
         ui.push_id("plans", |ui| {
             TableBuilder::new(ui)
                 .striped(true)
+                .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
                 .vscroll(plans.len() > 6)
                 .max_scroll_height(table_height(plans.len()))
                 .column(Column::auto().at_least(170.0))
@@ -424,11 +482,7 @@ fn plans_ui(ui: &mut Ui, view: &SetupView<'_>, commands: &mut Vec<Command>) {
                 .column(Column::auto().at_least(60.0))
                 .column(Column::auto().at_least(80.0))
                 .header(HEADER_HEIGHT, |mut row| {
-                    for title in ["Name", "ID", "Title", "Price", "Duration"] {
-                        row.col(|ui| {
-                            ui.label(RichText::new(title).strong());
-                        });
-                    }
+                    header_cells(&mut row, &["Name", "ID", "Title", "Price", "Duration"]);
                 })
                 .body(|body| {
                     body.rows(ROW_HEIGHT, plans.len(), |mut row| {
@@ -480,17 +534,14 @@ fn templates_ui(ui: &mut Ui, view: &SetupView<'_>, commands: &mut Vec<Command>) 
         ui.push_id("templates", |ui| {
             TableBuilder::new(ui)
                 .striped(true)
+                .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
                 .vscroll(templates.len() > 6)
                 .max_scroll_height(table_height(templates.len()))
                 .column(Column::auto().at_least(170.0))
                 .column(Column::auto().at_least(70.0))
                 .column(Column::remainder().at_least(100.0))
                 .header(HEADER_HEIGHT, |mut row| {
-                    for title in ["Name", "ID", "Size"] {
-                        row.col(|ui| {
-                            ui.label(RichText::new(title).strong());
-                        });
-                    }
+                    header_cells(&mut row, &["Name", "ID", "Size"]);
                 })
                 .body(|body| {
                     body.rows(ROW_HEIGHT, templates.len(), |mut row| {

@@ -3,6 +3,7 @@
 use crate::ui::widgets;
 
 pub fn ui(ui: &mut egui::Ui) {
+    widgets::screen_header(ui, "Subaccounts", "Graduating traders from evaluation to funded accounts.");
     widgets::empty_state(
         ui,
         "🏦",
@@ -10,4 +11,5 @@ pub fn ui(ui: &mut egui::Ui) {
         "Traders who pass their evaluation graduate to a funded account. Their subaccount requests, \
          documents and review status will appear here.",
     );
+    widgets::coming_soon(ui);
 }

@@ -3,6 +3,7 @@
 use crate::ui::widgets;
 
 pub fn ui(ui: &mut egui::Ui) {
+    widgets::screen_header(ui, "Traders", "Your firm's roster: who will be onboarded.");
     widgets::empty_state(
         ui,
         "👥",
@@ -10,4 +11,5 @@ pub fn ui(ui: &mut egui::Ui) {
         "This is where your roster will live: import a spreadsheet of traders, check every row before \
          anything is sent, and see who is ready to onboard.",
     );
+    widgets::coming_soon(ui);
 }
