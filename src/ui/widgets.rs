@@ -37,7 +37,7 @@ pub fn badge(ui: &mut Ui, text: &str, color: Color32) -> egui::Response {
     let (rect, response) = ui.allocate_exact_size(size, egui::Sense::hover());
     ui.painter().rect_filled(rect, CornerRadius::same(10), color);
     ui.painter().galley(rect.center() - galley.size() / 2.0, galley, Color32::WHITE);
-    response.widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::Label, true, text));
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, text));
     response
 }
 

@@ -37,6 +37,17 @@ impl TestApp {
     ) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let mock = keyring_core::mock::Store::new().expect("mock keyring");
+        Self::start_in(dir, mock, start, runtime, secret_store)
+    }
+
+    /// Starts on a prepared settings directory and keyring (a second launch).
+    pub fn start_in(
+        dir: tempfile::TempDir,
+        mock: Arc<keyring_core::mock::Store>,
+        start: StartEnvironment,
+        runtime: tokio::runtime::Runtime,
+        secret_store: Option<SecretStore>,
+    ) -> Self {
         let mut config = AppConfig::new(Paths::in_dir(dir.path()), runtime.handle().clone());
         config.secret_store = secret_store.unwrap_or_else(|| SecretStore::with_store(mock.clone(), "test keyring"));
         config.start = start;

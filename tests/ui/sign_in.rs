@@ -74,7 +74,6 @@ fn remember_saves_to_the_keyring_and_sign_out_clears_it() {
     let settings = std::fs::read_to_string(app.dir.path().join("settings.json")).expect("settings");
     assert!(!settings.contains(sandbox::SECRET) && !settings.contains(sandbox::ADMIN_PASSWORD), "{settings}");
     app.harness.get_by_label("Sign out").click();
-    app.wait_for("the keyring entries to go", |_| true);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while SecretKind::ALL.iter().any(|&k| has_entry(&app, k)) {
         assert!(std::time::Instant::now() < deadline, "sign-out left keyring entries");
@@ -92,4 +91,25 @@ fn without_a_keyring_remember_says_so_plainly_and_the_session_continues() {
     app.wait_for_text("No system keyring is available on this computer; you will need to sign in again next time");
     assert!(app.harness.query_by_label("Signed in as").is_some(), "signed in for this session");
     app.wait_for("the firm's plan", |h| h.query_by_label("DEMOFIRM_MONTHLY").is_some());
+}
+
+#[test]
+fn the_next_start_signs_in_with_what_the_keyring_remembered() {
+    // First launch: sign in with "Remember on this computer".
+    let (mut first, sandbox) = custom_form(sandbox::ADMIN_PASSWORD, true);
+    first.harness.get_by_role_and_label(Role::Button, "Sign in").click();
+    first.wait_for_text("remembered in test keyring");
+    let settings = first.dir.path().join("settings.json");
+    first.wait_for("the settings file to name Custom", move |_| {
+        std::fs::read_to_string(&settings).is_ok_and(|s| s.contains("\"last_environment\": \"Custom\""))
+    });
+    let TestApp { harness, mock, dir, _runtime } = first;
+    drop(harness);
+    // Second launch on the same settings and keyring: no typing.
+    let runtime = runtime();
+    let mut second = TestApp::start_in(dir, mock, StartEnvironment::LastUsed, runtime, None);
+    second.wait_for_text(&format!("Custom · {}", sandbox.addr()));
+    second.wait_for_text("remembered in test keyring");
+    second.wait_for("the firm's plan", |h| h.query_by_label("DEMOFIRM_MONTHLY").is_some());
+    drop(_runtime);
 }
