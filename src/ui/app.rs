@@ -248,6 +248,7 @@ impl PropdeskApp {
         self.setup.view_environment(kind, &self.settings);
         connection.request_missing(&self.bridge);
         self.connection = Some(connection);
+        self.update_title();
     }
 
     /// Keeps the connection's data loaded and its renewed token saved.
@@ -435,6 +436,16 @@ impl PropdeskApp {
             self.bridge.spawn_blocking(move || Event::KeyringForgotten(kind, store.forget(kind, &name)));
         }
         self.toasts.info(format!("Signed out of {}", kind.label()));
+        self.update_title();
+    }
+
+    /// The window title names the environment, so the taskbar shows it too.
+    fn update_title(&self) {
+        let title = match &self.connection {
+            Some(connection) => format!("Propdesk — {}", connection.kind().label()),
+            None => "Propdesk".to_string(),
+        };
+        self.bridge.ctx.send_viewport_cmd(egui::ViewportCommand::Title(title));
     }
 
     /// Asks where to save (native dialog on the runtime), then writes off the UI thread.
@@ -515,7 +526,11 @@ impl eframe::App for PropdeskApp {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let mut commands = Vec::new();
-        let top_frame = egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::symmetric(14, 0));
+        let mut top_frame = egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::symmetric(14, 0));
+        if self.connection.as_ref().is_some_and(|c| c.kind() == EnvironmentKind::Production) {
+            // Production must never be mistaken for a test environment.
+            top_frame = top_frame.fill(theme::PRODUCTION.gamma_multiply(0.18));
+        }
         egui::Panel::top("top_bar").frame(top_frame).show(ui, |ui| {
             let view =
                 TopBarView { connection: self.connection.as_ref(), signing_in: self.signing_in, icon: &self.icon };

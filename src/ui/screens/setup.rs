@@ -159,25 +159,52 @@ impl SetupScreen {
         // Fixed widths keep the card (and the column beside it) from growing.
         let label_width = 100.0;
         let w = (ui.available_width() - label_width - 14.0).max(160.0);
-        egui::Grid::new("sign_in_form").num_columns(2).spacing([10.0, 8.0]).min_col_width(label_width).show(ui, |ui| {
-            if self.viewing == EnvironmentKind::Custom {
-                widgets::text_field(ui, "LIVE URL", &mut form.live_url, "https://live.example.com/v1", w);
-                widgets::text_field(ui, "DEMO URL", &mut form.demo_url, "https://demo.example.com/v1", w);
-                widgets::text_field(ui, "WebSocket URL", &mut form.ws_url, "optional: from the LIVE URL", w);
-            }
-            widgets::text_field(ui, "Username", &mut form.username, "org admin user", w);
-            widgets::secret_field(ui, "Password", &mut form.password, &mut self.show_password, w);
-            widgets::text_field(ui, "API key name", &mut form.app_id, "appId", w);
-            widgets::text_field(ui, "Key ID", &mut form.cid, "cid", w);
-            widgets::secret_field(ui, "Secret", &mut form.sec, &mut self.show_secret, w);
-        });
+        let fields = egui::Grid::new("sign_in_form")
+            .num_columns(2)
+            .spacing([10.0, 8.0])
+            .min_col_width(label_width)
+            .show(ui, |ui| {
+                let mut fields = Vec::new();
+                if self.viewing == EnvironmentKind::Custom {
+                    fields.push(widgets::text_field(
+                        ui,
+                        "LIVE URL",
+                        &mut form.live_url,
+                        "https://live.example.com/v1",
+                        w,
+                    ));
+                    fields.push(widgets::text_field(
+                        ui,
+                        "DEMO URL",
+                        &mut form.demo_url,
+                        "https://demo.example.com/v1",
+                        w,
+                    ));
+                    fields.push(widgets::text_field(
+                        ui,
+                        "WebSocket URL",
+                        &mut form.ws_url,
+                        "optional: from the LIVE URL",
+                        w,
+                    ));
+                }
+                fields.push(widgets::text_field(ui, "Username", &mut form.username, "org admin user", w));
+                fields.push(widgets::secret_field(ui, "Password", &mut form.password, &mut self.show_password, w));
+                fields.push(widgets::text_field(ui, "API key name", &mut form.app_id, "appId", w));
+                fields.push(widgets::text_field(ui, "Key ID", &mut form.cid, "cid", w));
+                fields.push(widgets::secret_field(ui, "Secret", &mut form.sec, &mut self.show_secret, w));
+                fields
+            })
+            .inner;
+        // Enter in any field submits, like every sign-in form.
+        let entered = fields.iter().any(|f| f.lost_focus()) && ui.input(|i| i.key_pressed(egui::Key::Enter));
         ui.add_space(4.0);
         ui.checkbox(&mut form.remember, "Remember on this computer");
         widgets::hint(ui, "Keeps the password, secret and session in the system keyring, never in a file.");
         ui.add_space(8.0);
         let busy = view.signing_in.is_some();
         let clicked = ui.add_enabled(!busy, primary_button("Sign in")).clicked();
-        if clicked {
+        if clicked || (entered && !busy) {
             match self.request(view.settings) {
                 Ok(request) => {
                     self.form_problem = None;
