@@ -225,6 +225,14 @@ impl SetupScreen {
         let form = &self.form;
         let environment = match self.viewing {
             EnvironmentKind::Custom => {
+                let empty: Vec<&str> = [("LIVE URL", &form.live_url), ("DEMO URL", &form.demo_url)]
+                    .into_iter()
+                    .filter(|(_, url)| url.trim().is_empty())
+                    .map(|(name, _)| name)
+                    .collect();
+                if !empty.is_empty() {
+                    return Err(Problem::simple(format!("Please fill in: {}", empty.join(", "))));
+                }
                 let ws = (!form.ws_url.trim().is_empty()).then_some(form.ws_url.trim());
                 Environment::custom(&form.live_url, &form.demo_url, ws)
             }
