@@ -218,12 +218,12 @@ mod tests {
     fn record(i: usize) -> CallRecord {
         CallRecord {
             at: Utc::now(),
-            endpoint: if i % 2 == 0 { "account/list" } else { "user/createEvaluationUsers" },
+            endpoint: if i.is_multiple_of(2) { "account/list" } else { "user/createEvaluationUsers" },
             domain: Domain::Demo,
-            outcome: if i % 10 == 0 { Outcome::Rejected } else { Outcome::Ok },
+            outcome: if i.is_multiple_of(10) { Outcome::Rejected } else { Outcome::Ok },
             status: Some(200),
             duration: Duration::from_millis(12),
-            error_text: (i % 10 == 0).then(|| "Incorrect username or password".to_string()),
+            error_text: i.is_multiple_of(10).then(|| "Incorrect username or password".to_string()),
         }
     }
 
