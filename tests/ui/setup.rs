@@ -39,3 +39,23 @@ fn activity_lists_the_calls_made() {
     assert!(csv.starts_with("time,endpoint,domain,outcome"), "{csv}");
     assert!(csv.contains("entitlement/list") && !csv.contains("tradovateSubscriptionPlan"), "{csv}");
 }
+
+#[test]
+fn the_last_screen_and_theme_are_remembered() {
+    let mut first = TestApp::start(StartEnvironment::Sandbox);
+    first.wait_for("the firm's plan", |h| h.query_by_label("DEMOFIRM_MONTHLY").is_some());
+    first.click_nav("Activity");
+    first.harness.get_by_label("Dark").click();
+    let settings = first.dir.path().join("settings.json");
+    first.wait_for("the settings file", move |_| {
+        std::fs::read_to_string(&settings)
+            .is_ok_and(|s| s.contains("\"last_screen\": \"activity\"") && s.contains("\"theme\": \"Dark\""))
+    });
+    let TestApp { harness, mock, dir, _runtime } = first;
+    drop(harness);
+    let mut second = TestApp::start_in(dir, mock, StartEnvironment::LastUsed, super::harness::runtime(), None);
+    second.wait_for_text("Endpoint contains");
+    second.wait_for_text("tradovateSubscriptionPlan/list");
+    assert_eq!(second.harness.ctx.options(|o| o.theme_preference), egui::ThemePreference::Dark);
+    drop(_runtime);
+}
