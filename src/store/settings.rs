@@ -99,11 +99,15 @@ impl Settings {
     }
 
     /// Like [`Settings::load`], but a damaged or unreadable file gives defaults plus the
-    /// error to show once.
+    /// error to show once. A damaged file is kept beside it (`settings.json.damaged`)
+    /// before the defaults are saved over it.
     pub fn load_or_default(path: &Path) -> (Settings, Option<SettingsError>) {
         match Self::load(path) {
             Ok(settings) => (settings, None),
             Err(error) => {
+                if matches!(error, SettingsError::Damaged { .. }) {
+                    let _ = std::fs::copy(path, path.with_extension("json.damaged"));
+                }
                 let mut settings = Settings::default();
                 settings.ensure_device_id();
                 (settings, Some(error))
@@ -188,6 +192,7 @@ mod tests {
         std::fs::write(&path, b"{ not json").unwrap();
         let (settings, error) = Settings::load_or_default(&path);
         assert!(matches!(error, Some(SettingsError::Damaged { .. })));
+        assert!(path.with_extension("json.damaged").exists(), "the damaged file is kept");
         assert_eq!(settings.last_environment, EnvironmentKind::Sandbox);
     }
 }
