@@ -158,7 +158,8 @@ impl PropdeskApp {
         match event {
             Event::ActivitySource(kind, log) => self.activity.add(kind, log, &self.bridge.ctx),
             Event::KeyringSaved(kind, result) => {
-                if let Err(error) = &result {
+                // "No keyring" is said in the connection card; a refusal is worth a toast.
+                if let Err(error @ KeyringError::Failed(_)) = &result {
                     self.toasts.error(&error.clone().into());
                 }
                 self.keyring_note = Some((kind, result.map_err(Problem::from)));
