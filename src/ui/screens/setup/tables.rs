@@ -86,9 +86,9 @@ pub(super) fn plans_ui(ui: &mut Ui, view: &SetupView<'_>, commands: &mut Vec<Com
                 .max_scroll_height(table_height(plans.len()))
                 .column(Column::auto().at_least(170.0))
                 .column(Column::auto().at_least(50.0))
-                .column(Column::remainder().at_least(120.0).clip(true))
+                .column(Column::auto().at_least(160.0).clip(true))
                 .column(Column::auto().at_least(60.0))
-                .column(Column::auto().at_least(80.0))
+                .column(Column::remainder().at_least(80.0))
                 .header(HEADER_HEIGHT, |mut row| {
                     header_cells(&mut row, &["Name", "ID", "Title", "Price", "Duration"]);
                 })
