@@ -79,7 +79,8 @@ impl SetupScreen {
 
     pub fn ui(&mut self, ui: &mut Ui, view: &SetupView<'_>, commands: &mut Vec<Command>) {
         // On very wide windows, tables stretched edge to edge are hard to read.
-        ui.set_max_width(ui.available_width().min(1400.0));
+        // The gutter keeps the floating scroll bar off the cards' right edge.
+        ui.set_max_width((ui.available_width() - 10.0).min(1400.0));
         header_ui(ui, view, commands);
         checklist_ui(ui, view);
         ui.add_space(12.0);
