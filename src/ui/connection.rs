@@ -1,0 +1,201 @@
+//! The environment the window is signed in to, and the setup data loaded from it.
+
+use super::bridge::Bridge;
+use super::problem::Problem;
+use super::remote::Remote;
+use crate::api::wire::{Account, Entitlement, TradovateSubscriptionPlan};
+use crate::api::{Client, Environment, EnvironmentKind};
+use crate::store::settings::{Chosen, EnvironmentSettings};
+use chrono::{DateTime, Utc};
+
+pub struct Connection {
+    pub environment: Environment,
+    pub client: Client,
+    /// The API key used, for the connection card (no secret).
+    pub app_id: String,
+    pub cid: String,
+    pub remember: bool,
+    /// The username as typed: the keyring entries are named after it.
+    pub login_name: String,
+    pub plans: Remote<Vec<TradovateSubscriptionPlan>>,
+    pub accounts: Remote<Vec<Account>>,
+    pub entitlements: Remote<Vec<Entitlement>>,
+    /// Expiry of the token last written to the keyring, to save renewals once.
+    pub saved_token_expiry: Option<DateTime<Utc>>,
+    /// Set once the session was lost, so the toast appears once.
+    pub lost_reported: bool,
+    keep_fresh: tokio::task::JoinHandle<()>,
+}
+
+impl Connection {
+    /// Adopts a signed-in client: repaint on session changes, renew in the background.
+    pub fn new(client: Client, app_id: String, cid: String, remember: bool, bridge: &Bridge) -> Self {
+        let ctx = bridge.ctx.clone();
+        client.set_session_listener(move || ctx.request_repaint());
+        let keep_fresh = bridge.runtime.spawn(client.clone().keep_fresh());
+        Self {
+            environment: client.environment().clone(),
+            client,
+            app_id,
+            cid,
+            remember,
+            login_name: String::new(),
+            plans: Remote::NotRequested,
+            accounts: Remote::NotRequested,
+            entitlements: Remote::NotRequested,
+            saved_token_expiry: None,
+            lost_reported: false,
+            keep_fresh,
+        }
+    }
+
+    pub fn kind(&self) -> EnvironmentKind {
+        self.environment.kind
+    }
+
+    /// Starts whatever setup data was never requested.
+    pub fn request_missing(&mut self, bridge: &Bridge) {
+        self.load(bridge, false);
+    }
+
+    /// Asks again for everything; values stay visible while they reload.
+    pub fn refresh(&mut self, bridge: &Bridge) {
+        self.load(bridge, true);
+    }
+
+    fn load(&mut self, bridge: &Bridge, again: bool) {
+        if again || self.plans.is_not_requested() {
+            let client = self.client.clone();
+            self.plans.request(bridge, async move {
+                client.subscription_plans().await.map_err(|e| Problem::from(e).context("Loading plans"))
+            });
+        }
+        if again || self.accounts.is_not_requested() {
+            let client = self.client.clone();
+            self.accounts.request(bridge, async move {
+                client.accounts().await.map_err(|e| Problem::from(e).context("Loading template accounts"))
+            });
+        }
+        if again || self.entitlements.is_not_requested() {
+            let client = self.client.clone();
+            self.entitlements.request(bridge, async move {
+                client.entitlements().await.map_err(|e| Problem::from(e).context("Loading entitlements"))
+            });
+        }
+    }
+
+    /// True when any value arrived.
+    pub fn poll(&mut self) -> bool {
+        let a = self.plans.poll();
+        let b = self.accounts.poll();
+        let c = self.entitlements.poll();
+        a || b || c
+    }
+
+    pub fn is_loading(&self) -> bool {
+        self.plans.is_pending() || self.accounts.is_pending() || self.entitlements.is_pending()
+    }
+
+    /// Template accounts: those held by the signed-in admin (evaluation accounts belong
+    /// to traders), smallest first. Falls back to all accounts if none match.
+    pub fn templates(&self) -> Vec<&Account> {
+        let Some(accounts) = self.accounts.value() else { return Vec::new() };
+        let admin = self.client.session().map(|s| s.user_id);
+        let mut own: Vec<&Account> = accounts.iter().filter(|a| Some(a.user_id) == admin).collect();
+        if own.is_empty() {
+            own = accounts.iter().collect();
+        }
+        own.sort_by(|a, b| a.evaluation_size.unwrap_or(f64::MAX).total_cmp(&b.evaluation_size.unwrap_or(f64::MAX)));
+        own
+    }
+
+    /// Fills in choices not made yet (or no longer offered) with sensible defaults:
+    /// the firm's `*_MONTHLY` plan, the smallest template, the "Prop" entitlement.
+    /// True when something changed.
+    pub fn preselect(&self, section: &mut EnvironmentSettings) -> bool {
+        let mut changed = false;
+        if let Some(plans) = self.plans.value() {
+            let offered = |c: &Chosen| plans.iter().any(|p| p.id == c.id);
+            if !section.plan.as_ref().is_some_and(offered) {
+                let pick = default_plan(plans).map(|p| Chosen { id: p.id, name: p.name.clone() });
+                changed |= pick != section.plan;
+                section.plan = pick;
+            }
+        }
+        if self.accounts.value().is_some() {
+            let templates = self.templates();
+            let offered = |c: &Chosen| templates.iter().any(|a| a.id == c.id);
+            if !section.template.as_ref().is_some_and(offered) {
+                let pick = templates.first().map(|a| Chosen { id: a.id, name: a.name.clone() });
+                changed |= pick != section.template;
+                section.template = pick;
+            }
+        }
+        if let Some(entitlements) = self.entitlements.value() {
+            let offered = |c: &Chosen| entitlements.iter().any(|e| e.id == c.id);
+            if !section.entitlement.as_ref().is_some_and(offered) {
+                let pick = default_entitlement(entitlements).map(|e| Chosen { id: e.id, name: entitlement_label(e) });
+                changed |= pick != section.entitlement;
+                section.entitlement = pick;
+            }
+        }
+        changed
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        self.keep_fresh.abort();
+    }
+}
+
+/// The firm's own plan: a `*_MONTHLY` one that is not a trial, else the first plan.
+pub fn default_plan(plans: &[TradovateSubscriptionPlan]) -> Option<&TradovateSubscriptionPlan> {
+    let monthly = |p: &&TradovateSubscriptionPlan| p.name.to_ascii_uppercase().ends_with("_MONTHLY");
+    plans.iter().filter(monthly).find(|p| !p.trial).or_else(|| plans.iter().find(monthly)).or(plans.first())
+}
+
+/// The "Tradovate Prop" entitlement: name or title containing "Prop".
+pub fn default_entitlement(entitlements: &[Entitlement]) -> Option<&Entitlement> {
+    let is_prop = |e: &&Entitlement| {
+        e.name.to_ascii_lowercase().contains("prop") || e.title.to_ascii_lowercase().contains("prop")
+    };
+    entitlements
+        .iter()
+        .filter(|e| e.discontinued_date.is_none())
+        .find(is_prop)
+        .or_else(|| entitlements.iter().find(is_prop))
+}
+
+/// How an entitlement is named on screen: its title, else its name.
+pub fn entitlement_label(e: &Entitlement) -> String {
+    if e.title.trim().is_empty() { e.name.clone() } else { e.title.clone() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(id: i64, name: &str, trial: bool) -> TradovateSubscriptionPlan {
+        TradovateSubscriptionPlan { id, name: name.into(), trial, ..Default::default() }
+    }
+
+    #[test]
+    fn prefers_the_monthly_plan_that_is_not_a_trial() {
+        let plans = [plan(1, "DEMOFIRM_TRIAL", true), plan(2, "DEMOFIRM_MONTHLY", false)];
+        assert_eq!(default_plan(&plans).unwrap().id, 2);
+        assert_eq!(default_plan(&[plan(3, "OTHER", false)]).unwrap().id, 3);
+    }
+
+    #[test]
+    fn finds_the_prop_entitlement() {
+        let e = |id, name: &str, title: &str| Entitlement {
+            id,
+            name: name.into(),
+            title: title.into(),
+            ..Default::default()
+        };
+        let list = [e(85, "LivePlus", "Live+"), e(3101, "TradovateProp", "Tradovate Prop")];
+        assert_eq!(default_entitlement(&list).unwrap().id, 3101);
+    }
+}

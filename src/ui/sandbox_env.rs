@@ -1,0 +1,29 @@
+//! Starting the in-process Sandbox: the only place the window touches `sandbox/`.
+
+use crate::api::{Credentials, Environment, Secret};
+use crate::sandbox::{self, Sandbox, SandboxConfig};
+
+/// Keeps the sandbox running; dropping it stops the server.
+pub struct SandboxHandle {
+    _sandbox: Sandbox,
+}
+
+/// Starts the sandbox on the current tokio runtime and returns its environment.
+pub async fn start() -> std::io::Result<(SandboxHandle, Environment)> {
+    let sandbox = Sandbox::start(SandboxConfig::default()).await?;
+    let environment = sandbox.environment();
+    Ok((SandboxHandle { _sandbox: sandbox }, environment))
+}
+
+/// The seeded admin's API key: the Sandbox needs no typing.
+pub fn credentials(device_id: &str) -> Credentials {
+    Credentials {
+        name: sandbox::ADMIN_NAME.into(),
+        password: Secret::new(sandbox::ADMIN_PASSWORD),
+        app_id: sandbox::APP_ID.into(),
+        app_version: sandbox::APP_VERSION.into(),
+        cid: sandbox::CID.into(),
+        sec: Secret::new(sandbox::SECRET),
+        device_id: device_id.to_string(),
+    }
+}

@@ -1,0 +1,9 @@
+//! The window, driven like a user would with egui_kittest: no GPU, no display.
+//! Background work (sandbox, API calls, keyring) runs on a real tokio runtime, so each
+//! test steps the UI until what the user waits for appears.
+
+mod ui {
+    pub mod harness;
+    mod setup;
+    mod sign_in;
+}
