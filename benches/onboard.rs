@@ -94,8 +94,11 @@ async fn onboarding_against_a_separate_sandbox() {
         .spawn()
         .expect("propdesk sandbox starts");
     let base = format!("http://127.0.0.1:{port}");
-    let environment =
-        Environment::custom(&format!("{base}/live/v1"), &format!("{base}/demo/v1"), Some(&format!("ws://127.0.0.1:{port}/live/v1/websocket")));
+    let environment = Environment::custom(
+        &format!("{base}/live/v1"),
+        &format!("{base}/demo/v1"),
+        Some(&format!("ws://127.0.0.1:{port}/live/v1/websocket")),
+    );
     let client = Client::new(environment);
     let deadline = Instant::now() + Duration::from_secs(20);
     while client.sign_in(credentials()).await.is_err() {
@@ -117,10 +120,23 @@ async fn onboarding_against_a_separate_sandbox() {
     let minimum = TRADERS.div_ceil(100) * 2 + TRADERS;
     println!("onboard {TRADERS} traders (sandbox in a separate process, journal on disk)");
     println!("  done {} / failed {}", summary.done, summary.failed);
-    println!("  API calls {} (minimum {minimum}: {} user batches + {TRADERS} contact calls + {} account batches)", summary.api_calls, TRADERS.div_ceil(100), TRADERS.div_ceil(100));
-    println!("  wall time {:.2} s ({:.2} ms per trader)", wall.as_secs_f64(), wall.as_secs_f64() * 1000.0 / TRADERS as f64);
+    println!(
+        "  API calls {} (minimum {minimum}: {} user batches + {TRADERS} contact calls + {} account batches)",
+        summary.api_calls,
+        TRADERS.div_ceil(100),
+        TRADERS.div_ceil(100)
+    );
+    println!(
+        "  wall time {:.2} s ({:.2} ms per trader)",
+        wall.as_secs_f64(),
+        wall.as_secs_f64() * 1000.0 / TRADERS as f64
+    );
     match cpu {
-        Some(cpu) => println!("  client CPU time {:.2} s ({:.0}% of one core)", cpu.as_secs_f64(), 100.0 * cpu.as_secs_f64() / wall.as_secs_f64()),
+        Some(cpu) => println!(
+            "  client CPU time {:.2} s ({:.0}% of one core)",
+            cpu.as_secs_f64(),
+            100.0 * cpu.as_secs_f64() / wall.as_secs_f64()
+        ),
         None => println!("  client CPU time: not available on this platform"),
     }
 }
@@ -131,7 +147,14 @@ async fn agreements_to_t_prop() {
     let sandbox = Sandbox::start(config).await.unwrap();
     let client = Client::new(sandbox.environment());
     client.sign_in(credentials()).await.unwrap();
-    let t_prop = client.entitlements().await.unwrap().into_iter().find(|e| e.name.contains("Prop") || e.title.contains("Prop")).unwrap().id;
+    let t_prop = client
+        .entitlements()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.name.contains("Prop") || e.title.contains("Prop"))
+        .unwrap()
+        .id;
     let journal = Arc::new(Journal::in_memory("bench").unwrap());
     let options = WatchOptions { entitlement_id: Some(t_prop), auto_grant: true, socket: SocketOptions::default() };
     let (_watch, mut events) = AgreementWatch::spawn(client.clone(), journal.clone(), options);
@@ -152,7 +175,10 @@ async fn agreements_to_t_prop() {
     }
     let stats = sandbox.stats();
     println!("carry {TRADERS} traders from \"account\" to \"T-Prop granted\" (agreement watch)");
-    println!("  granted {granted}; the last grant {:.2} s after the last account was created", started.elapsed().as_secs_f64());
+    println!(
+        "  granted {granted}; the last grant {:.2} s after the last account was created",
+        started.elapsed().as_secs_f64()
+    );
     // Grants begin while the pipeline still runs (signatures arrive 200 ms after contact info).
     println!(
         "  API calls: {} entitlement grants + {} deps catch-up (minimum {TRADERS} + 1)",
