@@ -35,4 +35,14 @@ impl Paths {
     pub fn settings_file(&self) -> PathBuf {
         self.config_dir.join("settings.json")
     }
+
+    /// The onboarding journal, shared by the window and the command line.
+    pub fn journal_file(&self) -> PathBuf {
+        self.data_dir.join("journal.sqlite")
+    }
+
+    /// Submitted subaccount requests.
+    pub fn subaccounts_file(&self) -> PathBuf {
+        self.data_dir.join("subaccounts.sqlite")
+    }
 }

@@ -9,15 +9,22 @@ use super::remote::Remote;
 use super::sandbox_env::{self, SandboxHandle};
 use super::save_dialog::{self, SaveDialog};
 use super::screens::activity::{ActivityScreen, ActivitySources};
+use super::screens::pipeline::PipelineScreen;
 use super::screens::setup::{SetupScreen, SetupView};
-use super::screens::{pipeline, subaccounts, traders};
+use super::screens::subaccounts::SubaccountsScreen;
+use super::screens::traders::TradersScreen;
+use super::screens::{ScreenContext, ScreenContextMut};
 use super::toasts::Toasts;
 use super::top_bar::{self, TopBarView};
+use super::workspace::Workspace;
 use super::{ICON_PNG, nav, theme};
 use crate::api::activity::{CallRecord, to_csv};
 use crate::api::{Client, Credentials, Environment, EnvironmentKind};
+use crate::onboarding::agreements::WatchEvent;
+use crate::onboarding::journal::Journal;
 use crate::store::keyring::SavedToken;
 use crate::store::{KeyringError, Paths, SecretStore, Settings, load_saved_credentials};
+use crate::subaccount::Registry;
 use chrono::{DateTime, Local, Utc};
 use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex};
@@ -73,6 +80,14 @@ struct SignedIn {
     restored_from: Option<&'static str>,
 }
 
+/// The screens that keep state of their own.
+#[derive(Default)]
+struct Screens {
+    traders: TradersScreen,
+    pipeline: PipelineScreen,
+    subaccounts: SubaccountsScreen,
+}
+
 pub struct PropdeskApp {
     bridge: Bridge,
     events: Receiver<Event>,
@@ -96,6 +111,7 @@ pub struct PropdeskApp {
     toasts: Toasts,
     setup: SetupScreen,
     activity_screen: ActivityScreen,
+    screens: Screens,
     exporting: bool,
     started_at: Option<Instant>,
 }
@@ -136,6 +152,7 @@ impl PropdeskApp {
             activity: ActivitySources::default(),
             toasts: Toasts::default(),
             activity_screen: ActivityScreen::default(),
+            screens: Screens::default(),
             exporting: false,
             started_at: config.started_at,
         };
@@ -176,6 +193,8 @@ impl PropdeskApp {
                     self.toasts.error(&Problem::from(error).context("Saving the renewed session"));
                 }
             }
+            Event::WorkspaceReady(kind, opened) => self.adopt_workspace(kind, opened),
+            Event::Watch(event) => self.on_watch_event(event),
             Event::SettingsSaved(result) => {
                 if let Err(error) = result {
                     self.toasts.error(&error.into());
@@ -223,6 +242,7 @@ impl PropdeskApp {
         let mut connection =
             Connection::new(signed.client, credentials.app_id.clone(), credentials.cid.clone(), remember, &self.bridge);
         connection.login_name = credentials.name.clone();
+        Workspace::open_in_background(&self.bridge, &self.paths, &connection.environment);
         self.keyring_note = None;
         if remember {
             let token = connection.client.token();
@@ -262,6 +282,14 @@ impl PropdeskApp {
             }
         }
         connection.request_missing(&self.bridge);
+        let chosen_entitlement = self.settings.environment(connection.kind()).entitlement.as_ref().map(|c| c.id);
+        if let Some(workspace) = &mut connection.workspace
+            && workspace.entitlement_id != chosen_entitlement
+        {
+            // The watch grants what Setup chose; restart it when the choice changes.
+            workspace.entitlement_id = chosen_entitlement;
+            workspace.start_watch(&connection.client, &self.bridge);
+        }
         if connection.client.session().is_none() {
             if !connection.lost_reported {
                 connection.lost_reported = true;
@@ -320,6 +348,18 @@ impl PropdeskApp {
             }
             Command::ExportActivity(records) => self.export(records),
             Command::DismissToast(id) => self.toasts.dismiss(id),
+            Command::Traders(command) => {
+                let (screens, mut ctx) = self.split_mut();
+                screens.traders.apply(command, &mut ctx);
+            }
+            Command::Pipeline(command) => {
+                let (screens, mut ctx) = self.split_mut();
+                screens.pipeline.apply(command, &mut ctx);
+            }
+            Command::Subaccounts(command) => {
+                let (screens, mut ctx) = self.split_mut();
+                screens.subaccounts.apply(command, &mut ctx);
+            }
         }
     }
 
@@ -386,6 +426,39 @@ impl PropdeskApp {
                 restored_from: None,
             }))
         });
+    }
+
+    fn adopt_workspace(&mut self, kind: EnvironmentKind, opened: Result<(Arc<Journal>, Arc<Registry>), String>) {
+        let Some(connection) = self.connection.as_mut().filter(|c| c.kind() == kind) else { return };
+        match opened {
+            Ok((journal, registry)) => {
+                let mut workspace = Workspace::new(journal, registry);
+                workspace.entitlement_id = self.settings.environment(kind).entitlement.as_ref().map(|c| c.id);
+                workspace.start_watch(&connection.client, &self.bridge);
+                connection.workspace = Some(workspace);
+                connection.workspace_problem = None;
+            }
+            Err(error) => {
+                let problem = Problem::new("The onboarding journal could not be opened", error);
+                self.toasts.error(&problem);
+                connection.workspace_problem = Some(problem);
+            }
+        }
+    }
+
+    fn on_watch_event(&mut self, event: WatchEvent) {
+        let Some(workspace) = self.connection.as_mut().and_then(|c| c.workspace.as_mut()) else { return };
+        workspace.on_watch_event(&event);
+        match event {
+            WatchEvent::Problem(text) => self.toasts.error(&Problem::simple(text)),
+            WatchEvent::GrantFailed { name, error } => {
+                self.toasts.error(&Problem::new(format!("T-Prop could not be granted to {name}"), error))
+            }
+            WatchEvent::Stopped(reason) => {
+                self.toasts.error(&Problem::new("Stopped watching for agreement signatures", reason))
+            }
+            _ => {}
+        }
     }
 
     /// Signs in with what "Remember on this computer" saved, if anything.
@@ -488,6 +561,40 @@ impl PropdeskApp {
         });
     }
 
+    // ---- Screens with their own state ----------------------------------------------
+
+    /// The screens, and what they may see while drawing (split so both can be borrowed).
+    fn split(&mut self) -> (&mut Screens, ScreenContext<'_>) {
+        let ctx = ScreenContext {
+            bridge: &self.bridge,
+            connection: self.connection.as_ref(),
+            settings: &self.settings,
+            paths: &self.paths,
+        };
+        (&mut self.screens, ctx)
+    }
+
+    /// The screens, and what they may change when applying commands.
+    fn split_mut(&mut self) -> (&mut Screens, ScreenContextMut<'_>) {
+        let ctx = ScreenContextMut {
+            bridge: &self.bridge,
+            connection: self.connection.as_mut(),
+            settings: &mut self.settings,
+            settings_dirty: &mut self.settings_dirty,
+            toasts: &mut self.toasts,
+            paths: &self.paths,
+        };
+        (&mut self.screens, ctx)
+    }
+
+    /// Lets the screens poll their background work (every frame, before drawing).
+    fn tick_screens(&mut self) {
+        let (screens, mut ctx) = self.split_mut();
+        screens.traders.tick(&mut ctx);
+        screens.pipeline.tick(&mut ctx);
+        screens.subaccounts.tick(&mut ctx);
+    }
+
     // ---- Drawing ---------------------------------------------------------------------
 
     fn central_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
@@ -502,9 +609,18 @@ impl PropdeskApp {
                 };
                 egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| self.setup.ui(ui, &view, commands));
             }
-            Screen::Traders => traders::ui(ui),
-            Screen::Pipeline => pipeline::ui(ui),
-            Screen::Subaccounts => subaccounts::ui(ui),
+            Screen::Traders => {
+                let (screens, ctx) = self.split();
+                screens.traders.ui(ui, &ctx, commands);
+            }
+            Screen::Pipeline => {
+                let (screens, ctx) = self.split();
+                screens.pipeline.ui(ui, &ctx, commands);
+            }
+            Screen::Subaccounts => {
+                let (screens, ctx) = self.split();
+                screens.subaccounts.ui(ui, &ctx, commands);
+            }
             Screen::Activity => self.activity_screen.ui(ui, &self.activity, self.exporting, commands),
         }
     }
@@ -517,6 +633,7 @@ impl eframe::App for PropdeskApp {
         }
         self.poll_sign_in();
         self.tend_connection();
+        self.tick_screens();
         if let Some(rect) = ctx.input(|i| i.viewport().inner_rect) {
             self.settings.window_size = Some([rect.width().round(), rect.height().round()]);
         }

@@ -1,6 +1,9 @@
 //! What the screens ask for. Drawing never changes the world: screens push commands,
 //! and the app applies them after the frame is drawn.
 
+use super::screens::pipeline::PipelineCommand;
+use super::screens::subaccounts::SubaccountsCommand;
+use super::screens::traders::TradersCommand;
 use crate::api::activity::CallRecord;
 use crate::api::{Credentials, Environment};
 use crate::store::ThemeChoice;
@@ -82,4 +85,7 @@ pub enum Command {
     Choose(Choice, Chosen),
     ExportActivity(Vec<CallRecord>),
     DismissToast(u64),
+    Traders(TradersCommand),
+    Pipeline(PipelineCommand),
+    Subaccounts(SubaccountsCommand),
 }

@@ -3,6 +3,7 @@
 use super::bridge::Bridge;
 use super::problem::Problem;
 use super::remote::Remote;
+use super::workspace::Workspace;
 use crate::api::wire::{Account, Entitlement, TradovateSubscriptionPlan};
 use crate::api::{Client, Environment, EnvironmentKind};
 use crate::store::settings::{Chosen, EnvironmentSettings};
@@ -24,6 +25,10 @@ pub struct Connection {
     pub saved_token_expiry: Option<DateTime<Utc>>,
     /// Set once the session was lost, so the toast appears once.
     pub lost_reported: bool,
+    /// The journal, registry and agreement watch; `None` until opened.
+    pub workspace: Option<Workspace>,
+    /// Why the workspace could not be opened, shown on the screens that need it.
+    pub workspace_problem: Option<Problem>,
     keep_fresh: tokio::task::JoinHandle<()>,
 }
 
@@ -45,6 +50,8 @@ impl Connection {
             entitlements: Remote::NotRequested,
             saved_token_expiry: None,
             lost_reported: false,
+            workspace: None,
+            workspace_problem: None,
             keep_fresh,
         }
     }

@@ -2,8 +2,12 @@
 
 use super::problem::Problem;
 use crate::api::{EnvironmentKind, activity::ActivityLog};
+use crate::onboarding::agreements::WatchEvent;
+use crate::onboarding::journal::Journal;
 use crate::store::{KeyringError, SettingsError};
+use crate::subaccount::Registry;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 pub enum Event {
     /// A client was created; its calls belong on the Activity screen even if it fails.
@@ -15,6 +19,10 @@ pub enum Event {
     /// A renewed token was saved (only failures are worth telling).
     TokenSaved(Result<(), KeyringError>),
     SettingsSaved(Result<(), SettingsError>),
+    /// The journal and subaccount registry of a new connection were opened (or not).
+    WorkspaceReady(EnvironmentKind, Result<(Arc<Journal>, Arc<Registry>), String>),
+    /// The agreement watch reported something.
+    Watch(WatchEvent),
     /// CSV export: `None` when the user cancelled the dialog.
     Exported(Result<Option<(PathBuf, usize)>, Problem>),
 }

@@ -17,6 +17,7 @@ mod theme;
 mod toasts;
 mod top_bar;
 mod widgets;
+mod workspace;
 
 pub use app::{AppConfig, PropdeskApp, StartEnvironment};
 pub use command::Screen;

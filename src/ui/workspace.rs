@@ -1,0 +1,150 @@
+//! What a signed-in environment works with, shared by the Traders, Pipeline and
+//! Subaccounts screens: the onboarding journal, the subaccount registry, and the
+//! agreement watch that grants T-Prop as traders sign.
+//!
+//! The files are opened off the UI thread; until then the screens say "Opening…".
+//! The Sandbox forgets everything when the app closes, so its journal and registry
+//! live in memory: a journal on disk would point at traders that no longer exist.
+
+use super::bridge::Bridge;
+use super::event::Event;
+use crate::api::{Client, Environment, EnvironmentKind};
+use crate::onboarding::agreements::{AgreementWatch, WatchEvent, WatchOptions};
+use crate::onboarding::journal::Journal;
+use crate::store::Paths;
+use crate::subaccount::Registry;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// The journal and registry of one environment, once opened.
+pub struct Workspace {
+    pub journal: Arc<Journal>,
+    pub registry: Arc<Registry>,
+    /// Bumped whenever background work wrote to the journal, so screens know to re-read it.
+    changes: Arc<AtomicU64>,
+    watch: Option<AgreementWatch>,
+    pub watch_status: WatchStatus,
+    /// Whether signatures trigger a grant automatically (a setting, on by default).
+    pub auto_grant: bool,
+    /// The entitlement the watch grants, as chosen in Setup.
+    pub entitlement_id: Option<i64>,
+}
+
+/// What the top of the Pipeline screen says about the live connection.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum WatchStatus {
+    #[default]
+    Starting,
+    Listening,
+    Reconnecting {
+        reason: String,
+        retry_in: Duration,
+    },
+    Stopped(String),
+}
+
+/// The key that separates environments inside one journal file.
+pub fn journal_key(environment: &Environment) -> String {
+    match environment.kind {
+        EnvironmentKind::Custom => environment.live_url.clone(),
+        other => other.slug().to_string(),
+    }
+}
+
+impl Workspace {
+    /// Opens the journal and registry on the blocking pool and reports `Event::WorkspaceReady`.
+    pub fn open_in_background(bridge: &Bridge, paths: &Paths, environment: &Environment) {
+        let kind = environment.kind;
+        let key = journal_key(environment);
+        let (journal_file, registry_file) = (paths.journal_file(), paths.subaccounts_file());
+        bridge.spawn_blocking(move || {
+            let opened = if kind == EnvironmentKind::Sandbox {
+                Journal::in_memory(&key).map_err(|e| e.to_string()).and_then(|journal| {
+                    Registry::in_memory(&key).map(|registry| (journal, registry)).map_err(|e| e.to_string())
+                })
+            } else {
+                Journal::open(&journal_file, &key).map_err(|e| e.to_string()).and_then(|journal| {
+                    Registry::open(&registry_file, &key).map(|registry| (journal, registry)).map_err(|e| e.to_string())
+                })
+            };
+            Event::WorkspaceReady(kind, opened.map(|(journal, registry)| (Arc::new(journal), Arc::new(registry))))
+        });
+    }
+
+    pub fn new(journal: Arc<Journal>, registry: Arc<Registry>) -> Self {
+        Self {
+            journal,
+            registry,
+            changes: Arc::new(AtomicU64::new(1)),
+            watch: None,
+            watch_status: WatchStatus::Starting,
+            auto_grant: true,
+            entitlement_id: None,
+        }
+    }
+
+    /// A counter that changes whenever the journal may have changed.
+    pub fn changes(&self) -> u64 {
+        self.changes.load(Ordering::Relaxed)
+    }
+
+    /// Tells every screen to re-read the journal (after a pipeline step, a grant...).
+    pub fn mark_changed(&self) {
+        self.changes.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A handle background tasks can use to mark the journal changed.
+    pub fn change_counter(&self) -> Arc<AtomicU64> {
+        self.changes.clone()
+    }
+
+    /// Starts (or restarts, e.g. after the entitlement changed) the agreement watch.
+    pub fn start_watch(&mut self, client: &Client, bridge: &Bridge) {
+        let options =
+            WatchOptions { entitlement_id: self.entitlement_id, auto_grant: self.auto_grant, ..Default::default() };
+        let _enter = bridge.runtime.enter();
+        let (watch, mut events) = AgreementWatch::spawn(client.clone(), self.journal.clone(), options);
+        self.watch = Some(watch);
+        self.watch_status = WatchStatus::Starting;
+        let bridge = bridge.clone();
+        bridge.runtime.clone().spawn(async move {
+            while let Some(event) = events.recv().await {
+                bridge.send(Event::Watch(event));
+            }
+        });
+    }
+
+    pub fn on_watch_event(&mut self, event: &WatchEvent) {
+        match event {
+            WatchEvent::Connected { .. } => self.watch_status = WatchStatus::Listening,
+            WatchEvent::Disconnected { reason, retry_in } => {
+                self.watch_status = WatchStatus::Reconnecting { reason: reason.clone(), retry_in: *retry_in }
+            }
+            WatchEvent::Stopped(reason) => self.watch_status = WatchStatus::Stopped(reason.clone()),
+            _ => {}
+        }
+        self.mark_changed();
+    }
+
+    /// A manual check (the watch refuses one within 30 s of the last).
+    pub fn check_now(&self) {
+        if let Some(watch) = &self.watch {
+            watch.check_now();
+        }
+    }
+
+    /// Grants T-Prop to these traders now.
+    pub fn grant(&self, names: Vec<String>) {
+        if let Some(watch) = &self.watch {
+            watch.grant(names);
+        }
+    }
+
+    pub fn set_auto_grant(&mut self, on: bool) {
+        self.auto_grant = on;
+        if let Some(watch) = &self.watch {
+            watch.set_auto_grant(on);
+        }
+    }
+}
