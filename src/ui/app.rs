@@ -22,6 +22,7 @@ use crate::api::activity::{CallRecord, to_csv};
 use crate::api::{Client, Credentials, Environment, EnvironmentKind};
 use crate::onboarding::agreements::WatchEvent;
 use crate::onboarding::journal::Journal;
+use crate::sandbox::SandboxConfig;
 use crate::store::keyring::SavedToken;
 use crate::store::{KeyringError, Paths, SecretStore, Settings, load_saved_credentials};
 use crate::subaccount::Registry;
@@ -53,6 +54,8 @@ pub struct AppConfig {
     pub save_dialog: SaveDialog,
     /// When the process started, to log the time to the first frame.
     pub started_at: Option<Instant>,
+    /// How the in-process Sandbox behaves (tests shorten its delays).
+    pub sandbox_config: SandboxConfig,
 }
 
 impl AppConfig {
@@ -65,6 +68,7 @@ impl AppConfig {
             runtime,
             save_dialog: save_dialog::native(),
             started_at: None,
+            sandbox_config: SandboxConfig::default(),
         }
     }
 }
@@ -102,6 +106,7 @@ pub struct PropdeskApp {
     screen: Screen,
     icon: egui::TextureHandle,
     sandbox: Option<(SandboxHandle, Environment)>,
+    sandbox_config: SandboxConfig,
     sign_in: Remote<Option<SignedIn>>,
     signing_in: Option<EnvironmentKind>,
     sign_in_error: Option<(EnvironmentKind, Problem)>,
@@ -144,6 +149,7 @@ impl PropdeskApp {
             screen,
             icon: load_icon(&ctx),
             sandbox: None,
+            sandbox_config: config.sandbox_config,
             sign_in: Remote::NotRequested,
             signing_in: None,
             sign_in_error: None,
@@ -404,12 +410,13 @@ impl PropdeskApp {
         self.signing_in = Some(EnvironmentKind::Sandbox);
         let running = self.sandbox.as_ref().map(|(_, environment)| environment.clone());
         let credentials = sandbox_env::credentials(&self.settings.device_id);
+        let sandbox_config = self.sandbox_config.clone();
         let bridge = self.bridge.clone();
         self.sign_in.request(&self.bridge, async move {
             let (started, environment) = match running {
                 Some(environment) => (None, environment),
                 None => {
-                    let (handle, environment) = sandbox_env::start()
+                    let (handle, environment) = sandbox_env::start(sandbox_config)
                         .await
                         .map_err(|e| Problem::new("The Sandbox could not start", e.to_string()))?;
                     (Some(handle), environment)

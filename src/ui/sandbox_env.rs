@@ -9,8 +9,8 @@ pub struct SandboxHandle {
 }
 
 /// Starts the sandbox on the current tokio runtime and returns its environment.
-pub async fn start() -> std::io::Result<(SandboxHandle, Environment)> {
-    let sandbox = Sandbox::start(SandboxConfig::default()).await?;
+pub async fn start(config: SandboxConfig) -> std::io::Result<(SandboxHandle, Environment)> {
+    let sandbox = Sandbox::start(config).await?;
     let environment = sandbox.environment();
     Ok((SandboxHandle { _sandbox: sandbox }, environment))
 }
