@@ -116,6 +116,7 @@ async fn onboarding_against_a_separate_sandbox() {
     let wall = started.elapsed();
     let cpu = cpu_time().zip(cpu_before).map(|(after, before)| after.saturating_sub(before));
     let _ = server.kill();
+    let _ = server.wait();
 
     let minimum = TRADERS.div_ceil(100) * 2 + TRADERS;
     println!("onboard {TRADERS} traders (sandbox in a separate process, journal on disk)");
@@ -142,8 +143,7 @@ async fn onboarding_against_a_separate_sandbox() {
 }
 
 async fn agreements_to_t_prop() {
-    let mut config = SandboxConfig::default();
-    config.signature_delay = Duration::from_millis(200);
+    let config = SandboxConfig { signature_delay: Duration::from_millis(200), ..SandboxConfig::default() };
     let sandbox = Sandbox::start(config).await.unwrap();
     let client = Client::new(sandbox.environment());
     client.sign_in(credentials()).await.unwrap();
