@@ -3,6 +3,7 @@
 use super::UsageError;
 use crate::api::{Client, Credentials, Environment, EnvironmentKind, Secret};
 use crate::sandbox::{self, Sandbox, SandboxConfig};
+use crate::store::{Paths, SecretStore, Settings, load_saved_credentials};
 
 /// Where to connect: a named environment, or explicit URLs (e.g. a sandbox started with
 /// `propdesk sandbox`).
@@ -70,10 +71,7 @@ impl ConnectArgs {
                 (environment, None, credentials)
             }
         };
-        let journal_key = match kind {
-            EnvironmentKind::Custom => environment.live_url.clone(),
-            other => other.slug().to_string(),
-        };
+        let journal_key = crate::onboarding::journal::journal_key(&environment);
         let client = Client::new(environment);
         client.sign_in(credentials).await.map_err(|e| UsageError(format!("sign-in failed: {e}")))?;
         Ok(Connection { client, _sandbox: sandbox, journal_key })
@@ -101,11 +99,7 @@ fn credentials_from_env(kind: EnvironmentKind, environment: &Environment) -> Res
         if kind == EnvironmentKind::Custom && loopback {
             return Ok(sandbox_credentials());
         }
-        return Err(UsageError(
-            "no credentials: set TRADOVATE_USERNAME, TRADOVATE_PASSWORD, TRADOVATE_APP_ID, TRADOVATE_APP_VERSION, \
-             TRADOVATE_CID and TRADOVATE_SECRET, or sign in once in the window with \"Remember on this computer\""
-                .into(),
-        ));
+        return saved_by_the_window(kind, environment);
     };
     let credentials = Credentials {
         name,
@@ -121,6 +115,27 @@ fn credentials_from_env(kind: EnvironmentKind, environment: &Environment) -> Res
         return Err(UsageError(format!("missing credentials: {}", missing.join(", "))));
     }
     Ok(credentials)
+}
+
+/// The sign-in the window saved with "Remember on this computer" (keyring + settings).
+fn saved_by_the_window(kind: EnvironmentKind, environment: &Environment) -> Result<Credentials, UsageError> {
+    let no_credentials = || {
+        UsageError(
+            "no credentials: set TRADOVATE_USERNAME, TRADOVATE_PASSWORD, TRADOVATE_APP_ID, TRADOVATE_APP_VERSION, \
+             TRADOVATE_CID and TRADOVATE_SECRET, or sign in once in the window with \"Remember on this computer\""
+                .into(),
+        )
+    };
+    let Some(paths) = Paths::platform() else { return Err(no_credentials()) };
+    let (settings, _) = Settings::load_or_default(&paths.settings_file());
+    match load_saved_credentials(&SecretStore::platform(), &settings, kind) {
+        // A saved Custom sign-in belongs to the URLs it was saved for.
+        Ok(Some(login)) if kind != EnvironmentKind::Custom || login.environment.live_url == environment.live_url => {
+            Ok(login.credentials)
+        }
+        Ok(_) => Err(no_credentials()),
+        Err(error) => Err(UsageError(format!("{error}; set the TRADOVATE_* variables instead"))),
+    }
 }
 
 /// A stable id for this machine's command line (live is strict about changing ids).

@@ -57,8 +57,9 @@ pub fn block_on(job: impl std::future::Future<Output = Result<u8, UsageError>>) 
 pub fn open_journal(path: Option<&Path>, environment: &str) -> Result<Arc<Journal>, UsageError> {
     let path = match path {
         Some(path) => path.to_path_buf(),
-        None => directories::ProjectDirs::from("com", "Propdesk", "Propdesk")
-            .map(|dirs| dirs.data_dir().join("journal.sqlite"))
+        // The window's journal, so the command line resumes what the window started.
+        None => crate::store::Paths::platform()
+            .map(|paths| paths.journal_file())
             .ok_or_else(|| UsageError("no data folder on this system: pass --journal FILE".into()))?,
     };
     Journal::open(&path, environment).map(Arc::new).map_err(|e| UsageError(format!("{}: {e}", path.display())))

@@ -114,6 +114,16 @@ pub struct HistoryEntry {
     pub what: String,
 }
 
+/// The key that separates environments inside one journal file: the environment's
+/// name, or the LIVE URL of a custom one. The window and the command line use the same
+/// key, so either can resume what the other started.
+pub fn journal_key(environment: &crate::api::Environment) -> String {
+    match environment.kind {
+        crate::api::EnvironmentKind::Custom => environment.live_url.clone(),
+        other => other.slug().to_string(),
+    }
+}
+
 pub struct Journal {
     connection: Mutex<Connection>,
     /// Everything is kept per environment: the same name may exist on staging and production.

@@ -45,13 +45,7 @@ pub enum WatchStatus {
     Stopped(String),
 }
 
-/// The key that separates environments inside one journal file.
-pub fn journal_key(environment: &Environment) -> String {
-    match environment.kind {
-        EnvironmentKind::Custom => environment.live_url.clone(),
-        other => other.slug().to_string(),
-    }
-}
+pub use crate::onboarding::journal::journal_key;
 
 #[allow(dead_code)] // The Traders, Pipeline and Subaccounts screens are being built on it.
 impl Workspace {
