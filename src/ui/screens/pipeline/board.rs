@@ -91,8 +91,10 @@ pub fn live_line_ui(
                     ui.label(RichText::new(&chosen.name).strong());
                 }
                 None => {
-                    ui.label(RichText::new("No entitlement chosen: signatures are recorded, nothing is granted.")
-                        .color(theme::WARNING));
+                    ui.label(
+                        RichText::new("No entitlement chosen: signatures are recorded, nothing is granted.")
+                            .color(theme::WARNING),
+                    );
                     if ui.link("Choose one in Setup").clicked() {
                         commands.push(Command::Navigate(Screen::Setup));
                     }
@@ -150,12 +152,22 @@ fn counts_ui(ui: &mut Ui, rows: &[BoardRow], filter: &mut Option<BoardStage>) {
                 egui::pos2(rect.left() + 6.0, rect.bottom() - 2.0),
                 egui::pos2(rect.right() - 6.0, rect.bottom()),
             );
-            ui.painter().rect_filled(bar, 1.0, stage_color(Some(stage)).gamma_multiply(if count > 0 { 1.0 } else { 0.3 }));
+            ui.painter().rect_filled(
+                bar,
+                1.0,
+                stage_color(Some(stage)).gamma_multiply(if count > 0 { 1.0 } else { 0.3 }),
+            );
             if response.on_hover_text(format!("Show only: {}", stage.label())).clicked() {
                 *filter = if on { None } else { Some(stage) };
             }
             if stage < BoardStage::TPropGranted {
-                ui.label(RichText::new("→").weak());
+                // Painted: the UI font has no arrow glyph.
+                let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 12.0), egui::Sense::hover());
+                let color = ui.visuals().weak_text_color();
+                let (l, r, c) = (rect.left() + 2.0, rect.right() - 2.0, rect.center().y);
+                let stroke = egui::Stroke::new(1.5, color);
+                ui.painter().line_segment([egui::pos2(l, c - 4.0), egui::pos2(r, c)], stroke);
+                ui.painter().line_segment([egui::pos2(r, c), egui::pos2(l, c + 4.0)], stroke);
             }
         }
     });
@@ -228,7 +240,10 @@ fn table_ui(ui: &mut Ui, visible: &[&BoardRow], selected: &mut BTreeSet<String>,
         .header(26.0, |mut row| {
             row.col(|ui| {
                 let mut all = all_selected;
-                if ui.checkbox(&mut all, "").on_hover_text("Select all visible").changed() {
+                let response = ui.checkbox(&mut all, "").on_hover_text("Select all visible");
+                response
+                    .widget_info(|| egui::WidgetInfo::selected(egui::Role::CheckBox, true, all, "Select all visible"));
+                if response.changed() {
                     for r in visible {
                         if all {
                             selected.insert(r.trader.name.clone());
@@ -251,7 +266,11 @@ fn table_ui(ui: &mut Ui, visible: &[&BoardRow], selected: &mut BTreeSet<String>,
                 row.set_selected(detail.as_ref() == Some(name));
                 row.col(|ui| {
                     let mut on = selected.contains(name);
-                    if ui.checkbox(&mut on, "").on_hover_text(format!("Select {name}")).changed() {
+                    let response = ui.checkbox(&mut on, "").on_hover_text(format!("Select {name}"));
+                    response.widget_info(|| {
+                        egui::WidgetInfo::selected(egui::Role::CheckBox, true, on, format!("Select {name}"))
+                    });
+                    if response.changed() {
                         if on {
                             selected.insert(name.clone());
                         } else {

@@ -89,9 +89,11 @@ pub fn ui(ui: &mut Ui, row: Option<&BoardRow>, history: &Remote<Vec<HistoryEntry
                         |ui| {
                             for entry in entries {
                                 ui.label(
-                                    RichText::new(entry.at.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S").to_string())
-                                        .monospace()
-                                        .weak(),
+                                    RichText::new(
+                                        entry.at.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S").to_string(),
+                                    )
+                                    .monospace()
+                                    .weak(),
                                 );
                                 ui.add(egui::Label::new(&entry.what).wrap());
                                 ui.end_row();

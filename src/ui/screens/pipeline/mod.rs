@@ -146,8 +146,8 @@ impl PipelineScreen {
     fn confirm_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
         let Some((kind, names)) = &self.confirm else { return };
         let (title, button) = match kind {
-            Offboarding::Revoke => ("Revoke trading permissions?", "Revoke trading permissions"),
-            Offboarding::Cancel => ("Cancel everything?", "Cancel everything"),
+            Offboarding::Revoke => ("Revoke trading permissions?", "Yes, revoke"),
+            Offboarding::Cancel => ("Cancel everything?", "Yes, cancel everything"),
         };
         let mut decided: Option<bool> = None;
         let modal = egui::Modal::new(egui::Id::unique("pipeline_confirm")).show(ui.ctx(), |ui| {
@@ -217,7 +217,9 @@ impl PipelineScreen {
                 let traders: Vec<JournaledTrader> = self
                     .rows
                     .value()
-                    .map(|rows| rows.iter().filter(|r| names.contains(&r.trader.name)).map(|r| r.trader.clone()).collect())
+                    .map(|rows| {
+                        rows.iter().filter(|r| names.contains(&r.trader.name)).map(|r| r.trader.clone()).collect()
+                    })
                     .unwrap_or_default();
                 let journal = workspace.journal.clone();
                 let changes = workspace.change_counter();
