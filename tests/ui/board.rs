@@ -102,6 +102,12 @@ fn a_trader_moves_from_account_to_t_prop_granted_without_any_click() {
     assert_eq!(stats.calls_on(Domain::Live, "userplugin/addentitlementsubscription"), 1);
     let deps = stats.calls_on(Domain::Live, "adminalertsignal/deps");
     assert!((1..=2).contains(&deps), "deps only for catch-ups after (re)connects, was {deps}");
+
+    // Now a click: the row opens the details with ids and the journal's history.
+    app.harness.get_by_label(&name).click();
+    app.wait_for_text("Trading permission id");
+    app.wait_for_text("T-Prop entitlement granted");
+    assert!(app.harness.query_by_label(&user_id.to_string()).is_some(), "the user id is shown");
 }
 
 #[test]

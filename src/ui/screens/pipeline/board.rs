@@ -132,7 +132,8 @@ pub fn ui(
 fn counts_ui(ui: &mut Ui, rows: &[BoardRow], filter: &mut Option<BoardStage>) {
     let counts = rows::counts(rows);
     ui.horizontal_wrapped(|ui| {
-        ui.spacing_mut().item_spacing.x = 6.0;
+        ui.spacing_mut().item_spacing.x = 3.0;
+        ui.spacing_mut().button_padding = egui::vec2(7.0, 3.0);
         if ui.selectable_label(filter.is_none(), format!("All  {}", rows.len())).clicked() {
             *filter = None;
         }
@@ -181,43 +182,57 @@ fn toolbar_ui(
     selected: &mut BTreeSet<String>,
 ) -> Option<Action> {
     let mut action = None;
+    // Beside the search on a wide board; on their own row when the details are open.
+    let narrow = ui.available_width() < 900.0;
+    let right = egui::Layout::right_to_left(egui::Align::Center);
     ui.horizontal(|ui| {
         let label = ui.label("Search");
         ui.add(egui::TextEdit::singleline(search).hint_text("name, email or account").desired_width(220.0))
             .labelled_by(label.id);
-        ui.label(RichText::new(format!("{} of {} traders", visible.len(), view.rows.len())).weak());
-        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            let names: Vec<String> = selected.iter().cloned().collect();
-            let enabled = !names.is_empty() && !view.busy;
-            if ui
-                .add_enabled(enabled, egui::Button::new("Cancel everything"))
-                .on_hover_text("Revoke permissions and cancel all subscriptions on DEMO and LIVE")
-                .clicked()
-            {
-                action = Some(Action::Ask(Offboarding::Cancel, names.clone()));
-            }
-            if ui
-                .add_enabled(enabled, egui::Button::new("Revoke trading permissions"))
-                .on_hover_text("Remove access to the evaluation account; subscriptions stay")
-                .clicked()
-            {
-                action = Some(Action::Ask(Offboarding::Revoke, names.clone()));
-            }
-            if ui
-                .add_enabled(enabled, egui::Button::new("Grant T-Prop now"))
-                .on_hover_text("Traders who have not signed yet stay waiting for their signature")
-                .clicked()
-            {
-                action = Some(Action::Grant(names.clone()));
-            }
-            if view.busy {
-                ui.spinner();
-                ui.label(RichText::new("Offboarding…").weak());
-            } else if !names.is_empty() {
-                ui.label(RichText::new(format!("{} selected", names.len())).strong());
-            }
-        });
+        ui.label(RichText::new(format!("{} of {} traders", visible.len(), view.rows.len())).weak())
+            .on_hover_text("Click a row to see the trader's ids and full history");
+        if !narrow {
+            action = ui.with_layout(right, |ui| actions_ui(ui, view, selected)).inner;
+        }
     });
+    if narrow {
+        action = ui.horizontal(|ui| ui.with_layout(right, |ui| actions_ui(ui, view, selected)).inner).inner;
+    }
+    action
+}
+
+/// Right to left: Cancel everything, Revoke, Grant, then how many are selected.
+fn actions_ui(ui: &mut Ui, view: &BoardView<'_>, selected: &BTreeSet<String>) -> Option<Action> {
+    let mut action = None;
+    let names: Vec<String> = selected.iter().cloned().collect();
+    let enabled = !names.is_empty() && !view.busy;
+    if ui
+        .add_enabled(enabled, egui::Button::new("Cancel everything"))
+        .on_hover_text("Revoke permissions and cancel all subscriptions on DEMO and LIVE")
+        .clicked()
+    {
+        action = Some(Action::Ask(Offboarding::Cancel, names.clone()));
+    }
+    if ui
+        .add_enabled(enabled, egui::Button::new("Revoke trading permissions"))
+        .on_hover_text("Remove access to the evaluation account; subscriptions stay")
+        .clicked()
+    {
+        action = Some(Action::Ask(Offboarding::Revoke, names.clone()));
+    }
+    if ui
+        .add_enabled(enabled, egui::Button::new("Grant T-Prop now"))
+        .on_hover_text("Traders who have not signed yet stay waiting for their signature")
+        .clicked()
+    {
+        action = Some(Action::Grant(names.clone()));
+    }
+    if view.busy {
+        ui.spinner();
+        ui.label(RichText::new("Offboarding…").weak());
+    } else if !names.is_empty() {
+        ui.label(RichText::new(format!("{} selected", names.len())).strong());
+    }
     action
 }
 
@@ -225,18 +240,22 @@ fn table_ui(ui: &mut Ui, visible: &[&BoardRow], selected: &mut BTreeSet<String>,
     let now = Utc::now();
     let all_selected = visible.iter().all(|r| selected.contains(&r.trader.name));
     let mut clicked_row = None;
+    // With the details open, email and account make room (they are in the details).
+    let narrow = detail.is_some();
+    // A click anywhere on a row opens its details, so the text is not selectable here.
+    ui.style_mut().interaction.selectable_labels = false;
     TableBuilder::new(ui)
-        .id_salt("pipeline_table")
+        .id_salt(if narrow { "pipeline_table_narrow" } else { "pipeline_table" })
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
         .striped(true)
         .sense(egui::Sense::click())
         .column(Column::exact(28.0))
-        .column(Column::initial(170.0).at_least(100.0).clip(true))
-        .column(Column::initial(200.0).at_least(100.0).clip(true))
-        .column(Column::initial(110.0).at_least(70.0).clip(true))
-        .column(Column::initial(140.0).at_least(120.0))
-        .column(Column::initial(260.0).at_least(140.0).clip(true))
-        .column(Column::remainder().at_least(70.0))
+        .column(Column::initial(150.0).at_least(100.0).clip(true))
+        .columns(Column::initial(210.0).at_least(100.0).clip(true), if narrow { 0 } else { 1 })
+        .columns(Column::initial(100.0).at_least(70.0).clip(true), if narrow { 0 } else { 1 })
+        .column(Column::initial(132.0).at_least(120.0))
+        .column(Column::initial(80.0).at_least(64.0))
+        .column(Column::remainder().at_least(140.0).clip(true))
         .header(26.0, |mut row| {
             row.col(|ui| {
                 let mut all = all_selected;
@@ -253,9 +272,14 @@ fn table_ui(ui: &mut Ui, visible: &[&BoardRow], selected: &mut BTreeSet<String>,
                     }
                 }
             });
-            for title in ["Name", "Email", "Account", "Stage", "Waiting for", "In stage"] {
+            let titles: &[&str] = if narrow {
+                &["Name", "Stage", "In stage", "Waiting for"]
+            } else {
+                &["Name", "Email", "Account", "Stage", "In stage", "Waiting for"]
+            };
+            for title in titles {
                 row.col(|ui| {
-                    ui.label(RichText::new(title).strong());
+                    ui.label(RichText::new(*title).strong());
                 });
             }
         })
@@ -281,15 +305,25 @@ fn table_ui(ui: &mut Ui, visible: &[&BoardRow], selected: &mut BTreeSet<String>,
                 row.col(|ui| {
                     ui.label(RichText::new(name).strong());
                 });
-                row.col(|ui| {
-                    ui.label(&r.trader.email);
-                });
-                row.col(|ui| {
-                    ui.label(&r.trader.account_name);
-                });
+                if !narrow {
+                    row.col(|ui| {
+                        ui.label(&r.trader.email);
+                    });
+                    row.col(|ui| {
+                        ui.label(&r.trader.account_name);
+                    });
+                }
                 row.col(|ui| {
                     let label = r.stage.map(|s| s.label()).unwrap_or("Not created");
                     widgets::badge(ui, label, stage_color(r.stage));
+                });
+                row.col(|ui| {
+                    if let Some(since) = r.since {
+                        ui.label(rows::age(since, now))
+                            .on_hover_text(since.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S").to_string());
+                    } else {
+                        ui.label("—");
+                    }
                 });
                 row.col(|ui| match (r.stage, &r.trader.last_error) {
                     (Some(BoardStage::Failed), Some(error)) => {
@@ -298,15 +332,8 @@ fn table_ui(ui: &mut Ui, visible: &[&BoardRow], selected: &mut BTreeSet<String>,
                             .on_hover_text(error);
                     }
                     _ => {
-                        ui.label(RichText::new(r.waiting_text()).weak());
-                    }
-                });
-                row.col(|ui| {
-                    if let Some(since) = r.since {
-                        ui.label(rows::age(since, now))
-                            .on_hover_text(since.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S").to_string());
-                    } else {
-                        ui.label("—");
+                        let text = r.waiting_text();
+                        ui.label(RichText::new(&text).weak()).on_hover_text(text);
                     }
                 });
                 if row.response().clicked() {

@@ -150,8 +150,9 @@ impl PipelineScreen {
             Offboarding::Cancel => ("Cancel everything?", "Yes, cancel everything"),
         };
         let mut decided: Option<bool> = None;
-        let modal = egui::Modal::new(egui::Id::unique("pipeline_confirm")).show(ui.ctx(), |ui| {
-            ui.set_max_width(460.0);
+        let frame = egui::Frame::popup(ui.style()).inner_margin(egui::Margin::same(20)).corner_radius(10);
+        let modal = egui::Modal::new(egui::Id::unique("pipeline_confirm")).frame(frame).show(ui.ctx(), |ui| {
+            ui.set_width(440.0);
             ui.label(egui::RichText::new(title).strong().size(17.0));
             ui.add_space(6.0);
             ui.add(egui::Label::new(offboarding::describe(*kind, names.len())).wrap());
@@ -160,7 +161,7 @@ impl PipelineScreen {
             let more = names.len().saturating_sub(shown.len());
             let list = if more > 0 { format!("{} and {more} more", shown.join(", ")) } else { shown.join(", ") };
             widgets::hint(ui, &list);
-            ui.add_space(10.0);
+            ui.add_space(14.0);
             ui.horizontal(|ui| {
                 let danger = egui::Button::new(egui::RichText::new(button).color(egui::Color32::WHITE))
                     .fill(ui.visuals().error_fg_color);

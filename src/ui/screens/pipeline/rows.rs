@@ -44,6 +44,8 @@ impl BoardRow {
         match self.stage {
             Some(BoardStage::TPropGranted) => "Ready to trade".into(),
             Some(BoardStage::Revoked) | Some(BoardStage::Cancelled) => "Offboarded".into(),
+            // The domain's words are long for a table cell; this is the same wait.
+            Some(BoardStage::Account) => "Waiting for the trader to sign".into(),
             Some(stage) => format!("Waiting for {}", stage.waiting_for()),
             None => "Waiting for the Tradovate user".into(),
         }
@@ -126,7 +128,7 @@ mod tests {
         };
         let row = BoardRow::from(trader);
         assert_eq!(row.stage, Some(BoardStage::Account));
-        assert_eq!(row.waiting_text(), "Waiting for the trader to sign the market-data agreement");
+        assert_eq!(row.waiting_text(), "Waiting for the trader to sign");
         assert!(row.matches(Some(BoardStage::Account), "ada@example"));
         assert!(!row.matches(Some(BoardStage::Failed), ""));
         assert!(row.matches(None, "eval1"));
