@@ -194,6 +194,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn auto_grant_is_on_unless_turned_off() {
+        let old: EnvironmentSettings = serde_json::from_str(r#"{"username":"a"}"#).unwrap();
+        assert!(old.auto_grant, "files written before the switch existed");
+        assert!(EnvironmentSettings::default().auto_grant);
+        let off: EnvironmentSettings = serde_json::from_str(r#"{"auto_grant":false}"#).unwrap();
+        assert!(!off.auto_grant);
+    }
+
+    #[test]
     fn round_trips_and_keeps_the_device_id() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("nested/settings.json");
