@@ -2,7 +2,12 @@
 //! Background work (sandbox, API calls, keyring) runs on a real tokio runtime, so each
 //! test steps the UI until what the user waits for appears.
 
+#[path = "api/support.rs"]
+#[allow(dead_code)]
+mod support;
+
 mod ui {
+    mod board;
     pub mod harness;
     mod setup;
     mod sign_in;

@@ -27,7 +27,7 @@ pub struct Chosen {
 }
 
 /// What is remembered for one environment.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct EnvironmentSettings {
     /// Custom environments only: the URLs typed in.
@@ -44,6 +44,27 @@ pub struct EnvironmentSettings {
     pub plan: Option<Chosen>,
     pub template: Option<Chosen>,
     pub entitlement: Option<Chosen>,
+    /// Pipeline board: grant T-Prop as soon as a trader signs (on unless turned off).
+    pub auto_grant: bool,
+}
+
+// Manual so that `auto_grant` defaults to true (files written before it existed too).
+impl Default for EnvironmentSettings {
+    fn default() -> Self {
+        Self {
+            live_url: String::new(),
+            demo_url: String::new(),
+            ws_url: String::new(),
+            username: String::new(),
+            app_id: String::new(),
+            cid: String::new(),
+            remember: false,
+            plan: None,
+            template: None,
+            entitlement: None,
+            auto_grant: true,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -171,6 +192,15 @@ fn new_device_id() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn auto_grant_is_on_unless_turned_off() {
+        let old: EnvironmentSettings = serde_json::from_str(r#"{"username":"a"}"#).unwrap();
+        assert!(old.auto_grant, "files written before the switch existed");
+        assert!(EnvironmentSettings::default().auto_grant);
+        let off: EnvironmentSettings = serde_json::from_str(r#"{"auto_grant":false}"#).unwrap();
+        assert!(!off.auto_grant);
+    }
 
     #[test]
     fn round_trips_and_keeps_the_device_id() {

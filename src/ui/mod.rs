@@ -21,6 +21,8 @@ mod workspace;
 
 pub use app::{AppConfig, PropdeskApp, StartEnvironment};
 pub use command::Screen;
+/// Board hook: tests open the app's journal with the same key.
+pub use workspace::journal_key;
 
 use crate::store::{Paths, Settings};
 use std::process::ExitCode;

@@ -30,6 +30,8 @@ pub struct Workspace {
     pub auto_grant: bool,
     /// The entitlement the watch grants, as chosen in Setup.
     pub entitlement_id: Option<i64>,
+    /// Pipeline board hook: the watch refused a manual check until then.
+    pub next_check_at: Option<std::time::Instant>,
 }
 
 /// What the top of the Pipeline screen says about the live connection.
@@ -77,6 +79,7 @@ impl Workspace {
             watch_status: WatchStatus::Starting,
             auto_grant: true,
             entitlement_id: None,
+            next_check_at: None,
         }
     }
 
@@ -118,6 +121,7 @@ impl Workspace {
                 self.watch_status = WatchStatus::Reconnecting { reason: reason.clone(), retry_in: *retry_in }
             }
             WatchEvent::Stopped(reason) => self.watch_status = WatchStatus::Stopped(reason.clone()),
+            WatchEvent::CheckTooSoon { retry_in } => self.next_check_at = Some(std::time::Instant::now() + *retry_in),
             _ => {}
         }
         self.mark_changed();

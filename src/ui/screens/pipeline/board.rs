@@ -1,0 +1,349 @@
+//! The live connection line, the counts bar with its filter chips, the action bar and
+//! the table.
+
+use super::PipelineCommand;
+use super::rows::{self, BoardRow};
+use crate::onboarding::board::BoardStage;
+use crate::onboarding::offboarding::Offboarding;
+use crate::store::settings::EnvironmentSettings;
+use crate::ui::command::{Command, Screen};
+use crate::ui::workspace::{WatchStatus, Workspace};
+use crate::ui::{theme, widgets};
+use chrono::{Local, Utc};
+use egui::{Color32, RichText, Ui};
+use egui_extras::{Column, TableBuilder};
+use std::collections::BTreeSet;
+
+/// What the board's buttons ask for.
+pub enum Action {
+    Grant(Vec<String>),
+    /// Open the confirmation dialog.
+    Ask(Offboarding, Vec<String>),
+}
+
+pub struct BoardView<'a> {
+    pub rows: &'a [BoardRow],
+    /// An offboarding is running.
+    pub busy: bool,
+}
+
+/// The badge colour of a stage: greys and blues while waiting, green when done, red for
+/// an error, muted for the ways out.
+pub fn stage_color(stage: Option<BoardStage>) -> Color32 {
+    match stage {
+        None | Some(BoardStage::UserCreated) => Color32::from_rgb(100, 116, 139),
+        Some(BoardStage::ContactInfo) => Color32::from_rgb(71, 85, 155),
+        Some(BoardStage::Account) => Color32::from_rgb(37, 99, 235),
+        Some(BoardStage::AgreementSigned) => Color32::from_rgb(13, 148, 136),
+        Some(BoardStage::TPropGranted) => theme::SUCCESS,
+        Some(BoardStage::Failed) => Color32::from_rgb(220, 38, 38),
+        Some(BoardStage::Revoked) => Color32::from_rgb(194, 120, 3),
+        Some(BoardStage::Cancelled) => Color32::from_rgb(87, 83, 78),
+    }
+}
+
+/// "Listening for signatures", Check now, the auto-grant switch and the entitlement.
+pub fn live_line_ui(
+    ui: &mut Ui,
+    workspace: &Workspace,
+    settings: &EnvironmentSettings,
+    check_wait: Option<u64>,
+    commands: &mut Vec<Command>,
+) {
+    widgets::card(ui, "", |ui| {
+        ui.horizontal_wrapped(|ui| {
+            let (color, text) = match &workspace.watch_status {
+                WatchStatus::Starting => (Color32::from_gray(140), "Connecting to the live feed…".to_string()),
+                WatchStatus::Listening => (theme::SUCCESS, "Listening for signatures".to_string()),
+                WatchStatus::Reconnecting { reason, retry_in } => {
+                    (theme::WARNING, format!("Reconnecting in {} s ({reason})", retry_in.as_secs().max(1)))
+                }
+                WatchStatus::Stopped(reason) => (theme::error_color(ui), format!("Stopped: {reason}")),
+            };
+            widgets::status_dot(ui, color, matches!(workspace.watch_status, WatchStatus::Listening));
+            ui.label(RichText::new(text).strong());
+            ui.add_space(8.0);
+            match check_wait {
+                None => {
+                    if ui
+                        .button("Check now")
+                        .on_hover_text("Ask Tradovate once for signatures the live feed may have missed")
+                        .clicked()
+                    {
+                        commands.push(Command::Pipeline(PipelineCommand::CheckNow));
+                    }
+                }
+                Some(seconds) => {
+                    ui.add_enabled(false, egui::Button::new(format!("Check again in {seconds} s")))
+                        .on_disabled_hover_text("Tradovate allows one manual check every 30 seconds");
+                    ui.ctx().request_repaint_after(std::time::Duration::from_millis(500));
+                }
+            }
+            ui.separator();
+            let mut auto = workspace.auto_grant;
+            if ui.checkbox(&mut auto, "Auto-grant T-Prop when a trader signs").changed() {
+                commands.push(Command::Pipeline(PipelineCommand::SetAutoGrant(auto)));
+            }
+            ui.separator();
+            match &settings.entitlement {
+                Some(chosen) => {
+                    ui.label(RichText::new("Grants").weak());
+                    ui.label(RichText::new(&chosen.name).strong());
+                }
+                None => {
+                    ui.label(
+                        RichText::new("No entitlement chosen: signatures are recorded, nothing is granted.")
+                            .color(theme::WARNING),
+                    );
+                    if ui.link("Choose one in Setup").clicked() {
+                        commands.push(Command::Navigate(Screen::Setup));
+                    }
+                }
+            }
+        });
+    });
+}
+
+/// Counts, search, actions and the table. Returns what a button asked for.
+pub fn ui(
+    ui: &mut Ui,
+    view: &BoardView<'_>,
+    filter: &mut Option<BoardStage>,
+    search: &mut String,
+    selected: &mut BTreeSet<String>,
+    detail: &mut Option<String>,
+) -> Option<Action> {
+    counts_ui(ui, view.rows, filter);
+    ui.add_space(6.0);
+    let needle = search.trim().to_lowercase();
+    let visible: Vec<&BoardRow> = view.rows.iter().filter(|r| r.matches(*filter, &needle)).collect();
+    // Forget selections of traders no longer on the board.
+    selected.retain(|name| view.rows.iter().any(|r| &r.trader.name == name));
+    let action = toolbar_ui(ui, view, &visible, search, selected);
+    ui.add_space(6.0);
+    if visible.is_empty() {
+        widgets::hint(ui, "No trader matches the filter and search.");
+    } else {
+        table_ui(ui, &visible, selected, detail);
+    }
+    action
+}
+
+fn counts_ui(ui: &mut Ui, rows: &[BoardRow], filter: &mut Option<BoardStage>) {
+    let counts = rows::counts(rows);
+    ui.horizontal_wrapped(|ui| {
+        ui.spacing_mut().item_spacing.x = 3.0;
+        ui.spacing_mut().button_padding = egui::vec2(7.0, 3.0);
+        if ui.selectable_label(filter.is_none(), format!("All  {}", rows.len())).clicked() {
+            *filter = None;
+        }
+        ui.separator();
+        for stage in BoardStage::ALL {
+            if stage == BoardStage::Failed {
+                ui.separator();
+            }
+            let count = counts.get(&stage).copied().unwrap_or(0);
+            let on = *filter == Some(stage);
+            let text = RichText::new(format!("{}  {count}", stage.label()));
+            let text = if count == 0 && !on { text.weak() } else { text };
+            let response = ui.selectable_label(on, text);
+            // A coloured bar under the chip ties it to the badges in the table.
+            let rect = response.rect;
+            let bar = egui::Rect::from_min_max(
+                egui::pos2(rect.left() + 6.0, rect.bottom() - 2.0),
+                egui::pos2(rect.right() - 6.0, rect.bottom()),
+            );
+            ui.painter().rect_filled(
+                bar,
+                1.0,
+                stage_color(Some(stage)).gamma_multiply(if count > 0 { 1.0 } else { 0.3 }),
+            );
+            if response.on_hover_text(format!("Show only: {}", stage.label())).clicked() {
+                *filter = if on { None } else { Some(stage) };
+            }
+            if stage < BoardStage::TPropGranted {
+                // Painted: the UI font has no arrow glyph.
+                let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 12.0), egui::Sense::hover());
+                let color = ui.visuals().weak_text_color();
+                let (l, r, c) = (rect.left() + 2.0, rect.right() - 2.0, rect.center().y);
+                let stroke = egui::Stroke::new(1.5, color);
+                ui.painter().line_segment([egui::pos2(l, c - 4.0), egui::pos2(r, c)], stroke);
+                ui.painter().line_segment([egui::pos2(r, c), egui::pos2(l, c + 4.0)], stroke);
+            }
+        }
+    });
+}
+
+fn toolbar_ui(
+    ui: &mut Ui,
+    view: &BoardView<'_>,
+    visible: &[&BoardRow],
+    search: &mut String,
+    selected: &mut BTreeSet<String>,
+) -> Option<Action> {
+    let mut action = None;
+    // Beside the search on a wide board; on their own row when the details are open.
+    let narrow = ui.available_width() < 900.0;
+    let right = egui::Layout::right_to_left(egui::Align::Center);
+    ui.horizontal(|ui| {
+        let label = ui.label("Search");
+        ui.add(egui::TextEdit::singleline(search).hint_text("name, email or account").desired_width(220.0))
+            .labelled_by(label.id);
+        ui.label(RichText::new(format!("{} of {} traders", visible.len(), view.rows.len())).weak())
+            .on_hover_text("Click a row to see the trader's ids and full history");
+        if !narrow {
+            action = ui.with_layout(right, |ui| actions_ui(ui, view, selected)).inner;
+        }
+    });
+    if narrow {
+        action = ui.horizontal(|ui| ui.with_layout(right, |ui| actions_ui(ui, view, selected)).inner).inner;
+    }
+    action
+}
+
+/// Right to left: Cancel everything, Revoke, Grant, then how many are selected.
+fn actions_ui(ui: &mut Ui, view: &BoardView<'_>, selected: &BTreeSet<String>) -> Option<Action> {
+    let mut action = None;
+    let names: Vec<String> = selected.iter().cloned().collect();
+    let enabled = !names.is_empty() && !view.busy;
+    if ui
+        .add_enabled(enabled, egui::Button::new("Cancel everything"))
+        .on_hover_text("Revoke permissions and cancel all subscriptions on DEMO and LIVE")
+        .clicked()
+    {
+        action = Some(Action::Ask(Offboarding::Cancel, names.clone()));
+    }
+    if ui
+        .add_enabled(enabled, egui::Button::new("Revoke trading permissions"))
+        .on_hover_text("Remove access to the evaluation account; subscriptions stay")
+        .clicked()
+    {
+        action = Some(Action::Ask(Offboarding::Revoke, names.clone()));
+    }
+    if ui
+        .add_enabled(enabled, egui::Button::new("Grant T-Prop now"))
+        .on_hover_text("Traders who have not signed yet stay waiting for their signature")
+        .clicked()
+    {
+        action = Some(Action::Grant(names.clone()));
+    }
+    if view.busy {
+        ui.spinner();
+        ui.label(RichText::new("Offboarding…").weak());
+    } else if !names.is_empty() {
+        ui.label(RichText::new(format!("{} selected", names.len())).strong());
+    }
+    action
+}
+
+fn table_ui(ui: &mut Ui, visible: &[&BoardRow], selected: &mut BTreeSet<String>, detail: &mut Option<String>) {
+    let now = Utc::now();
+    let all_selected = visible.iter().all(|r| selected.contains(&r.trader.name));
+    let mut clicked_row = None;
+    // With the details open, email and account make room (they are in the details).
+    let narrow = detail.is_some();
+    // A click anywhere on a row opens its details, so the text is not selectable here.
+    ui.style_mut().interaction.selectable_labels = false;
+    TableBuilder::new(ui)
+        .id_salt(if narrow { "pipeline_table_narrow" } else { "pipeline_table" })
+        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+        .striped(true)
+        .sense(egui::Sense::click())
+        .column(Column::exact(28.0))
+        .column(Column::initial(150.0).at_least(100.0).clip(true))
+        .columns(Column::initial(210.0).at_least(100.0).clip(true), if narrow { 0 } else { 1 })
+        .columns(Column::initial(100.0).at_least(70.0).clip(true), if narrow { 0 } else { 1 })
+        .column(Column::initial(132.0).at_least(120.0))
+        .column(Column::initial(80.0).at_least(64.0))
+        .column(Column::remainder().at_least(140.0).clip(true))
+        .header(26.0, |mut row| {
+            row.col(|ui| {
+                let mut all = all_selected;
+                let response = ui.checkbox(&mut all, "").on_hover_text("Select all visible");
+                response
+                    .widget_info(|| egui::WidgetInfo::selected(egui::Role::CheckBox, true, all, "Select all visible"));
+                if response.changed() {
+                    for r in visible {
+                        if all {
+                            selected.insert(r.trader.name.clone());
+                        } else {
+                            selected.remove(&r.trader.name);
+                        }
+                    }
+                }
+            });
+            let titles: &[&str] = if narrow {
+                &["Name", "Stage", "In stage", "Waiting for"]
+            } else {
+                &["Name", "Email", "Account", "Stage", "In stage", "Waiting for"]
+            };
+            for title in titles {
+                row.col(|ui| {
+                    ui.label(RichText::new(*title).strong());
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(28.0, visible.len(), |mut row| {
+                let r = visible[row.index()];
+                let name = &r.trader.name;
+                row.set_selected(detail.as_ref() == Some(name));
+                row.col(|ui| {
+                    let mut on = selected.contains(name);
+                    let response = ui.checkbox(&mut on, "").on_hover_text(format!("Select {name}"));
+                    response.widget_info(|| {
+                        egui::WidgetInfo::selected(egui::Role::CheckBox, true, on, format!("Select {name}"))
+                    });
+                    if response.changed() {
+                        if on {
+                            selected.insert(name.clone());
+                        } else {
+                            selected.remove(name);
+                        }
+                    }
+                });
+                row.col(|ui| {
+                    ui.label(RichText::new(name).strong());
+                });
+                if !narrow {
+                    row.col(|ui| {
+                        ui.label(&r.trader.email);
+                    });
+                    row.col(|ui| {
+                        ui.label(&r.trader.account_name);
+                    });
+                }
+                row.col(|ui| {
+                    let label = r.stage.map(|s| s.label()).unwrap_or("Not created");
+                    widgets::badge(ui, label, stage_color(r.stage));
+                });
+                row.col(|ui| {
+                    if let Some(since) = r.since {
+                        ui.label(rows::age(since, now))
+                            .on_hover_text(since.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S").to_string());
+                    } else {
+                        ui.label("—");
+                    }
+                });
+                row.col(|ui| match (r.stage, &r.trader.last_error) {
+                    (Some(BoardStage::Failed), Some(error)) => {
+                        let stage = r.trader.error_stage.as_deref().unwrap_or("Error");
+                        ui.label(RichText::new(format!("{stage}: {error}")).color(theme::error_color(ui)))
+                            .on_hover_text(error);
+                    }
+                    _ => {
+                        let text = r.waiting_text();
+                        ui.label(RichText::new(&text).weak()).on_hover_text(text);
+                    }
+                });
+                if row.response().clicked() {
+                    clicked_row = Some(name.clone());
+                }
+            });
+        });
+    if let Some(name) = clicked_row {
+        *detail = if detail.as_ref() == Some(&name) { None } else { Some(name) };
+    }
+    // Ages tick over; a repaint every 30 s is plenty.
+    ui.ctx().request_repaint_after(std::time::Duration::from_secs(30));
+}
