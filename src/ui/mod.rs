@@ -11,6 +11,7 @@ mod nav;
 mod problem;
 mod remote;
 mod sandbox_env;
+pub mod document_picker; // hook (Subaccounts wizard): the swappable file picker
 pub mod save_dialog;
 mod screens;
 mod theme;
