@@ -140,7 +140,7 @@ fn slot_ui(
                                 let scale = (64.0 / size.y.max(1.0)).min(96.0 / size.x.max(1.0));
                                 ui.add(egui::Image::new((texture.id(), size * scale)));
                             } else {
-                                ui.label(RichText::new("📄").size(28.0));
+                                ui.label(RichText::new(file.kind().extension().to_uppercase()).strong().size(18.0));
                             }
                             ui.vertical(|ui| {
                                 ui.label(format!("✔ {}", file.file_name()));
@@ -163,7 +163,7 @@ fn slot_ui(
                         } else {
                             "Drop a file here, or choose one"
                         };
-                        ui.label(RichText::new(format!("⬇ {text}")).weak());
+                        ui.label(RichText::new(text).weak());
                     }
                 });
             });

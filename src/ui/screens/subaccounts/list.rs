@@ -20,13 +20,13 @@ pub fn ui(
     commands: &mut Vec<Command>,
 ) {
     ui.horizontal(|ui| {
-        if ui.button(RichText::new("➕ New request").strong()).clicked() {
+        if ui.button(RichText::new("New request").strong()).clicked() {
             commands.push(Command::Subaccounts(SubaccountsCommand::NewRequest));
         }
         if !wizard.is_blank() && ui.button("Continue the draft").clicked() {
             commands.push(Command::Subaccounts(SubaccountsCommand::OpenDraft));
         }
-        if ui.button("⟳ Refresh").clicked() {
+        if ui.button("🔄 Refresh").clicked() {
             commands.push(Command::Subaccounts(SubaccountsCommand::Refresh));
         }
         if loading {

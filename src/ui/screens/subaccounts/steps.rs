@@ -165,21 +165,33 @@ fn country_row(ui: &mut egui::Ui, wizard: &mut Wizard, problems: &[FieldProblem]
         if current.is_empty() { format!("Choose the {what}…") } else { current.clone() }
     });
     let mut chosen = None;
-    let response = egui::ComboBox::from_id_salt(("country", what))
+    egui::ComboBox::from_id_salt(("country", what))
         .selected_text(shown)
         .width(FIELD_WIDTH)
         .height(320.0)
+        // The search box is inside: a click there must not close the list.
+        .close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside)
         .show_ui(ui, |ui| {
+            let search = ui.label("Search countries");
+            let filter = &mut wizard.country_filter;
+            ui.add(egui::TextEdit::singleline(filter).hint_text("name or code").desired_width(200.0))
+                .labelled_by(search.id)
+                .request_focus();
+            let wanted = filter.trim().to_lowercase();
             for (code, name) in countries() {
-                if ui.selectable_label(current == *code, format!("{name} ({code})")).clicked() {
+                let matches = wanted.is_empty()
+                    || name.to_lowercase().contains(&wanted)
+                    || code.eq_ignore_ascii_case(&wanted);
+                if matches && ui.selectable_label(current == *code, format!("{name} ({code})")).clicked() {
                     chosen = Some(code.to_string());
+                    ui.close();
                 }
             }
         })
         .response
         .labelled_by(label.id);
-    let _ = response;
     if let Some(code) = chosen {
+        wizard.country_filter.clear();
         match field {
             DraftField::Citizenship => wizard.draft.identity.citizenship = code,
             _ => wizard.draft.address.country = code,
@@ -240,11 +252,11 @@ pub fn account_ui(ui: &mut egui::Ui, wizard: &mut Wizard, problems: &[FieldProbl
             text_row(ui, wizard, problems, DraftField::RiskCategoryId, "e.g. 3", |w| {
                 &mut w.draft.account.risk_category_id
             });
-            let label = ui.label(DraftField::MarginType.label());
+            ui.label(DraftField::MarginType.label());
             ui.horizontal(|ui| {
                 for margin in MarginType::ALL {
                     let selected = wizard.draft.account.margin_type == Some(margin);
-                    let response = ui.radio(selected, margin.as_wire()).labelled_by(label.id);
+                    let response = ui.radio(selected, margin.as_wire());
                     if response.clicked() {
                         wizard.draft.account.margin_type = Some(margin);
                         wizard.touch(DraftField::MarginType);
@@ -255,11 +267,11 @@ pub fn account_ui(ui: &mut egui::Ui, wizard: &mut Wizard, problems: &[FieldProbl
             text_row(ui, wizard, problems, DraftField::TransferAmount, "USD moved from the master account", |w| {
                 &mut w.draft.account.transfer_amount
             });
-            let label = ui.label(DraftField::AuthorizedIndividual.label());
+            ui.label(DraftField::AuthorizedIndividual.label());
             ui.horizontal(|ui| {
                 for (value, text) in [(true, "Yes"), (false, "No")] {
                     let selected = wizard.draft.account.authorized_individual == Some(value);
-                    let response = ui.radio(selected, text).labelled_by(label.id);
+                    let response = ui.radio(selected, text);
                     if response.clicked() {
                         wizard.draft.account.authorized_individual = Some(value);
                         wizard.touch(DraftField::AuthorizedIndividual);

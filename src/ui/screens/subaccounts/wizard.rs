@@ -23,6 +23,8 @@ pub struct Wizard {
     pub ssn: String,
     pub national_id: String,
     pub show_secret: bool,
+    /// What was typed in the country picker's search box.
+    pub country_filter: String,
     /// Fields the user typed in: their problems show as they type.
     pub touched: HashSet<DraftField>,
     /// Steps where Next was pressed: every problem on them shows.
@@ -48,6 +50,7 @@ impl Default for Wizard {
             ssn: String::new(),
             national_id: String::new(),
             show_secret: false,
+            country_filter: String::new(),
             touched: HashSet::new(),
             attempted: HashSet::new(),
             link_mode: false,
@@ -130,7 +133,7 @@ impl Wizard {
     ) {
         self.sync_secrets();
         ui.horizontal(|ui| {
-            if ui.button("← All requests").clicked() {
+            if ui.button("All requests").clicked() {
                 commands.push(Command::Subaccounts(SubaccountsCommand::ShowList));
             }
             ui.label(RichText::new("New subaccount request").strong().size(16.0));
@@ -166,7 +169,7 @@ impl Wizard {
             let current = Step::ALL.iter().position(|s| *s == self.step).unwrap_or(0);
             for (i, step) in Step::ALL.into_iter().enumerate() {
                 if i > 0 {
-                    ui.label(RichText::new("›").weak());
+                    ui.label(RichText::new("·").weak());
                 }
                 let done = i < current && check_step(&self.draft, step).is_empty();
                 let mark = if done { "✔" } else { "" };
@@ -195,12 +198,12 @@ impl Wizard {
         let blockers = if self.step == Step::Review { Vec::new() } else { next_blockers(&self.draft, self.step) };
         ui.horizontal(|ui| {
             if let Some(previous) = self.step.previous()
-                && ui.button("← Back").clicked()
+                && ui.button("Back").clicked()
             {
                 self.step = previous;
             }
             if let Some(next) = self.step.next() {
-                let label = format!("Next: {} →", next.title());
+                let label = format!("Next: {}", next.title());
                 let response = ui.add_enabled(blockers.is_empty(), egui::Button::new(label));
                 if response.clicked() {
                     self.step = next;
