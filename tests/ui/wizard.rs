@@ -40,15 +40,21 @@ impl egui::DroppedFile for TestDrop {
 fn start() -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let mock = keyring_core::mock::Store::new().expect("mock keyring");
+    let mut app = start_in(dir, mock);
+    app.wait_for_text("Whose subaccount is it?");
+    app
+}
+
+fn start_in(dir: tempfile::TempDir, mock: Arc<keyring_core::mock::Store>) -> TestApp {
     let mut app = TestApp::start_configured(dir, mock, StartEnvironment::Sandbox, runtime(), None, |config| {
         config.sandbox_config = SandboxConfig::for_tests();
         config.document_picker = document_picker::fixed("power-of-attorney.pdf", PDF.to_vec());
     });
-    app.wait_for("the firm's plan", |h| h.query_by_label("DEMOFIRM_MONTHLY").is_some());
+    app.wait_for_text("Sandbox · offline");
     app.click_nav("Subaccounts");
     app.wait_for_text("New request");
     app.harness.get_by_label_contains("New request").click();
-    app.wait_for_text("Whose subaccount is it?");
+    app.harness.step();
     app
 }
 
@@ -205,4 +211,34 @@ fn an_unknown_auto_liq_profile_comes_back_on_the_account_step() {
     assert!(app.harness.query_by_label("The live account").is_some());
     app.wait_for_text("Tradovate: Auto-liq profile not found");
     let _ = Role::Button;
+}
+
+#[test]
+fn a_draft_survives_a_restart_with_its_ssn_in_the_keyring_only() {
+    let mut app = start();
+    fill_trader(&mut app);
+    fill_identity(&mut app, "123-45-6789");
+    // Saving is debounced (1 s) and runs off the UI thread.
+    let saved = app.dir.path().join("subaccount-drafts/sandbox.json");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !std::fs::read_to_string(&saved).is_ok_and(|json| json.contains("\"year\": \"1985\"") && json.contains("Johnson")) {
+        assert!(Instant::now() < deadline, "the draft was not saved");
+        app.harness.step();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let json = std::fs::read_to_string(&saved).expect("draft file");
+    assert!(!json.contains("6789") && !json.contains("123456789"), "the SSN is never on disk: {json}");
+    let TestApp { harness, mock, dir, _runtime } = app;
+    drop(harness);
+    drop(_runtime);
+
+    let mut app = start_in(dir, mock);
+    app.wait_for_text("Draft restored");
+    assert_eq!(app.harness.get_by_label("Last name").accesskit_node().value().as_deref(), Some("Johnson"));
+    // The SSN came back from the keyring: revealing it shows the number.
+    app.harness.get_by_label("Show SSN").click();
+    app.harness.step();
+    app.harness.step();
+    assert_eq!(app.harness.get_by_label("SSN").accesskit_node().value().as_deref(), Some("123-45-6789"));
 }

@@ -6,6 +6,7 @@
 //! run on the runtime and come back through [`Inbox`].
 
 mod documents;
+mod drafts;
 mod list;
 mod review;
 mod steps;
@@ -13,6 +14,7 @@ mod wizard;
 
 use super::{ScreenContext, ScreenContextMut};
 use crate::api::wire::DocumentType;
+use crate::api::{EnvironmentKind, Secret};
 use crate::store::SecretStore;
 use crate::subaccount::{DocumentFile, Registry, Submission, SubmissionHandle, SubmissionJobs};
 use crate::ui::command::Command;
@@ -52,6 +54,20 @@ enum Inbox {
     Thumbnail { slot: DocumentType, file_name: String, image: egui::ColorImage },
     List(Result<Vec<Submission>, String>),
     Traders(Result<Vec<(String, i64)>, String>),
+    DraftLoaded(Result<Option<drafts::Restored>, String>),
+    DraftSaved(Result<Result<(), crate::store::KeyringError>, String>),
+}
+
+/// Keeping the wizard's draft across restarts.
+#[derive(Default)]
+struct DraftKeeping {
+    /// The environment whose saved draft was read.
+    loaded_for: Option<EnvironmentKind>,
+    /// What was last written (draft and secret), to write only changes.
+    last_saved: Option<(drafts::SavedDraft, String)>,
+    last_write: Option<Instant>,
+    /// The draft that was sent and whose saved copy was removed.
+    removed: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,8 +78,8 @@ enum View {
 
 pub struct SubaccountsScreen {
     picker: DocumentPicker,
-    #[allow(dead_code)]
     secrets: SecretStore,
+    keeping: DraftKeeping,
     view: View,
     wizard: Wizard,
     jobs: Option<(Arc<Registry>, SubmissionJobs)>,
@@ -87,6 +103,7 @@ impl SubaccountsScreen {
         Self {
             picker,
             secrets,
+            keeping: DraftKeeping::default(),
             view: View::List,
             wizard: Wizard::default(),
             jobs: None,
@@ -331,6 +348,16 @@ impl SubaccountsScreen {
                     self.list_loading = false;
                 }
                 Inbox::Traders(traders) => self.wizard.known_traders = Some(traders),
+                Inbox::DraftLoaded(Ok(Some(restored))) => self.restore(restored),
+                Inbox::DraftLoaded(Ok(None)) => {}
+                Inbox::DraftLoaded(Err(error)) | Inbox::DraftSaved(Err(error)) => {
+                    ctx.toasts.error(&Problem::new("The subaccount draft could not be kept on disk", error));
+                }
+                Inbox::DraftSaved(Ok(keyring)) => {
+                    self.wizard.keyring_note = keyring.err().map(|e| {
+                        format!("{e}. The SSN / national ID will need to be typed again after a restart.")
+                    });
+                }
             }
         }
         for handle in [&mut self.submit_handle, &mut self.retry_handle].into_iter().flatten() {
@@ -367,6 +394,80 @@ impl SubaccountsScreen {
             }
         }
         let _ = LIST_POLL_EVERY;
+        self.keep_draft(ctx);
+    }
+
+    /// Reads the saved draft once per environment, then writes changes (at most once a second).
+    fn keep_draft(&mut self, ctx: &mut ScreenContextMut<'_>) {
+        let Some(kind) = ctx.connection.as_deref().map(|c| c.kind()) else { return };
+        let path = drafts::file(&ctx.paths.data_dir, kind);
+        if self.keeping.loaded_for != Some(kind) {
+            self.keeping = DraftKeeping { loaded_for: Some(kind), ..DraftKeeping::default() };
+            let (sender, repaint, store) = (self.inbox.0.clone(), ctx.bridge.ctx.clone(), self.secrets.clone());
+            ctx.bridge.runtime.spawn_blocking(move || {
+                let _ = sender.send(Inbox::DraftLoaded(drafts::load(&path, &store, kind)));
+                repaint.request_repaint();
+            });
+            return;
+        }
+        let sent = self.current_submission().is_some_and(|s| !s.may_submit_again());
+        if sent {
+            if self.keeping.removed.as_deref() != Some(self.wizard.draft_id.as_str()) {
+                self.keeping.removed = Some(self.wizard.draft_id.clone());
+                let (store, id) = (self.secrets.clone(), self.wizard.draft_id.clone());
+                ctx.bridge.runtime.spawn_blocking(move || drafts::remove(&path, &store, kind, &id));
+            }
+            return;
+        }
+        if self.wizard.is_blank() || self.keeping.last_write.is_some_and(|t| t.elapsed() < Duration::from_secs(1)) {
+            return;
+        }
+        let saved = drafts::SavedDraft {
+            draft_id: self.wizard.draft_id.clone(),
+            step: drafts::step_index(self.wizard.step),
+            link_mode: self.wizard.link_mode,
+            draft: self.wizard.draft.to_storable(),
+        };
+        let secret =
+            if self.wizard.draft.identity.needs_ssn() { self.wizard.ssn.clone() } else { self.wizard.national_id.clone() };
+        if self.keeping.last_saved.as_ref().is_some_and(|(d, s)| *d == saved && *s == secret) {
+            return;
+        }
+        self.keeping.last_saved = Some((saved.clone(), secret.clone()));
+        self.keeping.last_write = Some(Instant::now());
+        let (sender, repaint, store) = (self.inbox.0.clone(), ctx.bridge.ctx.clone(), self.secrets.clone());
+        ctx.bridge.runtime.spawn_blocking(move || {
+            let result = drafts::save(&path, &store, kind, &saved, &Secret::new(secret));
+            let _ = sender.send(Inbox::DraftSaved(result));
+            repaint.request_repaint();
+        });
+    }
+
+    /// Puts a saved draft back, unless the user already started typing.
+    fn restore(&mut self, restored: drafts::Restored) {
+        if !self.wizard.is_blank() {
+            return;
+        }
+        let drafts::Restored { saved, secret } = restored;
+        let mut wizard = Wizard::default();
+        wizard.draft_id = saved.draft_id.clone();
+        wizard.draft = crate::subaccount::SubaccountDraft::from_storable(saved.draft.clone());
+        wizard.step = crate::subaccount::Step::ALL.get(saved.step).copied().unwrap_or(crate::subaccount::Step::Trader);
+        wizard.link_mode = saved.link_mode;
+        wizard.restored = true;
+        match secret {
+            Ok(Some(secret)) if wizard.draft.identity.needs_ssn() => wizard.ssn = secret.expose().to_string(),
+            Ok(Some(secret)) => wizard.national_id = secret.expose().to_string(),
+            Ok(None) => {}
+            Err(e) => {
+                wizard.keyring_note =
+                    Some(format!("{e}. The SSN / national ID will need to be typed again after a restart."))
+            }
+        }
+        wizard.sync_secrets();
+        let secret = if wizard.draft.identity.needs_ssn() { wizard.ssn.clone() } else { wizard.national_id.clone() };
+        self.keeping.last_saved = Some((saved, secret));
+        self.wizard = wizard;
     }
 }
 

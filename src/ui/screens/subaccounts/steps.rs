@@ -7,6 +7,7 @@ use crate::subaccount::{DraftField, FieldProblem, MarginType, countries, country
 use crate::ui::command::Command;
 use crate::ui::problem::Problem;
 use crate::ui::{theme, widgets};
+use egui::RichText;
 
 const FIELD_WIDTH: f32 = 300.0;
 
@@ -129,6 +130,7 @@ pub fn identity_ui(ui: &mut egui::Ui, wizard: &mut Wizard, problems: &[FieldProb
                     if ui
                         .add(egui::Button::new(eye).min_size(egui::vec2(34.0, 0.0)))
                         .on_hover_text(format!("{tip} {label_text}"))
+                        .accessible_name(format!("{tip} {label_text}"))
                         .clicked()
                     {
                         wizard.show_secret = !shown;
@@ -151,6 +153,10 @@ pub fn identity_ui(ui: &mut egui::Ui, wizard: &mut Wizard, problems: &[FieldProb
             };
             widgets::hint(ui, which);
         }
+        match &wizard.keyring_note {
+            Some(note) => widgets::error_label(ui, &Problem::simple(note.clone())),
+            None => ui.label(RichText::new("The number is kept in the system keyring, never on disk.").weak().size(12.5)),
+        };
     });
 }
 

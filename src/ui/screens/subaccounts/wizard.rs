@@ -39,6 +39,10 @@ pub struct Wizard {
     /// Tradovate's refusal: the field it names (if any), its message, and when.
     pub server_problem: Option<(Option<DraftField>, String, DateTime<Utc>)>,
     pub submit_problem: Option<Problem>,
+    /// Set when no keyring could keep the SSN / national ID.
+    pub keyring_note: Option<String>,
+    /// The draft was read back from disk after a restart.
+    pub restored: bool,
 }
 
 impl Default for Wizard {
@@ -61,6 +65,8 @@ impl Default for Wizard {
             known_traders: None,
             server_problem: None,
             submit_problem: None,
+            keyring_note: None,
+            restored: false,
         }
     }
 }
@@ -138,6 +144,9 @@ impl Wizard {
             }
             ui.label(RichText::new("New subaccount request").strong().size(16.0));
         });
+        if self.restored {
+            widgets::hint(ui, "Draft restored from the last session. Files are not kept: choose them again.");
+        }
         ui.add_space(6.0);
         self.step_indicator_ui(ui);
         ui.add_space(8.0);
