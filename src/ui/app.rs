@@ -3,11 +3,11 @@
 use super::bridge::Bridge;
 use super::command::{Choice, Command, Screen, SignInRequest};
 use super::connection::Connection;
+use super::document_picker::{self, DocumentPicker};
 use super::event::Event;
 use super::problem::Problem;
 use super::remote::Remote;
 use super::sandbox_env::{self, SandboxHandle};
-use super::document_picker::{self, DocumentPicker};
 use super::save_dialog::{self, SaveDialog};
 use super::screens::activity::{ActivityScreen, ActivitySources};
 use super::screens::pipeline::PipelineScreen;

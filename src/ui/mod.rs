@@ -6,12 +6,12 @@ mod app;
 mod bridge;
 mod command;
 mod connection;
+pub mod document_picker; // hook (Subaccounts wizard): the swappable file picker
 mod event;
 mod nav;
 mod problem;
 mod remote;
 mod sandbox_env;
-pub mod document_picker; // hook (Subaccounts wizard): the swappable file picker
 pub mod save_dialog;
 mod screens;
 mod theme;

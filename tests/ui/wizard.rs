@@ -130,7 +130,10 @@ fn add_documents(app: &mut TestApp) {
     app.wait_for_text("✔ power-of-attorney.pdf");
     let drops: Vec<egui::DroppedFileHandle> = vec![
         Arc::new(TestDrop { path: "/home/admin/scans/passport.png".into(), bytes: png() }),
-        Arc::new(TestDrop { path: "/home/admin/scans/utility-bill.txt".into(), bytes: b"Utility bill\nEmily Johnson, 123 Maple Avenue, Albany NY 12207\n".to_vec() }),
+        Arc::new(TestDrop {
+            path: "/home/admin/scans/utility-bill.txt".into(),
+            bytes: b"Utility bill\nEmily Johnson, 123 Maple Avenue, Albany NY 12207\n".to_vec(),
+        }),
     ];
     app.harness.input_mut().dropped_files.extend(drops);
     app.harness.step();
@@ -221,7 +224,9 @@ fn a_draft_survives_a_restart_with_its_ssn_in_the_keyring_only() {
     // Saving is debounced (1 s) and runs off the UI thread.
     let saved = app.dir.path().join("subaccount-drafts/sandbox.json");
     let deadline = Instant::now() + Duration::from_secs(10);
-    while !std::fs::read_to_string(&saved).is_ok_and(|json| json.contains("\"year\": \"1985\"") && json.contains("Johnson")) {
+    while !std::fs::read_to_string(&saved)
+        .is_ok_and(|json| json.contains("\"year\": \"1985\"") && json.contains("Johnson"))
+    {
         assert!(Instant::now() < deadline, "the draft was not saved");
         app.harness.step();
         std::thread::sleep(Duration::from_millis(50));

@@ -53,7 +53,8 @@ fn set_link_mode(wizard: &mut Wizard, on: bool) {
     }
     wizard.link_mode = on;
     for slot in DocumentType::ALL {
-        *wizard.draft.documents.slot_mut(slot) = if on { DocumentSlot::DocumentId(String::new()) } else { DocumentSlot::Empty };
+        *wizard.draft.documents.slot_mut(slot) =
+            if on { DocumentSlot::DocumentId(String::new()) } else { DocumentSlot::Empty };
     }
     wizard.thumbnails.clear();
     wizard.slot_problems.clear();
@@ -69,8 +70,9 @@ fn link_ui(ui: &mut egui::Ui, wizard: &mut Wizard, problems: &[FieldProblem]) {
                 DocumentSlot::DocumentId(id) => id.clone(),
                 _ => String::new(),
             };
-            let response =
-                ui.add(egui::TextEdit::singleline(&mut text).hint_text("e.g. 5012").desired_width(160.0)).labelled_by(label.id);
+            let response = ui
+                .add(egui::TextEdit::singleline(&mut text).hint_text("e.g. 5012").desired_width(160.0))
+                .labelled_by(label.id);
             if response.changed() {
                 *wizard.draft.documents.slot_mut(slot) = DocumentSlot::DocumentId(text);
                 wizard.touch(field);
@@ -144,8 +146,12 @@ fn slot_ui(
                             }
                             ui.vertical(|ui| {
                                 ui.label(format!("✔ {}", file.file_name()));
-                                ui.label(RichText::new(format!("{} · {}", file.kind().described(), file.human_size())).weak());
-                                let remove = ui.small_button("Remove").accessible_name(format!("Remove {}", slot.label()));
+                                ui.label(
+                                    RichText::new(format!("{} · {}", file.kind().described(), file.human_size()))
+                                        .weak(),
+                                );
+                                let remove =
+                                    ui.small_button("Remove").accessible_name(format!("Remove {}", slot.label()));
                                 if remove.clicked() {
                                     commands.push(Command::Subaccounts(SubaccountsCommand::ClearSlot(slot)));
                                 }

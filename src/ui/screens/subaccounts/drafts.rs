@@ -4,7 +4,7 @@
 
 use crate::api::{EnvironmentKind, Secret};
 use crate::store::{KeyringError, SecretKind, SecretStore};
-use crate::subaccount::{StorableDraft, Step};
+use crate::subaccount::{Step, StorableDraft};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 

@@ -132,7 +132,10 @@ fn row_ui(ui: &mut egui::Ui, s: &Submission, wizard: &Wizard, commands: &mut Vec
                     commands.push(Command::Subaccounts(SubaccountsCommand::RetryDocuments));
                 }
             } else {
-                widgets::hint(ui, "Some documents did not go up; open a new request's Documents step for this trader to send them again.");
+                widgets::hint(
+                    ui,
+                    "Some documents did not go up; open a new request's Documents step for this trader to send them again.",
+                );
             }
         }
         if let Some(step) = s.step_to_fix()

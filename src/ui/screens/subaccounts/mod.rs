@@ -54,7 +54,7 @@ enum Inbox {
     Thumbnail { slot: DocumentType, file_name: String, image: egui::ColorImage },
     List(Result<Vec<Submission>, String>),
     Traders(Result<Vec<(String, i64)>, String>),
-    DraftLoaded(Result<Option<drafts::Restored>, String>),
+    DraftLoaded(Result<Option<Box<drafts::Restored>>, String>),
     DraftSaved(Result<Result<(), crate::store::KeyringError>, String>),
 }
 
@@ -222,14 +222,12 @@ impl SubaccountsScreen {
             };
             self.wizard.loading.insert(slot);
             let (sender, repaint) = (self.inbox.0.clone(), ctx.bridge.ctx.clone());
-            ctx.bridge.runtime.spawn_blocking(move || {
-                match dropped.bytes() {
-                    Ok(bytes) => check_file(slot, PickedFile { name, bytes }, sender, repaint),
-                    Err(error) => {
-                        let problem = Problem::new(format!("{name} could not be read"), error);
-                        let _ = sender.send(Inbox::File { slot, result: Err(problem) });
-                        repaint.request_repaint();
-                    }
+            ctx.bridge.runtime.spawn_blocking(move || match dropped.bytes() {
+                Ok(bytes) => check_file(slot, PickedFile { name, bytes }, sender, repaint),
+                Err(error) => {
+                    let problem = Problem::new(format!("{name} could not be read"), error);
+                    let _ = sender.send(Inbox::File { slot, result: Err(problem) });
+                    repaint.request_repaint();
                 }
             });
         }
@@ -348,15 +346,15 @@ impl SubaccountsScreen {
                     self.list_loading = false;
                 }
                 Inbox::Traders(traders) => self.wizard.known_traders = Some(traders),
-                Inbox::DraftLoaded(Ok(Some(restored))) => self.restore(restored),
+                Inbox::DraftLoaded(Ok(Some(restored))) => self.restore(*restored),
                 Inbox::DraftLoaded(Ok(None)) => {}
                 Inbox::DraftLoaded(Err(error)) | Inbox::DraftSaved(Err(error)) => {
                     ctx.toasts.error(&Problem::new("The subaccount draft could not be kept on disk", error));
                 }
                 Inbox::DraftSaved(Ok(keyring)) => {
-                    self.wizard.keyring_note = keyring.err().map(|e| {
-                        format!("{e}. The SSN / national ID will need to be typed again after a restart.")
-                    });
+                    self.wizard.keyring_note = keyring
+                        .err()
+                        .map(|e| format!("{e}. The SSN / national ID will need to be typed again after a restart."));
                 }
             }
         }
@@ -405,7 +403,7 @@ impl SubaccountsScreen {
             self.keeping = DraftKeeping { loaded_for: Some(kind), ..DraftKeeping::default() };
             let (sender, repaint, store) = (self.inbox.0.clone(), ctx.bridge.ctx.clone(), self.secrets.clone());
             ctx.bridge.runtime.spawn_blocking(move || {
-                let _ = sender.send(Inbox::DraftLoaded(drafts::load(&path, &store, kind)));
+                let _ = sender.send(Inbox::DraftLoaded(drafts::load(&path, &store, kind).map(|r| r.map(Box::new))));
                 repaint.request_repaint();
             });
             return;
@@ -428,8 +426,11 @@ impl SubaccountsScreen {
             link_mode: self.wizard.link_mode,
             draft: self.wizard.draft.to_storable(),
         };
-        let secret =
-            if self.wizard.draft.identity.needs_ssn() { self.wizard.ssn.clone() } else { self.wizard.national_id.clone() };
+        let secret = if self.wizard.draft.identity.needs_ssn() {
+            self.wizard.ssn.clone()
+        } else {
+            self.wizard.national_id.clone()
+        };
         if self.keeping.last_saved.as_ref().is_some_and(|(d, s)| *d == saved && *s == secret) {
             return;
         }
@@ -449,12 +450,14 @@ impl SubaccountsScreen {
             return;
         }
         let drafts::Restored { saved, secret } = restored;
-        let mut wizard = Wizard::default();
-        wizard.draft_id = saved.draft_id.clone();
-        wizard.draft = crate::subaccount::SubaccountDraft::from_storable(saved.draft.clone());
-        wizard.step = crate::subaccount::Step::ALL.get(saved.step).copied().unwrap_or(crate::subaccount::Step::Trader);
-        wizard.link_mode = saved.link_mode;
-        wizard.restored = true;
+        let mut wizard = Wizard {
+            draft_id: saved.draft_id.clone(),
+            draft: crate::subaccount::SubaccountDraft::from_storable(saved.draft.clone()),
+            step: crate::subaccount::Step::ALL.get(saved.step).copied().unwrap_or(crate::subaccount::Step::Trader),
+            link_mode: saved.link_mode,
+            restored: true,
+            ..Wizard::default()
+        };
         match secret {
             Ok(Some(secret)) if wizard.draft.identity.needs_ssn() => wizard.ssn = secret.expose().to_string(),
             Ok(Some(secret)) => wizard.national_id = secret.expose().to_string(),

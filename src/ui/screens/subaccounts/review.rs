@@ -5,8 +5,7 @@ use super::SubaccountsCommand;
 use super::wizard::Wizard;
 use crate::api::wire::DocumentType;
 use crate::subaccount::{
-    DocumentSlot, MarginType, OUTCOME_UNKNOWN_ADVICE, SlotState, Stage, Step, Submission, check_all,
-    country_name,
+    DocumentSlot, MarginType, OUTCOME_UNKNOWN_ADVICE, SlotState, Stage, Step, Submission, check_all, country_name,
 };
 use crate::ui::command::Command;
 use crate::ui::problem::Problem;
@@ -122,12 +121,16 @@ pub fn ui(
                 steps.dedup();
                 steps
             };
-            widgets::error_label(ui, &Problem::simple(format!("Not ready: fix the {} step(s) first", steps.join(", "))));
+            widgets::error_label(
+                ui,
+                &Problem::simple(format!("Not ready: fix the {} step(s) first", steps.join(", "))),
+            );
         }
         let already = submission.is_some_and(|s| !s.may_submit_again());
         let may_retry = submission.is_some_and(Submission::may_retry_documents);
         ui.horizontal(|ui| {
-            let label = if submission.is_some_and(|s| matches!(s.stage, Stage::Refused { .. } | Stage::NotSent { .. })) {
+            let label = if submission.is_some_and(|s| matches!(s.stage, Stage::Refused { .. } | Stage::NotSent { .. }))
+            {
                 "Submit again"
             } else {
                 "Submit request"
@@ -136,9 +139,7 @@ pub fn ui(
             if ui.add_enabled(enabled, egui::Button::new(RichText::new(label).strong())).clicked() {
                 commands.push(Command::Subaccounts(SubaccountsCommand::Submit));
             }
-            if may_retry
-                && ui.add_enabled(!sending, egui::Button::new("Retry failed documents")).clicked()
-            {
+            if may_retry && ui.add_enabled(!sending, egui::Button::new("Retry failed documents")).clicked() {
                 commands.push(Command::Subaccounts(SubaccountsCommand::RetryDocuments));
             }
             if sending {

@@ -118,7 +118,8 @@ pub fn identity_ui(ui: &mut egui::Ui, wizard: &mut Wizard, problems: &[FieldProb
                 .horizontal(|ui| {
                     ui.spacing_mut().item_spacing.x = 4.0;
                     let shown = wizard.show_secret;
-                    let value = if field == DraftField::TaxIdentifier { &mut wizard.ssn } else { &mut wizard.national_id };
+                    let value =
+                        if field == DraftField::TaxIdentifier { &mut wizard.ssn } else { &mut wizard.national_id };
                     let hint = if field == DraftField::TaxIdentifier { "123-45-6789" } else { "" };
                     let response = ui.add(
                         egui::TextEdit::singleline(value)
@@ -155,7 +156,9 @@ pub fn identity_ui(ui: &mut egui::Ui, wizard: &mut Wizard, problems: &[FieldProb
         }
         match &wizard.keyring_note {
             Some(note) => widgets::error_label(ui, &Problem::simple(note.clone())),
-            None => ui.label(RichText::new("The number is kept in the system keyring, never on disk.").weak().size(12.5)),
+            None => {
+                ui.label(RichText::new("The number is kept in the system keyring, never on disk.").weak().size(12.5))
+            }
         };
     });
 }
@@ -167,9 +170,9 @@ fn country_row(ui: &mut egui::Ui, wizard: &mut Wizard, problems: &[FieldProblem]
         DraftField::Citizenship => wizard.draft.identity.citizenship.clone(),
         _ => wizard.draft.address.country.clone(),
     };
-    let shown = country_name(&current).map(|n| format!("{n} ({current})")).unwrap_or_else(|| {
-        if current.is_empty() { format!("Choose the {what}…") } else { current.clone() }
-    });
+    let shown = country_name(&current)
+        .map(|n| format!("{n} ({current})"))
+        .unwrap_or_else(|| if current.is_empty() { format!("Choose the {what}…") } else { current.clone() });
     let mut chosen = None;
     egui::ComboBox::from_id_salt(("country", what))
         .selected_text(shown)
@@ -185,9 +188,8 @@ fn country_row(ui: &mut egui::Ui, wizard: &mut Wizard, problems: &[FieldProblem]
                 .request_focus();
             let wanted = filter.trim().to_lowercase();
             for (code, name) in countries() {
-                let matches = wanted.is_empty()
-                    || name.to_lowercase().contains(&wanted)
-                    || code.eq_ignore_ascii_case(&wanted);
+                let matches =
+                    wanted.is_empty() || name.to_lowercase().contains(&wanted) || code.eq_ignore_ascii_case(&wanted);
                 if matches && ui.selectable_label(current == *code, format!("{name} ({code})")).clicked() {
                     chosen = Some(code.to_string());
                     ui.close();

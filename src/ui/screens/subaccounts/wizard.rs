@@ -5,8 +5,7 @@ use super::{SubaccountsCommand, documents, review, steps};
 use crate::api::Secret;
 use crate::api::wire::DocumentType;
 use crate::subaccount::{
-    DocumentFile, DocumentSlot, DraftField, FieldProblem, Step, SubaccountDraft, Submission, check_step,
-    next_blockers,
+    DocumentFile, DocumentSlot, DraftField, FieldProblem, Step, SubaccountDraft, Submission, check_step, next_blockers,
 };
 use crate::ui::command::Command;
 use crate::ui::problem::Problem;
