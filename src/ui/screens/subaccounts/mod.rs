@@ -462,15 +462,22 @@ impl SubaccountsScreen {
             Ok(Some(secret)) if wizard.draft.identity.needs_ssn() => wizard.ssn = secret.expose().to_string(),
             Ok(Some(secret)) => wizard.national_id = secret.expose().to_string(),
             Ok(None) => {}
-            Err(e) => {
-                wizard.keyring_note =
-                    Some(format!("{e}. The SSN / national ID will need to be typed again after a restart."))
-            }
+            Err(e) => wizard.keyring_note = Some(keyring_note(&e)),
         }
         wizard.sync_secrets();
         let secret = if wizard.draft.identity.needs_ssn() { wizard.ssn.clone() } else { wizard.national_id.clone() };
         self.keeping.last_saved = Some((saved, secret));
         self.wizard = wizard;
+    }
+}
+
+/// Says plainly what happens to the SSN / national ID without a keyring.
+fn keyring_note(error: &crate::store::KeyringError) -> String {
+    match error {
+        crate::store::KeyringError::Unavailable { .. } => "No system keyring is available on this computer: \
+            the SSN / national ID is not kept and will need to be typed again after a restart."
+            .to_string(),
+        other => format!("{other}: the SSN / national ID will need to be typed again after a restart."),
     }
 }
 

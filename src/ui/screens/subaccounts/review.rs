@@ -209,6 +209,9 @@ pub fn slot_state_ui(ui: &mut egui::Ui, state: &SlotState) {
 
 fn mask(secret: &str) -> String {
     let digits: Vec<char> = secret.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    if digits.is_empty() {
+        return "missing".into();
+    }
     if digits.len() < 4 {
         return "•••".into();
     }
