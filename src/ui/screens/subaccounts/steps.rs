@@ -42,7 +42,13 @@ fn text_row(
 ) {
     let label = ui.label(field.label());
     let response = ui
-        .add(egui::TextEdit::singleline(value(wizard)).hint_text(hint).desired_width(FIELD_WIDTH))
+        .add(
+            egui::TextEdit::singleline(value(wizard))
+                .hint_text(hint)
+                .desired_width(FIELD_WIDTH)
+                // A grid column shrinks to its widest cell: keep every field the same width.
+                .min_size(egui::vec2(FIELD_WIDTH, 0.0)),
+        )
         .labelled_by(label.id);
     if response.changed() || response.lost_focus() {
         wizard.touch(field);
@@ -296,7 +302,8 @@ pub fn account_ui(ui: &mut egui::Ui, wizard: &mut Wizard, problems: &[FieldProbl
                     egui::TextEdit::multiline(&mut wizard.draft.account.trader_reason)
                         .hint_text("Why the trader is graduating to a live account")
                         .desired_rows(3)
-                        .desired_width(FIELD_WIDTH),
+                        .desired_width(FIELD_WIDTH)
+                        .min_size(egui::vec2(FIELD_WIDTH, 0.0)),
                 )
                 .labelled_by(label.id);
             if response.changed() || response.lost_focus() {
