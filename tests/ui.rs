@@ -11,4 +11,5 @@ mod ui {
     pub mod harness;
     mod setup;
     mod sign_in;
+    mod wizard;
 }

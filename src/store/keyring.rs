@@ -26,6 +26,9 @@ pub enum SecretKind {
     ApiSecret,
     /// The access token with its expiry and session (JSON).
     Token,
+    /// Hook (Subaccounts wizard): the SSN or national ID of an unsent subaccount draft
+    /// (the username is the draft's ID). Not in `ALL`: signing out keeps drafts.
+    DraftIdentity,
 }
 
 impl SecretKind {
@@ -36,6 +39,7 @@ impl SecretKind {
             SecretKind::Password => "password",
             SecretKind::ApiSecret => "api-secret",
             SecretKind::Token => "token",
+            SecretKind::DraftIdentity => "draft-identity",
         }
     }
 }

@@ -3,6 +3,7 @@
 use super::bridge::Bridge;
 use super::command::{Choice, Command, Screen, SignInRequest};
 use super::connection::Connection;
+use super::document_picker::{self, DocumentPicker};
 use super::event::Event;
 use super::problem::Problem;
 use super::remote::Remote;
@@ -56,6 +57,8 @@ pub struct AppConfig {
     pub started_at: Option<Instant>,
     /// How the in-process Sandbox behaves (tests shorten its delays).
     pub sandbox_config: SandboxConfig,
+    /// Hook (Subaccounts wizard): how an identity document is chosen; tests answer a fixed file.
+    pub document_picker: DocumentPicker,
 }
 
 impl AppConfig {
@@ -69,6 +72,7 @@ impl AppConfig {
             save_dialog: save_dialog::native(),
             started_at: None,
             sandbox_config: SandboxConfig::default(),
+            document_picker: document_picker::native(),
         }
     }
 }
@@ -144,7 +148,7 @@ impl PropdeskApp {
             settings_dirty: fresh,
             settings_writer: Arc::new(Mutex::new(0)),
             settings_generation: 0,
-            secret_store: config.secret_store,
+            secret_store: config.secret_store.clone(),
             save_dialog: config.save_dialog,
             screen,
             icon: load_icon(&ctx),
@@ -158,7 +162,11 @@ impl PropdeskApp {
             activity: ActivitySources::default(),
             toasts: Toasts::default(),
             activity_screen: ActivityScreen::default(),
-            screens: Screens::default(),
+            // Hook (Subaccounts wizard): the screen gets the file picker and the keyring.
+            screens: Screens {
+                subaccounts: SubaccountsScreen::new(config.document_picker, config.secret_store.clone()),
+                ..Screens::default()
+            },
             exporting: false,
             started_at: config.started_at,
         };

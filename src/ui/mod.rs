@@ -6,6 +6,7 @@ mod app;
 mod bridge;
 mod command;
 mod connection;
+pub mod document_picker; // hook (Subaccounts wizard): the swappable file picker
 mod event;
 mod nav;
 mod problem;

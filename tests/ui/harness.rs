@@ -48,10 +48,23 @@ impl TestApp {
         runtime: tokio::runtime::Runtime,
         secret_store: Option<SecretStore>,
     ) -> Self {
+        Self::start_configured(dir, mock, start, runtime, secret_store, |_| {})
+    }
+
+    /// Like `start_in`, letting the test change the rest of the configuration first.
+    pub fn start_configured(
+        dir: tempfile::TempDir,
+        mock: Arc<keyring_core::mock::Store>,
+        start: StartEnvironment,
+        runtime: tokio::runtime::Runtime,
+        secret_store: Option<SecretStore>,
+        configure: impl FnOnce(&mut AppConfig),
+    ) -> Self {
         let mut config = AppConfig::new(Paths::in_dir(dir.path()), runtime.handle().clone());
         config.secret_store = secret_store.unwrap_or_else(|| SecretStore::with_store(mock.clone(), "test keyring"));
         config.start = start;
         config.save_dialog = save_dialog::fixed(dir.path().join("activity.csv"));
+        configure(&mut config);
         let harness = Harness::builder()
             .with_size(egui::vec2(1280.0, 800.0))
             .build_eframe(move |cc| PropdeskApp::new(cc, config));

@@ -1,0 +1,75 @@
+//! Drafts survive a restart: the storable draft (no SSN / national ID, no file bytes) as
+//! JSON under the data directory, the SSN or national ID in the OS keyring. All of it runs
+//! on the blocking pool.
+
+use crate::api::{EnvironmentKind, Secret};
+use crate::store::{KeyringError, SecretKind, SecretStore};
+use crate::subaccount::{Step, StorableDraft};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// What is written to disk.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SavedDraft {
+    pub draft_id: String,
+    pub step: usize,
+    pub link_mode: bool,
+    pub draft: StorableDraft,
+}
+
+/// A draft read back, with its secret when the keyring had it.
+pub struct Restored {
+    pub saved: SavedDraft,
+    pub secret: Result<Option<Secret>, KeyringError>,
+}
+
+pub fn file(data_dir: &Path, environment: EnvironmentKind) -> PathBuf {
+    data_dir.join("subaccount-drafts").join(format!("{}.json", environment.slug()))
+}
+
+pub fn step_index(step: Step) -> usize {
+    Step::ALL.iter().position(|s| *s == step).unwrap_or(0)
+}
+
+/// Writes the draft and its secret; returns the keyring's refusal, if any (the file is
+/// written either way).
+pub fn save(
+    path: &Path,
+    store: &SecretStore,
+    environment: EnvironmentKind,
+    saved: &SavedDraft,
+    secret: &Secret,
+) -> Result<Result<(), KeyringError>, String> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    }
+    let json = serde_json::to_vec_pretty(saved).map_err(|e| e.to_string())?;
+    let temp = path.with_extension("json.tmp");
+    std::fs::write(&temp, json).map_err(|e| e.to_string())?;
+    std::fs::rename(&temp, path).map_err(|e| e.to_string())?;
+    let keyring = if secret.is_empty() {
+        store.delete(environment, &saved.draft_id, SecretKind::DraftIdentity)
+    } else {
+        store.set(environment, &saved.draft_id, SecretKind::DraftIdentity, secret)
+    };
+    Ok(keyring)
+}
+
+/// Reads the saved draft, if any.
+pub fn load(path: &Path, store: &SecretStore, environment: EnvironmentKind) -> Result<Option<Restored>, String> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e.to_string()),
+    };
+    let saved: SavedDraft = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
+    let secret = store.get(environment, &saved.draft_id, SecretKind::DraftIdentity);
+    Ok(Some(Restored { saved, secret }))
+}
+
+/// Forgets a sent draft.
+pub fn remove(path: &Path, store: &SecretStore, environment: EnvironmentKind, draft_id: &str) {
+    let _ = std::fs::remove_file(path);
+    let _ = store.delete(environment, draft_id, SecretKind::DraftIdentity);
+}

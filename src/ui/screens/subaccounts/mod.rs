@@ -1,0 +1,505 @@
+//! Subaccounts: the partner subaccount request wizard and the request list.
+//!
+//! The list is the screen's home; "New request" opens the wizard. Drawing only reads
+//! state and pushes [`SubaccountsCommand`]s (typing edits the draft, which is this
+//! screen's own state); submitting, reading files, decoding thumbnails and status checks
+//! run on the runtime and come back through [`Inbox`].
+
+mod documents;
+mod drafts;
+mod list;
+mod review;
+mod steps;
+mod wizard;
+
+use super::{ScreenContext, ScreenContextMut};
+use crate::api::wire::DocumentType;
+use crate::api::{EnvironmentKind, Secret};
+use crate::store::SecretStore;
+use crate::subaccount::{DocumentFile, Registry, Submission, SubmissionHandle, SubmissionJobs};
+use crate::ui::command::Command;
+use crate::ui::document_picker::{self, DocumentPicker, PickedFile};
+use crate::ui::problem::Problem;
+use crate::ui::widgets;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::time::{Duration, Instant};
+use wizard::Wizard;
+
+/// How often the list re-asks Tradovate while it is on screen (the registry decides which
+/// requests are due: 30 s after a change, 60 s otherwise).
+const LIST_POLL_EVERY: Duration = Duration::from_secs(30);
+
+/// What this screen asks the app to do after drawing (applied by [`SubaccountsScreen::apply`]).
+#[derive(Clone, Debug)]
+pub enum SubaccountsCommand {
+    NewRequest,
+    /// Back to the list; the draft stays until a new request is started.
+    ShowList,
+    OpenDraft,
+    Refresh,
+    /// Opens the file dialog for this slot.
+    ChooseFile(DocumentType),
+    /// Files dropped on the window.
+    Dropped(Vec<egui::DroppedFileHandle>),
+    ClearSlot(DocumentType),
+    Submit,
+    RetryDocuments,
+    LoadTraders,
+}
+
+/// Results of background work, delivered to [`SubaccountsScreen::tick`].
+enum Inbox {
+    File { slot: DocumentType, result: Result<DocumentFile, Problem> },
+    Thumbnail { slot: DocumentType, file_name: String, image: egui::ColorImage },
+    List(Result<Vec<Submission>, String>),
+    Traders(Result<Vec<(String, i64)>, String>),
+    DraftLoaded(Result<Option<Box<drafts::Restored>>, String>),
+    DraftSaved(Result<Result<(), crate::store::KeyringError>, String>),
+}
+
+/// Keeping the wizard's draft across restarts.
+#[derive(Default)]
+struct DraftKeeping {
+    /// The environment whose saved draft was read.
+    loaded_for: Option<EnvironmentKind>,
+    /// What was last written (draft and secret), to write only changes.
+    last_saved: Option<(drafts::SavedDraft, String)>,
+    last_write: Option<Instant>,
+    /// The draft that was sent and whose saved copy was removed.
+    removed: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum View {
+    List,
+    Wizard,
+}
+
+pub struct SubaccountsScreen {
+    picker: DocumentPicker,
+    secrets: SecretStore,
+    keeping: DraftKeeping,
+    view: View,
+    wizard: Wizard,
+    jobs: Option<(Arc<Registry>, SubmissionJobs)>,
+    submit_handle: Option<SubmissionHandle>,
+    retry_handle: Option<SubmissionHandle>,
+    list: Option<Result<Vec<Submission>, String>>,
+    list_loading: bool,
+    last_poll: Option<Instant>,
+    checks: Vec<SubmissionHandle>,
+    inbox: (Sender<Inbox>, Receiver<Inbox>),
+}
+
+impl Default for SubaccountsScreen {
+    fn default() -> Self {
+        Self::new(document_picker::native(), SecretStore::platform())
+    }
+}
+
+impl SubaccountsScreen {
+    pub fn new(picker: DocumentPicker, secrets: SecretStore) -> Self {
+        Self {
+            picker,
+            secrets,
+            keeping: DraftKeeping::default(),
+            view: View::List,
+            wizard: Wizard::default(),
+            jobs: None,
+            submit_handle: None,
+            retry_handle: None,
+            list: None,
+            list_loading: false,
+            last_poll: None,
+            checks: Vec::new(),
+            inbox: channel(),
+        }
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &ScreenContext<'_>, commands: &mut Vec<Command>) {
+        widgets::screen_header(ui, "Subaccounts", "Graduate traders to funded live subaccounts.");
+        let Some(connection) = ctx.connection else {
+            widgets::empty_state(ui, "🔌", "Not signed in", "Sign in on the Setup screen to request subaccounts.");
+            return;
+        };
+        if connection.workspace.is_none() {
+            widgets::empty_state(ui, "⏳", "Opening…", "Opening this environment's request registry.");
+            return;
+        }
+        match self.view {
+            View::List => {
+                let latest = self.submit_handle.as_ref().and_then(|h| h.latest());
+                list::ui(ui, self.list.as_ref(), self.list_loading, &self.wizard, latest, commands);
+                // Re-check while the list is visible, without a busy loop.
+                ui.ctx().request_repaint_after(Duration::from_secs(5));
+            }
+            View::Wizard => {
+                let submission = self.current_submission();
+                egui::ScrollArea::vertical()
+                    .auto_shrink(false)
+                    .show(ui, |ui| self.wizard.ui(ui, submission.as_ref(), self.is_sending(), commands));
+            }
+        }
+    }
+
+    /// What Tradovate knows about the wizard's draft, if it was sent.
+    fn current_submission(&self) -> Option<Submission> {
+        let from_handle = [&self.retry_handle, &self.submit_handle]
+            .into_iter()
+            .flatten()
+            .filter(|h| h.draft_id() == self.wizard.draft_id)
+            .find_map(|h| h.latest().cloned());
+        from_handle.or_else(|| {
+            self.list
+                .as_ref()
+                .and_then(|l| l.as_ref().ok())
+                .and_then(|l| l.iter().find(|s| s.draft_id == self.wizard.draft_id).cloned())
+        })
+    }
+
+    fn is_sending(&self) -> bool {
+        [&self.submit_handle, &self.retry_handle].into_iter().flatten().any(|h| !h.is_finished())
+    }
+
+    /// Applies a command after drawing.
+    pub fn apply(&mut self, command: SubaccountsCommand, ctx: &mut ScreenContextMut<'_>) {
+        match command {
+            SubaccountsCommand::NewRequest => {
+                let sent = self.current_submission().is_some();
+                if sent || self.wizard.is_blank() {
+                    self.wizard = Wizard::default();
+                }
+                self.view = View::Wizard;
+                self.load_traders(ctx);
+            }
+            SubaccountsCommand::OpenDraft => {
+                self.view = View::Wizard;
+                self.load_traders(ctx);
+            }
+            SubaccountsCommand::ShowList => {
+                self.view = View::List;
+                self.reload_list(ctx);
+            }
+            SubaccountsCommand::LoadTraders => self.load_traders(ctx),
+            SubaccountsCommand::Refresh => {
+                self.check_all_now();
+                self.reload_list(ctx);
+            }
+            SubaccountsCommand::ChooseFile(slot) => {
+                self.wizard.loading.insert(slot);
+                let picked = (self.picker)(format!("Choose the {}", slot.label().to_lowercase()));
+                let (sender, repaint) = (self.inbox.0.clone(), ctx.bridge.ctx.clone());
+                ctx.bridge.runtime.spawn(async move {
+                    match picked.await {
+                        Some(file) => check_file(slot, file, sender, repaint),
+                        None => {
+                            let _ = sender.send(Inbox::File {
+                                slot,
+                                result: Err(Problem::simple("No file chosen")).map_err(|p| p.context("Cancelled")),
+                            });
+                            repaint.request_repaint();
+                        }
+                    }
+                });
+            }
+            SubaccountsCommand::Dropped(files) => self.take_dropped(files, ctx),
+            SubaccountsCommand::ClearSlot(slot) => self.wizard.clear_slot(slot),
+            SubaccountsCommand::Submit => self.submit(ctx),
+            SubaccountsCommand::RetryDocuments => self.retry(ctx),
+        }
+    }
+
+    /// Fills the empty slots in order with the dropped files.
+    fn take_dropped(&mut self, files: Vec<egui::DroppedFileHandle>, ctx: &mut ScreenContextMut<'_>) {
+        let mut empty = self.wizard.empty_slots().into_iter();
+        for dropped in files {
+            let name = dropped.path().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let Some(slot) = empty.next() else {
+                self.wizard.drop_note =
+                    Some(format!("{name} was not used: all three slots are filled. Remove one first."));
+                continue;
+            };
+            self.wizard.loading.insert(slot);
+            let (sender, repaint) = (self.inbox.0.clone(), ctx.bridge.ctx.clone());
+            ctx.bridge.runtime.spawn_blocking(move || match dropped.bytes() {
+                Ok(bytes) => check_file(slot, PickedFile { name, bytes }, sender, repaint),
+                Err(error) => {
+                    let problem = Problem::new(format!("{name} could not be read"), error);
+                    let _ = sender.send(Inbox::File { slot, result: Err(problem) });
+                    repaint.request_repaint();
+                }
+            });
+        }
+    }
+
+    fn submit(&mut self, ctx: &mut ScreenContextMut<'_>) {
+        let Some(jobs) = self.jobs(ctx) else { return };
+        self.wizard.sync_secrets();
+        self.wizard.server_problem = None;
+        let prepared = match crate::subaccount::prepare(&self.wizard.draft_id, &self.wizard.draft, false) {
+            Ok(prepared) => prepared,
+            Err(error) => {
+                self.wizard.submit_problem = Some(Problem::new(error.to_string(), format!("{error:?}")));
+                return;
+            }
+        };
+        match jobs.start_submit(prepared) {
+            Ok(handle) => {
+                self.wizard.submit_problem = None;
+                self.submit_handle = Some(handle);
+            }
+            Err(error) => self.wizard.submit_problem = Some(Problem::new(error.to_string(), format!("{error:?}"))),
+        }
+    }
+
+    fn retry(&mut self, ctx: &mut ScreenContextMut<'_>) {
+        let Some(jobs) = self.jobs(ctx) else { return };
+        match jobs.start_retry_documents(&self.wizard.draft_id, self.wizard.draft.documents.clone()) {
+            Ok(handle) => self.retry_handle = Some(handle),
+            Err(error) => self.wizard.submit_problem = Some(Problem::new(error.to_string(), format!("{error:?}"))),
+        }
+    }
+
+    /// The submission jobs of the signed-in environment (rebuilt when it changes).
+    fn jobs(&mut self, ctx: &ScreenContextMut<'_>) -> Option<SubmissionJobs> {
+        let connection = ctx.connection.as_deref()?;
+        let workspace = connection.workspace.as_ref()?;
+        let current = self.jobs.as_ref().is_some_and(|(registry, _)| Arc::ptr_eq(registry, &workspace.registry));
+        if !current {
+            let jobs =
+                SubmissionJobs::new(connection.client.clone(), workspace.registry.clone(), ctx.bridge.runtime.clone());
+            let repaint = ctx.bridge.ctx.clone();
+            jobs.set_repaint(move || repaint.request_repaint());
+            self.jobs = Some((workspace.registry.clone(), jobs));
+            self.list = None;
+        }
+        self.jobs.as_ref().map(|(_, jobs)| jobs.clone())
+    }
+
+    /// Asks Tradovate now for every undecided request.
+    fn check_all_now(&mut self) {
+        let Some((_, jobs)) = &self.jobs else { return };
+        let Some(Ok(list)) = &self.list else { return };
+        for s in list.iter().filter(|s| !s.is_decided()) {
+            if let Some(request_id) = s.request_id
+                && let Some(handle) = jobs.start_check(&s.draft_id, request_id)
+            {
+                self.checks.push(handle);
+            }
+        }
+    }
+
+    fn reload_list(&mut self, ctx: &ScreenContextMut<'_>) {
+        let Some(registry) = self.jobs.as_ref().map(|(r, _)| r.clone()) else { return };
+        if self.list_loading {
+            return;
+        }
+        self.list_loading = true;
+        let (sender, repaint) = (self.inbox.0.clone(), ctx.bridge.ctx.clone());
+        ctx.bridge.runtime.spawn_blocking(move || {
+            let _ = sender.send(Inbox::List(registry.list().map_err(|e| e.to_string())));
+            repaint.request_repaint();
+        });
+    }
+
+    /// The journal's traders that have a Tradovate user, read off the UI thread.
+    fn load_traders(&mut self, ctx: &ScreenContextMut<'_>) {
+        let Some(journal) = ctx.connection.as_deref().and_then(|c| c.workspace.as_ref()).map(|w| w.journal.clone())
+        else {
+            return;
+        };
+        let (sender, repaint) = (self.inbox.0.clone(), ctx.bridge.ctx.clone());
+        ctx.bridge.runtime.spawn_blocking(move || {
+            let traders = journal
+                .traders()
+                .map(|all| all.into_iter().filter_map(|t| t.user_id.map(|id| (t.name, id))).collect())
+                .map_err(|e| e.to_string());
+            let _ = sender.send(Inbox::Traders(traders));
+            repaint.request_repaint();
+        });
+    }
+
+    /// Called every frame before drawing: poll background work.
+    pub fn tick(&mut self, ctx: &mut ScreenContextMut<'_>) {
+        let Some(_) = self.jobs(ctx) else { return };
+        let mut changed = false;
+        while let Ok(message) = self.inbox.1.try_recv() {
+            match message {
+                Inbox::File { slot, result } => {
+                    self.wizard.loading.remove(&slot);
+                    match result {
+                        Ok(file) => self.wizard.set_file(slot, file),
+                        Err(problem) if problem.summary.starts_with("Cancelled") => {}
+                        Err(problem) => {
+                            self.wizard.slot_problems.insert(slot, problem);
+                        }
+                    }
+                }
+                Inbox::Thumbnail { slot, file_name, image } => {
+                    let texture =
+                        ctx.bridge.ctx.load_texture(format!("document-{slot:?}"), image, egui::TextureOptions::LINEAR);
+                    self.wizard.thumbnails.insert(slot, (file_name, texture));
+                }
+                Inbox::List(list) => {
+                    self.list = Some(list);
+                    self.list_loading = false;
+                }
+                Inbox::Traders(traders) => self.wizard.known_traders = Some(traders),
+                Inbox::DraftLoaded(Ok(Some(restored))) => self.restore(*restored),
+                Inbox::DraftLoaded(Ok(None)) => {}
+                Inbox::DraftLoaded(Err(error)) | Inbox::DraftSaved(Err(error)) => {
+                    ctx.toasts.error(&Problem::new("The subaccount draft could not be kept on disk", error));
+                }
+                Inbox::DraftSaved(Ok(keyring)) => {
+                    self.wizard.keyring_note = keyring
+                        .err()
+                        .map(|e| format!("{e}. The SSN / national ID will need to be typed again after a restart."));
+                }
+            }
+        }
+        for handle in [&mut self.submit_handle, &mut self.retry_handle].into_iter().flatten() {
+            if handle.poll() {
+                changed = true;
+                if let Some(Ok(s)) = handle.outcome()
+                    && s.draft_id == self.wizard.draft_id
+                    && let Some(step) = s.step_to_fix()
+                    && self.wizard.server_problem.as_ref().is_none_or(|(_, _, at)| *at != s.updated_at)
+                {
+                    // Tradovate refused: back to the step (and field) it concerns.
+                    let message = match &s.stage {
+                        crate::subaccount::Stage::Refused { error, .. } => error.clone(),
+                        _ => s.headline(),
+                    };
+                    self.wizard.server_problem = Some((s.field_to_fix(), message, s.updated_at));
+                    self.wizard.step = step;
+                }
+            }
+        }
+        self.checks.retain_mut(|h| {
+            changed |= h.poll();
+            !h.is_finished()
+        });
+        if changed || self.list.is_none() {
+            self.reload_list(ctx);
+        }
+        if self.view == View::List && self.last_poll.is_none_or(|t| t.elapsed() >= Duration::from_secs(5)) {
+            self.last_poll = Some(Instant::now());
+            if let Some((_, jobs)) = &self.jobs
+                && jobs.poll_statuses(true) > 0
+            {
+                self.reload_list(ctx);
+            }
+        }
+        let _ = LIST_POLL_EVERY;
+        self.keep_draft(ctx);
+    }
+
+    /// Reads the saved draft once per environment, then writes changes (at most once a second).
+    fn keep_draft(&mut self, ctx: &mut ScreenContextMut<'_>) {
+        let Some(kind) = ctx.connection.as_deref().map(|c| c.kind()) else { return };
+        let path = drafts::file(&ctx.paths.data_dir, kind);
+        if self.keeping.loaded_for != Some(kind) {
+            self.keeping = DraftKeeping { loaded_for: Some(kind), ..DraftKeeping::default() };
+            let (sender, repaint, store) = (self.inbox.0.clone(), ctx.bridge.ctx.clone(), self.secrets.clone());
+            ctx.bridge.runtime.spawn_blocking(move || {
+                let _ = sender.send(Inbox::DraftLoaded(drafts::load(&path, &store, kind).map(|r| r.map(Box::new))));
+                repaint.request_repaint();
+            });
+            return;
+        }
+        let sent = self.current_submission().is_some_and(|s| !s.may_submit_again());
+        if sent {
+            if self.keeping.removed.as_deref() != Some(self.wizard.draft_id.as_str()) {
+                self.keeping.removed = Some(self.wizard.draft_id.clone());
+                let (store, id) = (self.secrets.clone(), self.wizard.draft_id.clone());
+                ctx.bridge.runtime.spawn_blocking(move || drafts::remove(&path, &store, kind, &id));
+            }
+            return;
+        }
+        if self.wizard.is_blank() || self.keeping.last_write.is_some_and(|t| t.elapsed() < Duration::from_secs(1)) {
+            return;
+        }
+        let saved = drafts::SavedDraft {
+            draft_id: self.wizard.draft_id.clone(),
+            step: drafts::step_index(self.wizard.step),
+            link_mode: self.wizard.link_mode,
+            draft: self.wizard.draft.to_storable(),
+        };
+        let secret = if self.wizard.draft.identity.needs_ssn() {
+            self.wizard.ssn.clone()
+        } else {
+            self.wizard.national_id.clone()
+        };
+        if self.keeping.last_saved.as_ref().is_some_and(|(d, s)| *d == saved && *s == secret) {
+            return;
+        }
+        self.keeping.last_saved = Some((saved.clone(), secret.clone()));
+        self.keeping.last_write = Some(Instant::now());
+        let (sender, repaint, store) = (self.inbox.0.clone(), ctx.bridge.ctx.clone(), self.secrets.clone());
+        ctx.bridge.runtime.spawn_blocking(move || {
+            let result = drafts::save(&path, &store, kind, &saved, &Secret::new(secret));
+            let _ = sender.send(Inbox::DraftSaved(result));
+            repaint.request_repaint();
+        });
+    }
+
+    /// Puts a saved draft back, unless the user already started typing.
+    fn restore(&mut self, restored: drafts::Restored) {
+        if !self.wizard.is_blank() {
+            return;
+        }
+        let drafts::Restored { saved, secret } = restored;
+        let mut wizard = Wizard {
+            draft_id: saved.draft_id.clone(),
+            draft: crate::subaccount::SubaccountDraft::from_storable(saved.draft.clone()),
+            step: crate::subaccount::Step::ALL.get(saved.step).copied().unwrap_or(crate::subaccount::Step::Trader),
+            link_mode: saved.link_mode,
+            restored: true,
+            ..Wizard::default()
+        };
+        match secret {
+            Ok(Some(secret)) if wizard.draft.identity.needs_ssn() => wizard.ssn = secret.expose().to_string(),
+            Ok(Some(secret)) => wizard.national_id = secret.expose().to_string(),
+            Ok(None) => {}
+            Err(e) => wizard.keyring_note = Some(keyring_note(&e)),
+        }
+        wizard.sync_secrets();
+        let secret = if wizard.draft.identity.needs_ssn() { wizard.ssn.clone() } else { wizard.national_id.clone() };
+        self.keeping.last_saved = Some((saved, secret));
+        self.wizard = wizard;
+    }
+}
+
+/// Says plainly what happens to the SSN / national ID without a keyring.
+fn keyring_note(error: &crate::store::KeyringError) -> String {
+    match error {
+        crate::store::KeyringError::Unavailable { .. } => "No system keyring is available on this computer: \
+            the SSN / national ID is not kept and will need to be typed again after a restart."
+            .to_string(),
+        other => format!("{other}: the SSN / national ID will need to be typed again after a restart."),
+    }
+}
+
+/// Checks a chosen file (type by content, size, name) and, for images, decodes a thumbnail;
+/// runs on the runtime.
+fn check_file(slot: DocumentType, file: PickedFile, sender: Sender<Inbox>, repaint: egui::Context) {
+    let result = DocumentFile::from_bytes(&file.name, file.bytes).map_err(|problem| {
+        let details = match problem.suggested_file_name() {
+            Some(name) => format!("Rename the file to {name} and choose it again."),
+            None => problem.to_string(),
+        };
+        Problem::new(problem.to_string(), details)
+    });
+    if let Ok(document) = &result
+        && document.is_image()
+        && let Ok(image) = image::load_from_memory(document.bytes())
+    {
+        let thumb = image.thumbnail(160, 160).to_rgba8();
+        let size = [thumb.width() as usize, thumb.height() as usize];
+        let color = egui::ColorImage::from_rgba_unmultiplied(size, thumb.as_raw());
+        let _ = sender.send(Inbox::Thumbnail { slot, file_name: document.file_name().to_string(), image: color });
+    }
+    let _ = sender.send(Inbox::File { slot, result });
+    repaint.request_repaint();
+}
