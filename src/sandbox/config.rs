@@ -97,6 +97,9 @@ pub struct SandboxConfig {
     pub aml_review_threshold: f64,
     /// Balance of the org admin's master account at start.
     pub master_account_balance: f64,
+    /// When set, every request that finishes review is Denied with this reason (to
+    /// demonstrate and test the Denied path; `Faults::deny_next_review` denies just one).
+    pub deny_every_review: Option<String>,
     /// Optional request-rate penalty: more than this many HTTP requests within one
     /// second (all endpoints together) earn a penalty ticket instead of processing.
     /// Off by default (the real thresholds are deliberately undisclosed).
@@ -129,6 +132,7 @@ impl Default for SandboxConfig {
             max_subaccounts_per_trader: 3,
             aml_review_threshold: 50_000.0,
             master_account_balance: 500_000.0,
+            deny_every_review: None,
             burst_penalty: None,
             max_sockets_per_user: 50,
             maintenance_timeout: Duration::from_secs(30),

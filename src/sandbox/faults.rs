@@ -88,6 +88,12 @@ impl Faults {
         }
     }
 
+    /// The reviewer denies the next request that finishes review, with this message
+    /// (Tradovate's reviewers decide; `Denied` carries their reason in `message`).
+    pub fn deny_next_review(&self, message: &str) {
+        lock(&self.shared.world).pending_denial = Some(message.to_string());
+    }
+
     /// Closes every open WebSocket now.
     pub fn drop_sockets(&self) {
         self.shared.kill_sockets.send_modify(|n| *n += 1);

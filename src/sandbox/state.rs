@@ -196,6 +196,9 @@ pub struct SubaccountRec {
 /// The whole simulated world.
 #[derive(Debug, Default)]
 pub struct World {
+    /// A reviewer's decision armed by `Faults::deny_next_review`: the next request that
+    /// finishes review is Denied with this message.
+    pub pending_denial: Option<String>,
     next_id: Id,
     pub orgs: Vec<Organization>,
     pub users: Vec<UserRec>,

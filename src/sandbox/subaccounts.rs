@@ -3,6 +3,7 @@
 //! (reference 6.4).
 
 use super::auth::{ADMINS_ONLY, caller_org};
+use super::config::SandboxConfig;
 use super::rules::{self, Check};
 use super::server::{Ctx, Reply, Shared, lock};
 use super::state::{DocKind, Id, SubaccountRec, World};
@@ -284,8 +285,7 @@ pub fn maybe_start_review(shared: &Arc<Shared>, world: &mut World, request_id: I
         loop {
             interval.tick().await;
             let mut world = lock(&shared.world);
-            let threshold = shared.config.aml_review_threshold;
-            let Some(done) = advance(&mut world, request_id, threshold) else { return };
+            let Some(done) = advance(&mut world, request_id, &shared.config) else { return };
             if done {
                 return;
             }
@@ -294,15 +294,19 @@ pub fn maybe_start_review(shared: &Arc<Shared>, world: &mut World, request_id: I
 }
 
 /// One step; returns Some(true) when the request reached a final status.
-fn advance(world: &mut World, request_id: Id, aml_threshold: f64) -> Option<bool> {
+fn advance(world: &mut World, request_id: Id, config: &SandboxConfig) -> Option<bool> {
     use SubaccountStatus::*;
     let request = world.subaccounts.iter_mut().find(|r| r.id == request_id)?;
     let next = match request.status {
         Pending => Preapproved,
         Preapproved => InReview,
-        InReview if request.transfer_amount >= aml_threshold => InAMLReview,
+        InReview if request.transfer_amount >= config.aml_review_threshold => InAMLReview,
         InReview | InAMLReview => {
             if age_at(request.birth_date, request.submitted.date_naive()) < 18 {
+                request.message = Some(MINOR_DENIAL.into());
+                Denied
+            } else if let Some(reason) = world.pending_denial.take().or_else(|| config.deny_every_review.clone()) {
+                request.message = Some(reason);
                 Denied
             } else {
                 Approved
@@ -313,7 +317,6 @@ fn advance(world: &mut World, request_id: Id, aml_threshold: f64) -> Option<bool
     request.status = next;
     request.history.push(next);
     if next == Denied {
-        request.message = Some(MINOR_DENIAL.into());
         // The transfer never happened: give the money back.
         let (org_id, amount) = (request.org_id, request.transfer_amount);
         if let Some(master) = world.master_accounts.iter_mut().find(|m| m.org_id == org_id) {

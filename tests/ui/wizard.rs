@@ -247,3 +247,28 @@ fn a_draft_survives_a_restart_with_its_ssn_in_the_keyring_only() {
     app.harness.step();
     assert_eq!(app.harness.get_by_label("SSN").accesskit_node().value().as_deref(), Some("123-45-6789"));
 }
+
+#[test]
+fn a_denied_request_shows_the_reviewers_message_in_the_list() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mock = keyring_core::mock::Store::new().expect("mock keyring");
+    let mut app = TestApp::start_configured(dir, mock, StartEnvironment::Sandbox, runtime(), None, |config| {
+        config.sandbox_config = SandboxConfig {
+            deny_every_review: Some("Proof of address is older than 90 days".into()),
+            ..SandboxConfig::for_tests()
+        };
+        config.document_picker = document_picker::fixed("power-of-attorney.pdf", PDF.to_vec());
+    });
+    app.wait_for_text("Sandbox · offline");
+    app.click_nav("Subaccounts");
+    app.wait_for_text("New request");
+    app.harness.get_by_label_contains("New request").click();
+    app.harness.step();
+    app.wait_for_text("Whose subaccount is it?");
+    fill_to_review(&mut app, "");
+    click(&mut app, "Submit request");
+    app.wait_for("submitted", |h| h.query_by_label("See it in the request list").is_some());
+    click(&mut app, "See it in the request list");
+    refresh_until(&mut app, "Denied");
+    assert!(app.harness.query_all_by_label_contains("Proof of address is older than 90 days").next().is_some());
+}
