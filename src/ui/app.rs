@@ -56,6 +56,10 @@ pub struct AppConfig {
     pub started_at: Option<Instant>,
     /// How the in-process Sandbox behaves (tests shorten its delays).
     pub sandbox_config: SandboxConfig,
+    /// Traders screen hook: picks the roster file to import (tests answer a fixed path).
+    pub file_picker: super::open_dialog::OpenDialog,
+    /// Traders screen hook: where roster/credentials/results exports go (`None`: native).
+    pub traders_save_dialog: Option<SaveDialog>,
 }
 
 impl AppConfig {
@@ -69,6 +73,8 @@ impl AppConfig {
             save_dialog: save_dialog::native(),
             started_at: None,
             sandbox_config: SandboxConfig::default(),
+            file_picker: super::open_dialog::native(),
+            traders_save_dialog: None,
         }
     }
 }
@@ -158,7 +164,11 @@ impl PropdeskApp {
             activity: ActivitySources::default(),
             toasts: Toasts::default(),
             activity_screen: ActivityScreen::default(),
-            screens: Screens::default(),
+            screens: Screens {
+                // Traders screen hook: its file dialogs.
+                traders: TradersScreen::new(config.file_picker, config.traders_save_dialog),
+                ..Screens::default()
+            },
             exporting: false,
             started_at: config.started_at,
         };

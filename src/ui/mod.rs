@@ -8,6 +8,8 @@ mod command;
 mod connection;
 mod event;
 mod nav;
+// Traders screen hook: the file picker for imports.
+pub mod open_dialog;
 mod problem;
 mod remote;
 mod sandbox_env;
