@@ -6,4 +6,5 @@ mod ui {
     pub mod harness;
     mod setup;
     mod sign_in;
+    mod traders;
 }

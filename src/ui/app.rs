@@ -128,6 +128,12 @@ pub struct PropdeskApp {
 }
 
 impl PropdeskApp {
+    /// Traders screen hook (tests): the signed-in environment's journal, once open, so a
+    /// test can check what was (and was not) sent.
+    pub fn journal(&self) -> Option<Arc<Journal>> {
+        self.connection.as_ref().and_then(|c| c.workspace.as_ref()).map(|w| w.journal.clone())
+    }
+
     pub fn new(cc: &eframe::CreationContext<'_>, config: AppConfig) -> Self {
         let ctx = cc.egui_ctx.clone();
         theme::install(&ctx);

@@ -194,7 +194,7 @@ fn editor_ui(screen: &mut TradersScreen, ui: &mut egui::Ui, commands: &mut Vec<T
                 ui.label(RichText::new(format!("{count} to fix")).color(error));
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if ui.small_button("✕ Close").clicked() {
+                if ui.small_button("🗙 Close").clicked() {
                     close = true;
                 }
             });

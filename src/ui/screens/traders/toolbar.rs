@@ -129,7 +129,7 @@ pub fn report_ui(ui: &mut egui::Ui, shown: &ShownReport, commands: &mut Vec<Trad
             widgets::status_dot(ui, theme::SUCCESS, true);
             ui.label(RichText::new(format!("Imported {} rows from {}", report.rows_added(), shown.source)).strong());
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if ui.small_button("✕").on_hover_text("Dismiss").clicked() {
+                if ui.small_button("🗙").on_hover_text("Dismiss").clicked() {
                     commands.push(TradersCommand::DismissReport);
                 }
             });
