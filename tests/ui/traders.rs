@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 const HEADER: &str = "name,email,password,firstName,lastName,streetAddress1,city,state,postCode,country,phone,accountName,initialBalance";
 
 fn row(name: &str, email: &str, state: &str, account: &str) -> String {
-    format!("{name},{email},Str0ng!Passw0rd,Jamie,Rivera,123 Maple Avenue,Albany,{state},12207,US,+1-518-555-0199,{account},50000\n")
+    format!(
+        "{name},{email},Str0ng!Passw0rd,Jamie,Rivera,123 Maple Avenue,Albany,{state},12207,US,+1-518-555-0199,{account},50000\n"
+    )
 }
 
 /// Three valid rows and three invalid ones (bad account name, US without state,
@@ -120,4 +122,3 @@ fn the_run_button_says_why_it_is_disabled_when_signed_out() {
     let button = app.harness.get_by_label_contains("Onboard");
     assert!(button.accesskit_node().is_disabled());
 }
-

@@ -8,7 +8,7 @@ use egui::{Color32, RichText};
 use egui_extras::{Column, TableBuilder};
 
 const ROW_HEIGHT: f32 = 24.0;
-const EDITOR_HEIGHT: f32 = 260.0;
+const EDITOR_HEIGHT: f32 = 240.0;
 
 fn column_width(field: Field) -> f32 {
     match field {
@@ -126,7 +126,7 @@ fn table_ui(
                 row.col(|ui| {
                     ui.label(RichText::new((index + 1).to_string()).weak());
                 });
-                let (status, kind) = status_of(screen, id);
+                let (status, kind) = status_of(screen, id, trader);
                 let (_, response) = row.col(|ui| {
                     crate::ui::widgets::status_dot(ui, status_color(ui, kind), kind != StatusKind::Pending);
                     ui.label(RichText::new(&status).color(status_color(ui, kind)));
@@ -144,9 +144,15 @@ fn table_ui(
                 }
                 for field in Field::ALL {
                     let problem = screen.validation.cell_problems(id, field).next();
+                    let problem =
+                        problem.filter(|_| !(field == Field::Password && screen.only_needs_password(id, trader)));
                     let (_, response) = row.col(|ui| {
                         if problem.is_some() {
-                            ui.painter().rect_filled(ui.max_rect().expand2(egui::vec2(3.0, 1.0)), 2.0, invalid_tint(ui));
+                            ui.painter().rect_filled(
+                                ui.max_rect().expand2(egui::vec2(3.0, 1.0)),
+                                2.0,
+                                invalid_tint(ui),
+                            );
                         }
                         let value = trader.get(field);
                         if field == Field::Password {
@@ -181,10 +187,8 @@ fn editor_ui(screen: &mut TradersScreen, ui: &mut egui::Ui, commands: &mut Vec<T
     let error = theme::error_color(ui);
     let problems: Vec<Option<String>> =
         Field::ALL.iter().map(|f| screen.validation.cell_problems(id, *f).next().map(|p| p.message.clone())).collect();
-    let suggestions: Vec<Option<String>> = Field::ALL
-        .iter()
-        .map(|f| screen.validation.cell_problems(id, *f).find_map(|p| p.suggestion.clone()))
-        .collect();
+    let suggestions: Vec<Option<String>> =
+        Field::ALL.iter().map(|f| screen.validation.cell_problems(id, *f).find_map(|p| p.suggestion.clone())).collect();
     let mut close = false;
     crate::ui::widgets::card(ui, "", |ui| {
         ui.horizontal(|ui| {
@@ -201,11 +205,12 @@ fn editor_ui(screen: &mut TradersScreen, ui: &mut egui::Ui, commands: &mut Vec<T
         });
         let Some((_, draft)) = screen.draft.as_mut() else { return };
         egui::ScrollArea::vertical().id_salt("traders_editor").auto_shrink([false, true]).show(ui, |ui| {
+            // Widths come from the whole editor: inside the grid a cell knows only itself.
+            let column_width = ((ui.available_width() - 40.0) / 2.0).max(300.0);
+            let input_width = (column_width * 0.42).clamp(120.0, 220.0);
+            let problem_width = (column_width - input_width - 150.0).max(80.0);
             ui.add_enabled_ui(!locked, |ui| {
                 egui::Grid::new("traders_editor_grid").num_columns(6).spacing([8.0, 4.0]).show(ui, |ui| {
-                    let column_width = ((ui.available_width() - 40.0) / 2.0).max(300.0);
-                    let input_width = (column_width * 0.42).clamp(120.0, 220.0);
-                    let problem_width = (column_width - input_width - 130.0).max(80.0);
                     for (i, field) in Field::ALL.iter().enumerate() {
                         let label = ui.label(field.label());
                         let mut edit = egui::TextEdit::singleline(&mut draft[i]).desired_width(input_width);
@@ -216,20 +221,25 @@ fn editor_ui(screen: &mut TradersScreen, ui: &mut egui::Ui, commands: &mut Vec<T
                         if response.changed() {
                             commands.push(TradersCommand::SetCell(id, *field, draft[i].clone()));
                         }
-                        ui.allocate_ui(egui::vec2(problem_width, ROW_HEIGHT), |ui| match (&problems[i], &suggestions[i]) {
-                            (Some(message), suggestion) => {
-                                ui.horizontal(|ui| {
-                                    ui.add(egui::Label::new(RichText::new(format!("⚠ {message}")).color(error)).truncate())
+                        ui.allocate_ui(egui::vec2(problem_width, ROW_HEIGHT), |ui| {
+                            match (&problems[i], &suggestions[i]) {
+                                (Some(message), suggestion) => {
+                                    ui.horizontal(|ui| {
+                                        ui.add(
+                                            egui::Label::new(RichText::new(format!("⚠ {message}")).color(error))
+                                                .truncate(),
+                                        )
                                         .on_hover_text(message);
-                                    if let Some(value) = suggestion
-                                        && ui.small_button(format!("Use {value}")).clicked()
-                                    {
-                                        commands.push(TradersCommand::SetCell(id, *field, value.clone()));
-                                    }
-                                });
-                            }
-                            (None, _) => {
-                                ui.label("");
+                                        if let Some(value) = suggestion
+                                            && ui.small_button(format!("Use {value}")).clicked()
+                                        {
+                                            commands.push(TradersCommand::SetCell(id, *field, value.clone()));
+                                        }
+                                    });
+                                }
+                                (None, _) => {
+                                    ui.label("");
+                                }
                             }
                         });
                         if i % 2 == 1 {

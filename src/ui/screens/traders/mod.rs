@@ -15,8 +15,8 @@ use crate::onboarding::journal::JournaledTrader;
 use crate::onboarding::prepare::known_names_from_journal;
 use crate::onboarding::{
     Field, ImportReport, KnownNames, Roster, RowId, SortOrder, Trader, Validation, generate_account_names,
-    generate_missing_passwords, import_csv_file, import_pasted, import_xlsx_file, validate_roster, write_credentials_csv,
-    write_roster_csv,
+    generate_missing_passwords, import_csv_file, import_pasted, import_xlsx_file, validate_roster,
+    write_credentials_csv, write_roster_csv,
 };
 use crate::ui::command::Command;
 use crate::ui::open_dialog::{self, OpenDialog};
@@ -71,6 +71,14 @@ impl Default for Inbox {
     }
 }
 
+/// The run bar's numbers, cached.
+#[derive(Clone, Copy, Default)]
+struct Counts {
+    ready: usize,
+    done: usize,
+    invalid: usize,
+}
+
 /// The last import's report, shown until dismissed.
 struct ShownReport {
     source: String,
@@ -106,6 +114,9 @@ pub struct TradersScreen {
     confirm_credentials: bool,
     pending_scroll: Option<RowId>,
     run: RunState,
+    counts: Counts,
+    /// Set when `counts` must be redone before the next frame.
+    recount: bool,
     results: HashMap<RowId, RowResult>,
     inbox: Inbox,
     open_dialog: OpenDialog,
@@ -141,6 +152,8 @@ impl TradersScreen {
             confirm_credentials: false,
             pending_scroll: None,
             run: RunState::default(),
+            counts: Counts::default(),
+            recount: false,
             results: HashMap::new(),
             inbox: Inbox::default(),
             open_dialog,
@@ -319,6 +332,9 @@ impl TradersScreen {
         if self.dirty {
             self.revalidate(journal.as_deref(), ctx);
         }
+        if self.recount {
+            self.recount();
+        }
     }
 
     /// Marks the roster changed: revalidate before the next frame.
@@ -349,6 +365,7 @@ impl TradersScreen {
         }
         self.validation = validate_roster(&self.roster, &self.known);
         self.refilter();
+        self.recount();
     }
 
     fn refilter(&mut self) {
@@ -403,28 +420,51 @@ impl TradersScreen {
         });
     }
 
-    /// Rows that pass validation and are not onboarded yet.
+    /// A row whose only problem is its empty password: one is generated when the run
+    /// starts, so the row counts as ready.
+    fn only_needs_password(&self, id: RowId, trader: &Trader) -> bool {
+        let problems = self.validation.problems(id);
+        trader.password.is_empty() && !problems.is_empty() && problems.iter().all(|p| p.field == Field::Password)
+    }
+
+    /// Rows that pass validation (or only lack a password) and are not onboarded yet.
     fn ready_rows(&self) -> Vec<RowId> {
         self.roster
             .iter()
-            .filter(|(id, _)| self.validation.is_valid(*id) && !self.is_done(*id))
+            .filter(|(id, trader)| {
+                (self.validation.is_valid(*id) || self.only_needs_password(*id, trader)) && !self.is_done(*id, trader)
+            })
             .map(|(id, _)| id)
             .collect()
     }
 
-    fn is_done(&self, id: RowId) -> bool {
+    fn is_done(&self, id: RowId, trader: &Trader) -> bool {
         match self.results.get(&id) {
             Some(result) => result.is_done(),
-            None => self.earlier_of(id).is_some_and(|t| t.account_id.is_some()),
+            None => self.earlier_of(trader).is_some_and(|t| t.account_id.is_some()),
         }
     }
 
-    fn earlier_of(&self, id: RowId) -> Option<&JournaledTrader> {
+    /// What the journal knew about this trader when the roster was last checked.
+    fn earlier_of(&self, trader: &Trader) -> Option<&JournaledTrader> {
         if self.earlier.is_empty() {
             return None;
         }
-        let trader = self.roster.get(id)?;
         self.earlier.get(&trader.name.trim().to_lowercase())
+    }
+
+    /// Recounts the run bar's numbers (after validation or a row result changed), so
+    /// frames do no work proportional to the roster.
+    fn recount(&mut self) {
+        let ready = self.ready_rows().len();
+        let done = self.roster.iter().filter(|(id, t)| self.is_done(*id, t)).count();
+        let invalid = self
+            .roster
+            .iter()
+            .filter(|(id, t)| !self.validation.is_valid(*id) && !self.only_needs_password(*id, t))
+            .count();
+        self.counts = Counts { ready, done, invalid };
+        self.recount = false;
     }
 }
 
@@ -432,8 +472,7 @@ impl TradersScreen {
 fn parse_file(path: &Path) -> Result<(Roster, ImportReport), String> {
     let mut roster = Roster::new();
     let is_xlsx = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
-    let report =
-        if is_xlsx { import_xlsx_file(&mut roster, path, None) } else { import_csv_file(&mut roster, path) };
+    let report = if is_xlsx { import_xlsx_file(&mut roster, path, None) } else { import_csv_file(&mut roster, path) };
     report.map(|report| (roster, report)).map_err(|e| e.to_string())
 }
 

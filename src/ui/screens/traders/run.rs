@@ -6,7 +6,7 @@ use crate::onboarding::pipeline::{
     CancelToken, Pipeline, PipelineEvent, PipelineOptions, RowStatus, RowUpdate, RunSummary,
 };
 use crate::onboarding::prepare::{known_names_from_journal, prepare};
-use crate::onboarding::{Roster, RowId, Validation, generate_missing_passwords};
+use crate::onboarding::{Roster, RowId, Trader, Validation, generate_missing_passwords};
 use crate::ui::problem::Problem;
 use crate::ui::screens::{ScreenContext, ScreenContextMut};
 use crate::ui::{theme, widgets};
@@ -106,9 +106,7 @@ pub fn run_bar_ui(
     commands: &mut Vec<TradersCommand>,
 ) {
     let total = screen.roster.len();
-    let invalid = screen.validation.invalid_row_count();
-    let ready = screen.ready_rows().len();
-    let done_rows = screen.roster.iter().filter(|(id, _)| screen.is_done(*id)).count();
+    let super::Counts { ready, done: done_rows, invalid } = screen.counts;
     widgets::card(ui, "", |ui| {
         ui.horizontal(|ui| {
             ui.label(RichText::new(format!("{total} traders")).strong());
@@ -136,7 +134,8 @@ pub fn run_bar_ui(
                     let response = ui.add_enabled(blocked.is_none(), button);
                     let response = match &blocked {
                         Some(reason) => response.on_disabled_hover_text(reason),
-                        None => response.on_hover_text("Create the user, contact info and evaluation account of each valid row"),
+                        None => response
+                            .on_hover_text("Create the user, contact info and evaluation account of each valid row"),
                     };
                     if response.clicked() {
                         commands.push(TradersCommand::Start { retry: false });
@@ -244,6 +243,7 @@ pub fn start(screen: &mut TradersScreen, ctx: &mut ScreenContextMut<'_>, retry: 
         screen.revalidate(Some(&journal), ctx);
     }
     let mut chosen: HashSet<RowId> = screen.ready_rows().into_iter().collect();
+    chosen.retain(|id| screen.validation.is_valid(*id));
     if retry {
         chosen.retain(|id| screen.results.get(id).is_some_and(|r| !r.is_done()));
     }
@@ -251,6 +251,7 @@ pub fn start(screen: &mut TradersScreen, ctx: &mut ScreenContextMut<'_>, retry: 
         ctx.toasts.info("Nothing to send: no valid rows are waiting");
         return;
     }
+    screen.recount = true;
     for id in &chosen {
         screen.results.insert(
             *id,
@@ -313,6 +314,7 @@ pub fn start(screen: &mut TradersScreen, ctx: &mut ScreenContextMut<'_>, retry: 
 }
 
 pub fn on_message(screen: &mut TradersScreen, ctx: &mut ScreenContextMut<'_>, message: RunMessage) {
+    screen.recount = true;
     let Some(active) = screen.run.active.as_mut() else { return };
     match message {
         RunMessage::Prepared(rows) => {
@@ -365,7 +367,7 @@ pub fn on_message(screen: &mut TradersScreen, ctx: &mut ScreenContextMut<'_>, me
 }
 
 /// The status text of a row for the grid and the export: (text, kind).
-pub fn status_of(screen: &TradersScreen, id: RowId) -> (String, StatusKind) {
+pub fn status_of(screen: &TradersScreen, id: RowId, trader: &Trader) -> (String, StatusKind) {
     if let Some(result) = screen.results.get(&id) {
         return match &result.status {
             RowStatus::Waiting => ("Waiting".into(), StatusKind::Pending),
@@ -381,12 +383,15 @@ pub fn status_of(screen: &TradersScreen, id: RowId) -> (String, StatusKind) {
             RowStatus::Failed { stage, error } => (format!("Failed at {}: {error}", stage.label()), StatusKind::Failed),
         };
     }
+    if screen.only_needs_password(id, trader) && !screen.is_done(id, trader) {
+        return ("Valid · password generated at start".into(), StatusKind::Valid);
+    }
     if let Some(problem) = screen.validation.problems(id).first() {
         let more = screen.validation.problems(id).len() - 1;
         let text = if more > 0 { format!("{} (+{more})", problem.message) } else { problem.message.clone() };
         return (text, StatusKind::Invalid);
     }
-    if let Some(earlier) = screen.earlier_of(id)
+    if let Some(earlier) = screen.earlier_of(trader)
         && let Some(account) = earlier.account_id
     {
         return (format!("✔ Done earlier · account {account}"), StatusKind::Done);

@@ -65,7 +65,11 @@ pub fn toolbar_ui(screen: &mut TradersScreen, ui: &mut egui::Ui, commands: &mut 
             });
         });
         ui.menu_button("⬇ Export", |ui| {
-            if ui.button("Roster CSV…").on_hover_text("Every column except passwords' plain text stays as typed").clicked() {
+            if ui
+                .button("Roster CSV…")
+                .on_hover_text("Every column except passwords' plain text stays as typed")
+                .clicked()
+            {
                 commands.push(TradersCommand::ExportRoster);
                 ui.close();
             }
