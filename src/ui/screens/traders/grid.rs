@@ -217,7 +217,7 @@ fn editor_ui(screen: &mut TradersScreen, ui: &mut egui::Ui, commands: &mut Vec<T
                         if *field == Field::Password {
                             edit = edit.password(true).hint_text("generated if empty");
                         }
-                        let response = ui.add(edit).labelled_by(label.id);
+                        let response = ui.add_sized([input_width, 22.0], edit).labelled_by(label.id);
                         if response.changed() {
                             commands.push(TradersCommand::SetCell(id, *field, draft[i].clone()));
                         }

@@ -386,8 +386,12 @@ pub fn status_of(screen: &TradersScreen, id: RowId, trader: &Trader) -> (String,
     if screen.only_needs_password(id, trader) && !screen.is_done(id, trader) {
         return ("Valid · password generated at start".into(), StatusKind::Valid);
     }
-    if let Some(problem) = screen.validation.problems(id).first() {
-        let more = screen.validation.problems(id).len() - 1;
+    // An empty password is generated at start: name the other problems first.
+    let problems = screen.validation.problems(id);
+    let generated =
+        |p: &&crate::onboarding::Problem| p.field == crate::onboarding::Field::Password && trader.password.is_empty();
+    if let Some(problem) = problems.iter().find(|p| !generated(p)).or(problems.first()) {
+        let more = problems.iter().filter(|p| !generated(p)).count().saturating_sub(1);
         let text = if more > 0 { format!("{} (+{more})", problem.message) } else { problem.message.clone() };
         return (text, StatusKind::Invalid);
     }
