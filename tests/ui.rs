@@ -11,5 +11,6 @@ mod ui {
     pub mod harness;
     mod setup;
     mod sign_in;
+    mod traders;
     mod wizard;
 }

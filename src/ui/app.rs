@@ -57,8 +57,12 @@ pub struct AppConfig {
     pub started_at: Option<Instant>,
     /// How the in-process Sandbox behaves (tests shorten its delays).
     pub sandbox_config: SandboxConfig,
-    /// Hook (Subaccounts wizard): how an identity document is chosen; tests answer a fixed file.
+    /// Subaccounts: how an identity document is chosen; tests answer a fixed file.
     pub document_picker: DocumentPicker,
+    /// Traders: picks the roster file to import (tests answer a fixed path).
+    pub file_picker: super::open_dialog::OpenDialog,
+    /// Traders: where roster/credentials/results exports go (`None`: native).
+    pub traders_save_dialog: Option<SaveDialog>,
 }
 
 impl AppConfig {
@@ -73,6 +77,8 @@ impl AppConfig {
             started_at: None,
             sandbox_config: SandboxConfig::default(),
             document_picker: document_picker::native(),
+            file_picker: super::open_dialog::native(),
+            traders_save_dialog: None,
         }
     }
 }
@@ -126,6 +132,12 @@ pub struct PropdeskApp {
 }
 
 impl PropdeskApp {
+    /// Traders screen hook (tests): the signed-in environment's journal, once open, so a
+    /// test can check what was (and was not) sent.
+    pub fn journal(&self) -> Option<Arc<Journal>> {
+        self.connection.as_ref().and_then(|c| c.workspace.as_ref()).map(|w| w.journal.clone())
+    }
+
     pub fn new(cc: &eframe::CreationContext<'_>, config: AppConfig) -> Self {
         let ctx = cc.egui_ctx.clone();
         theme::install(&ctx);
@@ -162,10 +174,11 @@ impl PropdeskApp {
             activity: ActivitySources::default(),
             toasts: Toasts::default(),
             activity_screen: ActivityScreen::default(),
-            // Hook (Subaccounts wizard): the screen gets the file picker and the keyring.
+            // The screens get their file dialogs, and the wizard the keyring for drafts.
             screens: Screens {
+                traders: TradersScreen::new(config.file_picker, config.traders_save_dialog),
+                pipeline: PipelineScreen::default(),
                 subaccounts: SubaccountsScreen::new(config.document_picker, config.secret_store.clone()),
-                ..Screens::default()
             },
             exporting: false,
             started_at: config.started_at,

@@ -9,6 +9,8 @@ mod connection;
 pub mod document_picker; // hook (Subaccounts wizard): the swappable file picker
 mod event;
 mod nav;
+// Traders screen hook: the file picker for imports.
+pub mod open_dialog;
 mod problem;
 mod remote;
 mod sandbox_env;

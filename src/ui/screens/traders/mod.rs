@@ -1,0 +1,489 @@
+//! Traders: the firm's roster. Import or paste a spreadsheet, see every problem before
+//! anything is sent, fix cells, then onboard the valid rows and watch each one arrive.
+//!
+//! Split into: `grid` (the virtualized table and the row editor), `toolbar` (import,
+//! paste, generate, export, filter), `run` (the onboarding run: start, progress, results).
+//! Background work (file dialogs, parsing, the pipeline) runs on the app's runtime and
+//! reports over [`Inbox`]; drawing only pushes [`TradersCommand`]s.
+
+mod grid;
+mod run;
+mod toolbar;
+
+use super::{ScreenContext, ScreenContextMut};
+use crate::onboarding::journal::JournaledTrader;
+use crate::onboarding::prepare::known_names_from_journal;
+use crate::onboarding::{
+    Field, ImportReport, KnownNames, Roster, RowId, SortOrder, Trader, Validation, generate_account_names,
+    generate_missing_passwords, import_csv_file, import_pasted, import_xlsx_file, validate_roster,
+    write_credentials_csv, write_roster_csv,
+};
+use crate::ui::command::Command;
+use crate::ui::open_dialog::{self, OpenDialog};
+use crate::ui::problem::Problem;
+use crate::ui::save_dialog::{PickedPath, SaveDialog};
+use crate::ui::widgets;
+use run::{RowResult, RunMessage, RunState};
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+/// What this screen asks the app to do after drawing (applied by [`TradersScreen::apply`]).
+#[derive(Clone, Debug)]
+pub enum TradersCommand {
+    ImportFile,
+    Paste(String),
+    AddRow,
+    DeleteRows(Vec<RowId>),
+    SetCell(RowId, Field, String),
+    Sort(Field),
+    GeneratePasswords,
+    GenerateAccountNames(String),
+    ExportRoster,
+    ExportCredentials,
+    ExportResults,
+    /// Onboard the valid rows not done yet (`retry`: only rows a run left failed).
+    Start {
+        retry: bool,
+    },
+    Cancel,
+    DismissReport,
+}
+
+/// What background work reports.
+enum Message {
+    Imported { file: String, result: Result<(Roster, ImportReport), String> },
+    ImportCancelled,
+    Saved { what: &'static str, result: Result<Option<PathBuf>, String> },
+    Run(RunMessage),
+}
+
+/// The screen's channel from the runtime back to the UI thread.
+struct Inbox {
+    sender: Sender<Message>,
+    receiver: Receiver<Message>,
+}
+
+impl Default for Inbox {
+    fn default() -> Self {
+        let (sender, receiver) = channel();
+        Self { sender, receiver }
+    }
+}
+
+/// The run bar's numbers, cached.
+#[derive(Clone, Copy, Default)]
+struct Counts {
+    ready: usize,
+    done: usize,
+    invalid: usize,
+}
+
+/// The last import's report, shown until dismissed.
+struct ShownReport {
+    source: String,
+    report: ImportReport,
+}
+
+pub struct TradersScreen {
+    roster: Roster,
+    /// Validation of the current roster, redone only when it changes.
+    validation: Validation,
+    /// Names taken by traders created earlier (from the journal).
+    known: KnownNames,
+    /// Traders of this roster the journal already knows, by lower-case user name.
+    earlier: HashMap<String, JournaledTrader>,
+    /// Set when the roster (or the journal it is checked against) changed.
+    dirty: bool,
+    /// Whether `known`/`earlier` came from an open journal.
+    checked_with_journal: bool,
+    /// Rows shown (filtered), in roster order.
+    view: Vec<RowId>,
+    filter: String,
+    sort: Option<(Field, SortOrder)>,
+    selected: BTreeSet<RowId>,
+    /// The row open in the editor.
+    focused: Option<RowId>,
+    /// The editor's text, per field of the focused row.
+    draft: Option<(RowId, Vec<String>)>,
+    report: Option<ShownReport>,
+    importing: bool,
+    paste_open: bool,
+    paste_text: String,
+    prefix: String,
+    confirm_credentials: bool,
+    pending_scroll: Option<RowId>,
+    run: RunState,
+    counts: Counts,
+    /// Set when `counts` must be redone before the next frame.
+    recount: bool,
+    results: HashMap<RowId, RowResult>,
+    inbox: Inbox,
+    open_dialog: OpenDialog,
+    save_dialog: Option<SaveDialog>,
+}
+
+impl Default for TradersScreen {
+    fn default() -> Self {
+        Self::new(open_dialog::native(), None)
+    }
+}
+
+impl TradersScreen {
+    pub fn new(open_dialog: OpenDialog, save_dialog: Option<SaveDialog>) -> Self {
+        Self {
+            roster: Roster::new(),
+            validation: validate_roster(&Roster::new(), &KnownNames::new()),
+            known: KnownNames::new(),
+            earlier: HashMap::new(),
+            dirty: false,
+            checked_with_journal: false,
+            view: Vec::new(),
+            filter: String::new(),
+            sort: None,
+            selected: BTreeSet::new(),
+            focused: None,
+            draft: None,
+            report: None,
+            importing: false,
+            paste_open: false,
+            paste_text: String::new(),
+            prefix: String::new(),
+            confirm_credentials: false,
+            pending_scroll: None,
+            run: RunState::default(),
+            counts: Counts::default(),
+            recount: false,
+            results: HashMap::new(),
+            inbox: Inbox::default(),
+            open_dialog,
+            save_dialog,
+        }
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &ScreenContext<'_>, commands: &mut Vec<Command>) {
+        widgets::screen_header(ui, "Traders", "Your firm's roster: check every row, then onboard the valid ones.");
+        let mut local = Vec::new();
+        toolbar::toolbar_ui(self, ui, &mut local);
+        if self.paste_open {
+            toolbar::paste_ui(self, ui, &mut local);
+        }
+        if let Some(shown) = &self.report {
+            toolbar::report_ui(ui, shown, &mut local);
+        }
+        if self.roster.is_empty() {
+            widgets::empty_state(
+                ui,
+                "👥",
+                "No traders yet",
+                "Import a CSV or Excel file, paste rows copied from a spreadsheet, or add a row by hand. \
+                 Every row is checked before anything is sent.",
+            );
+        } else {
+            run::run_bar_ui(self, ui, ctx, &mut local);
+            ui.add_space(6.0);
+            grid::grid_ui(self, ui, &mut local);
+        }
+        toolbar::credentials_modal_ui(self, ui, &mut local);
+        toolbar::paste_shortcut(self, ui, &mut local);
+        commands.extend(local.into_iter().map(Command::Traders));
+    }
+
+    /// Applies a command after drawing.
+    pub fn apply(&mut self, command: TradersCommand, ctx: &mut ScreenContextMut<'_>) {
+        let running = self.run.is_running();
+        let edits = matches!(
+            command,
+            TradersCommand::ImportFile
+                | TradersCommand::Paste(_)
+                | TradersCommand::AddRow
+                | TradersCommand::DeleteRows(_)
+                | TradersCommand::SetCell(..)
+                | TradersCommand::GeneratePasswords
+                | TradersCommand::GenerateAccountNames(_)
+        );
+        if running && edits {
+            ctx.toasts.info("The roster is locked while traders are being onboarded");
+            return;
+        }
+        match command {
+            TradersCommand::ImportFile => self.import_file(ctx),
+            TradersCommand::Paste(text) => match import_pasted(&mut self.roster, &text) {
+                Ok(report) => {
+                    self.paste_open = false;
+                    self.paste_text.clear();
+                    ctx.toasts.info(format!("Added {} rows from the clipboard", report.rows_added()));
+                    self.report = Some(ShownReport { source: "pasted cells".into(), report });
+                    self.changed();
+                }
+                Err(error) => ctx.toasts.error(&Problem::simple(error.to_string()).context("Pasting rows")),
+            },
+            TradersCommand::AddRow => {
+                let id = self.roster.add(Trader::default());
+                self.focused = Some(id);
+                self.selected = BTreeSet::from([id]);
+                self.pending_scroll = Some(id);
+                self.filter.clear();
+                self.changed();
+            }
+            TradersCommand::DeleteRows(ids) => {
+                for id in &ids {
+                    self.roster.delete(*id);
+                    self.results.remove(id);
+                    self.selected.remove(id);
+                }
+                if self.focused.is_some_and(|f| ids.contains(&f)) {
+                    self.focused = None;
+                }
+                ctx.toasts.info(format!("Deleted {} rows", ids.len()));
+                self.changed();
+            }
+            TradersCommand::SetCell(id, field, value) => {
+                if self.roster.update(id, field, value) {
+                    self.results.remove(&id);
+                    self.dirty = true;
+                }
+            }
+            TradersCommand::Sort(field) => {
+                let order = match self.sort {
+                    Some((f, SortOrder::Ascending)) if f == field => SortOrder::Descending,
+                    _ => SortOrder::Ascending,
+                };
+                self.roster.sort_by(field, order);
+                self.sort = Some((field, order));
+                self.changed();
+            }
+            TradersCommand::GeneratePasswords => {
+                let n = generate_missing_passwords(&mut self.roster);
+                ctx.toasts.info(format!("Generated {n} passwords"));
+                self.changed();
+            }
+            TradersCommand::GenerateAccountNames(prefix) => {
+                match generate_account_names(&mut self.roster, prefix.trim(), &self.known) {
+                    Ok(n) => ctx.toasts.info(format!("Named {n} accounts")),
+                    Err(error) => ctx.toasts.error(&Problem::simple(error.to_string()).context("Account names")),
+                }
+                self.changed();
+            }
+            TradersCommand::ExportRoster => {
+                let mut bytes = Vec::new();
+                match write_roster_csv(&self.roster, &mut bytes) {
+                    Ok(()) => self.save(ctx, "Roster", "traders.csv", bytes),
+                    Err(e) => ctx.toasts.error(&Problem::simple(e.to_string()).context("Exporting the roster")),
+                }
+            }
+            TradersCommand::ExportCredentials => {
+                self.confirm_credentials = false;
+                let n = generate_missing_passwords(&mut self.roster);
+                if n > 0 {
+                    self.changed();
+                }
+                let mut bytes = Vec::new();
+                match write_credentials_csv(&self.roster, &mut bytes) {
+                    Ok(()) => self.save(ctx, "Credentials", "trader-credentials.csv", bytes),
+                    Err(e) => ctx.toasts.error(&Problem::simple(e.to_string()).context("Exporting credentials")),
+                }
+            }
+            TradersCommand::ExportResults => {
+                let bytes = run::results_csv(&self.roster, &self.validation, &self.results);
+                match bytes {
+                    Ok(bytes) => self.save(ctx, "Results", "onboarding-results.csv", bytes),
+                    Err(e) => ctx.toasts.error(&Problem::simple(e).context("Exporting results")),
+                }
+            }
+            TradersCommand::Start { retry } => run::start(self, ctx, retry),
+            TradersCommand::Cancel => self.run.cancel(),
+            TradersCommand::DismissReport => self.report = None,
+        }
+    }
+
+    /// Called every frame before drawing: poll background work, revalidate if needed.
+    pub fn tick(&mut self, ctx: &mut ScreenContextMut<'_>) {
+        while let Ok(message) = self.inbox.receiver.try_recv() {
+            match message {
+                Message::Imported { file, result } => {
+                    self.importing = false;
+                    match result {
+                        Ok((parsed, mut report)) => {
+                            report.added.clear();
+                            for (_, trader) in parsed.iter() {
+                                report.added.push(self.roster.add(trader.clone()));
+                            }
+                            ctx.toasts.info(format!("Imported {} rows from {file}", report.rows_added()));
+                            self.report = Some(ShownReport { source: file, report });
+                            self.changed();
+                        }
+                        Err(error) => ctx.toasts.error(&Problem::new(format!("Importing {file}: {error}"), error)),
+                    }
+                }
+                Message::ImportCancelled => self.importing = false,
+                Message::Saved { what, result } => match result {
+                    Ok(Some(path)) => ctx.toasts.info(format!("{what} saved to {}", path.display())),
+                    Ok(None) => {}
+                    Err(error) => ctx.toasts.error(&Problem::simple(error).context(&format!("Saving the {what}"))),
+                },
+                Message::Run(message) => run::on_message(self, ctx, message),
+            }
+        }
+        let journal = ctx.connection.as_ref().and_then(|c| c.workspace.as_ref()).map(|w| w.journal.clone());
+        if journal.is_some() && !self.checked_with_journal {
+            self.dirty = true;
+        }
+        if self.dirty {
+            self.revalidate(journal.as_deref(), ctx);
+        }
+        if self.recount {
+            self.recount();
+        }
+    }
+
+    /// Marks the roster changed: revalidate before the next frame.
+    fn changed(&mut self) {
+        self.dirty = true;
+        self.draft = None;
+    }
+
+    fn revalidate(&mut self, journal: Option<&crate::onboarding::journal::Journal>, ctx: &mut ScreenContextMut<'_>) {
+        self.dirty = false;
+        self.checked_with_journal = journal.is_some();
+        self.known = KnownNames::new();
+        self.earlier.clear();
+        if let Some(journal) = journal {
+            match known_names_from_journal(journal, &self.roster).and_then(|k| Ok((k, journal.traders()?))) {
+                Ok((known, traders)) => {
+                    self.known = known;
+                    let names: std::collections::HashSet<String> =
+                        self.roster.iter().map(|(_, t)| t.name.trim().to_lowercase()).collect();
+                    self.earlier = traders
+                        .into_iter()
+                        .filter(|t| names.contains(&t.name.to_lowercase()))
+                        .map(|t| (t.name.to_lowercase(), t))
+                        .collect();
+                }
+                Err(error) => ctx.toasts.error(&Problem::simple(error.to_string()).context("Reading the journal")),
+            }
+        }
+        self.validation = validate_roster(&self.roster, &self.known);
+        self.refilter();
+        self.recount();
+    }
+
+    fn refilter(&mut self) {
+        self.view = self.roster.filter(&self.filter);
+    }
+
+    fn import_file(&mut self, ctx: &mut ScreenContextMut<'_>) {
+        if self.importing {
+            return;
+        }
+        self.importing = true;
+        let dialog = self.open_dialog.clone();
+        let sender = self.inbox.sender.clone();
+        let egui_ctx = ctx.bridge.ctx.clone();
+        let runtime = ctx.bridge.runtime.clone();
+        ctx.bridge.runtime.spawn(async move {
+            let picked = dialog().await;
+            let message = match picked {
+                None => Message::ImportCancelled,
+                Some(path) => {
+                    let file = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                    let result = runtime
+                        .spawn_blocking(move || parse_file(&path))
+                        .await
+                        .unwrap_or_else(|e| Err(format!("the import stopped unexpectedly ({e})")));
+                    Message::Imported { file, result }
+                }
+            };
+            let _ = sender.send(message);
+            egui_ctx.request_repaint();
+        });
+    }
+
+    fn save(&mut self, ctx: &mut ScreenContextMut<'_>, what: &'static str, suggested: &str, bytes: Vec<u8>) {
+        let picked: PickedPath = match &self.save_dialog {
+            Some(dialog) => dialog(suggested.to_string()),
+            None => native_save(what, suggested.to_string()),
+        };
+        let sender = self.inbox.sender.clone();
+        let egui_ctx = ctx.bridge.ctx.clone();
+        ctx.bridge.runtime.spawn(async move {
+            let result = match picked.await {
+                None => Ok(None),
+                Some(path) => tokio::task::spawn_blocking(move || std::fs::write(&path, bytes).map(|()| path))
+                    .await
+                    .map_err(|e| e.to_string())
+                    .and_then(|r| r.map_err(|e| e.to_string()))
+                    .map(Some),
+            };
+            let _ = sender.send(Message::Saved { what, result });
+            egui_ctx.request_repaint();
+        });
+    }
+
+    /// A row whose only problem is its empty password: one is generated when the run
+    /// starts, so the row counts as ready.
+    fn only_needs_password(&self, id: RowId, trader: &Trader) -> bool {
+        let problems = self.validation.problems(id);
+        trader.password.is_empty() && !problems.is_empty() && problems.iter().all(|p| p.field == Field::Password)
+    }
+
+    /// Rows that pass validation (or only lack a password) and are not onboarded yet.
+    fn ready_rows(&self) -> Vec<RowId> {
+        self.roster
+            .iter()
+            .filter(|(id, trader)| {
+                (self.validation.is_valid(*id) || self.only_needs_password(*id, trader)) && !self.is_done(*id, trader)
+            })
+            .map(|(id, _)| id)
+            .collect()
+    }
+
+    fn is_done(&self, id: RowId, trader: &Trader) -> bool {
+        match self.results.get(&id) {
+            Some(result) => result.is_done(),
+            None => self.earlier_of(trader).is_some_and(|t| t.account_id.is_some()),
+        }
+    }
+
+    /// What the journal knew about this trader when the roster was last checked.
+    fn earlier_of(&self, trader: &Trader) -> Option<&JournaledTrader> {
+        if self.earlier.is_empty() {
+            return None;
+        }
+        self.earlier.get(&trader.name.trim().to_lowercase())
+    }
+
+    /// Recounts the run bar's numbers (after validation or a row result changed), so
+    /// frames do no work proportional to the roster.
+    fn recount(&mut self) {
+        let ready = self.ready_rows().len();
+        let done = self.roster.iter().filter(|(id, t)| self.is_done(*id, t)).count();
+        let invalid = self
+            .roster
+            .iter()
+            .filter(|(id, t)| !self.validation.is_valid(*id) && !self.only_needs_password(*id, t))
+            .count();
+        self.counts = Counts { ready, done, invalid };
+        self.recount = false;
+    }
+}
+
+/// Reads a CSV or Excel file into a fresh roster (blocking pool).
+fn parse_file(path: &Path) -> Result<(Roster, ImportReport), String> {
+    let mut roster = Roster::new();
+    let is_xlsx = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    let report = if is_xlsx { import_xlsx_file(&mut roster, path, None) } else { import_csv_file(&mut roster, path) };
+    report.map(|report| (roster, report)).map_err(|e| e.to_string())
+}
+
+fn native_save(what: &'static str, suggested: String) -> PickedPath {
+    Box::pin(async move {
+        rfd::AsyncFileDialog::new()
+            .set_title(format!("Export {}", what.to_lowercase()))
+            .set_file_name(suggested)
+            .add_filter("CSV", &["csv"])
+            .save_file()
+            .await
+            .map(|handle| handle.path().to_path_buf())
+    })
+}

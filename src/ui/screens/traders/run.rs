@@ -1,0 +1,450 @@
+//! The onboarding run: which rows go, the pipeline on the runtime, progress and
+//! per-row results, cancel, retry, and the results CSV.
+
+use super::{Message, TradersCommand, TradersScreen};
+use crate::onboarding::pipeline::{
+    CancelToken, Pipeline, PipelineEvent, PipelineOptions, RowStatus, RowUpdate, RunSummary,
+};
+use crate::onboarding::prepare::{known_names_from_journal, prepare};
+use crate::onboarding::{Roster, RowId, Trader, Validation, generate_missing_passwords};
+use crate::ui::problem::Problem;
+use crate::ui::screens::{ScreenContext, ScreenContextMut};
+use crate::ui::{theme, widgets};
+use egui::RichText;
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+/// One row's latest pipeline state.
+#[derive(Clone, Debug)]
+pub struct RowResult {
+    pub user_id: Option<i64>,
+    pub account_id: Option<i64>,
+    pub trading_permission_id: Option<i64>,
+    pub status: RowStatus,
+}
+
+impl RowResult {
+    pub fn is_done(&self) -> bool {
+        self.status == RowStatus::Done
+    }
+
+    fn from_update(update: &RowUpdate) -> Self {
+        Self {
+            user_id: update.user_id,
+            account_id: update.account_id,
+            trading_permission_id: update.trading_permission_id,
+            status: update.status.clone(),
+        }
+    }
+}
+
+pub enum RunMessage {
+    /// The rows actually sent (index = the pipeline's row index).
+    Prepared(Vec<RowId>),
+    Event(PipelineEvent),
+    Failed(String),
+}
+
+/// The current (or last) run.
+#[derive(Default)]
+pub struct RunState {
+    active: Option<ActiveRun>,
+}
+
+struct ActiveRun {
+    rows: Vec<RowId>,
+    cancel: CancelToken,
+    started: Instant,
+    done: usize,
+    failed: usize,
+    total: usize,
+    calls: usize,
+    notice: Option<String>,
+    finished: Option<(RunSummary, Duration)>,
+}
+
+impl RunState {
+    pub fn is_running(&self) -> bool {
+        self.active.as_ref().is_some_and(|a| a.finished.is_none())
+    }
+
+    pub fn cancel(&mut self) {
+        if let Some(active) = &self.active {
+            active.cancel.cancel();
+        }
+    }
+}
+
+/// Why the Onboard button cannot be pressed, if it cannot.
+fn blocked_because(screen: &TradersScreen, ctx: &ScreenContext<'_>, ready: usize) -> Option<String> {
+    let Some(connection) = ctx.connection else {
+        return Some("Sign in on the Setup screen first".into());
+    };
+    let settings = ctx.settings.environment(connection.kind());
+    if settings.plan.is_none() || settings.template.is_none() {
+        return Some("Choose a plan and a template account on the Setup screen first".into());
+    }
+    if connection.workspace.is_none() {
+        return Some(match &connection.workspace_problem {
+            Some(problem) => format!("The journal could not be opened: {}", problem.summary),
+            None => "Opening the journal…".into(),
+        });
+    }
+    if screen.run.is_running() {
+        return Some("A run is in progress".into());
+    }
+    if ready == 0 {
+        return Some("No valid rows left to onboard: fix the rows marked in red".into());
+    }
+    None
+}
+
+pub fn run_bar_ui(
+    screen: &mut TradersScreen,
+    ui: &mut egui::Ui,
+    ctx: &ScreenContext<'_>,
+    commands: &mut Vec<TradersCommand>,
+) {
+    let total = screen.roster.len();
+    let super::Counts { ready, done: done_rows, invalid } = screen.counts;
+    widgets::card(ui, "", |ui| {
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(format!("{total} traders")).strong());
+            ui.label(RichText::new("·").weak());
+            ui.label(RichText::new(format!("{ready} ready")).color(theme::SUCCESS));
+            if invalid > 0 {
+                ui.label(RichText::new("·").weak());
+                ui.label(RichText::new(format!("{invalid} need attention")).color(theme::error_color(ui)))
+                    .on_hover_text("Rows with problems are never sent. Click a row to see and fix them.");
+            }
+            if done_rows > 0 {
+                ui.label(RichText::new("·").weak());
+                ui.label(format!("{done_rows} onboarded"));
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let blocked = blocked_because(screen, ctx, ready);
+                if screen.run.is_running() {
+                    if ui.button("⏹ Cancel").on_hover_text("Stop after the call in flight").clicked() {
+                        commands.push(TradersCommand::Cancel);
+                    }
+                } else {
+                    let label = format!("▶ Onboard {ready} valid traders");
+                    let button = egui::Button::new(RichText::new(label).strong().color(egui::Color32::WHITE))
+                        .fill(theme::ACCENT);
+                    let response = ui.add_enabled(blocked.is_none(), button);
+                    let response = match &blocked {
+                        Some(reason) => response.on_disabled_hover_text(reason),
+                        None => response
+                            .on_hover_text("Create the user, contact info and evaluation account of each valid row"),
+                    };
+                    if response.clicked() {
+                        commands.push(TradersCommand::Start { retry: false });
+                    }
+                    if let Some(reason) = &blocked
+                        && !screen.run.is_running()
+                    {
+                        ui.label(RichText::new(reason).weak().size(12.5));
+                    }
+                }
+            });
+        });
+        if let Some(active) = &screen.run.active {
+            ui.add_space(6.0);
+            progress_ui(ui, active, commands, blocked_because(screen, ctx, 1).is_none());
+        }
+    });
+}
+
+fn progress_ui(ui: &mut egui::Ui, active: &ActiveRun, commands: &mut Vec<TradersCommand>, can_start: bool) {
+    let finished_rows = active.done + active.failed;
+    let fraction = if active.total == 0 { 0.0 } else { finished_rows as f32 / active.total as f32 };
+    let text = match &active.finished {
+        None if active.rows.is_empty() => "Preparing…".to_string(),
+        None => {
+            let left = active.total.saturating_sub(finished_rows);
+            let remaining = if finished_rows == 0 {
+                "estimating time left".to_string()
+            } else {
+                let per_row = active.started.elapsed().as_secs_f64() / finished_rows as f64;
+                format!("about {} left", human_duration(Duration::from_secs_f64(per_row * left as f64)))
+            };
+            format!(
+                "Working: {finished_rows} of {} · {} done · {} failed · {} API calls · {remaining}",
+                active.total, active.done, active.failed, active.calls
+            )
+        }
+        Some((summary, took)) => {
+            let how = if summary.cancelled { "Cancelled" } else { "Finished" };
+            format!(
+                "{how}: Done: {} of {} · {} failed · {} not reached · {} API calls · {}",
+                summary.done,
+                active.total,
+                summary.failed,
+                summary.not_reached,
+                summary.api_calls,
+                human_duration(*took)
+            )
+        }
+    };
+    let bar = egui::ProgressBar::new(fraction).text(text.clone()).desired_height(22.0);
+    let bar = if active.finished.is_none() { bar.animate(true) } else { bar };
+    ui.add(bar).widget_info(|| egui::WidgetInfo::labeled(egui::Role::ProgressIndicator, true, &text));
+    if let Some(notice) = &active.notice {
+        widgets::error_label(ui, &Problem::simple(notice.clone()));
+    }
+    if let Some((summary, _)) = &active.finished {
+        ui.horizontal(|ui| {
+            let left = summary.failed + summary.not_reached;
+            if left > 0
+                && ui
+                    .add_enabled(can_start, egui::Button::new(format!("↻ Retry {left} failed rows")))
+                    .on_hover_text("Runs again with the same journal: nothing already created is created twice")
+                    .clicked()
+            {
+                commands.push(TradersCommand::Start { retry: true });
+            }
+            if ui.button("⬇ Export results…").on_hover_text("name, userId, accountId, status, error").clicked() {
+                commands.push(TradersCommand::ExportResults);
+            }
+        });
+    }
+}
+
+fn human_duration(d: Duration) -> String {
+    let s = d.as_secs();
+    if s < 60 { format!("{s} s") } else { format!("{} min {} s", s / 60, s % 60) }
+}
+
+/// Starts a run (applied after drawing). Refused while one is running.
+pub fn start(screen: &mut TradersScreen, ctx: &mut ScreenContextMut<'_>, retry: bool) {
+    if screen.run.is_running() {
+        ctx.toasts.info("A run is already in progress");
+        return;
+    }
+    let (client, journal, plan, template) = {
+        let Some(connection) = ctx.connection.as_deref() else {
+            ctx.toasts.error(&Problem::simple("Sign in on the Setup screen first"));
+            return;
+        };
+        let settings = ctx.settings.environment(connection.kind());
+        let (Some(plan), Some(template)) = (settings.plan, settings.template) else {
+            ctx.toasts.error(&Problem::simple("Choose a plan and a template account on the Setup screen first"));
+            return;
+        };
+        let Some(workspace) = connection.workspace.as_ref() else {
+            ctx.toasts.error(&Problem::simple("The journal is not open yet"));
+            return;
+        };
+        (connection.client.clone(), workspace.journal.clone(), plan, template)
+    };
+    // Empty passwords are generated now, so the credentials export has them.
+    if generate_missing_passwords(&mut screen.roster) > 0 {
+        screen.changed();
+        screen.revalidate(Some(&journal), ctx);
+    }
+    let mut chosen: HashSet<RowId> = screen.ready_rows().into_iter().collect();
+    chosen.retain(|id| screen.validation.is_valid(*id));
+    if retry {
+        chosen.retain(|id| screen.results.get(id).is_some_and(|r| !r.is_done()));
+    }
+    if chosen.is_empty() {
+        ctx.toasts.info("Nothing to send: no valid rows are waiting");
+        return;
+    }
+    screen.recount = true;
+    for id in &chosen {
+        screen.results.insert(
+            *id,
+            RowResult { user_id: None, account_id: None, trading_permission_id: None, status: RowStatus::Waiting },
+        );
+    }
+    let cancel = CancelToken::default();
+    screen.run.active = Some(ActiveRun {
+        rows: Vec::new(),
+        cancel: cancel.clone(),
+        started: Instant::now(),
+        done: 0,
+        failed: 0,
+        total: chosen.len(),
+        calls: 0,
+        notice: None,
+        finished: None,
+    });
+    let roster: Roster = screen.roster.clone();
+    let sender = screen.inbox.sender.clone();
+    let egui_ctx = ctx.bridge.ctx.clone();
+    let send = move |message: RunMessage| {
+        let _ = sender.send(Message::Run(message));
+        egui_ctx.request_repaint();
+    };
+    ctx.bridge.runtime.spawn(async move {
+        let prepared = {
+            let journal = journal.clone();
+            tokio::task::spawn_blocking(move || {
+                let known = known_names_from_journal(&journal, &roster).map_err(|e| e.to_string())?;
+                Ok::<_, String>(prepare(&roster, &known, plan.id, template.id))
+            })
+            .await
+            .map_err(|e| e.to_string())
+            .and_then(|r| r)
+        };
+        let prepared = match prepared {
+            Ok(p) => p,
+            Err(error) => return send(RunMessage::Failed(error)),
+        };
+        let (ids, traders): (Vec<_>, Vec<_>) =
+            prepared.traders.into_iter().filter(|(id, _)| chosen.contains(id)).unzip();
+        send(RunMessage::Prepared(ids));
+        let (events, mut receiver) = tokio::sync::mpsc::unbounded_channel();
+        let forward = {
+            let send = send.clone();
+            tokio::spawn(async move {
+                while let Some(event) = receiver.recv().await {
+                    send(RunMessage::Event(event));
+                }
+            })
+        };
+        let pipeline = Pipeline::new(client, journal, PipelineOptions::default());
+        let summary = pipeline.run(traders, &cancel, &events).await;
+        drop(events);
+        let _ = forward.await;
+        // The pipeline ends with `Finished`; this covers a pipeline that did not.
+        send(RunMessage::Event(PipelineEvent::Finished(summary)));
+    });
+}
+
+pub fn on_message(screen: &mut TradersScreen, ctx: &mut ScreenContextMut<'_>, message: RunMessage) {
+    screen.recount = true;
+    let Some(active) = screen.run.active.as_mut() else { return };
+    match message {
+        RunMessage::Prepared(rows) => {
+            // Rows validation let through but conversion refused are not sent.
+            let sent: HashSet<RowId> = rows.iter().copied().collect();
+            screen.results.retain(|id, r| r.status != RowStatus::Waiting || sent.contains(id));
+            active.total = rows.len();
+            active.rows = rows;
+        }
+        RunMessage::Failed(error) => {
+            active.notice = Some(format!("The run could not start: {error}"));
+            active.finished = Some((RunSummary::default(), active.started.elapsed()));
+            screen.results.retain(|_, r| r.status != RowStatus::Waiting);
+            ctx.toasts.error(&Problem::simple(error).context("Onboarding"));
+        }
+        RunMessage::Event(event) => match event {
+            PipelineEvent::Row(update) => {
+                if let Some(id) = active.rows.get(update.index) {
+                    screen.results.insert(*id, RowResult::from_update(&update));
+                }
+                if let Some(workspace) = ctx.connection.as_ref().and_then(|c| c.workspace.as_ref()) {
+                    workspace.mark_changed();
+                }
+            }
+            PipelineEvent::Progress { done, failed, total, calls } => {
+                active.done = done;
+                active.failed = failed;
+                active.total = total;
+                active.calls = calls;
+            }
+            PipelineEvent::Notice(text) => active.notice = Some(text),
+            PipelineEvent::Finished(summary) => {
+                if active.finished.is_none() {
+                    active.done = summary.done;
+                    active.failed = summary.failed;
+                    active.calls = summary.api_calls;
+                    if let Some(reason) = &summary.stopped_because {
+                        active.notice = Some(reason.clone());
+                    }
+                    let text = format!("Onboarding finished: {} done, {} failed", summary.done, summary.failed);
+                    active.finished = Some((summary, active.started.elapsed()));
+                    ctx.toasts.info(text);
+                    if let Some(workspace) = ctx.connection.as_ref().and_then(|c| c.workspace.as_ref()) {
+                        workspace.mark_changed();
+                    }
+                }
+            }
+        },
+    }
+}
+
+/// The status text of a row for the grid and the export: (text, kind).
+pub fn status_of(screen: &TradersScreen, id: RowId, trader: &Trader) -> (String, StatusKind) {
+    if let Some(result) = screen.results.get(&id) {
+        return match &result.status {
+            RowStatus::Waiting => ("Waiting".into(), StatusKind::Pending),
+            RowStatus::Working(stage) => (format!("Working… {}", stage.label().to_lowercase()), StatusKind::Pending),
+            RowStatus::Done => (
+                format!(
+                    "✔ Done · user {} · account {}",
+                    result.user_id.map(|v| v.to_string()).unwrap_or_else(|| "—".into()),
+                    result.account_id.map(|v| v.to_string()).unwrap_or_else(|| "—".into())
+                ),
+                StatusKind::Done,
+            ),
+            RowStatus::Failed { stage, error } => (format!("Failed at {}: {error}", stage.label()), StatusKind::Failed),
+        };
+    }
+    if screen.only_needs_password(id, trader) && !screen.is_done(id, trader) {
+        return ("Valid · password generated at start".into(), StatusKind::Valid);
+    }
+    // An empty password is generated at start: name the other problems first.
+    let problems = screen.validation.problems(id);
+    let generated =
+        |p: &&crate::onboarding::Problem| p.field == crate::onboarding::Field::Password && trader.password.is_empty();
+    if let Some(problem) = problems.iter().find(|p| !generated(p)).or(problems.first()) {
+        let more = problems.iter().filter(|p| !generated(p)).count().saturating_sub(1);
+        let text = if more > 0 { format!("{} (+{more})", problem.message) } else { problem.message.clone() };
+        return (text, StatusKind::Invalid);
+    }
+    if let Some(earlier) = screen.earlier_of(trader)
+        && let Some(account) = earlier.account_id
+    {
+        return (format!("✔ Done earlier · account {account}"), StatusKind::Done);
+    }
+    ("Valid".into(), StatusKind::Valid)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatusKind {
+    Valid,
+    Invalid,
+    Pending,
+    Done,
+    Failed,
+}
+
+/// name, userId, accountId, tradingPermissionId, status, error: one line per roster row.
+pub fn results_csv(
+    roster: &Roster,
+    validation: &Validation,
+    results: &HashMap<RowId, RowResult>,
+) -> Result<Vec<u8>, String> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    out.write_record(["name", "userId", "accountId", "tradingPermissionId", "status", "error"])
+        .map_err(|e| e.to_string())?;
+    for (id, trader) in roster.iter() {
+        let (user, account, permission, status, error) = match results.get(&id) {
+            Some(r) => {
+                let (status, error) = match &r.status {
+                    RowStatus::Done => ("done", String::new()),
+                    RowStatus::Failed { stage, error } => ("failed", format!("{}: {error}", stage.label())),
+                    RowStatus::Waiting | RowStatus::Working(_) => ("not reached", String::new()),
+                };
+                (opt(r.user_id), opt(r.account_id), opt(r.trading_permission_id), status, error)
+            }
+            None if !validation.is_valid(id) => {
+                let error = validation
+                    .problems(id)
+                    .iter()
+                    .map(|p| format!("{}: {}", p.field.header(), p.message))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                (String::new(), String::new(), String::new(), "invalid", error)
+            }
+            None => (String::new(), String::new(), String::new(), "not sent", String::new()),
+        };
+        out.write_record([trader.name.trim(), &user, &account, &permission, status, &error])
+            .map_err(|e| e.to_string())?;
+    }
+    out.into_inner().map_err(|e| e.to_string())
+}
