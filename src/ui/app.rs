@@ -593,12 +593,7 @@ impl PropdeskApp {
 
     /// The screens, and what they may see while drawing (split so both can be borrowed).
     fn split(&mut self) -> (&mut Screens, ScreenContext<'_>) {
-        let ctx = ScreenContext {
-            bridge: &self.bridge,
-            connection: self.connection.as_ref(),
-            settings: &self.settings,
-            paths: &self.paths,
-        };
+        let ctx = ScreenContext { connection: self.connection.as_ref(), settings: &self.settings };
         (&mut self.screens, ctx)
     }
 

@@ -85,11 +85,7 @@ pub enum Command {
     Choose(Choice, Chosen),
     ExportActivity(Vec<CallRecord>),
     DismissToast(u64),
-    // Constructed by the screens as they are filled in.
-    #[allow(dead_code)]
     Traders(TradersCommand),
-    #[allow(dead_code)]
     Pipeline(PipelineCommand),
-    #[allow(dead_code)]
     Subaccounts(SubaccountsCommand),
 }

@@ -115,11 +115,3 @@ pub fn status_dot(ui: &mut Ui, color: Color32, filled: bool) -> egui::Response {
     }
     response
 }
-
-/// Marks a screen that a later version fills in.
-pub fn coming_soon(ui: &mut Ui) {
-    ui.vertical_centered(|ui| {
-        ui.add_space(10.0);
-        badge(ui, "Coming in the next version", Color32::from_gray(130));
-    });
-}

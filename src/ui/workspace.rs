@@ -18,7 +18,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// The journal and registry of one environment, once opened.
-#[allow(dead_code)] // The Traders, Pipeline and Subaccounts screens are being built on it.
 pub struct Workspace {
     pub journal: Arc<Journal>,
     pub registry: Arc<Registry>,
@@ -49,7 +48,6 @@ pub enum WatchStatus {
 
 pub use crate::onboarding::journal::journal_key;
 
-#[allow(dead_code)] // The Traders, Pipeline and Subaccounts screens are being built on it.
 impl Workspace {
     /// Opens the journal and registry on the blocking pool and reports `Event::WorkspaceReady`.
     pub fn open_in_background(bridge: &Bridge, paths: &Paths, environment: &Environment) {

@@ -14,17 +14,13 @@ use super::toasts::Toasts;
 use crate::store::{Paths, Settings};
 
 /// What a screen may read while drawing.
-#[allow(dead_code)] // The stateful screens are being filled in.
 pub struct ScreenContext<'a> {
-    pub bridge: &'a Bridge,
     /// The signed-in environment with its workspace (journal, registry, watch), if any.
     pub connection: Option<&'a Connection>,
     pub settings: &'a Settings,
-    pub paths: &'a Paths,
 }
 
 /// What a screen may change when applying its commands or polling background work.
-#[allow(dead_code)] // The stateful screens are being filled in.
 pub struct ScreenContextMut<'a> {
     pub bridge: &'a Bridge,
     pub connection: Option<&'a mut Connection>,
