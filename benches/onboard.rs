@@ -27,15 +27,7 @@ fn main() {
 }
 
 fn credentials() -> Credentials {
-    Credentials {
-        name: sandbox::ADMIN_NAME.into(),
-        password: Secret::new(sandbox::ADMIN_PASSWORD),
-        app_id: sandbox::APP_ID.into(),
-        app_version: sandbox::APP_VERSION.into(),
-        cid: sandbox::CID.into(),
-        sec: Secret::new(sandbox::SECRET),
-        device_id: "bench".into(),
-    }
+    sandbox::admin_credentials("bench")
 }
 
 async fn prepared(client: &Client, tag: &str) -> Vec<PreparedTrader> {

@@ -79,15 +79,7 @@ impl ConnectArgs {
 }
 
 pub fn sandbox_credentials() -> Credentials {
-    Credentials {
-        name: sandbox::ADMIN_NAME.into(),
-        password: Secret::new(sandbox::ADMIN_PASSWORD),
-        app_id: sandbox::APP_ID.into(),
-        app_version: sandbox::APP_VERSION.into(),
-        cid: sandbox::CID.into(),
-        sec: Secret::new(sandbox::SECRET),
-        device_id: device_id(),
-    }
+    sandbox::admin_credentials(&device_id())
 }
 
 /// Credentials from `TRADOVATE_*` variables. A custom environment pointing at a sandbox

@@ -40,6 +40,20 @@ pub use seed::{
 };
 pub use subaccounts::{MINOR_DENIAL, RESTRICTED_COUNTRIES, RESTRICTED_STATES};
 
+/// The seeded org admin's API key bundle: what the app, the command line and the tests
+/// sign in to a sandbox with.
+pub fn admin_credentials(device_id: &str) -> crate::api::Credentials {
+    crate::api::Credentials {
+        name: ADMIN_NAME.into(),
+        password: crate::api::Secret::new(ADMIN_PASSWORD),
+        app_id: APP_ID.into(),
+        app_version: APP_VERSION.into(),
+        cid: CID.into(),
+        sec: crate::api::Secret::new(SECRET),
+        device_id: device_id.to_string(),
+    }
+}
+
 use crate::api::Domain;
 use crate::api::Environment;
 use crate::api::wire::{SubaccountStatus, User};

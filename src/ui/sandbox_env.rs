@@ -1,6 +1,6 @@
 //! Starting the in-process Sandbox: the only place the window touches `sandbox/`.
 
-use crate::api::{Credentials, Environment, Secret};
+use crate::api::{Credentials, Environment};
 use crate::sandbox::{self, Sandbox, SandboxConfig};
 
 /// Keeps the sandbox running; dropping it stops the server.
@@ -17,13 +17,5 @@ pub async fn start(config: SandboxConfig) -> std::io::Result<(SandboxHandle, Env
 
 /// The seeded admin's API key: the Sandbox needs no typing.
 pub fn credentials(device_id: &str) -> Credentials {
-    Credentials {
-        name: sandbox::ADMIN_NAME.into(),
-        password: Secret::new(sandbox::ADMIN_PASSWORD),
-        app_id: sandbox::APP_ID.into(),
-        app_version: sandbox::APP_VERSION.into(),
-        cid: sandbox::CID.into(),
-        sec: Secret::new(sandbox::SECRET),
-        device_id: device_id.to_string(),
-    }
+    sandbox::admin_credentials(device_id)
 }

@@ -7,15 +7,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 pub fn admin_credentials() -> Credentials {
-    Credentials {
-        name: sandbox::ADMIN_NAME.into(),
-        password: Secret::new(sandbox::ADMIN_PASSWORD),
-        app_id: sandbox::APP_ID.into(),
-        app_version: sandbox::APP_VERSION.into(),
-        cid: sandbox::CID.into(),
-        sec: Secret::new(sandbox::SECRET),
-        device_id: "test-device-0001".into(),
-    }
+    sandbox::admin_credentials("test-device-0001")
 }
 
 /// Quick retries so fault tests finish fast.

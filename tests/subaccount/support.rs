@@ -24,15 +24,7 @@ pub const PDF_URI: &str =
 pub const PDF_PAYLOAD: &str = "JVBERi0xLjQKJcfsj6IKMSAwIG9iago8PD4";
 
 pub fn admin_credentials() -> Credentials {
-    Credentials {
-        name: sandbox::ADMIN_NAME.into(),
-        password: Secret::new(sandbox::ADMIN_PASSWORD),
-        app_id: sandbox::APP_ID.into(),
-        app_version: sandbox::APP_VERSION.into(),
-        cid: sandbox::CID.into(),
-        sec: Secret::new(sandbox::SECRET),
-        device_id: "test-device-0001".into(),
-    }
+    sandbox::admin_credentials("test-device-0001")
 }
 
 /// Quick retries, so fault tests finish fast.
