@@ -248,7 +248,9 @@ fn add_table(roster: &mut Roster, mut rows: Vec<Vec<String>>, rule: HeaderRule) 
             return Err(ImportError::NoKnownColumns(first.iter().filter(|h| !h.is_empty()).cloned().collect()));
         }
         HeaderRule::Required => true,
-        HeaderRule::Detect => hits > 0 && hits * 2 >= named,
+        // Trader data almost never equals a column name, so two matches (or one in a
+        // mostly recognised row) mean names, even among many columns of the firm's own.
+        HeaderRule::Detect => hits >= 2 || (hits == 1 && hits * 2 >= named),
     };
 
     let mut report = ImportReport { header_row, ..ImportReport::default() };
@@ -456,6 +458,25 @@ mod tests {
         assert_eq!(report.rows_added(), 1);
         assert_eq!(cell(&roster, report.added[0], Field::Name), "jsmith");
         assert_eq!(cell(&roster, report.added[0], Field::Email), "jane@example.com");
+    }
+
+    #[test]
+    fn pasted_header_row_among_many_unknown_columns_is_still_a_header() {
+        let text = "Username\tEmail\tPlan\tCoach\tNotes\tGroup\njsmith\tj@example.com\tgold\tAl\t\tA\n";
+        let mut roster = Roster::new();
+        let report = import_pasted(&mut roster, text).unwrap();
+        assert!(report.header_row);
+        assert_eq!(report.rows_added(), 1);
+        assert_eq!(report.unknown_columns, ["Plan", "Coach", "Notes", "Group"]);
+    }
+
+    #[test]
+    fn a_data_row_with_one_cell_like_a_column_name_is_still_data() {
+        let text = "user\tuser@example.com\t\tJane\tSmith\n";
+        let mut roster = Roster::new();
+        let report = import_pasted(&mut roster, text).unwrap();
+        assert!(!report.header_row);
+        assert_eq!(cell(&roster, report.added[0], Field::Name), "user");
     }
 
     #[test]
