@@ -9,6 +9,8 @@ mod export;
 mod generate;
 mod import;
 mod roster;
+#[cfg(test)]
+mod test_xlsx;
 mod trader;
 mod validate;
 
