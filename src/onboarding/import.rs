@@ -248,7 +248,9 @@ fn add_table(roster: &mut Roster, mut rows: Vec<Vec<String>>, rule: HeaderRule) 
             return Err(ImportError::NoKnownColumns(first.iter().filter(|h| !h.is_empty()).cloned().collect()));
         }
         HeaderRule::Required => true,
-        HeaderRule::Detect => hits > 0 && hits * 2 >= named,
+        // Trader data almost never equals a column name, so two matches (or one in a
+        // mostly recognised row) mean names, even among many columns of the firm's own.
+        HeaderRule::Detect => hits >= 2 || (hits == 1 && hits * 2 >= named),
     };
 
     let mut report = ImportReport { header_row, ..ImportReport::default() };
@@ -328,6 +330,7 @@ fn full_names_warning(names: &[&str]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::onboarding::test_xlsx::{Cell, sheet_xml, workbook};
     use std::io::Cursor;
 
     fn cell(roster: &Roster, id: RowId, field: Field) -> String {
@@ -459,6 +462,25 @@ mod tests {
     }
 
     #[test]
+    fn pasted_header_row_among_many_unknown_columns_is_still_a_header() {
+        let text = "Username\tEmail\tPlan\tCoach\tNotes\tGroup\njsmith\tj@example.com\tgold\tAl\t\tA\n";
+        let mut roster = Roster::new();
+        let report = import_pasted(&mut roster, text).unwrap();
+        assert!(report.header_row);
+        assert_eq!(report.rows_added(), 1);
+        assert_eq!(report.unknown_columns, ["Plan", "Coach", "Notes", "Group"]);
+    }
+
+    #[test]
+    fn a_data_row_with_one_cell_like_a_column_name_is_still_data() {
+        let text = "user\tuser@example.com\t\tJane\tSmith\n";
+        let mut roster = Roster::new();
+        let report = import_pasted(&mut roster, text).unwrap();
+        assert!(!report.header_row);
+        assert_eq!(cell(&roster, report.added[0], Field::Name), "user");
+    }
+
+    #[test]
     fn pasted_cells_without_a_header_row_use_column_order() {
         let mut second = vec![""; 21];
         for (field, value) in [
@@ -493,132 +515,6 @@ mod tests {
         assert_eq!(cell_text(&Data::Float(0.1 + 0.2)), "0.30000000000000004");
         assert_eq!(cell_text(&Data::Int(7)), "7");
         assert_eq!(cell_text(&Data::Empty), "");
-    }
-
-    // A real .xlsx is a zip of XML parts; calamine only reads, so the fixture is built
-    // here with stored (uncompressed) zip entries instead of adding a writer crate.
-    fn crc32(data: &[u8]) -> u32 {
-        let mut crc = 0xFFFF_FFFFu32;
-        for &byte in data {
-            crc ^= u32::from(byte);
-            for _ in 0..8 {
-                let mask = (crc & 1).wrapping_neg();
-                crc = (crc >> 1) ^ (0xEDB8_8320 & mask);
-            }
-        }
-        !crc
-    }
-
-    fn stored_zip(files: &[(&str, String)]) -> Vec<u8> {
-        const DOS_DATE: u16 = (44 << 9) | (1 << 5) | 1; // 2024-01-01
-        let mut out = Vec::new();
-        let mut central = Vec::new();
-        for (name, content) in files {
-            let (data, offset) = (content.as_bytes(), out.len() as u32);
-            let (crc, size, name_len) = (crc32(data), data.len() as u32, name.len() as u16);
-            out.extend(0x0403_4b50u32.to_le_bytes());
-            for v in [20u16, 0, 0, 0, DOS_DATE] {
-                out.extend(v.to_le_bytes());
-            }
-            for v in [crc, size, size] {
-                out.extend(v.to_le_bytes());
-            }
-            out.extend(name_len.to_le_bytes());
-            out.extend(0u16.to_le_bytes());
-            out.extend(name.as_bytes());
-            out.extend(data);
-
-            central.extend(0x0201_4b50u32.to_le_bytes());
-            for v in [20u16, 20, 0, 0, 0, DOS_DATE] {
-                central.extend(v.to_le_bytes());
-            }
-            for v in [crc, size, size] {
-                central.extend(v.to_le_bytes());
-            }
-            for v in [name_len, 0, 0, 0, 0] {
-                central.extend(v.to_le_bytes());
-            }
-            central.extend(0u32.to_le_bytes());
-            central.extend(offset.to_le_bytes());
-            central.extend(name.as_bytes());
-        }
-        let (cd_offset, cd_size, count) = (out.len() as u32, central.len() as u32, files.len() as u16);
-        out.extend(central);
-        out.extend(0x0605_4b50u32.to_le_bytes());
-        for v in [0u16, 0, count, count] {
-            out.extend(v.to_le_bytes());
-        }
-        out.extend(cd_size.to_le_bytes());
-        out.extend(cd_offset.to_le_bytes());
-        out.extend(0u16.to_le_bytes());
-        out
-    }
-
-    enum Cell<'a> {
-        Text(&'a str),
-        Number(f64),
-    }
-
-    fn sheet_xml(rows: &[Vec<Cell>]) -> String {
-        let mut xml =
-            String::from(r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#);
-        for (r, row) in rows.iter().enumerate() {
-            xml += &format!(r#"<row r="{}">"#, r + 1);
-            for (c, cell) in row.iter().enumerate() {
-                let at = format!("{}{}", (b'A' + c as u8) as char, r + 1);
-                xml += &match cell {
-                    Cell::Text(t) => format!(r#"<c r="{at}" t="inlineStr"><is><t>{t}</t></is></c>"#),
-                    Cell::Number(n) => format!(r#"<c r="{at}"><v>{n}</v></c>"#),
-                };
-            }
-            xml += "</row>";
-        }
-        xml + "</sheetData></worksheet>"
-    }
-
-    fn workbook(sheets: &[(&str, String)]) -> Vec<u8> {
-        const MAIN: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
-        const RELS: &str = "http://schemas.openxmlformats.org/package/2006/relationships";
-        const DOC: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
-        let mut entries = vec![];
-        let mut overrides = String::new();
-        let mut sheet_list = String::new();
-        let mut sheet_rels = String::new();
-        for (i, (name, xml)) in sheets.iter().enumerate() {
-            let n = i + 1;
-            overrides += &format!(
-                r#"<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>"#
-            );
-            sheet_list += &format!(r#"<sheet name="{name}" sheetId="{n}" r:id="rId{n}"/>"#);
-            sheet_rels +=
-                &format!(r#"<Relationship Id="rId{n}" Type="{DOC}/worksheet" Target="worksheets/sheet{n}.xml"/>"#);
-            entries.push((format!("xl/worksheets/sheet{n}.xml"), xml.clone()));
-        }
-        let mut files = vec![
-            (
-                "[Content_Types].xml".to_string(),
-                format!(
-                    r#"<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>{overrides}</Types>"#
-                ),
-            ),
-            (
-                "_rels/.rels".to_string(),
-                format!(
-                    r#"<Relationships xmlns="{RELS}"><Relationship Id="rId1" Type="{DOC}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#
-                ),
-            ),
-            (
-                "xl/workbook.xml".to_string(),
-                format!(r#"<workbook xmlns="{MAIN}" xmlns:r="{DOC}"><sheets>{sheet_list}</sheets></workbook>"#),
-            ),
-            (
-                "xl/_rels/workbook.xml.rels".to_string(),
-                format!(r#"<Relationships xmlns="{RELS}">{sheet_rels}</Relationships>"#),
-            ),
-        ];
-        files.extend(entries);
-        let borrowed: Vec<(&str, String)> = files.iter().map(|(n, c)| (n.as_str(), c.clone())).collect();
-        stored_zip(&borrowed)
     }
 
     fn fixture() -> Vec<u8> {

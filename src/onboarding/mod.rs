@@ -18,6 +18,8 @@ pub mod offboarding;
 pub mod pipeline;
 pub mod prepare;
 mod roster;
+#[cfg(test)]
+mod test_xlsx;
 mod trader;
 mod validate;
 

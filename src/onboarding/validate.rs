@@ -576,6 +576,8 @@ pub(crate) mod tests {
         let mut t = with(Field::FirstName, &"F".repeat(30));
         t.set(Field::LastName, "L".repeat(33));
         assert_eq!(one(&t, Field::LastName), "First and last name together are 63 characters; Tradovate allows 60");
+        t.set(Field::LastName, "L".repeat(31));
+        assert_eq!(one(&t, Field::LastName), "First and last name together are 61 characters; Tradovate allows 60");
         t.set(Field::LastName, "L".repeat(30));
         assert!(messages(&t, Field::LastName).is_empty(), "60 is allowed");
     }
