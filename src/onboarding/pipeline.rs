@@ -40,6 +40,15 @@ pub enum Stage {
 }
 
 impl Stage {
+    /// The thing this stage creates, in a sentence: "the user was not created".
+    fn noun(self) -> &'static str {
+        match self {
+            Stage::User => "user",
+            Stage::Contact => "contact info",
+            Stage::Account => "account",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Stage::User => "User",
@@ -141,6 +150,15 @@ struct Row {
 impl Row {
     fn is_done(&self) -> bool {
         self.account_id.is_some() && (self.contact_done || self.trader.contact.is_none())
+    }
+
+    /// Whether the thing this stage creates exists.
+    fn has_reached(&self, stage: Stage) -> bool {
+        match stage {
+            Stage::User => self.user_id.is_some(),
+            Stage::Contact => self.contact_done,
+            Stage::Account => self.account_id.is_some(),
+        }
     }
 
     fn status(&self) -> RowStatus {
@@ -335,35 +353,11 @@ impl Pipeline {
                                 self.journal.record_user(&row.trader.user.name, user_id)?;
                                 self.journal.finish(&[*intent], IntentOutcome::Done, None)?;
                             }
-                            (_, error) => {
-                                let error = error.unwrap_or("Tradovate returned no user id").to_string();
-                                self.fail(row, Stage::User, &error)?;
-                                self.journal.finish(&[*intent], IntentOutcome::Failed, Some(&error))?;
-                            }
+                            (_, error) => self.fail_item(row, Stage::User, *intent, error)?,
                         }
                     }
                 }
-                Err(ApiError::OutcomeUnknown { .. }) => {
-                    // The batch may have been applied: look each user up before going on.
-                    for &i in batch {
-                        if !self.reconcile_user(&mut rows[i]).await? {
-                            self.fail(
-                                &mut rows[i],
-                                Stage::User,
-                                "No reply from Tradovate and the user was not created; retry",
-                            )?;
-                        }
-                    }
-                    let done: Vec<i64> = settle(batch, &intents, |k| rows[batch[k]].user_id.is_some());
-                    self.journal.finish(&done, IntentOutcome::Done, Some("reconciled"))?;
-                    let failed: Vec<i64> = settle(batch, &intents, |k| rows[batch[k]].user_id.is_none());
-                    self.journal.finish(&failed, IntentOutcome::Failed, Some("reconciled: not created"))?;
-                }
-                Err(error) => {
-                    self.fail_batch(rows, batch, Stage::User, &error)?;
-                    self.journal.finish(&intents, IntentOutcome::Failed, Some(&error.to_string()))?;
-                    stop_if_fatal(&error)?;
-                }
+                Err(error) => self.settle_batch_error(rows, batch, &intents, Stage::User, error).await?,
             }
             for &i in batch {
                 emit_row(events, i, &rows[i], None);
@@ -484,40 +478,57 @@ impl Pipeline {
                                 )?;
                                 self.journal.finish(&[*intent], IntentOutcome::Done, None)?;
                             }
-                            (_, error) => {
-                                let error = error.unwrap_or("Tradovate returned no account id").to_string();
-                                self.fail(row, Stage::Account, &error)?;
-                                self.journal.finish(&[*intent], IntentOutcome::Failed, Some(&error))?;
-                            }
+                            (_, error) => self.fail_item(row, Stage::Account, *intent, error)?,
                         }
                     }
                 }
-                Err(ApiError::OutcomeUnknown { .. }) => {
-                    for &i in batch {
-                        if !self.reconcile_account(&mut rows[i]).await? {
-                            self.fail(
-                                &mut rows[i],
-                                Stage::Account,
-                                "No reply from Tradovate and the account was not created; retry",
-                            )?;
-                        }
-                    }
-                    let done: Vec<i64> = settle(batch, &intents, |k| rows[batch[k]].account_id.is_some());
-                    self.journal.finish(&done, IntentOutcome::Done, Some("reconciled"))?;
-                    let failed: Vec<i64> = settle(batch, &intents, |k| rows[batch[k]].account_id.is_none());
-                    self.journal.finish(&failed, IntentOutcome::Failed, Some("reconciled: not created"))?;
-                }
-                Err(error) => {
-                    self.fail_batch(rows, batch, Stage::Account, &error)?;
-                    self.journal.finish(&intents, IntentOutcome::Failed, Some(&error.to_string()))?;
-                    stop_if_fatal(&error)?;
-                }
+                Err(error) => self.settle_batch_error(rows, batch, &intents, Stage::Account, error).await?,
             }
             for &i in batch {
                 emit_row(events, i, &rows[i], None);
             }
             self.progress(rows, events, calls_before);
         }
+        Ok(())
+    }
+
+    /// One item of a batch reply was refused (or came back without its id).
+    fn fail_item(&self, row: &mut Row, stage: Stage, intent: i64, error: Option<&str>) -> StepResult {
+        let error = error.map(str::to_string).unwrap_or_else(|| format!("Tradovate returned no {} id", stage.noun()));
+        self.fail(row, stage, &error)?;
+        self.journal.finish(&[intent], IntentOutcome::Failed, Some(&error))?;
+        Ok(())
+    }
+
+    /// A batch call failed as a whole. With no reply the batch may have been applied, so
+    /// each row is looked up before going on; otherwise every row carries the error.
+    async fn settle_batch_error(
+        &self,
+        rows: &mut [Row],
+        batch: &[usize],
+        intents: &[i64],
+        stage: Stage,
+        error: ApiError,
+    ) -> StepResult {
+        if !matches!(error, ApiError::OutcomeUnknown { .. }) {
+            self.fail_batch(rows, batch, stage, &error)?;
+            self.journal.finish(intents, IntentOutcome::Failed, Some(&error.to_string()))?;
+            return stop_if_fatal(&error);
+        }
+        for &i in batch {
+            let found = match stage {
+                Stage::Account => self.reconcile_account(&mut rows[i]).await?,
+                _ => self.reconcile_user(&mut rows[i]).await?,
+            };
+            if !found {
+                let text = format!("No reply from Tradovate and the {} was not created; retry", stage.noun());
+                self.fail(&mut rows[i], stage, &text)?;
+            }
+        }
+        let done: Vec<i64> = settle(batch, intents, |k| rows[batch[k]].has_reached(stage));
+        self.journal.finish(&done, IntentOutcome::Done, Some("reconciled"))?;
+        let failed: Vec<i64> = settle(batch, intents, |k| !rows[batch[k]].has_reached(stage));
+        self.journal.finish(&failed, IntentOutcome::Failed, Some("reconciled: not created"))?;
         Ok(())
     }
 
