@@ -29,7 +29,11 @@ pub async fn sandbox_with(config: SandboxConfig) -> Sandbox {
 }
 
 pub async fn signed_in(sandbox: &Sandbox) -> Client {
-    let client = Client::with_options(sandbox.environment(), fast_options());
+    signed_in_with(sandbox, fast_options()).await
+}
+
+pub async fn signed_in_with(sandbox: &Sandbox, options: ClientOptions) -> Client {
+    let client = Client::with_options(sandbox.environment(), options);
     client.sign_in(admin_credentials()).await.expect("the seeded admin signs in");
     client
 }

@@ -1,8 +1,8 @@
 //! Shared set-up: a sandbox, a signed-in client, a valid draft for a fresh trader.
 
 use propdesk::api::wire::EvaluationUser;
-use propdesk::api::{Client, ClientOptions, Credentials, Secret};
-use propdesk::sandbox::{self, Sandbox, SandboxConfig};
+use propdesk::api::{Client, Secret};
+use propdesk::sandbox;
 use propdesk::subaccount::{
     BirthDateInput, DocumentFile, DocumentSlot, MarginType, Registry, SubaccountDraft, Submission, refresh,
 };
@@ -23,37 +23,11 @@ pub const PDF_URI: &str =
 /// The PDF's base64 payload, to look for in files that must not hold document content.
 pub const PDF_PAYLOAD: &str = "JVBERi0xLjQKJcfsj6IKMSAwIG9iago8PD4";
 
-pub fn admin_credentials() -> Credentials {
-    sandbox::admin_credentials("test-device-0001")
-}
-
-/// Quick retries, so fault tests finish fast.
-pub fn fast_options() -> ClientOptions {
-    ClientOptions {
-        request_timeout: Duration::from_secs(10),
-        retries: 3,
-        retry_delay: Duration::from_millis(20),
-        max_penalty_wait: Duration::from_secs(30),
-    }
-}
-
-pub async fn sandbox() -> Sandbox {
-    sandbox_with(SandboxConfig::for_tests()).await
-}
-
-pub async fn sandbox_with(config: SandboxConfig) -> Sandbox {
-    Sandbox::start(config).await.expect("sandbox starts on loopback")
-}
-
-pub async fn signed_in(sandbox: &Sandbox) -> Client {
-    signed_in_with(sandbox, fast_options()).await
-}
-
-pub async fn signed_in_with(sandbox: &Sandbox, options: ClientOptions) -> Client {
-    let client = Client::with_options(sandbox.environment(), options);
-    client.sign_in(admin_credentials()).await.expect("the seeded admin signs in");
-    client
-}
+// Signing in to a sandbox is the same as in the API tests.
+#[path = "../api/support.rs"]
+#[allow(dead_code)]
+mod common;
+pub use common::{fast_options, sandbox, sandbox_with, signed_in, signed_in_with};
 
 static NEXT: AtomicU32 = AtomicU32::new(1);
 
