@@ -157,9 +157,12 @@ impl Settings {
         }
     }
 
-    /// The section of one environment (defaults when never used).
-    pub fn environment(&self, kind: EnvironmentKind) -> EnvironmentSettings {
-        self.environments.get(kind.slug()).cloned().unwrap_or_default()
+    /// The section of one environment (defaults when never used). Borrowed: screens read
+    /// it while drawing, so it must not copy the section every frame.
+    pub fn environment(&self, kind: EnvironmentKind) -> &EnvironmentSettings {
+        static UNUSED: std::sync::LazyLock<EnvironmentSettings> =
+            std::sync::LazyLock::new(EnvironmentSettings::default);
+        self.environments.get(kind.slug()).unwrap_or(&UNUSED)
     }
 
     pub fn environment_mut(&mut self, kind: EnvironmentKind) -> &mut EnvironmentSettings {

@@ -84,7 +84,7 @@ impl PipelineScreen {
         };
         let settings = ctx.settings.environment(connection.kind());
         let check_wait = self.check_wait(workspace.next_check_at);
-        board::live_line_ui(ui, workspace, &settings, check_wait, commands);
+        board::live_line_ui(ui, workspace, settings, check_wait, commands);
         ui.add_space(8.0);
 
         if let Some(problem) = self.rows.error() {

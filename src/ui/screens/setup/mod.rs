@@ -62,7 +62,7 @@ impl SetupScreen {
     /// Shows an environment's form, filled from its remembered settings (typed secrets
     /// are dropped: after a sign-in they are no longer needed).
     pub fn view_environment(&mut self, kind: EnvironmentKind, settings: &Settings) {
-        let section = settings.environment(kind);
+        let section = settings.environment(kind).clone();
         self.viewing = kind;
         self.form = SignInForm {
             live_url: section.live_url,

@@ -77,7 +77,7 @@ pub(super) fn plans_ui(ui: &mut Ui, view: &SetupView<'_>, commands: &mut Vec<Com
         let empty = "No subscription plans on this environment. Ask Tradovate Eval Support to set up your firm's plan.";
         let Some(plans) = remote_state(ui, connected, remote, "plans", empty, commands) else { return };
         let Some(kind) = view.connection.map(|c| c.kind()) else { return };
-        let selected = view.settings.environment(kind).plan.map(|c| c.id);
+        let selected = view.settings.environment(kind).plan.as_ref().map(|c| c.id);
         ui.push_id("plans", |ui| {
             TableBuilder::new(ui)
                 .striped(true)
@@ -138,7 +138,7 @@ pub(super) fn templates_ui(ui: &mut Ui, view: &SetupView<'_>, commands: &mut Vec
         }
         let Some(connection) = view.connection else { return };
         let templates = connection.templates();
-        let selected = view.settings.environment(connection.kind()).template.map(|c| c.id);
+        let selected = view.settings.environment(connection.kind()).template.as_ref().map(|c| c.id);
         ui.push_id("templates", |ui| {
             TableBuilder::new(ui)
                 .striped(true)
@@ -186,7 +186,7 @@ pub(super) fn entitlement_ui(ui: &mut Ui, view: &SetupView<'_>, commands: &mut V
         let empty = "No entitlements are offered on this environment.";
         let Some(entitlements) = remote_state(ui, connected, remote, "entitlements", empty, commands) else { return };
         let Some(kind) = view.connection.map(|c| c.kind()) else { return };
-        let selected = view.settings.environment(kind).entitlement;
+        let selected = view.settings.environment(kind).entitlement.clone();
         ui.horizontal(|ui| {
             let label = ui.label("Entitlement");
             let shown = selected.as_ref().map(|c| format!("{} (ID {})", c.name, c.id)).unwrap_or("Choose…".into());

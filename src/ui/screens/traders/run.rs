@@ -227,7 +227,7 @@ pub fn start(screen: &mut TradersScreen, ctx: &mut ScreenContextMut<'_>, retry: 
             return;
         };
         let settings = ctx.settings.environment(connection.kind());
-        let (Some(plan), Some(template)) = (settings.plan, settings.template) else {
+        let (Some(plan), Some(template)) = (settings.plan.clone(), settings.template.clone()) else {
             ctx.toasts.error(&Problem::simple("Choose a plan and a template account on the Setup screen first"));
             return;
         };
