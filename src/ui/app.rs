@@ -222,6 +222,9 @@ impl PropdeskApp {
             }
             Event::WorkspaceReady(kind, opened) => self.adopt_workspace(kind, opened),
             Event::Watch(event) => self.on_watch_event(event),
+            Event::JobPanicked(text) => {
+                self.toasts.error(&Problem::new("A background job failed unexpectedly", text));
+            }
             Event::SettingsSaved(result) => {
                 if let Err(error) = result {
                     self.toasts.error(&error.into());
