@@ -115,8 +115,14 @@ pub const UPDATE_CONTACT_INFO: Endpoint = write("contactInfo/updateContactInfo",
 pub const CREATE_EVALUATION_ACCOUNTS: Endpoint =
     with_budget(write("user/createEvaluationAccounts", Demo, false), 100, 1, Counts::FailedOnly);
 pub const ADMIN_ALERT_SIGNAL_DEPS: Endpoint = get("adminAlertSignal/deps", Live);
-/// Granting twice is refused by the server ("already"), not doubled: safe to retry.
-pub const ADD_ENTITLEMENT_SUBSCRIPTION: Endpoint = write("userPlugin/addEntitlementSubscription", Live, true);
+/// A grant bills the trader. Whether the real server refuses a second grant of the same
+/// entitlement (ConflictWithExisting) or opens a second paid subscription is UNCONFIRMED,
+/// so a lost reply is never resent blindly: the caller reads the trader's entitlements first.
+pub const ADD_ENTITLEMENT_SUBSCRIPTION: Endpoint = write("userPlugin/addEntitlementSubscription", Live, false);
+/// The trader's entitlements (`userPlugin/deps?masterid=<userId>`, OpenAPI). Its domain is
+/// not stated anywhere: assumed LIVE, where they are granted (UNCONFIRMED; if it is wrong
+/// the check fails and no grant is resent).
+pub const USER_PLUGIN_DEPS: Endpoint = get("userPlugin/deps", Live);
 
 // Subaccount requests.
 pub const CREATE_PARTNER_SUBACCOUNT_REQUEST: Endpoint =
@@ -153,6 +159,7 @@ pub const ALL: &[Endpoint] = &[
     UPDATE_CONTACT_INFO,
     CREATE_EVALUATION_ACCOUNTS,
     ADMIN_ALERT_SIGNAL_DEPS,
+    USER_PLUGIN_DEPS,
     ADD_ENTITLEMENT_SUBSCRIPTION,
     CREATE_PARTNER_SUBACCOUNT_REQUEST,
     SUBMIT_PARTNER_SUBACCOUNT_DOCUMENT,

@@ -107,6 +107,19 @@ pub struct SandboxConfig {
     /// Authorized sockets one user may hold (reference 4.3: 50). One more evicts the
     /// user's oldest socket and revokes that socket's token.
     pub max_sockets_per_user: usize,
+    /// Strict entity types: a socket receives only the entity types it subscribed to, by
+    /// their exact name (case-sensitive). The seeds/000 signal event (`OtherEnvAdminAlertSignal`)
+    /// then reaches only sockets that asked for `OtherEnvAdminAlertSignal`. Which names the
+    /// real server matches, and how, is UNCONFIRMED (reference 4.4); this is the harsh reading.
+    pub strict_entity_types: bool,
+    /// The first this-many grants after a trader signed still answer "Live account is
+    /// required": a server whose entitlement check lags behind its own signal.
+    pub grant_lag_refusals: u32,
+    /// A successful grant answers `{}`, without the optional `entitlementSubscription`.
+    pub bare_entitlement_reply: bool,
+    /// Every `user/syncrequest` is refused with `s: 429`: a server that authorizes a
+    /// socket and then turns it away, to prove the client does not storm it.
+    pub refuse_syncrequest: bool,
     /// While the maintenance switch is on ([`super::Faults::set_maintenance`]),
     /// account-creation calls hang this long, then get HTTP 504 unprocessed (reference 10).
     pub maintenance_timeout: Duration,
@@ -136,6 +149,10 @@ impl Default for SandboxConfig {
             burst_penalty: None,
             max_sockets_per_user: 50,
             maintenance_timeout: Duration::from_secs(30),
+            strict_entity_types: false,
+            refuse_syncrequest: false,
+            grant_lag_refusals: 0,
+            bare_entitlement_reply: false,
         }
     }
 }

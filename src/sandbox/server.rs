@@ -200,6 +200,7 @@ fn routes() -> Vec<Route> {
         route("contactinfo/updatecontactinfo", M::POST, Live, users::update_contact_info),
         route("adminalertsignal/deps", M::GET, Live, alerts::deps),
         route("userplugin/addentitlementsubscription", M::POST, Live, entitlements::add_entitlement_subscription),
+        route("userplugin/deps", M::GET, Live, entitlements::deps),
         route("user/createevaluationaccounts", M::POST, Demo, accounts::create_evaluation_accounts),
         route("account/list", M::GET, Demo, accounts::account_list),
         route("account/find", M::GET, Demo, accounts::account_find),

@@ -39,6 +39,24 @@ impl PushEvent {
         Self { domain, entity_type, event_type, entity }
     }
 
+    /// The `entityType` this event carries on the wire.
+    fn wire_type(&self, shape: SignalShape) -> &'static str {
+        match (self.entity_type, shape) {
+            ("adminAlertSignal", SignalShape::OtherEnv) => "OtherEnvAdminAlertSignal",
+            (other, _) => other,
+        }
+    }
+
+    /// Whether a socket that subscribed to `conn`'s types gets this event.
+    fn wanted_by(&self, conn: &Conn, shape: SignalShape, strict: bool) -> bool {
+        if strict {
+            let wire = self.wire_type(shape);
+            conn.requested.iter().any(|t| t == wire)
+        } else {
+            conn.wanted.contains(&self.entity_type)
+        }
+    }
+
     /// The `a[...]` frame for this event.
     fn frame(&self, shape: SignalShape) -> String {
         let d = if self.entity_type == "adminAlertSignal" {
@@ -69,18 +87,20 @@ fn response(status: u16, id: u64, d: Option<Value>) -> String {
     format!("a{}", json!([r]))
 }
 
-/// Entity types the sandbox knows, with their snapshot key and domain.
-fn canonical(entity_type: &str) -> Option<&'static str> {
-    ["user", "account", "tradingPermission", "adminAlertSignal", "userPlugin", "contactInfo"]
-        .into_iter()
-        .find(|t| t.eq_ignore_ascii_case(entity_type))
+const KNOWN_TYPES: [&str; 6] =
+    ["user", "account", "tradingPermission", "adminAlertSignal", "userPlugin", "contactInfo"];
+
+/// Entity types the sandbox knows, with their snapshot key and domain. Strict mode
+/// accepts only the exact spelling.
+fn canonical(entity_type: &str, strict: bool) -> Option<&'static str> {
+    KNOWN_TYPES.into_iter().find(|t| if strict { *t == entity_type } else { t.eq_ignore_ascii_case(entity_type) })
 }
 
 /// The snapshot: one plural key per requested type, with this org's entities of this domain.
-fn snapshot(world: &World, domain: Domain, org_id: Id, types: &[String]) -> Value {
+fn snapshot(world: &World, domain: Domain, org_id: Id, types: &[String], strict: bool) -> Value {
     let mut out = Map::new();
     for t in types {
-        let Some(kind) = canonical(t) else {
+        let Some(kind) = canonical(t, strict) else {
             out.insert(format!("{t}s"), json!([]));
             continue;
         };
@@ -161,6 +181,8 @@ struct Conn {
     caller: Option<Id>,
     /// Canonical types requested by the last syncrequest.
     wanted: Vec<&'static str>,
+    /// The types exactly as the last syncrequest spelled them (strict mode).
+    requested: Vec<String>,
 }
 
 /// Any REST endpoint may also be called over the socket (reference 4.1): same rules,
@@ -226,6 +248,7 @@ fn handle(shared: &Arc<Shared>, domain: Domain, conn: &mut Conn, text: &str) -> 
     if endpoint != "user/syncrequest" {
         return Some(rest_call(shared, domain, caller, &request, &endpoint));
     }
+    *lock(&shared.calls).entry((domain, endpoint.clone())).or_default() += 1;
     let mut body: Value = match serde_json::from_str(if request.body.trim().is_empty() { "{}" } else { &request.body })
     {
         Ok(v @ Value::Object(_)) => v,
@@ -238,6 +261,9 @@ fn handle(shared: &Arc<Shared>, domain: Domain, conn: &mut Conn, text: &str) -> 
     let armed = shared.take_fault(&endpoint, |k| matches!(k, FaultKind::Penalty { .. }));
     if let Some(penalty) = lock(&shared.tickets).check(&endpoint, presented.as_deref(), armed, false) {
         return Some(response(200, request.id, Some(penalty)));
+    }
+    if shared.config.refuse_syncrequest {
+        return Some(response(429, request.id, Some(json!({ "errorText": "Too many requests" }))));
     }
     if body.get("splitResponses") != Some(&Value::Bool(true)) {
         return Some(response(400, request.id, Some(json!({ "errorText": "splitResponses must be true" }))));
@@ -255,10 +281,12 @@ fn handle(shared: &Arc<Shared>, domain: Domain, conn: &mut Conn, text: &str) -> 
             ));
         }
     };
-    conn.wanted = types.iter().filter_map(|t| canonical(t)).collect();
+    let strict = shared.config.strict_entity_types;
+    conn.wanted = types.iter().filter_map(|t| canonical(t, strict)).collect();
+    conn.requested = types.clone();
     let world = lock(&shared.world);
     let org_id = world.user(caller).map(|u| u.org_id).unwrap_or_default();
-    Some(response(200, request.id, Some(snapshot(&world, domain, org_id, &types))))
+    Some(response(200, request.id, Some(snapshot(&world, domain, org_id, &types, strict))))
 }
 
 pub async fn serve(shared: Arc<Shared>, domain: Domain, socket: WebSocket) {
@@ -270,7 +298,8 @@ pub async fn serve(shared: Arc<Shared>, domain: Domain, socket: WebSocket) {
     let mut heartbeat = interval_at(Instant::now() + beat, beat);
     let mut deadline = Instant::now() + silence;
     let id = lock(&shared.sockets).new_socket();
-    let mut conn = Conn { id, evict: Arc::new(Notify::new()), caller: None, wanted: Vec::new() };
+    let mut conn = Conn { id, evict: Arc::new(Notify::new()), caller: None, wanted: Vec::new(), requested: Vec::new() };
+    let (shape, strict) = (shared.config.signal_shape, shared.config.strict_entity_types);
     let evicted = conn.evict.clone();
     if tx.send(Message::Text("o".into())).await.is_err() {
         return;
@@ -291,8 +320,8 @@ pub async fn serve(shared: Arc<Shared>, domain: Domain, socket: WebSocket) {
                 break;
             }
             event = events.recv() => match event {
-                Ok(ev) if ev.domain == domain && conn.caller.is_some() && conn.wanted.contains(&ev.entity_type) => {
-                    Some(ev.frame(shared.config.signal_shape))
+                Ok(ev) if ev.domain == domain && conn.caller.is_some() && ev.wanted_by(&conn, shape, strict) => {
+                    Some(ev.frame(shape))
                 }
                 Ok(_) | Err(RecvError::Lagged(_)) => None,
                 Err(RecvError::Closed) => break,

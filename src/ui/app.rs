@@ -488,6 +488,7 @@ impl PropdeskApp {
             WatchEvent::Stopped(reason) => {
                 self.toasts.error(&Problem::new("Stopped watching for agreement signatures", reason))
             }
+            WatchEvent::Skipped { name, reason } => self.toasts.info(format!("T-Prop not granted to {name}: {reason}")),
             _ => {}
         }
     }
