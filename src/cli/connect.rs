@@ -58,6 +58,16 @@ impl ConnectArgs {
         }
     }
 
+    /// The journal key of the environment these arguments name, known before signing
+    /// in (so a run refused by the journal's lock never opens a session).
+    pub fn journal_key(&self) -> Result<String, UsageError> {
+        let (kind, environment) = self.environment()?;
+        Ok(match environment {
+            Some(environment) => crate::onboarding::journal::journal_key(&environment),
+            None => kind.slug().to_string(),
+        })
+    }
+
     pub async fn connect(&self) -> Result<Connection, UsageError> {
         let (kind, environment) = self.environment()?;
         let (environment, sandbox, login) = match environment {
