@@ -36,6 +36,8 @@ enum Command {
     /// Offboard journaled traders: cancel everything on DEMO and LIVE, or only revoke
     /// their trading permissions (--revoke-only).
     Cancel(Box<propdesk::cli::CancelArgs>),
+    /// Risk profiles per template account: show, import or export one.
+    Risk(propdesk::cli::RiskArgs),
 }
 
 fn main() -> ExitCode {
@@ -47,6 +49,7 @@ fn main() -> ExitCode {
         Command::Onboard(args) => propdesk::cli::block_on(propdesk::cli::onboard(*args)),
         Command::Entitle(args) => propdesk::cli::block_on(propdesk::cli::entitle(*args)),
         Command::Cancel(args) => propdesk::cli::block_on(propdesk::cli::cancel(*args)),
+        Command::Risk(args) => propdesk::cli::block_on(propdesk::cli::risk(args)),
     }
 }
 

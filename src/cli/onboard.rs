@@ -36,6 +36,8 @@ pub struct OnboardArgs {
     /// Do not ask for confirmation before creating users.
     #[arg(long)]
     pub yes: bool,
+    #[command(flatten)]
+    pub risk: super::risk::OnboardRiskArgs,
 }
 
 pub async fn run(args: OnboardArgs) -> Result<u8, UsageError> {
@@ -53,11 +55,13 @@ pub async fn run(args: OnboardArgs) -> Result<u8, UsageError> {
 
     let Connection { client, _sandbox, journal_key } = args.connect.connect().await?;
     let plan_id = resolve_plan(&client, &args.plan).await?;
-    let template_id = resolve_template(&client, &args.template).await?;
+    let (template_id, template_name) = resolve_template(&client, &args.template).await?;
+    let risk = args.risk.rules(client.environment().kind, template_id, &template_name)?;
     let journal = open_journal(args.journal.as_deref(), &journal_key)?;
 
     let known = known_names_from_journal(&journal, &roster).map_err(|e| UsageError(e.to_string()))?;
-    let prepared = prepare(&roster, &known, plan_id, template_id);
+    let prepared = prepare(&roster, &known, plan_id, &risk)
+        .map_err(|missing| UsageError(format!("{missing} (pass --risk FILE, or --no-risk-rules)")))?;
     let environment = client.environment().kind.label();
     eprintln!(
         "propdesk: {} traders in {}: {} ready, {} invalid; environment {environment}",
@@ -163,18 +167,19 @@ async fn resolve_plan(client: &Client, plan: &str) -> Result<i64, UsageError> {
     )
 }
 
-async fn resolve_template(client: &Client, template: &str) -> Result<i64, UsageError> {
+/// The template's id and name (risk profiles are saved by name).
+async fn resolve_template(client: &Client, template: &str) -> Result<(i64, String), UsageError> {
     let wanted = template.trim();
     if let Ok(id) = wanted.parse::<i64>() {
         let accounts = client.accounts().await.map_err(|e| UsageError(format!("cannot list accounts: {e}")))?;
         return accounts
             .iter()
             .find(|a| a.id == id)
-            .map(|a| a.id)
+            .map(|a| (a.id, a.name.clone()))
             .ok_or_else(|| UsageError(format!("no template account with id {id}")));
     }
     match client.find_account(wanted).await {
-        Ok(Some(account)) => Ok(account.id),
+        Ok(Some(account)) => Ok((account.id, account.name)),
         Ok(None) => Err(UsageError(format!("no template account named {wanted:?}"))),
         Err(e) => Err(UsageError(format!("cannot look up the template account: {e}"))),
     }

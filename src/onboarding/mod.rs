@@ -17,6 +17,7 @@ pub mod journal;
 pub mod offboarding;
 pub mod pipeline;
 pub mod prepare;
+pub mod risk;
 mod roster;
 #[cfg(test)]
 mod test_xlsx;

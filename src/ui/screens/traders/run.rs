@@ -221,7 +221,7 @@ pub fn start(screen: &mut TradersScreen, ctx: &mut ScreenContextMut<'_>, retry: 
         ctx.toasts.info("A run is already in progress");
         return;
     }
-    let (client, journal, plan, template) = {
+    let (client, journal, plan, risk) = {
         let Some(connection) = ctx.connection.as_deref() else {
             ctx.toasts.error(&Problem::simple("Sign in on the Setup screen first"));
             return;
@@ -235,7 +235,8 @@ pub fn start(screen: &mut TradersScreen, ctx: &mut ScreenContextMut<'_>, retry: 
             ctx.toasts.error(&Problem::simple("The journal is not open yet"));
             return;
         };
-        (connection.client.clone(), workspace.journal.clone(), plan, template)
+        let risk = settings.risk.rules_for(template.id, &template.name);
+        (connection.client.clone(), workspace.journal.clone(), plan, risk)
     };
     // Empty passwords are generated now, so the credentials export has them.
     if generate_missing_passwords(&mut screen.roster) > 0 {
@@ -249,6 +250,11 @@ pub fn start(screen: &mut TradersScreen, ctx: &mut ScreenContextMut<'_>, retry: 
     }
     if chosen.is_empty() {
         ctx.toasts.info("Nothing to send: no valid rows are waiting");
+        return;
+    }
+    // Checked here too (not only in `prepare`) so the admin is told before anything starts.
+    if let Err(missing) = crate::onboarding::risk::require_rules(&risk, chosen.iter().filter_map(|id| screen.roster.get(*id))) {
+        ctx.toasts.error(&Problem::simple(missing.to_string()).context("Risk rules"));
         return;
     }
     screen.recount = true;
@@ -282,7 +288,7 @@ pub fn start(screen: &mut TradersScreen, ctx: &mut ScreenContextMut<'_>, retry: 
             let journal = journal.clone();
             tokio::task::spawn_blocking(move || {
                 let known = known_names_from_journal(&journal, &roster).map_err(|e| e.to_string())?;
-                Ok::<_, String>(prepare(&roster, &known, plan.id, template.id))
+                Ok::<_, String>(prepare(&roster, &known, plan.id, &risk).map_err(|e| e.to_string())?)
             })
             .await
             .map_err(|e| e.to_string())
