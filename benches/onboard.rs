@@ -35,11 +35,13 @@ async fn prepared(client: &Client, tag: &str) -> Vec<PreparedTrader> {
     let plan = client.subscription_plans().await.unwrap().into_iter().find(|p| p.name == "DEMOFIRM_MONTHLY").unwrap();
     let template = client.find_account("DEMOFIRM50K").await.unwrap().unwrap();
     // The 50K evaluation's rules travel inside the account batches (no extra calls).
-    let mut profile = propdesk::onboarding::risk::RiskProfile::default();
-    profile.post_trade_risk = PostTradeRisk {
-        daily_loss_auto_liq: Some(1_100.0),
-        trailing_max_drawdown: Some(2_000.0),
-        trailing_max_drawdown_mode: Some("EOD".into()),
+    let mut profile = propdesk::onboarding::risk::RiskProfile {
+        post_trade_risk: PostTradeRisk {
+            daily_loss_auto_liq: Some(1_100.0),
+            trailing_max_drawdown: Some(2_000.0),
+            trailing_max_drawdown_mode: Some("EOD".into()),
+            ..Default::default()
+        },
         ..Default::default()
     };
     profile.set_position(propdesk::onboarding::risk::PositionField::LongLimit, Some(5));

@@ -31,7 +31,7 @@ impl OnboardRiskArgs {
             return Ok(TemplateRules {
                 template_id,
                 template_name: template.to_string(),
-                rules: RiskRules::Profile(profile),
+                rules: RiskRules::Profile(Box::new(profile)),
             });
         }
         let (settings, _) = load_settings();

@@ -619,8 +619,10 @@ mod tests {
         }
         assert_eq!(report.unknown_columns, ["maxContracts"]);
         assert!(
-            report.warnings.iter().any(|w| w.starts_with("Column 'maxContracts' looks like a risk rule")
-                && w.contains("NOT applied")),
+            report
+                .warnings
+                .iter()
+                .any(|w| w.starts_with("Column 'maxContracts' looks like a risk rule") && w.contains("NOT applied")),
             "{:?}",
             report.warnings
         );

@@ -82,7 +82,6 @@ impl Field {
         Field::Phone,
     ];
 
-
     /// The API's name for the field, used as the CSV header.
     pub fn header(self) -> &'static str {
         match self {

@@ -718,7 +718,10 @@ pub(crate) mod tests {
         }
         assert_eq!(canonical_drawdown_mode("real time"), Some("RealTime"));
         assert_eq!(
-            one(&with(Field::Risk(RiskField::TrailingMaxDrawdownMode), "daily"), Field::Risk(RiskField::TrailingMaxDrawdownMode)),
+            one(
+                &with(Field::Risk(RiskField::TrailingMaxDrawdownMode), "daily"),
+                Field::Risk(RiskField::TrailingMaxDrawdownMode)
+            ),
             "Drawdown mode must be EOD (end of day) or RealTime; 'daily' is neither"
         );
     }

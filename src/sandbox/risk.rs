@@ -34,7 +34,8 @@ enum Kind {
 const PRODUCT_TYPES: &[&str] =
     &["CommonStock", "Continuous", "Cryptocurrency", "Futures", "MarketInternals", "Options", "Spread"];
 const VERIFICATION: &[&str] = &["Inactive", "Locked", "ReadyForContracts", "ReadyToTrade", "Verified"];
-const TOTAL_BY: &[&str] = &["Contract", "ContractGroup", "DiscountGroup", "Exchange", "Overall", "Product", "ProductType"];
+const TOTAL_BY: &[&str] =
+    &["Contract", "ContractGroup", "DiscountGroup", "Exchange", "Overall", "Product", "ProductType"];
 const DRAWDOWN_MODES: &[&str] = &["EOD", "RealTime"];
 const MAX_PARAMETERS: usize = 10;
 
@@ -128,13 +129,7 @@ fn violation(constraint: String, value: &Value, description: impl Into<String>) 
 }
 
 /// Checks one object against its tables: unknown keys, wrong types, missing required.
-fn object_violations(
-    path: &str,
-    value: &Value,
-    tables: &[&[(&str, Kind)]],
-    required: &[&str],
-    out: &mut Vec<Value>,
-) {
+fn object_violations(path: &str, value: &Value, tables: &[&[(&str, Kind)]], required: &[&str], out: &mut Vec<Value>) {
     let Some(object) = value.as_object() else {
         out.push(violation(path.to_string(), value, "must be an object"));
         return;
@@ -168,7 +163,9 @@ pub fn violations(index: usize, item: &Value) -> Vec<Value> {
     let mut out = Vec::new();
     match item.get("postTradeRisk") {
         None | Some(Value::Null) => {}
-        Some(risk) => object_violations(&format!("accounts[{index}].postTradeRisk"), risk, &[POST_TRADE], &[], &mut out),
+        Some(risk) => {
+            object_violations(&format!("accounts[{index}].postTradeRisk"), risk, &[POST_TRADE], &[], &mut out)
+        }
     }
     match item.get("preTradeRisk") {
         None | Some(Value::Null) => {}

@@ -373,6 +373,18 @@ impl PropdeskApp {
                     self.settings_dirty = true;
                 }
             }
+            Command::SaveRiskProfile { template, profile } => {
+                if let Some(kind) = self.connection.as_ref().map(|c| c.kind()) {
+                    self.settings.environment_mut(kind).risk.set_profile(&template, *profile);
+                    self.settings_dirty = true;
+                }
+            }
+            Command::AcknowledgeNoRiskLimits { template, acknowledged } => {
+                if let Some(kind) = self.connection.as_ref().map(|c| c.kind()) {
+                    self.settings.environment_mut(kind).risk.set_acknowledged(&template, acknowledged);
+                    self.settings_dirty = true;
+                }
+            }
             Command::ExportActivity(records) => self.export(records),
             Command::DismissToast(id) => self.toasts.dismiss(id),
             Command::Traders(command) => {

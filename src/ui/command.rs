@@ -83,6 +83,16 @@ pub enum Command {
     SignOut,
     RefreshSetup,
     Choose(Choice, Chosen),
+    /// Save the risk rules every account from this template gets (Setup).
+    SaveRiskProfile {
+        template: String,
+        profile: Box<crate::onboarding::risk::RiskProfile>,
+    },
+    /// "The template has no limits, create anyway", per template.
+    AcknowledgeNoRiskLimits {
+        template: String,
+        acknowledged: bool,
+    },
     ExportActivity(Vec<CallRecord>),
     DismissToast(u64),
     Traders(TradersCommand),

@@ -7,5 +7,6 @@ mod support;
 
 mod agreements;
 mod cli;
+mod cli_risk;
 mod risk;
 mod runs;

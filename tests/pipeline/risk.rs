@@ -120,7 +120,7 @@ async fn every_account_gets_the_templates_profile_and_a_column_overrides_one_tra
     let rules = TemplateRules {
         template_id,
         template_name: "DEMOFIRM50K".into(),
-        rules: RiskRules::Profile(profile.clone()),
+        rules: RiskRules::Profile(Box::new(profile.clone())),
     };
     let prepared = prepare(&roster, &KnownNames::new(), plan, &rules).unwrap();
     let accounts = onboard(&client, prepared).await;
@@ -178,12 +178,19 @@ async fn a_row_whose_override_breaks_the_profiles_order_is_held_back_with_a_reas
     let first = roster.iter().next().unwrap().0;
     // Profile alert is $800; this row's limit of $500 would liquidate before any alert.
     roster.get_mut(first).unwrap().set(Field::Risk(RiskField::DailyLossLiqOnly), "500".into());
-    let rules =
-        TemplateRules { template_id, template_name: "DEMOFIRM50K".into(), rules: RiskRules::Profile(full_profile()) };
+    let rules = TemplateRules {
+        template_id,
+        template_name: "DEMOFIRM50K".into(),
+        rules: RiskRules::Profile(Box::new(full_profile())),
+    };
     let prepared = prepare(&roster, &KnownNames::new(), plan, &rules).unwrap();
     assert_eq!(prepared.traders.len(), 1);
     let (row, problems) = &prepared.invalid[0];
     assert_eq!(*row, first);
     assert_eq!(problems[0].field, Field::Risk(RiskField::DailyLossAlert));
-    assert!(problems[0].message.contains("must not be above the liquidate-only level ($500)"), "{}", problems[0].message);
+    assert!(
+        problems[0].message.contains("must not be above the liquidate-only level ($500)"),
+        "{}",
+        problems[0].message
+    );
 }

@@ -94,8 +94,10 @@ async fn mistyped_or_unknown_risk_fields_fail_the_whole_request_with_400_violati
     let api = Api::admin(&sb).await;
     let user_id = api.create_user("riskowner1").await;
     let mut typo = account(user_id, "RISKTYPO1");
-    typo["postTradeRisk"] = json!({ "trailingMaxDrawdown": 2500, "trailingMaxDrawdownMode": "Weekly", "dailyLossLimit": 900 });
-    typo["preTradeRisk"] = json!([{ "active": true, "totalBy": "Overall", "parameters": [{ "maxOpeningOrderQty": "5" }] }]);
+    typo["postTradeRisk"] =
+        json!({ "trailingMaxDrawdown": 2500, "trailingMaxDrawdownMode": "Weekly", "dailyLossLimit": 900 });
+    typo["preTradeRisk"] =
+        json!([{ "active": true, "totalBy": "Overall", "parameters": [{ "maxOpeningOrderQty": "5" }] }]);
     let body = json!({ "accounts": [account(user_id, "RISKFINE1"), typo] });
     let (status, body) = api.post(D::Demo, "user/createEvaluationAccounts", body).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
@@ -122,7 +124,9 @@ async fn risk_rules_are_stored_and_read_back_through_deps() {
                                     "flattenTimestamp": "2026-01-05T21:00:00Z", "doNotUnlock": true });
     item["preTradeRisk"] = json!([{ "active": true, "totalBy": "Overall", "longLimit": 5,
                                     "parameters": [{ "maxOpeningOrderQty": 3 }] }]);
-    let (_, body) = api.post(D::Demo, "user/createEvaluationAccounts", json!({ "accounts": [item, account(user_id, "RISKNONE1")] })).await;
+    let (_, body) = api
+        .post(D::Demo, "user/createEvaluationAccounts", json!({ "accounts": [item, account(user_id, "RISKNONE1")] }))
+        .await;
     let account_id = body["results"][0]["accountId"].as_i64().unwrap();
     let (status, auto_liq) = api.get(D::Demo, &format!("userAccountAutoLiq/deps?masterid={account_id}")).await;
     assert_eq!(status, StatusCode::OK);

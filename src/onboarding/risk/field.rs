@@ -121,9 +121,7 @@ impl RiskField {
     pub fn help(self) -> &'static str {
         match self {
             RiskField::DailyLossAutoLiq => "The account is liquidated when the day's loss reaches this amount",
-            RiskField::TrailingMaxDrawdown => {
-                "The account is liquidated when equity falls this far below its peak"
-            }
+            RiskField::TrailingMaxDrawdown => "The account is liquidated when equity falls this far below its peak",
             RiskField::TrailingMaxDrawdownMode => {
                 "EOD: the peak is updated at the end of each day; RealTime: with every tick"
             }
@@ -137,9 +135,7 @@ impl RiskField {
             RiskField::DailyLossPercentageLiqOnly => {
                 "Only closing orders are allowed once the day's loss reaches this share"
             }
-            RiskField::DailyLossPercentageAutoLiq => {
-                "The account is liquidated when the day's loss reaches this share"
-            }
+            RiskField::DailyLossPercentageAutoLiq => "The account is liquidated when the day's loss reaches this share",
             RiskField::MarginPercentageAlert => "The trader is warned when margin use reaches this share",
             RiskField::MarginPercentageLiqOnly => "Only closing orders are allowed once margin use reaches this share",
             RiskField::MarginPercentageAutoLiq => "The account is liquidated when margin use reaches this share",
@@ -273,8 +269,20 @@ pub fn format_number(n: f64) -> String {
 /// Whether a column name that matched no field still looks like a risk rule (so the
 /// import says loudly that it was not applied instead of listing it with the rest).
 pub fn looks_like_risk(header: &str) -> bool {
-    const WORDS: [&str; 12] =
-        ["loss", "profit", "drawdown", "liq", "margin", "risk", "limit", "contracts", "flatten", "unlock", "alert", "position"];
+    const WORDS: [&str; 12] = [
+        "loss",
+        "profit",
+        "drawdown",
+        "liq",
+        "margin",
+        "risk",
+        "limit",
+        "contracts",
+        "flatten",
+        "unlock",
+        "alert",
+        "position",
+    ];
     let key = header_key(header);
     WORDS.iter().any(|w| key.contains(w))
 }

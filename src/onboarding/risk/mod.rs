@@ -3,9 +3,11 @@
 //! profile file. No UI types here; the Setup editor and the CLI both use this.
 
 mod field;
+mod form;
 mod profile;
 
 pub use field::{RiskField, RiskValue, Unit, format_number, looks_like_risk};
+pub use form::{RiskForm, groups, unit_text};
 pub use profile::{OVERALL, PositionField, ProfileField, RiskProblem, RiskProfile, check_post_trade};
 
 use serde::{Deserialize, Serialize};
@@ -50,7 +52,7 @@ impl RiskSettings {
     /// What a run from this template applies.
     pub fn rules_for(&self, template_id: i64, template: &str) -> TemplateRules {
         let rules = match self.profile(template) {
-            Some(profile) => RiskRules::Profile(profile.clone()),
+            Some(profile) => RiskRules::Profile(Box::new(profile.clone())),
             None if self.acknowledged(template) => RiskRules::NoLimitsAcknowledged,
             None => RiskRules::NotSet,
         };
@@ -68,7 +70,7 @@ pub struct TemplateRules {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum RiskRules {
-    Profile(RiskProfile),
+    Profile(Box<RiskProfile>),
     /// The admin chose "the template has no limits, create anyway" (stored per template).
     NoLimitsAcknowledged,
     NotSet,
@@ -206,7 +208,7 @@ mod tests {
         profile.post_trade_risk.daily_loss_auto_liq = Some(1000.0);
         settings.set_profile("DEMOFIRM50K", profile.clone());
         profile.template = "DEMOFIRM50K".into();
-        assert_eq!(settings.rules_for(7, "DEMOFIRM50K").rules, RiskRules::Profile(profile));
+        assert_eq!(settings.rules_for(7, "DEMOFIRM50K").rules, RiskRules::Profile(Box::new(profile)));
         assert_eq!(settings.rules_for(8, "OTHER").rules, RiskRules::NotSet);
     }
 }

@@ -135,7 +135,10 @@ pub fn check_post_trade(risk: &PostTradeRisk) -> Vec<RiskProblem> {
         if let Some(RiskValue::Number(n)) = field.get(risk)
             && (n < 0.0 || !n.is_finite())
         {
-            problems.push(RiskProblem { field: ProfileField::Post(field), message: format!("{} must not be negative", field.label()) });
+            problems.push(RiskProblem {
+                field: ProfileField::Post(field),
+                message: format!("{} must not be negative", field.label()),
+            });
         }
     }
     if risk.trailing_max_drawdown_mode.is_some() && risk.trailing_max_drawdown.is_none() {
@@ -285,7 +288,10 @@ mod tests {
         let fields: Vec<_> = check_post_trade(&risk).into_iter().map(|p| p.field).collect();
         assert_eq!(
             fields,
-            [ProfileField::Post(RiskField::DailyLossPercentageLiqOnly), ProfileField::Post(RiskField::MarginPercentageLiqOnly)]
+            [
+                ProfileField::Post(RiskField::DailyLossPercentageLiqOnly),
+                ProfileField::Post(RiskField::MarginPercentageLiqOnly)
+            ]
         );
     }
 

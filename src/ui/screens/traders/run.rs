@@ -81,8 +81,16 @@ fn blocked_because(screen: &TradersScreen, ctx: &ScreenContext<'_>, ready: usize
         return Some("Sign in on the Setup screen first".into());
     };
     let settings = ctx.settings.environment(connection.kind());
-    if settings.plan.is_none() || settings.template.is_none() {
+    let Some(template) = settings.template.as_ref().filter(|_| settings.plan.is_some()) else {
         return Some("Choose a plan and a template account on the Setup screen first".into());
+    };
+    let rules = settings.risk.rules_for(template.id, &template.name);
+    if let Err(missing) = crate::onboarding::risk::require_rules(&rules, screen.roster.iter().map(|(_, t)| t)) {
+        return Some(format!(
+            "Set the risk rules for {} first (Setup → Risk rules), or tick \"the template has no limits\" there; \
+             {} row(s) carry no risk columns",
+            missing.template_name, missing.unprotected
+        ));
     }
     if connection.workspace.is_none() {
         return Some(match &connection.workspace_problem {
@@ -253,7 +261,9 @@ pub fn start(screen: &mut TradersScreen, ctx: &mut ScreenContextMut<'_>, retry: 
         return;
     }
     // Checked here too (not only in `prepare`) so the admin is told before anything starts.
-    if let Err(missing) = crate::onboarding::risk::require_rules(&risk, chosen.iter().filter_map(|id| screen.roster.get(*id))) {
+    if let Err(missing) =
+        crate::onboarding::risk::require_rules(&risk, chosen.iter().filter_map(|id| screen.roster.get(*id)))
+    {
         ctx.toasts.error(&Problem::simple(missing.to_string()).context("Risk rules"));
         return;
     }
@@ -288,7 +298,7 @@ pub fn start(screen: &mut TradersScreen, ctx: &mut ScreenContextMut<'_>, retry: 
             let journal = journal.clone();
             tokio::task::spawn_blocking(move || {
                 let known = known_names_from_journal(&journal, &roster).map_err(|e| e.to_string())?;
-                Ok::<_, String>(prepare(&roster, &known, plan.id, &risk).map_err(|e| e.to_string())?)
+                prepare(&roster, &known, plan.id, &risk).map_err(|e| e.to_string())
             })
             .await
             .map_err(|e| e.to_string())
