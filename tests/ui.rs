@@ -9,6 +9,7 @@ mod support;
 mod ui {
     mod board;
     pub mod harness;
+    mod risk;
     mod setup;
     mod sign_in;
     mod traders;

@@ -87,7 +87,7 @@ fn blocked_because(screen: &TradersScreen, ctx: &ScreenContext<'_>, ready: usize
     let rules = settings.risk.rules_for(template.id, &template.name);
     if let Err(missing) = crate::onboarding::risk::require_rules(&rules, screen.roster.iter().map(|(_, t)| t)) {
         return Some(format!(
-            "Set the risk rules for {} first (Setup → Risk rules), or tick \"the template has no limits\" there; \
+            "Set the risk rules for {} first (Setup, Risk rules card), or tick \"the template has no limits\" there; \
              {} row(s) carry no risk columns",
             missing.template_name, missing.unprotected
         ));
