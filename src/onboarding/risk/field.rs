@@ -139,7 +139,9 @@ impl RiskField {
             RiskField::MarginPercentageAlert => "The trader is warned when margin use reaches this share",
             RiskField::MarginPercentageLiqOnly => "Only closing orders are allowed once margin use reaches this share",
             RiskField::MarginPercentageAutoLiq => "The account is liquidated when margin use reaches this share",
-            RiskField::FlattenTimestamp => "Positions are flattened and orders cancelled at this time",
+            RiskField::FlattenTimestamp => {
+                "Positions are flattened and orders cancelled at this time, e.g. 2026-01-05T16:00:00-05:00"
+            }
             RiskField::DoNotUnlock => "After a trigger the account is not unlocked automatically",
         }
     }

@@ -67,17 +67,14 @@ pub fn groups() -> Vec<(&'static str, Vec<ProfileField>)> {
     vec![
         ("Daily loss", post(&[F::DailyLossAlert, F::DailyLossLiqOnly, F::DailyLossAutoLiq])),
         ("Trailing drawdown", post(&[F::TrailingMaxDrawdown, F::TrailingMaxDrawdownLimit, F::TrailingMaxDrawdownMode])),
+        ("Weekly loss, profit targets", post(&[F::WeeklyLossAutoLiq, F::DailyProfitAutoLiq, F::WeeklyProfitAutoLiq])),
         (
-            "Weekly loss and profit targets",
-            post(&[F::WeeklyLossAutoLiq, F::DailyProfitAutoLiq, F::WeeklyProfitAutoLiq]),
-        ),
-        (
-            "Daily loss as a share of the balance",
+            "Daily loss, % of balance",
             post(&[F::DailyLossPercentageAlert, F::DailyLossPercentageLiqOnly, F::DailyLossPercentageAutoLiq]),
         ),
-        ("Margin use", post(&[F::MarginPercentageAlert, F::MarginPercentageLiqOnly, F::MarginPercentageAutoLiq])),
-        ("Schedule and lock", post(&[F::FlattenTimestamp, F::DoNotUnlock])),
-        ("Position limits (contracts, all products)", PositionField::ALL.map(ProfileField::Position).to_vec()),
+        ("Margin use, %", post(&[F::MarginPercentageAlert, F::MarginPercentageLiqOnly, F::MarginPercentageAutoLiq])),
+        ("Schedule", post(&[F::FlattenTimestamp, F::DoNotUnlock])),
+        ("Position limits, all products", PositionField::ALL.map(ProfileField::Position).to_vec()),
     ]
 }
 

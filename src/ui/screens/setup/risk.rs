@@ -39,17 +39,26 @@ impl RiskEditor {
                  for that trader. Leave a field empty to switch that rule off.",
             );
             ui.add_space(6.0);
-            for (heading, fields) in groups() {
-                ui.label(RichText::new(heading).strong());
-                egui::Grid::new(("risk", heading)).num_columns(3).spacing([10.0, 6.0]).show(ui, |ui| {
+            // One grid for every group, so the fields line up down the whole card.
+            egui::Grid::new("risk-rules").num_columns(3).spacing([10.0, 6.0]).show(ui, |ui| {
+                for (heading, fields) in groups() {
+                    // A grid cannot take `add_space`; the heading's own row makes the gap.
+                    ui.label(RichText::new(heading).strong().size(15.0));
+                    ui.end_row();
                     for field in fields {
                         let problem = problems.iter().find(|p| p.field == field).map(|p| p.message.as_str());
+                        let before = self.form.text(field).to_string();
                         self.field_row(ui, field, problem);
+                        // The rules were checked before this edit: draw again so the
+                        // message beside the field matches what is now typed.
+                        if self.form.text(field) != before {
+                            ui.ctx().request_repaint();
+                        }
                         ui.end_row();
                     }
-                });
-                ui.add_space(6.0);
-            }
+                }
+            });
+            ui.add_space(6.0);
             self.buttons_ui(ui, &template.name, &saved, profile, problems.is_empty(), commands);
             if saved.is_empty() {
                 ui.add_space(4.0);
@@ -90,13 +99,8 @@ impl RiskEditor {
                     }
                 }
                 _ => {
-                    let hint = if field == ProfileField::Post(RiskField::FlattenTimestamp) {
-                        "2026-01-05T16:00:00-05:00"
-                    } else {
-                        "off"
-                    };
-                    let width = if hint.len() > 3 { 200.0 } else { FIELD_WIDTH };
-                    ui.add(egui::TextEdit::singleline(text).hint_text(hint).desired_width(width)).labelled_by(label.id);
+                    ui.add(egui::TextEdit::singleline(text).hint_text("off").desired_width(FIELD_WIDTH))
+                        .labelled_by(label.id);
                 }
             }
             ui.label(RichText::new(unit_text(field)).weak());
