@@ -18,6 +18,7 @@ pub mod offboarding;
 pub mod pipeline;
 pub mod prepare;
 mod roster;
+pub mod setup_choice;
 #[cfg(test)]
 mod test_xlsx;
 mod trader;
