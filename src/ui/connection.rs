@@ -6,6 +6,7 @@ use super::remote::Remote;
 use super::workspace::Workspace;
 use crate::api::wire::{Account, Entitlement, TradovateSubscriptionPlan};
 use crate::api::{Client, Environment, EnvironmentKind};
+use crate::doctor::{self, DoctorOptions, Report};
 use crate::store::settings::{Chosen, EnvironmentSettings};
 use chrono::{DateTime, Utc};
 
@@ -23,6 +24,8 @@ pub struct Connection {
     pub plans: Remote<Vec<TradovateSubscriptionPlan>>,
     pub accounts: Remote<Vec<Account>>,
     pub entitlements: Remote<Vec<Entitlement>>,
+    /// The last "Check connection" report (`propdesk doctor`'s read-only probes).
+    pub checkup: Remote<Report>,
     /// Expiry of the token last written to the keyring, to save renewals once.
     pub saved_token_expiry: Option<DateTime<Utc>>,
     /// Set once the session was lost, so the toast appears once.
@@ -50,6 +53,7 @@ impl Connection {
             plans: Remote::NotRequested,
             accounts: Remote::NotRequested,
             entitlements: Remote::NotRequested,
+            checkup: Remote::NotRequested,
             saved_token_expiry: None,
             lost_reported: false,
             workspace: None,
@@ -93,12 +97,20 @@ impl Connection {
         }
     }
 
+    /// Runs the doctor's read-only probes in the background (never the test trader:
+    /// the window does not create test users). A check in flight is not doubled.
+    pub fn check(&mut self, bridge: &Bridge) {
+        let client = self.client.clone();
+        self.checkup.request(bridge, async move { Ok(doctor::run(&client, &DoctorOptions::default()).await) });
+    }
+
     /// True when any value arrived.
     pub fn poll(&mut self) -> bool {
         let a = self.plans.poll();
         let b = self.accounts.poll();
         let c = self.entitlements.poll();
-        a || b || c
+        let d = self.checkup.poll();
+        a || b || c || d
     }
 
     pub fn is_loading(&self) -> bool {

@@ -1,0 +1,31 @@
+//! Setup's "Check connection": the doctor's probes, run from the window off the UI
+//! thread, with the report shown probe by probe.
+
+use super::harness::TestApp;
+use egui_kittest::kittest::Queryable;
+use propdesk::doctor::Probe;
+use propdesk::ui::StartEnvironment;
+
+#[test]
+fn check_connection_on_the_sandbox_shows_every_probe_confirmed() {
+    let mut app = TestApp::start(StartEnvironment::Sandbox);
+    app.wait_for("the firm's plan", |h| h.query_by_label("DEMOFIRM_MONTHLY").is_some());
+    app.harness.get_by_label("Check connection").click();
+    app.wait_for_text("All 11 checks confirmed");
+    for probe in [
+        Probe::SignIn,
+        Probe::TokenOnLive,
+        Probe::TokenOnDemo,
+        Probe::Plans,
+        Probe::Templates,
+        Probe::Entitlements,
+        Probe::UserFindUnknown,
+        Probe::TradingPermissionsDomain,
+        Probe::SocketAuthorize,
+        Probe::SnapshotEntityTypes,
+        Probe::DepsHost,
+    ] {
+        assert!(app.harness.query_by_label(probe.title()).is_some(), "{} is listed", probe.title());
+    }
+    assert!(app.harness.query_by_label("DIFFERS").is_none(), "nothing differs");
+}
