@@ -7,7 +7,7 @@ use crate::api::activity::Outcome;
 use crate::api::endpoint;
 use crate::api::wire::{Account, Entitlement, TradovateSubscriptionPlan};
 use crate::api::ws::{SocketEvent, SocketOptions, UserSocket};
-use crate::api::{ApiError, Client, Domain};
+use crate::api::{ApiError, Client};
 use crate::onboarding::setup_choice::{default_entitlement, default_plan, entitlement_label, template_accounts};
 use serde_json::Value;
 use std::time::Duration;
@@ -226,8 +226,8 @@ fn snapshot_finding(wanted: &[String], snapshot: &Value) -> Finding {
         Finding::differs(
             Probe::SnapshotEntityTypes,
             format!(
-                "asked for {}; got {returned}. The server does not know {} by that exact name: \
-                 its events would not reach the agreement watch",
+                "asked for {}; got {returned}. No collection for {}: the server may not know that exact \
+                 name, and then its events would not reach the agreement watch",
                 wanted.join(", "),
                 missing.join(", ")
             ),
@@ -242,10 +242,7 @@ pub async fn deps_host(client: &Client) -> Finding {
     let environment = client.environment();
     let id = environment.agreement_alert_id;
     let deps = endpoint::ADMIN_ALERT_SIGNAL_DEPS;
-    let domain = match deps.route {
-        endpoint::Route::One(domain) => domain,
-        endpoint::Route::EachDomain => Domain::Live,
-    };
+    let domain = deps.home_domain();
     let earlier = client.activity().snapshot().into_iter().rev().find(|r| r.endpoint == deps.path);
     if let Some(record) = earlier.filter(|r| r.outcome == Outcome::Ok && r.domain == domain) {
         return Finding::confirmed(
@@ -296,6 +293,6 @@ mod tests {
         assert_eq!(full.verdict, super::super::Verdict::Confirmed);
         let partial = snapshot_finding(&wanted, &json!({ "users": [] }));
         assert_eq!(partial.verdict, super::super::Verdict::Differs);
-        assert!(partial.detail.contains("does not know adminAlertSignal"), "{}", partial.detail);
+        assert!(partial.detail.contains("No collection for adminAlertSignal:"), "{}", partial.detail);
     }
 }

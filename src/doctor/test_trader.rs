@@ -9,7 +9,7 @@ use super::report::{Finding, Probe};
 use crate::api::wire::{Account, AddEntitlementSubscription, Entitlement, TradovateSubscriptionPlan, error_text_of};
 use crate::api::{ApiError, Client, EnvironmentKind};
 use crate::onboarding::Trader;
-use crate::onboarding::entitlement::WAITING_FOR_SIGNATURE;
+use crate::onboarding::entitlement::{WAITING_FOR_SIGNATURE, is_waiting_for_signature};
 use crate::onboarding::generate_password;
 
 /// What the read-only probes found, for the test trader to use.
@@ -90,7 +90,8 @@ pub async fn run(client: &Client, chosen: &Chosen) -> Vec<Finding> {
     };
     findings.push(match client.add_entitlement_subscription(&grant).await {
         // Read the way the agreement watch reads it (`onboarding::entitlement`).
-        Err(ApiError::Rejected { text }) if text.trim().eq_ignore_ascii_case(WAITING_FOR_SIGNATURE) => {
+        // Read the way the agreement watch reads it.
+        Err(ApiError::Rejected { text }) if is_waiting_for_signature(&text) => {
             Finding::confirmed(Probe::GrantBeforeSigning, format!("refused with \"{text}\""))
         }
         Err(ApiError::Rejected { text }) => Finding::differs(
