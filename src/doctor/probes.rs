@@ -244,14 +244,29 @@ pub async fn deps_host(client: &Client) -> Finding {
     let deps = endpoint::ADMIN_ALERT_SIGNAL_DEPS;
     let domain = deps.home_domain();
     let earlier = client.activity().snapshot().into_iter().rev().find(|r| r.endpoint == deps.path);
-    if let Some(record) = earlier.filter(|r| r.outcome == Outcome::Ok && r.domain == domain) {
-        return Finding::confirmed(
-            Probe::DepsHost,
-            format!(
-                "answered on {domain} for masterid {id} at {} (the agreement watch's call; not asked again)",
-                record.at.format("%H:%M:%S UTC")
-            ),
-        );
+    if let Some(record) = earlier.filter(|r| r.domain == domain) {
+        let at = record.at.format("%H:%M:%S UTC");
+        // A 404 is an answer too; other failures may pass, so those are asked again.
+        match (record.outcome, record.status) {
+            (Outcome::Ok, _) => {
+                return Finding::confirmed(
+                    Probe::DepsHost,
+                    format!(
+                        "answered on {domain} for masterid {id} at {at} (the agreement watch's call; not asked again)"
+                    ),
+                );
+            }
+            (_, Some(404)) => {
+                return Finding::differs(
+                    Probe::DepsHost,
+                    format!(
+                        "did not answer on {domain} for masterid {id}: HTTP 404 at {at} (the agreement watch's call; \
+                         not asked again): signatures would be seen only on the WebSocket"
+                    ),
+                );
+            }
+            _ => {}
+        }
     }
     match client.admin_alert_signals(id).await {
         Ok(signals) => {

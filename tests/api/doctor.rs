@@ -100,3 +100,15 @@ async fn the_test_trader_reports_the_exact_grant_refusal_before_signing() {
     let stats = sandbox.stats();
     assert_eq!((stats.users_created(), stats.accounts_created(), stats.entitlement_grants), (1, 1, 0));
 }
+
+#[tokio::test]
+async fn a_deps_refusal_the_client_already_met_is_the_answer() {
+    let sandbox = sandbox_with(SandboxConfig { deps_domain: Domain::Demo, ..SandboxConfig::for_tests() }).await;
+    let client = signed_in(&sandbox).await;
+    let refused = client.admin_alert_signals(client.environment().agreement_alert_id).await;
+    assert!(refused.is_err(), "DEMO-only deps refuses LIVE");
+    let report = doctor::run(&client, &options()).await;
+    assert_eq!(verdict(&report, Probe::DepsHost), Verdict::Differs, "{report}");
+    assert!(report.finding(Probe::DepsHost).unwrap().detail.contains("HTTP 404"), "{report}");
+    assert_eq!(sandbox.stats().calls("adminAlertSignal/deps"), 1, "the refusal is not asked for again");
+}
