@@ -9,7 +9,6 @@ mod doctor;
 mod entitle;
 mod onboard;
 mod progress;
-mod results;
 
 pub use cancel::{CancelArgs, run as cancel};
 pub use connect::ConnectArgs;

@@ -17,7 +17,10 @@ pub mod journal;
 pub mod offboarding;
 pub mod pipeline;
 pub mod prepare;
+pub mod results;
 mod roster;
+pub mod run;
+pub mod run_lock;
 pub mod setup_choice;
 #[cfg(test)]
 mod test_xlsx;

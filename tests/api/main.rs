@@ -5,6 +5,7 @@ mod doctor;
 mod faults;
 mod offboarding;
 mod onboarding;
+mod sessions;
 mod setup;
 mod socket;
 mod subaccounts;
