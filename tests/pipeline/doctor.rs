@@ -2,13 +2,15 @@
 //! also a real child process, started in its default mode or in a mode that differs.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, ChildStdout, Command, Output, Stdio};
 
 /// A `propdesk sandbox` child on a free port; killed when dropped.
 struct SandboxProcess {
     child: Child,
     live_url: String,
     demo_url: String,
+    /// Kept open: the sandbox's later lines must not meet a closed pipe.
+    _stdout: std::io::Lines<BufReader<ChildStdout>>,
 }
 
 impl SandboxProcess {
@@ -30,7 +32,7 @@ impl SandboxProcess {
         };
         let live_url = url("LIVE:");
         let demo_url = url("DEMO:");
-        Self { child, live_url, demo_url }
+        Self { child, live_url, demo_url, _stdout: lines }
     }
 
     fn doctor(&self, extra: &[&str]) -> Output {
