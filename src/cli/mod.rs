@@ -5,14 +5,15 @@
 
 mod cancel;
 mod connect;
+mod doctor;
 mod entitle;
 mod onboard;
 mod progress;
-mod results;
 mod risk;
 
 pub use cancel::{CancelArgs, run as cancel};
 pub use connect::ConnectArgs;
+pub use doctor::{DoctorArgs, run as doctor};
 pub use entitle::{EntitleArgs, run as entitle};
 pub use onboard::{OnboardArgs, run as onboard};
 pub use risk::{OnboardRiskArgs, RiskArgs, run as risk};

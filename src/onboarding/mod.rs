@@ -17,8 +17,12 @@ pub mod journal;
 pub mod offboarding;
 pub mod pipeline;
 pub mod prepare;
+pub mod results;
 pub mod risk;
 mod roster;
+pub mod run;
+pub mod run_lock;
+pub mod setup_choice;
 #[cfg(test)]
 mod test_xlsx;
 mod trader;

@@ -1,79 +1,90 @@
-//! From a validated roster to the pipeline's input: valid rows become
-//! [`PreparedTrader`]s, invalid rows keep their problems and are never sent.
+//! From a roster to the pipeline's input. [`RosterCheck`] is the one place that decides
+//! which rows are invalid, onboarded earlier, or ready, for the window and the command
+//! line alike; [`prepare`] converts the ready rows. Invalid rows are never sent.
 
-use super::journal::{Journal, JournalResult};
+use super::journal::{Journal, JournalResult, JournaledTrader};
 use super::pipeline::PreparedTrader;
-use super::risk::{ProfileField, RiskRules, RiskRulesMissing, TemplateRules, check_post_trade};
-use super::{Field, KnownNames, Problem, Roster, RowId, validate_roster};
-use crate::api::wire::PostTradeRisk;
-use std::collections::HashSet;
+use super::risk::{ProfileField, RiskRules, RiskRulesMissing, TemplateRules, check_post_trade, require_rules};
+use super::{Field, KnownNames, Problem, Roster, RowId, Trader, Validation, validate_roster};
+use crate::api::wire::{EvaluationAccount, PostTradeRisk};
+use std::collections::{HashMap, HashSet};
 
-pub struct Prepared {
-    /// Valid rows, in roster order.
-    pub traders: Vec<(RowId, PreparedTrader)>,
-    /// Rows that will not be sent, with the reasons.
-    pub invalid: Vec<(RowId, Vec<Problem>)>,
+/// A roster checked against the journal of the environment it goes to.
+#[derive(Clone, Debug, Default)]
+pub struct RosterCheck {
+    pub validation: Validation,
+    /// Names taken by other traders created earlier.
+    pub known: KnownNames,
+    /// What the journal knows about this roster's traders, by lower-case user name.
+    pub earlier: HashMap<String, JournaledTrader>,
 }
 
-/// Validates the roster and converts its valid rows for the firm's plan and template.
-/// Every account carries the template's risk profile, with the row's own risk columns
-/// overriding it field by field. A run that would create an account with no limits at
-/// all is refused unless the admin acknowledged that the template has none.
-pub fn prepare(
-    roster: &Roster,
-    known: &KnownNames,
-    plan_id: i64,
-    template: &TemplateRules,
-) -> Result<Prepared, RiskRulesMissing> {
-    let validation = validate_roster(roster, known);
-    let mut prepared = Prepared { traders: Vec::new(), invalid: Vec::new() };
-    let mut unprotected = 0;
-    for (id, trader) in roster.iter() {
-        if !validation.is_valid(id) {
-            prepared.invalid.push((id, validation.problems(id).to_vec()));
-            continue;
-        }
-        let converted = trader.to_evaluation_user(plan_id).and_then(|user| {
-            Ok(PreparedTrader {
-                user,
-                contact: trader.to_contact_info(0)?,
-                account: trader.to_evaluation_account(0, template.template_id)?,
-            })
-        });
-        let mut converted = match converted {
-            Ok(converted) => converted,
-            Err(invalid) => {
-                prepared.invalid.push((id, invalid.problems));
-                continue;
+impl RosterCheck {
+    /// Validates the roster against itself and, when there is one, the journal.
+    pub fn new(roster: &Roster, journal: Option<&Journal>) -> JournalResult<Self> {
+        let (known, earlier) = match journal {
+            None => (KnownNames::new(), HashMap::new()),
+            Some(journal) => {
+                let names: HashSet<String> = roster.iter().map(|(_, t)| t.name.trim().to_lowercase()).collect();
+                let earlier = journal
+                    .traders()?
+                    .into_iter()
+                    .filter(|t| names.contains(&t.name.to_lowercase()))
+                    .map(|t| (t.name.to_lowercase(), t))
+                    .collect();
+                (known_names_from_journal(journal, roster)?, earlier)
             }
         };
-        let own = converted.account.post_trade_risk.take().unwrap_or_default();
-        let risk = match &template.rules {
-            RiskRules::Profile(profile) => {
-                converted.account.pre_trade_risk = profile.pre_trade_risk.clone();
-                profile.post_trade_for(&own)
-            }
-            RiskRules::NoLimitsAcknowledged | RiskRules::NotSet => own,
-        };
-        if risk == PostTradeRisk::default() && converted.account.pre_trade_risk.is_empty() {
-            unprotected += 1;
-        }
-        let problems = risk_problems(&risk);
-        if !problems.is_empty() {
-            prepared.invalid.push((id, problems));
-            continue;
-        }
-        converted.account.post_trade_risk = (risk != PostTradeRisk::default()).then_some(risk);
-        prepared.traders.push((id, converted));
+        Ok(Self { validation: validate_roster(roster, &known), known, earlier })
     }
-    if unprotected > 0 && template.rules == RiskRules::NotSet {
-        return Err(RiskRulesMissing { template_name: template.template_name.clone(), unprotected });
+
+    pub fn earlier_of(&self, trader: &Trader) -> Option<&JournaledTrader> {
+        if self.earlier.is_empty() {
+            return None;
+        }
+        self.earlier.get(&trader.name.trim().to_lowercase())
     }
-    Ok(prepared)
+
+    /// Valid and not onboarded yet: what "ready" means everywhere.
+    pub fn is_ready(&self, id: RowId, trader: &Trader) -> bool {
+        self.validation.is_valid(id) && !self.earlier_of(trader).is_some_and(is_onboarded)
+    }
 }
 
-/// The rules across fields, on what this row's account would really get (profile and
-/// row together), as problems on the row's risk cells.
+/// A journaled trader whose evaluation account exists has nothing left to create.
+pub fn is_onboarded(trader: &JournaledTrader) -> bool {
+    trader.account_id.is_some()
+}
+
+impl RosterCheck {
+    /// Applies the template's risk rules to the ready rows: refused when any would get
+    /// an account with no limits and the admin did not acknowledge that; a row whose
+    /// own risk columns break a rule together with the profile becomes invalid, with
+    /// the reason on its cell (so window and RESULTS say why it was not sent).
+    pub fn apply_risk_rules(&mut self, roster: &Roster, template: &TemplateRules) -> Result<(), RiskRulesMissing> {
+        let ready: Vec<(RowId, &Trader)> = roster.iter().filter(|(id, t)| self.is_ready(*id, t)).collect();
+        require_rules(template, ready.iter().map(|(_, t)| *t))?;
+        for (id, trader) in ready {
+            let Ok(own) = trader.post_trade_overrides() else { continue };
+            let problems = risk_problems(&account_risk(&own, template));
+            if !problems.is_empty() {
+                self.validation.add(id, problems);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The post-trade risk an account really gets: the template's profile with the row's
+/// own values on top, or the row's values alone when there is no profile.
+fn account_risk(own: &PostTradeRisk, template: &TemplateRules) -> PostTradeRisk {
+    match &template.rules {
+        RiskRules::Profile(profile) => profile.post_trade_for(own),
+        RiskRules::NoLimitsAcknowledged | RiskRules::NotSet => own.clone(),
+    }
+}
+
+/// The rules across fields as problems on the row's risk cells.
 fn risk_problems(risk: &PostTradeRisk) -> Vec<Problem> {
     check_post_trade(risk)
         .into_iter()
@@ -86,6 +97,48 @@ fn risk_problems(risk: &PostTradeRisk) -> Vec<Problem> {
             ProfileField::Position(_) => None,
         })
         .collect()
+}
+
+/// Puts the template's rules on one account (seeds/000 Step 3: loss limits are not
+/// defined at the template level and must be set at account creation).
+fn with_risk(mut account: EvaluationAccount, template: &TemplateRules) -> EvaluationAccount {
+    let own = account.post_trade_risk.take().unwrap_or_default();
+    let risk = account_risk(&own, template);
+    if let RiskRules::Profile(profile) = &template.rules {
+        account.pre_trade_risk = profile.pre_trade_risk.clone();
+    }
+    account.post_trade_risk = (risk != PostTradeRisk::default()).then_some(risk);
+    account
+}
+
+/// Converts the ready rows (all of them, or those in `only`) for the firm's plan and
+/// template, in roster order, each account carrying the template's risk rules.
+pub fn prepare(
+    roster: &Roster,
+    check: &RosterCheck,
+    plan_id: i64,
+    template: &TemplateRules,
+    only: Option<&HashSet<RowId>>,
+) -> Vec<(RowId, PreparedTrader)> {
+    let mut prepared = Vec::new();
+    for (id, trader) in roster.iter() {
+        if !check.is_ready(id, trader) || only.is_some_and(|only| !only.contains(&id)) {
+            continue;
+        }
+        // Conversion applies the same per-row rules validation did, so a ready row
+        // converts; one that did not would stay "not sent" rather than be guessed at.
+        let converted = trader.to_evaluation_user(plan_id).and_then(|user| {
+            Ok(PreparedTrader {
+                user,
+                contact: trader.to_contact_info(0)?,
+                account: with_risk(trader.to_evaluation_account(0, template.template_id)?, template),
+            })
+        });
+        if let Ok(trader) = converted {
+            prepared.push((id, trader));
+        }
+    }
+    prepared
 }
 
 /// Names already taken by traders created earlier. A roster row with the same user

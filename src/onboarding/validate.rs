@@ -77,6 +77,11 @@ pub struct Validation {
 }
 
 impl Validation {
+    /// Problems found beyond the row's own cells (the template's risk rules with it).
+    pub fn add(&mut self, id: RowId, problems: Vec<Problem>) {
+        self.by_row.entry(id).or_default().extend(problems);
+    }
+
     pub fn problems(&self, id: RowId) -> &[Problem] {
         self.by_row.get(&id).map(Vec::as_slice).unwrap_or_default()
     }

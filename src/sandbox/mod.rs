@@ -30,7 +30,9 @@ mod subaccounts;
 mod users;
 mod ws;
 
-pub use config::{BurstPenalty, CountMode, Limit, RateLimits, SandboxConfig, SignalShape};
+pub use config::{
+    BurstPenalty, CountMode, FilledSlotReply, Limit, RandomWriteFaults, RateLimits, SandboxConfig, SignalShape,
+};
 pub use faults::Faults;
 pub use seed::{
     ADMIN_NAME, ADMIN_PASSWORD, ADMIN_USER_ID, AGREEMENT_ALERT_ID, APP_ID, APP_VERSION, AUTO_LIQ_PROFILE_ID, CID,
@@ -237,10 +239,10 @@ impl Stats {
     }
 }
 
-/// `propdesk sandbox --addr 127.0.0.1:PORT`: serves with default (realistic) timings
-/// until Ctrl-C. Prints the URLs and the admin's non-secret key fields.
-pub async fn run_standalone(addr: SocketAddr) -> std::io::Result<()> {
-    let sandbox = Sandbox::start_at(SandboxConfig::default(), addr).await?;
+/// `propdesk sandbox --addr 127.0.0.1:PORT`: serves with `config` (realistic timings
+/// unless told otherwise) until Ctrl-C. Prints the URLs and the admin's non-secret key fields.
+pub async fn run_standalone(addr: SocketAddr, config: SandboxConfig) -> std::io::Result<()> {
+    let sandbox = Sandbox::start_at(config, addr).await?;
     println!("Propdesk sandbox (an imitation of the Tradovate Partner API) is running.");
     println!("  LIVE:      {}", sandbox.live_url());
     println!("  DEMO:      {}", sandbox.demo_url());

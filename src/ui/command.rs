@@ -82,6 +82,8 @@ pub enum Command {
     SignInSandbox,
     SignOut,
     RefreshSetup,
+    /// Run the doctor's read-only probes against the signed-in environment.
+    CheckConnection,
     Choose(Choice, Chosen),
     /// Save the risk rules every account from this template gets (Setup).
     SaveRiskProfile {

@@ -1,9 +1,11 @@
 //! The real client against the sandbox over loopback HTTP and WebSocket.
 
 mod auth;
+mod doctor;
 mod faults;
 mod offboarding;
 mod onboarding;
+mod sessions;
 mod setup;
 mod socket;
 mod subaccounts;

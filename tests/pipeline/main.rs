@@ -8,5 +8,6 @@ mod support;
 mod agreements;
 mod cli;
 mod cli_risk;
+mod doctor;
 mod risk;
 mod runs;

@@ -7,9 +7,10 @@ use propdesk::api::Client;
 use propdesk::api::wire::{PostTradeRisk, PreTradeRisk, PreTradeRiskParameter};
 use propdesk::onboarding::journal::Journal;
 use propdesk::onboarding::pipeline::{CancelToken, Pipeline, PipelineEvent, PipelineOptions, RowStatus};
-use propdesk::onboarding::prepare::prepare;
+use propdesk::onboarding::prepare::{RosterCheck, prepare};
 use propdesk::onboarding::risk::{RiskField, RiskProfile, RiskRules, TemplateRules};
-use propdesk::onboarding::{Field, KnownNames, Roster, Trader};
+use propdesk::onboarding::risk::RiskRulesMissing;
+use propdesk::onboarding::{Field, Roster, RowId, Trader};
 use std::sync::Arc;
 
 /// Every one of the 17 post-trade fields set, with the ladders in order.
@@ -86,10 +87,21 @@ async fn template(client: &Client) -> (i64, i64) {
     (plan.id, template.id)
 }
 
+/// What a run does before sending: check the roster, apply the template's rules, convert.
+fn checked(
+    roster: &Roster,
+    plan: i64,
+    rules: &TemplateRules,
+) -> Result<(RosterCheck, Vec<(RowId, propdesk::onboarding::pipeline::PreparedTrader)>), RiskRulesMissing> {
+    let mut check = RosterCheck::new(roster, None).unwrap();
+    check.apply_risk_rules(roster, rules)?;
+    let prepared = prepare(roster, &check, plan, rules, None);
+    Ok((check, prepared))
+}
+
 /// Runs the prepared rows; the created account ids in roster order.
-async fn onboard(client: &Client, prepared: propdesk::onboarding::prepare::Prepared) -> Vec<i64> {
-    assert!(prepared.invalid.is_empty(), "{:?}", prepared.invalid);
-    let traders: Vec<_> = prepared.traders.into_iter().map(|(_, t)| t).collect();
+async fn onboard(client: &Client, prepared: Vec<(RowId, propdesk::onboarding::pipeline::PreparedTrader)>) -> Vec<i64> {
+    let traders: Vec<_> = prepared.into_iter().map(|(_, t)| t).collect();
     let count = traders.len();
     let journal = Arc::new(Journal::in_memory("sandbox").unwrap());
     let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
@@ -122,7 +134,8 @@ async fn every_account_gets_the_templates_profile_and_a_column_overrides_one_tra
         template_name: "DEMOFIRM50K".into(),
         rules: RiskRules::Profile(Box::new(profile.clone())),
     };
-    let prepared = prepare(&roster, &KnownNames::new(), plan, &rules).unwrap();
+    let (check, prepared) = checked(&roster, plan, &rules).unwrap();
+    assert_eq!(check.validation.invalid_row_count(), 0);
     let accounts = onboard(&client, prepared).await;
     assert_eq!(sandbox.stats().calls_on(propdesk::api::Domain::Demo, "user/createevaluationaccounts"), 1);
 
@@ -159,12 +172,12 @@ async fn a_run_without_rules_is_refused_until_the_admin_acknowledges_no_limits()
     let roster = roster("norisk", 2);
     let mut rules = TemplateRules { template_id, template_name: "DEMOFIRM50K".into(), rules: RiskRules::NotSet };
 
-    let refused = prepare(&roster, &KnownNames::new(), plan, &rules).err().expect("refused");
+    let refused = checked(&roster, plan, &rules).err().expect("refused");
     assert!(refused.to_string().starts_with("Set the risk rules for DEMOFIRM50K first"), "{refused}");
     assert_eq!(refused.unprotected, 2);
 
     rules.rules = RiskRules::NoLimitsAcknowledged;
-    let accounts = onboard(&client, prepare(&roster, &KnownNames::new(), plan, &rules).unwrap()).await;
+    let accounts = onboard(&client, checked(&roster, plan, &rules).unwrap().1).await;
     let auto_liq = client.account_auto_liqs(accounts[0]).await.unwrap();
     assert_eq!(auto_liq[0].risk, PostTradeRisk::default(), "acknowledged: created with no limits");
 }
@@ -183,10 +196,9 @@ async fn a_row_whose_override_breaks_the_profiles_order_is_held_back_with_a_reas
         template_name: "DEMOFIRM50K".into(),
         rules: RiskRules::Profile(Box::new(full_profile())),
     };
-    let prepared = prepare(&roster, &KnownNames::new(), plan, &rules).unwrap();
-    assert_eq!(prepared.traders.len(), 1);
-    let (row, problems) = &prepared.invalid[0];
-    assert_eq!(*row, first);
+    let (check, prepared) = checked(&roster, plan, &rules).unwrap();
+    assert_eq!(prepared.len(), 1, "the row that breaks the rules is not sent");
+    let problems = check.validation.problems(first);
     assert_eq!(problems[0].field, Field::Risk(RiskField::DailyLossAlert));
     assert!(
         problems[0].message.contains("must not be above the liquidate-only level ($500)"),
