@@ -69,13 +69,10 @@ pub async fn run(args: OnboardArgs) -> Result<u8, UsageError> {
     let risk = args.risk.rules(client.environment().kind, template_id, &template_name)?;
     let environment = client.environment().kind.label();
     let total = roster.len();
-    let run =
-        Run::begin(client.clone(), lock, roster, plan_id, risk).await.map_err(|e| match e {
-            RunError::NoRiskRules(missing) => {
-                UsageError(format!("{missing} (pass --risk FILE, or --no-risk-rules)"))
-            }
-            other => UsageError(other.to_string()),
-        })?;
+    let run = Run::begin(client.clone(), lock, roster, plan_id, risk).await.map_err(|e| match e {
+        RunError::NoRiskRules(missing) => UsageError(format!("{missing} (pass --risk FILE, or --no-risk-rules)")),
+        other => UsageError(other.to_string()),
+    })?;
     let ready = run.ready();
     eprintln!(
         "propdesk: {total} traders in {}: {ready} ready, {} invalid; environment {environment}",

@@ -8,8 +8,8 @@ use propdesk::api::wire::{PostTradeRisk, PreTradeRisk, PreTradeRiskParameter};
 use propdesk::onboarding::journal::Journal;
 use propdesk::onboarding::pipeline::{CancelToken, Pipeline, PipelineEvent, PipelineOptions, RowStatus};
 use propdesk::onboarding::prepare::{RosterCheck, prepare};
-use propdesk::onboarding::risk::{RiskField, RiskProfile, RiskRules, TemplateRules};
 use propdesk::onboarding::risk::RiskRulesMissing;
+use propdesk::onboarding::risk::{RiskField, RiskProfile, RiskRules, TemplateRules};
 use propdesk::onboarding::{Field, Roster, RowId, Trader};
 use std::sync::Arc;
 
@@ -172,7 +172,7 @@ async fn a_run_without_rules_is_refused_until_the_admin_acknowledges_no_limits()
     let roster = roster("norisk", 2);
     let mut rules = TemplateRules { template_id, template_name: "DEMOFIRM50K".into(), rules: RiskRules::NotSet };
 
-    let refused = checked(&roster, plan, &rules).err().expect("refused");
+    let Err(refused) = checked(&roster, plan, &rules) else { panic!("a run with no rules must be refused") };
     assert!(refused.to_string().starts_with("Set the risk rules for DEMOFIRM50K first"), "{refused}");
     assert_eq!(refused.unprotected, 2);
 
