@@ -418,7 +418,7 @@ pub fn results_csv(
     validation: &Validation,
     results: &HashMap<RowId, RowResult>,
 ) -> Result<Vec<u8>, String> {
-    let mut out = csv::Writer::from_writer(Vec::new());
+    let mut out = crate::safe_csv::SafeCsvWriter::new(Vec::new());
     let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
     out.write_record(["name", "userId", "accountId", "tradingPermissionId", "status", "error"])
         .map_err(|e| e.to_string())?;
@@ -446,5 +446,25 @@ pub fn results_csv(
         out.write_record([trader.name.trim(), &user, &account, &permission, status, &error])
             .map_err(|e| e.to_string())?;
     }
-    out.into_inner().map_err(|e| e.to_string())
+    out.into_inner()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::onboarding::{Field, KnownNames, validate_roster};
+
+    #[test]
+    fn results_csv_quotes_formulas() {
+        let mut roster = Roster::new();
+        let mut trader = Trader::default();
+        trader.set(Field::Name, "=HYPERLINK(\"x\")".into());
+        let id = roster.add(trader);
+        let validation = validate_roster(&roster, &KnownNames::new());
+        let failed =
+            RowResult { user_id: Some(7), account_id: None, trading_permission_id: None, status: RowStatus::Done };
+        let bytes = results_csv(&roster, &validation, &HashMap::from([(id, failed)])).unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        assert_eq!(text.lines().nth(1).unwrap(), "\"'=HYPERLINK(\"\"x\"\")\",7,,,done,");
+    }
 }
