@@ -8,6 +8,7 @@ pub mod api;
 pub mod cli;
 pub mod logging;
 pub mod onboarding;
+pub mod restricted_countries;
 pub mod safe_csv;
 pub mod sandbox;
 pub mod store;

@@ -186,6 +186,10 @@ impl PropdeskApp {
         if let Some(problem) = settings_problem {
             app.toasts.error(&problem.into());
         }
+        // A few lines from the data folder, like the settings just above.
+        if let Some(problem) = crate::restricted_countries::install_from(&app.paths.data_dir) {
+            app.toasts.error(&Problem::new("The restricted countries file is not used", problem));
+        }
         match (config.start, app.settings.last_environment) {
             (StartEnvironment::Sandbox, _) | (StartEnvironment::LastUsed, EnvironmentKind::Sandbox) => {
                 app.sign_in_sandbox()
