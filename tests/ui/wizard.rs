@@ -2,12 +2,11 @@
 //! would use it: typing, choosing a file, dropping two more, submitting, and following
 //! the request in the list.
 
-use super::harness::{TestApp, runtime};
+use super::harness::{TestApp, TestDrop, runtime};
 use egui::accesskit::Role;
 use egui_kittest::kittest::{NodeT, Queryable};
 use propdesk::sandbox::{MEMBER_USER_ID, SandboxConfig};
 use propdesk::ui::{StartEnvironment, document_picker};
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -18,23 +17,6 @@ fn png() -> Vec<u8> {
     let mut bytes = std::io::Cursor::new(Vec::new());
     image.write_to(&mut bytes, image::ImageFormat::Png).expect("png");
     bytes.into_inner()
-}
-
-/// A file dropped on the window, as the windowing backend would hand it over.
-#[derive(Debug)]
-struct TestDrop {
-    path: PathBuf,
-    bytes: Vec<u8>,
-}
-
-impl egui::DroppedFile for TestDrop {
-    fn path(&self) -> &Path {
-        &self.path
-    }
-
-    fn bytes(&self) -> Result<Vec<u8>, String> {
-        Ok(self.bytes.clone())
-    }
 }
 
 fn start() -> TestApp {
