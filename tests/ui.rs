@@ -8,7 +8,9 @@ mod support;
 
 mod ui {
     mod board;
+    mod checkup;
     pub mod harness;
+    mod risk;
     mod setup;
     mod sign_in;
     mod traders;

@@ -58,6 +58,15 @@ impl Endpoint {
         self.path
     }
 
+    /// The domain a single call goes to (`cancelEverything` goes to each in turn; a
+    /// caller that sends it once sends it to LIVE).
+    pub fn home_domain(&self) -> Domain {
+        match self.route {
+            Route::One(domain) => domain,
+            Route::EachDomain => Domain::Live,
+        }
+    }
+
     /// The calls that carry up to [`MAX_BATCH`] items (and need a longer timeout).
     pub fn is_batch(&self) -> bool {
         self.path == CREATE_EVALUATION_USERS.path || self.path == CREATE_EVALUATION_ACCOUNTS.path
@@ -120,6 +129,10 @@ pub const UPDATE_CONTACT_INFO: Endpoint = write("contactInfo/updateContactInfo",
 pub const CREATE_EVALUATION_ACCOUNTS: Endpoint =
     with_budget(write("user/createEvaluationAccounts", Demo, false), 100, 1, Counts::FailedOnly);
 pub const ADMIN_ALERT_SIGNAL_DEPS: Endpoint = get("adminAlertSignal/deps", Live);
+// Risk read-back: the entities live with the accounts they limit, on DEMO.
+pub const USER_ACCOUNT_AUTO_LIQ_DEPS: Endpoint = get("userAccountAutoLiq/deps", Demo);
+pub const USER_ACCOUNT_POSITION_LIMIT_DEPS: Endpoint = get("userAccountPositionLimit/deps", Demo);
+pub const USER_ACCOUNT_RISK_PARAMETER_DEPS: Endpoint = get("userAccountRiskParameter/deps", Demo);
 /// A grant bills the trader. Whether the real server refuses a second grant of the same
 /// entitlement (ConflictWithExisting) or opens a second paid subscription is UNCONFIRMED,
 /// so a lost reply is never resent blindly: the caller reads the trader's entitlements first.
@@ -165,6 +178,9 @@ pub const ALL: &[Endpoint] = &[
     CREATE_EVALUATION_ACCOUNTS,
     ADMIN_ALERT_SIGNAL_DEPS,
     USER_PLUGIN_DEPS,
+    USER_ACCOUNT_AUTO_LIQ_DEPS,
+    USER_ACCOUNT_POSITION_LIMIT_DEPS,
+    USER_ACCOUNT_RISK_PARAMETER_DEPS,
     ADD_ENTITLEMENT_SUBSCRIPTION,
     CREATE_PARTNER_SUBACCOUNT_REQUEST,
     SUBMIT_PARTNER_SUBACCOUNT_DOCUMENT,

@@ -16,6 +16,12 @@ use std::time::Duration;
 /// Tradovate's text when the agreement is not signed yet (seeds/000, step 5).
 pub const WAITING_FOR_SIGNATURE: &str = "Live account is required";
 
+/// Whether a grant's refusal means "the trader has not signed yet" (any case, as
+/// seeds/000 gives the text but not its exact spelling on every server).
+pub fn is_waiting_for_signature(refusal: &str) -> bool {
+    refusal.trim().eq_ignore_ascii_case(WAITING_FOR_SIGNATURE)
+}
+
 /// An unsettled grant younger than this is taken to be still in flight elsewhere (the
 /// window or the command line); an older one was interrupted and is checked first.
 /// Longer than a grant can take: a 30 s timeout, retries, a short penalty.
@@ -132,7 +138,7 @@ fn read_reply(reply: Result<(), ApiError>) -> Sent {
         // A 200 without errorText is a grant, with or without the subscription in it.
         Ok(()) => Sent::Granted,
         Err(ApiError::Conflict { .. }) => Sent::AlreadyEntitled,
-        Err(ApiError::Rejected { text }) if text.trim().eq_ignore_ascii_case(WAITING_FOR_SIGNATURE) => Sent::Waiting,
+        Err(ApiError::Rejected { text }) if is_waiting_for_signature(&text) => Sent::Waiting,
         Err(error) => Sent::Failed(error.to_string()),
     }
 }

@@ -1,5 +1,6 @@
 //! Knobs of the sandbox: timings, rate limits and the shape of the signal event.
 
+use crate::api::Domain;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -107,11 +108,6 @@ pub struct SandboxConfig {
     /// Authorized sockets one user may hold (reference 4.3: 50). One more evicts the
     /// user's oldest socket and revokes that socket's token.
     pub max_sockets_per_user: usize,
-    /// Strict entity types: a socket receives only the entity types it subscribed to, by
-    /// their exact name (case-sensitive). The seeds/000 signal event (`OtherEnvAdminAlertSignal`)
-    /// then reaches only sockets that asked for `OtherEnvAdminAlertSignal`. Which names the
-    /// real server matches, and how, is UNCONFIRMED (reference 4.4); this is the harsh reading.
-    pub strict_entity_types: bool,
     /// The first this-many grants after a trader signed still answer "Live account is
     /// required": a server whose entitlement check lags behind its own signal.
     pub grant_lag_refusals: u32,
@@ -123,6 +119,16 @@ pub struct SandboxConfig {
     /// While the maintenance switch is on ([`super::Faults::set_maintenance`]),
     /// account-creation calls hang this long, then get HTTP 504 unprocessed (reference 10).
     pub maintenance_timeout: Duration,
+    /// The one domain that answers `adminAlertSignal/deps` (seeds/000 shows LIVE; the
+    /// other domain gets 404). `propdesk sandbox --deps-on demo` imitates a server that
+    /// differs from our guess, for `propdesk doctor`.
+    pub deps_domain: Domain,
+    /// `user/syncrequest` names entity types exactly: a name is known only with this
+    /// exact spelling, the agreement signal only by the `entityType` its events carry
+    /// (`OtherEnvAdminAlertSignal` in the seeds/000 shape), and an unknown name gets no
+    /// collection in the snapshot and no events. Off: any case, and an unknown name gets
+    /// an empty collection (reference 4.4: "exact accepted list UNCONFIRMED").
+    pub strict_entity_types: bool,
     /// Random failures of writes (POSTs that create or change something), for soak tests
     /// and the benchmark. Off by default.
     pub random_write_faults: Option<RandomWriteFaults>,
@@ -182,6 +188,7 @@ impl Default for SandboxConfig {
             burst_penalty: None,
             max_sockets_per_user: 50,
             maintenance_timeout: Duration::from_secs(30),
+            deps_domain: Domain::Live,
             strict_entity_types: false,
             refuse_syncrequest: false,
             grant_lag_refusals: 0,

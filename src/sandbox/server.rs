@@ -9,7 +9,7 @@ use super::faults::{FaultKind, FaultState};
 use super::limits::{Counters, Gate, Tickets};
 use super::state::{Id, World};
 use super::ws::PushEvent;
-use super::{accounts, alerts, auth, documents, entitlements, offboarding, subaccounts, users, ws};
+use super::{accounts, alerts, auth, documents, entitlements, offboarding, risk, subaccounts, users, ws};
 use crate::api::Domain;
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequestParts, Query, Request, State, ws::WebSocketUpgrade};
@@ -170,12 +170,17 @@ impl Route {
         if allowed {
             return Ok(());
         }
-        let right = if domain == Domain::Live { Domain::Demo } else { Domain::Live };
-        Err(Reply::status(
-            StatusCode::NOT_FOUND,
-            format!("{} is not available on the {domain} domain; call it on the {right} domain", self.path),
-        ))
+        Err(wrong_domain(self.path, domain))
     }
+}
+
+/// HTTP 404 naming the domain that does serve `path`.
+pub fn wrong_domain(path: &str, domain: Domain) -> Reply {
+    let right = if domain == Domain::Live { Domain::Demo } else { Domain::Live };
+    Reply::status(
+        StatusCode::NOT_FOUND,
+        format!("{path} is not available on the {domain} domain; call it on the {right} domain"),
+    )
 }
 
 const fn route(path: &'static str, method: Method, on: On, handler: Handler) -> Route {
@@ -203,12 +208,16 @@ fn routes() -> Vec<Route> {
         route("user/find", M::GET, Live, users::user_find),
         route("user/createevaluationusers", M::POST, Live, users::create_evaluation_users),
         route("contactinfo/updatecontactinfo", M::POST, Live, users::update_contact_info),
-        route("adminalertsignal/deps", M::GET, Live, alerts::deps),
+        // Served on the configured domain only (`SandboxConfig::deps_domain`); the handler checks.
+        route("adminalertsignal/deps", M::GET, Both, alerts::deps),
         route("userplugin/addentitlementsubscription", M::POST, Live, entitlements::add_entitlement_subscription),
         route("userplugin/deps", M::GET, Live, entitlements::deps),
         route("user/createevaluationaccounts", M::POST, Demo, accounts::create_evaluation_accounts),
         route("account/list", M::GET, Demo, accounts::account_list),
         route("account/find", M::GET, Demo, accounts::account_find),
+        route("useraccountautoliq/deps", M::GET, Demo, risk::auto_liq_deps),
+        route("useraccountpositionlimit/deps", M::GET, Demo, risk::position_limit_deps),
+        route("useraccountriskparameter/deps", M::GET, Demo, risk::risk_parameter_deps),
         route("user/getaccounttradingpermissions", M::POST, Demo, offboarding::get_account_trading_permissions),
         route("user/revoketradingpermissions", M::POST, Demo, offboarding::revoke_trading_permissions),
         route("user/canceleverything", M::POST, Both, offboarding::cancel_everything),

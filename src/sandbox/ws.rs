@@ -7,7 +7,7 @@
 use super::accounts::account_wire;
 use super::alerts::signal_wire;
 use super::auth::session_user;
-use super::config::SignalShape;
+use super::config::{SandboxConfig, SignalShape};
 use super::faults::FaultKind;
 use super::server::{Call, Outcome, Reply, Shared, find_route, lock, process};
 use super::state::{Id, World};
@@ -37,24 +37,6 @@ pub struct PushEvent {
 impl PushEvent {
     pub fn new(domain: Domain, entity_type: &'static str, event_type: &'static str, entity: Value) -> Self {
         Self { domain, entity_type, event_type, entity }
-    }
-
-    /// The `entityType` this event carries on the wire.
-    fn wire_type(&self, shape: SignalShape) -> &'static str {
-        match (self.entity_type, shape) {
-            ("adminAlertSignal", SignalShape::OtherEnv) => "OtherEnvAdminAlertSignal",
-            (other, _) => other,
-        }
-    }
-
-    /// Whether a socket that subscribed to `conn`'s types gets this event.
-    fn wanted_by(&self, conn: &Conn, shape: SignalShape, strict: bool) -> bool {
-        if strict {
-            let wire = self.wire_type(shape);
-            conn.requested.iter().any(|t| t == wire)
-        } else {
-            conn.wanted.contains(&self.entity_type)
-        }
     }
 
     /// The `a[...]` frame for this event.
@@ -87,21 +69,36 @@ fn response(status: u16, id: u64, d: Option<Value>) -> String {
     format!("a{}", json!([r]))
 }
 
-const KNOWN_TYPES: [&str; 6] =
+/// Entity types the sandbox knows, by their canonical name.
+const ENTITY_TYPES: [&str; 6] =
     ["user", "account", "tradingPermission", "adminAlertSignal", "userPlugin", "contactInfo"];
 
-/// Entity types the sandbox knows, with their snapshot key and domain. Strict mode
-/// accepts only the exact spelling.
-fn canonical(entity_type: &str, strict: bool) -> Option<&'static str> {
-    KNOWN_TYPES.into_iter().find(|t| if strict { *t == entity_type } else { t.eq_ignore_ascii_case(entity_type) })
+/// The canonical entity type a subscribed name stands for, if the server knows it.
+/// Lenient: any case. Strict (`SandboxConfig::strict_entity_types`): the exact name,
+/// and the signal only by the `entityType` its events carry in the configured shape.
+fn canonical(config: &SandboxConfig, entity_type: &str) -> Option<&'static str> {
+    if !config.strict_entity_types {
+        return ENTITY_TYPES.into_iter().find(|t| t.eq_ignore_ascii_case(entity_type));
+    }
+    let signal_name = match config.signal_shape {
+        SignalShape::OtherEnv => "OtherEnvAdminAlertSignal",
+        SignalShape::Plain => "adminAlertSignal",
+    };
+    if entity_type == signal_name {
+        return Some("adminAlertSignal");
+    }
+    ENTITY_TYPES.into_iter().filter(|t| *t != "adminAlertSignal").find(|t| *t == entity_type)
 }
 
 /// The snapshot: one plural key per requested type, with this org's entities of this domain.
-fn snapshot(world: &World, domain: Domain, org_id: Id, types: &[String], strict: bool) -> Value {
+fn snapshot(world: &World, config: &SandboxConfig, domain: Domain, org_id: Id, types: &[String]) -> Value {
     let mut out = Map::new();
     for t in types {
-        let Some(kind) = canonical(t, strict) else {
-            out.insert(format!("{t}s"), json!([]));
+        let Some(kind) = canonical(config, t) else {
+            // A strict server says nothing about a name it does not know.
+            if !config.strict_entity_types {
+                out.insert(format!("{t}s"), json!([]));
+            }
             continue;
         };
         let org_user = |user_id: Id| world.user(user_id).is_some_and(|u| u.org_id == org_id);
@@ -130,7 +127,8 @@ fn snapshot(world: &World, domain: Domain, org_id: Id, types: &[String], strict:
             }
             _ => Vec::new(),
         };
-        out.insert(format!("{kind}s"), Value::Array(items));
+        let key = if config.strict_entity_types { t.as_str() } else { kind };
+        out.insert(format!("{key}s"), Value::Array(items));
     }
     Value::Object(out)
 }
@@ -181,8 +179,6 @@ struct Conn {
     caller: Option<Id>,
     /// Canonical types requested by the last syncrequest.
     wanted: Vec<&'static str>,
-    /// The types exactly as the last syncrequest spelled them (strict mode).
-    requested: Vec<String>,
 }
 
 /// Any REST endpoint may also be called over the socket (reference 4.1): same rules,
@@ -281,12 +277,10 @@ fn handle(shared: &Arc<Shared>, domain: Domain, conn: &mut Conn, text: &str) -> 
             ));
         }
     };
-    let strict = shared.config.strict_entity_types;
-    conn.wanted = types.iter().filter_map(|t| canonical(t, strict)).collect();
-    conn.requested = types.clone();
+    conn.wanted = types.iter().filter_map(|t| canonical(&shared.config, t)).collect();
     let world = lock(&shared.world);
     let org_id = world.user(caller).map(|u| u.org_id).unwrap_or_default();
-    Some(response(200, request.id, Some(snapshot(&world, domain, org_id, &types, strict))))
+    Some(response(200, request.id, Some(snapshot(&world, &shared.config, domain, org_id, &types))))
 }
 
 pub async fn serve(shared: Arc<Shared>, domain: Domain, socket: WebSocket) {
@@ -298,8 +292,7 @@ pub async fn serve(shared: Arc<Shared>, domain: Domain, socket: WebSocket) {
     let mut heartbeat = interval_at(Instant::now() + beat, beat);
     let mut deadline = Instant::now() + silence;
     let id = lock(&shared.sockets).new_socket();
-    let mut conn = Conn { id, evict: Arc::new(Notify::new()), caller: None, wanted: Vec::new(), requested: Vec::new() };
-    let (shape, strict) = (shared.config.signal_shape, shared.config.strict_entity_types);
+    let mut conn = Conn { id, evict: Arc::new(Notify::new()), caller: None, wanted: Vec::new() };
     let evicted = conn.evict.clone();
     if tx.send(Message::Text("o".into())).await.is_err() {
         return;
@@ -320,8 +313,8 @@ pub async fn serve(shared: Arc<Shared>, domain: Domain, socket: WebSocket) {
                 break;
             }
             event = events.recv() => match event {
-                Ok(ev) if ev.domain == domain && conn.caller.is_some() && ev.wanted_by(&conn, shape, strict) => {
-                    Some(ev.frame(shape))
+                Ok(ev) if ev.domain == domain && conn.caller.is_some() && conn.wanted.contains(&ev.entity_type) => {
+                    Some(ev.frame(shared.config.signal_shape))
                 }
                 Ok(_) | Err(RecvError::Lagged(_)) => None,
                 Err(RecvError::Closed) => break,

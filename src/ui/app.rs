@@ -138,6 +138,11 @@ impl PropdeskApp {
         self.connection.as_ref().and_then(|c| c.workspace.as_ref()).map(|w| w.journal.clone())
     }
 
+    /// Test hook: the signed-in client, so a test can read back what the server holds.
+    pub fn client(&self) -> Option<crate::api::Client> {
+        self.connection.as_ref().map(|c| c.client.clone())
+    }
+
     pub fn new(cc: &eframe::CreationContext<'_>, config: AppConfig) -> Self {
         let ctx = cc.egui_ctx.clone();
         theme::install(&ctx);
@@ -185,6 +190,10 @@ impl PropdeskApp {
         };
         if let Some(problem) = settings_problem {
             app.toasts.error(&problem.into());
+        }
+        // A few lines from the data folder, like the settings just above.
+        if let Some(problem) = crate::restricted_countries::install_from(&app.paths.data_dir) {
+            app.toasts.error(&Problem::new("The restricted countries file is not used", problem));
         }
         match (config.start, app.settings.last_environment) {
             (StartEnvironment::Sandbox, _) | (StartEnvironment::LastUsed, EnvironmentKind::Sandbox) => {
@@ -365,6 +374,11 @@ impl PropdeskApp {
                     connection.refresh(&self.bridge);
                 }
             }
+            Command::CheckConnection => {
+                if let Some(connection) = &mut self.connection {
+                    connection.check(&self.bridge);
+                }
+            }
             Command::Choose(choice, chosen) => {
                 if let Some(kind) = self.connection.as_ref().map(|c| c.kind()) {
                     let section = self.settings.environment_mut(kind);
@@ -373,6 +387,18 @@ impl PropdeskApp {
                         Choice::Template => section.template = Some(chosen),
                         Choice::Entitlement => section.entitlement = Some(chosen),
                     }
+                    self.settings_dirty = true;
+                }
+            }
+            Command::SaveRiskProfile { template, profile } => {
+                if let Some(kind) = self.connection.as_ref().map(|c| c.kind()) {
+                    self.settings.environment_mut(kind).risk.set_profile(&template, *profile);
+                    self.settings_dirty = true;
+                }
+            }
+            Command::AcknowledgeNoRiskLimits { template, acknowledged } => {
+                if let Some(kind) = self.connection.as_ref().map(|c| c.kind()) {
+                    self.settings.environment_mut(kind).risk.set_acknowledged(&template, acknowledged);
                     self.settings_dirty = true;
                 }
             }
@@ -407,6 +433,7 @@ impl PropdeskApp {
             section.live_url = request.environment.live_url.clone();
             section.demo_url = request.environment.demo_url.clone();
             section.ws_url = request.environment.ws_url.clone();
+            section.agreement_alert_id = Some(request.environment.agreement_alert_id);
         }
         self.settings_dirty = true;
         self.sign_in_error = None;
@@ -512,6 +539,8 @@ impl PropdeskApp {
                 Err(KeyringError::Unavailable { .. }) => return Ok(None),
                 Err(error) => return Err(Problem::from(error).context("Could not read the saved sign-in")),
             };
+            // The settings file may have been edited since: the URL rules hold here too.
+            login.environment.check_urls().map_err(|e| Problem::new("The saved server addresses are refused", e))?;
             let client = Client::new(login.environment);
             bridge.send(Event::ActivitySource(kind, client.activity().clone()));
             match login.token {
