@@ -19,19 +19,26 @@ pub fn admin_alert_signal(change: &PropsChange) -> Option<AdminAlertSignal> {
     serde_json::from_value(entity.clone()).ok()
 }
 
+/// The snapshot keys that may hold agreement signals: the plural of each name we
+/// subscribe to (reference 4.4: "keys are plural entity collections").
+const SNAPSHOT_SIGNAL_KEYS: [&str; 2] = ["adminAlertSignals", "OtherEnvAdminAlertSignals"];
+
 /// The agreement signals carried by a `user/syncrequest` snapshot, or `None` when it
-/// carries no signal collection at all. We read the plural key `adminAlertSignals`
-/// (reference 4.4: "keys are plural entity collections"); whether the real snapshot
-/// holds the week's signals under it is UNCONFIRMED. When it does not, the caller falls
-/// back to its budgeted `deps` call: a missing key never means "nobody signed".
+/// carries no signal collection at all. Whether the real snapshot holds the week's
+/// signals, and under which key, is UNCONFIRMED. When it holds none of these keys the
+/// caller falls back to its budgeted `deps` call: a missing key never means "nobody signed".
 pub fn snapshot_signals(snapshot: &Value) -> Option<Vec<AdminAlertSignal>> {
-    let items = snapshot.get("adminAlertSignals")?.as_array()?;
+    let collections: Vec<&Vec<Value>> =
+        SNAPSHOT_SIGNAL_KEYS.iter().filter_map(|key| snapshot.get(*key)?.as_array()).collect();
+    if collections.is_empty() {
+        return None;
+    }
     let signal = |item: &Value| {
         // Either the signal itself, or wrapped the way seeds/000 wraps the event's entity.
         let inner = item.get("adminAlertSignal").unwrap_or(item);
         serde_json::from_value(inner.clone()).ok()
     };
-    Some(items.iter().filter_map(signal).collect())
+    Some(collections.into_iter().flatten().filter_map(signal).collect())
 }
 
 #[cfg(test)]
@@ -72,8 +79,10 @@ mod tests {
         assert_eq!(snapshot_signals(&json!({"users": []})), None);
         assert_eq!(snapshot_signals(&json!({"adminAlertSignals": []})), Some(vec![]));
         let plain = snapshot_signals(&json!({"adminAlertSignals": [signal.clone()]})).unwrap();
-        let wrapped = snapshot_signals(&json!({"adminAlertSignals": [{"adminAlertSignal": signal}]})).unwrap();
+        let wrapped = snapshot_signals(&json!({"adminAlertSignals": [{"adminAlertSignal": signal.clone()}]})).unwrap();
         assert_eq!(plain, wrapped);
+        let other_env = snapshot_signals(&json!({"OtherEnvAdminAlertSignals": [{"adminAlertSignal": signal}]}));
+        assert_eq!(other_env.as_ref(), Some(&plain));
         assert_eq!(plain[0].related_to_user_id, Some(5));
     }
 }
