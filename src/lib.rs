@@ -6,8 +6,11 @@
 
 pub mod api;
 pub mod cli;
+pub mod doctor;
 pub mod logging;
 pub mod onboarding;
+pub mod restricted_countries;
+pub mod safe_csv;
 pub mod sandbox;
 pub mod store;
 pub mod subaccount;

@@ -8,6 +8,7 @@ mod support;
 
 mod ui {
     mod board;
+    mod checkup;
     pub mod harness;
     mod setup;
     mod sign_in;

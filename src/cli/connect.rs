@@ -10,8 +10,8 @@ use chrono::Utc;
 /// `propdesk sandbox`).
 #[derive(clap::Args, Clone, Debug)]
 pub struct ConnectArgs {
-    /// sandbox, staging or production.
-    #[arg(long, value_name = "NAME", conflicts_with_all = ["live_url", "demo_url", "ws_url"])]
+    /// sandbox, staging or production; or custom with --live-url and --demo-url.
+    #[arg(long, value_name = "NAME")]
     pub env: Option<String>,
     /// LIVE REST base URL, ending in /v1.
     #[arg(long, value_name = "URL", requires = "demo_url")]
@@ -22,6 +22,10 @@ pub struct ConnectArgs {
     /// User-data WebSocket URL (default: the LIVE URL with /websocket).
     #[arg(long, value_name = "URL")]
     pub ws_url: Option<String>,
+    /// adminAlertId of the market-data agreement signal: 70 on Tradovate's staging hosts
+    /// (the default), 68 when the URLs lead to production.
+    #[arg(long, value_name = "ID", requires = "live_url")]
+    pub agreement_alert_id: Option<i64>,
 }
 
 /// A signed-in client, and the sandbox it talks to when `--env sandbox` started one.
@@ -35,11 +39,19 @@ pub struct Connection {
 
 impl ConnectArgs {
     fn environment(&self) -> Result<(EnvironmentKind, Option<Environment>), UsageError> {
+        let custom = self.env.as_deref().and_then(EnvironmentKind::from_slug) == Some(EnvironmentKind::Custom);
+        let urls = self.live_url.is_some() || self.demo_url.is_some() || self.ws_url.is_some();
         match (&self.env, &self.live_url, &self.demo_url) {
-            (Some(name), _, _) => {
-                let kind = EnvironmentKind::from_slug(name)
-                    .filter(|k| *k != EnvironmentKind::Custom)
-                    .ok_or_else(|| UsageError(format!("--env must be sandbox, staging or production, not {name:?}")))?;
+            (Some(_), _, _) if custom && !urls => {
+                Err(UsageError("--env custom needs --live-url and --demo-url (and optionally --ws-url)".into()))
+            }
+            (Some(name), _, _) if !custom => {
+                if urls {
+                    return Err(UsageError(format!("--env {name} has its own URLs: leave out --live-url, --demo-url and --ws-url")));
+                }
+                let kind = EnvironmentKind::from_slug(name).ok_or_else(|| {
+                    UsageError(format!("--env must be sandbox, staging, production or custom, not {name:?}"))
+                })?;
                 let environment = match kind {
                     EnvironmentKind::Staging => Some(Environment::staging()),
                     EnvironmentKind::Production => Some(Environment::production()),
@@ -47,15 +59,24 @@ impl ConnectArgs {
                 };
                 Ok((kind, environment))
             }
-            (None, Some(live), Some(demo)) => {
-                let environment = Environment::custom(live, demo, self.ws_url.as_deref());
+            (_, Some(live), Some(demo)) => {
+                let mut environment = Environment::custom(live, demo, self.ws_url.as_deref());
+                if let Some(id) = self.agreement_alert_id {
+                    environment = environment.with_agreement_alert_id(id);
+                }
                 environment.check_urls().map_err(UsageError)?;
                 Ok((EnvironmentKind::Custom, Some(environment)))
             }
             _ => Err(UsageError(
-                "say where to connect: --env sandbox|staging|production, or --live-url and --demo-url".into(),
+                "say where to connect: --env sandbox|staging|production, or --env custom with --live-url and --demo-url"
+                    .into(),
             )),
         }
+    }
+
+    /// Which environment the arguments name, before anything is sent.
+    pub fn kind(&self) -> Result<EnvironmentKind, UsageError> {
+        self.environment().map(|(kind, _)| kind)
     }
 
     /// The journal key of the environment these arguments name, known before signing

@@ -5,12 +5,14 @@
 
 mod cancel;
 mod connect;
+mod doctor;
 mod entitle;
 mod onboard;
 mod progress;
 
 pub use cancel::{CancelArgs, run as cancel};
 pub use connect::ConnectArgs;
+pub use doctor::{DoctorArgs, run as doctor};
 pub use entitle::{EntitleArgs, run as entitle};
 pub use onboard::{OnboardArgs, run as onboard};
 
@@ -36,6 +38,12 @@ pub const EXIT_USAGE: u8 = 2;
 
 /// Runs an async command on a fresh runtime, turning usage errors into exit code 2.
 pub fn block_on(job: impl std::future::Future<Output = Result<u8, UsageError>>) -> ExitCode {
+    // The same restricted-countries list as the window (an override in the data folder).
+    if let Some(problem) =
+        crate::store::Paths::platform().and_then(|paths| crate::restricted_countries::install_from(&paths.data_dir))
+    {
+        eprintln!("propdesk: {problem}");
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {

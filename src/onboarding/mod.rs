@@ -13,6 +13,7 @@ pub mod entitlement;
 mod export;
 mod generate;
 mod import;
+pub mod import_limits;
 pub mod journal;
 pub mod offboarding;
 pub mod pipeline;
@@ -21,10 +22,12 @@ pub mod results;
 mod roster;
 pub mod run;
 pub mod run_lock;
+pub mod setup_choice;
 #[cfg(test)]
 mod test_xlsx;
 mod trader;
 mod validate;
+mod workbook;
 
 pub use amount::{AmountError, parse_amount};
 pub use convert::InvalidRow;

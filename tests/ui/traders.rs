@@ -1,7 +1,7 @@
 //! Traders: import a roster through the (fake) file picker, see the invalid rows with
 //! their reasons, onboard the valid ones against the Sandbox and see each row's result.
 
-use super::harness::TestApp;
+use super::harness::{TestApp, TestDrop};
 use egui_kittest::kittest::{NodeT, Queryable};
 use propdesk::sandbox::SandboxConfig;
 use propdesk::store::{Paths, SecretStore};
@@ -128,6 +128,50 @@ fn the_run_button_says_why_it_is_disabled_when_signed_out() {
     assert!(button.accesskit_node().is_disabled());
 }
 
+/// A roster dropped on the window (the way in when no file dialog can open): imported,
+/// with the trader from a CME restricted country flagged and the reason beside the row.
+#[test]
+fn a_csv_dropped_on_traders_is_imported_and_restricted_countries_are_flagged() {
+    let mut app = TestApp::start(StartEnvironment::SignedOut);
+    app.click_nav("Traders");
+    app.wait_for("the empty roster", |h| has_text(h, "No traders yet"));
+    let mut csv = format!("{HEADER}\n");
+    csv += &row("ada1", "ada1@example.com", "NY", "ADA00001");
+    csv += &row("iri2", "iri2@example.com", "Tehran", "IRI00002").replace(",US,", ",IR,");
+    let drop: egui::DroppedFileHandle =
+        std::sync::Arc::new(TestDrop { path: "/home/admin/Downloads/roster.csv".into(), bytes: csv.into_bytes() });
+    app.harness.input_mut().dropped_files.push(drop);
+    app.wait_for("the import report", |h| has_text(h, "Imported 2 rows from roster.csv"));
+    app.wait_for("the restricted row", |h| has_text(h, "Iran (IR) is a CME restricted country"));
+    assert!(has_text(&app.harness, "1 need attention"), "only the trader in Iran is flagged");
+}
+
+/// No portal and no zenity: the Import button says why nothing opened and what to do.
+#[test]
+fn a_file_dialog_that_cannot_open_says_so_and_offers_dropping_the_file() {
+    let mut app = TestApp::start_configured(
+        tempfile::tempdir().unwrap(),
+        keyring_core::mock::Store::new().unwrap(),
+        StartEnvironment::SignedOut,
+        super::harness::runtime(),
+        None,
+        |config| {
+            config.file_picker = open_dialog::unavailable("this computer has no desktop file portal and no zenity")
+        },
+    );
+    app.click_nav("Traders");
+    app.wait_for_text("Import file");
+    app.harness.get_by_label_contains("Import file").click();
+    app.wait_for("the message", |h| {
+        has_text(h, "The file dialog could not open (this computer has no desktop file portal and no zenity)")
+    });
+    assert!(has_text(&app.harness, "Drag a CSV or Excel file onto this window instead"));
+    // The button is usable again: nothing is left "importing".
+    app.wait_for("the import button", |h| {
+        h.query_by_label_contains("Import file").is_some_and(|n| !n.accesskit_node().is_disabled())
+    });
+}
+
 /// name, status, error of each RESULTS line (ids differ between two sandboxes).
 fn statuses(csv: &str) -> Vec<(String, String, String)> {
     let mut reader = csv::Reader::from_reader(csv.as_bytes());
@@ -200,10 +244,11 @@ fn the_window_and_the_command_line_give_one_roster_the_same_statuses_and_ready_c
 
 #[test]
 fn a_window_run_is_refused_while_another_run_holds_the_journal_and_sends_nothing() {
+    use chrono::Utc;
     use egui::accesskit::Role;
     use propdesk::api::Environment;
     use propdesk::onboarding::journal::{Journal, journal_key};
-    use propdesk::onboarding::run_lock::RunLock;
+    use propdesk::onboarding::run_lock::{RunHolder, RunLock};
     use propdesk::sandbox::{self, Sandbox};
 
     // A Custom environment keeps its journal on disk, where a command line can share it.
@@ -247,12 +292,19 @@ fn a_window_run_is_refused_while_another_run_holds_the_journal_and_sends_nothing
     });
     assert_eq!(sandbox.stats().users_created(), 0, "nothing sent while the journal is held");
 
-    // Once the other run lets go, the same button onboards.
+    // The other run dies without letting go (SIGKILL leaves its row, the OS frees its
+    // lock): the same button onboards, saying whose lock it took over.
     drop(held);
+    let dead =
+        RunHolder { pid: 999_999, program: "propdesk onboard".into(), host: "elsewhere".into(), since: Utc::now() };
+    journal.set_run_holder(&dead).unwrap();
     app.wait_for("the button again", |h| {
         h.query_by_label_contains("Onboard 2 valid traders").is_some_and(|n| !n.accesskit_node().is_disabled())
     });
     app.harness.get_by_label_contains("Onboard 2 valid traders").click();
+    app.wait_for("the takeover notice", |h| {
+        has_text(h, "Took over the journal from propdesk onboard (process 999999 on elsewhere")
+    });
     app.wait_for("the run to finish", |h| has_text(h, "Finished: Done: 2 of 2"));
     assert_eq!(sandbox.stats().users_created(), 2);
 }
