@@ -8,9 +8,11 @@ mod support;
 
 mod ui {
     mod board;
+    mod environments;
     pub mod harness;
     mod setup;
     mod sign_in;
+    mod small_screen;
     mod traders;
     mod wizard;
 }

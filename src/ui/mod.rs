@@ -5,6 +5,7 @@
 mod app;
 mod bridge;
 mod command;
+mod confirm;
 mod connection;
 pub mod document_picker; // hook (Subaccounts wizard): the swappable file picker
 mod event;

@@ -117,9 +117,10 @@ pub fn run_bar_ui(
                 ui.label(RichText::new(format!("{invalid} need attention")).color(theme::error_color(ui)))
                     .on_hover_text("Rows with problems are never sent. Click a row to see and fix them.");
             }
-            if done_rows > 0 {
+            // Named after the environment: these counts are this environment's only.
+            if let Some(connection) = ctx.connection {
                 ui.label(RichText::new("·").weak());
-                ui.label(format!("{done_rows} onboarded"));
+                ui.label(format!("{done_rows} onboarded on {}", connection.kind().label()));
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 let blocked = blocked_because(screen, ctx, ready);
@@ -221,7 +222,7 @@ pub fn start(screen: &mut TradersScreen, ctx: &mut ScreenContextMut<'_>, retry: 
         ctx.toasts.info("A run is already in progress");
         return;
     }
-    let (client, journal, plan, template) = {
+    let (client, journal, plan, template, scope) = {
         let Some(connection) = ctx.connection.as_deref() else {
             ctx.toasts.error(&Problem::simple("Sign in on the Setup screen first"));
             return;
@@ -235,18 +236,15 @@ pub fn start(screen: &mut TradersScreen, ctx: &mut ScreenContextMut<'_>, retry: 
             ctx.toasts.error(&Problem::simple("The journal is not open yet"));
             return;
         };
-        (connection.client.clone(), workspace.journal.clone(), plan, template)
+        (connection.client.clone(), workspace.journal.clone(), plan, template, connection.scope())
     };
     // Empty passwords are generated now, so the credentials export has them.
     if generate_missing_passwords(&mut screen.roster) > 0 {
         screen.changed();
         screen.revalidate(Some(&journal), ctx);
     }
-    let mut chosen: HashSet<RowId> = screen.ready_rows().into_iter().collect();
+    let mut chosen: HashSet<RowId> = screen.rows_to_send(retry).into_iter().collect();
     chosen.retain(|id| screen.validation.is_valid(*id));
-    if retry {
-        chosen.retain(|id| screen.results.get(id).is_some_and(|r| !r.is_done()));
-    }
     if chosen.is_empty() {
         ctx.toasts.info("Nothing to send: no valid rows are waiting");
         return;
@@ -274,7 +272,7 @@ pub fn start(screen: &mut TradersScreen, ctx: &mut ScreenContextMut<'_>, retry: 
     let sender = screen.inbox.sender.clone();
     let egui_ctx = ctx.bridge.ctx.clone();
     let send = move |message: RunMessage| {
-        let _ = sender.send(Message::Run(message));
+        let _ = sender.send(Message::Run(scope.clone(), message));
         egui_ctx.request_repaint();
     };
     ctx.bridge.runtime.spawn(async move {

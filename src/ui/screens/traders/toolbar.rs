@@ -83,6 +83,11 @@ pub fn toolbar_ui(screen: &mut TradersScreen, ui: &mut egui::Ui, commands: &mut 
                 ui.close();
             }
         });
+        // The filter needs its own line when the buttons left too little room (it used
+        // to be drawn over "Export" on small screens).
+        if ui.available_size_before_wrap().x < 300.0 {
+            ui.end_row();
+        }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             let before = screen.filter.clone();
             let field = ui.add(
