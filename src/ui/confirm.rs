@@ -98,10 +98,7 @@ pub fn show<A>(slot: &mut Option<Confirmation<A>>, ctx: &egui::Context, scope: O
         .stroke(egui::Stroke::new(2.0, color));
     let modal = egui::Modal::new(egui::Id::unique("propdesk_confirmation")).frame(frame).show(ctx, |ui| {
         ui.set_width(460.0_f32.min(ctx.content_rect().width() - 80.0));
-        ui.horizontal_wrapped(|ui| {
-            widgets::badge(ui, theme::environment_badge(dialog.environment), color);
-            ui.label(RichText::new(format!("on {}", dialog.environment.label())).color(color).strong());
-        });
+        widgets::badge(ui, theme::environment_badge(dialog.environment), color);
         ui.add_space(6.0);
         ui.add(egui::Label::new(RichText::new(&dialog.title).strong().size(17.0)).wrap());
         if !dialog.consequence.is_empty() {

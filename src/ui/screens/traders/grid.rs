@@ -212,7 +212,8 @@ fn editor_ui(screen: &mut TradersScreen, ui: &mut egui::Ui, commands: &mut Vec<T
             // Widths come from the whole editor: inside the grid a cell knows only itself.
             // Two fields per line when there is room, else one (small screens), so the
             // problem beside each field has room to wrap instead of being cut off.
-            let per_line = if ui.available_width() >= 1000.0 { 2 } else { 1 };
+            let two_wide = (ui.available_width() - 40.0) / 2.0 - 220.0 - 150.0;
+            let per_line = if two_wide >= 240.0 { 2 } else { 1 };
             let column_width = ((ui.available_width() - 40.0) / per_line as f32).max(300.0);
             let input_width = (column_width * 0.42).clamp(120.0, 220.0);
             let problem_width = (column_width - input_width - 150.0).max(120.0);

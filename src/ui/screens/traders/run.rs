@@ -93,6 +93,9 @@ fn blocked_because(screen: &TradersScreen, ctx: &ScreenContext<'_>, ready: usize
     if screen.run.is_running() {
         return Some("A run is in progress".into());
     }
+    if ready == 0 && screen.counts.invalid == 0 {
+        return Some(format!("Every row is onboarded on {}", connection.kind().label()));
+    }
     if ready == 0 {
         return Some("No valid rows left to onboard: fix the rows marked in red".into());
     }
