@@ -11,7 +11,7 @@ use propdesk::api::{Client, Credentials, Environment, Secret};
 use propdesk::onboarding::agreements::{AgreementWatch, WatchEvent, WatchOptions};
 use propdesk::onboarding::journal::Journal;
 use propdesk::onboarding::pipeline::{CancelToken, Pipeline, PipelineOptions, PreparedTrader};
-use propdesk::sandbox::{self, Sandbox, SandboxConfig};
+use propdesk::sandbox::{self, RandomWriteFaults, Sandbox, SandboxConfig};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -22,6 +22,7 @@ fn main() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async {
         onboarding_against_a_separate_sandbox().await;
+        onboarding_despite_write_faults().await;
         agreements_to_t_prop().await;
     });
 }
@@ -132,6 +133,40 @@ async fn onboarding_against_a_separate_sandbox() {
         ),
         None => println!("  client CPU time: not available on this platform"),
     }
+}
+
+/// 5 % of writes fail (half HTTP 500 before any work, half a lost reply after it): every
+/// trader must still be done in one run, each created exactly once.
+async fn onboarding_despite_write_faults() {
+    let faults = RandomWriteFaults { rate: 0.05, seed: 2026 };
+    let sandbox =
+        Sandbox::start(SandboxConfig { random_write_faults: Some(faults), ..SandboxConfig::default() }).await.unwrap();
+    let client = Client::new(sandbox.environment());
+    client.sign_in(credentials()).await.unwrap();
+    let traders = prepared(&client, "faulty").await;
+    let journal = Arc::new(Journal::in_memory("bench").unwrap());
+    let (sender, _receiver) = tokio::sync::mpsc::unbounded_channel();
+    let pipeline = Pipeline::new(client.clone(), journal, PipelineOptions::default());
+    let started = Instant::now();
+    let summary = pipeline.run(traders, &CancelToken::default(), &sender).await;
+    let stats = sandbox.stats();
+    println!("onboard {TRADERS} traders in ONE run while 5 % of writes fail (default pipeline options)");
+    println!(
+        "  done {} / failed {} / not reached {}; users created {}, accounts created {} (duplicates: {})",
+        summary.done,
+        summary.failed,
+        summary.not_reached,
+        stats.users_created(),
+        stats.accounts_created(),
+        stats.users_created().saturating_sub(TRADERS) + stats.accounts_created().saturating_sub(TRADERS),
+    );
+    println!(
+        "  API calls {} ({} user batches, {} account batches); wall time {:.1} s",
+        summary.api_calls,
+        stats.calls("user/createevaluationusers"),
+        stats.calls("user/createevaluationaccounts"),
+        started.elapsed().as_secs_f64()
+    );
 }
 
 async fn agreements_to_t_prop() {

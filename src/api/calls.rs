@@ -34,7 +34,8 @@ impl Client {
     }
 
     /// Creates up to 100 users (LIVE). `results[i]` belongs to `users[i]`; a refused
-    /// user has its own `errorText` while the others are created.
+    /// user has its own `errorText` while the others are created. A top-level `errorText`
+    /// beside the results is a note on the batch (see `reply::is_batch_reply`).
     pub async fn create_evaluation_users(
         &self,
         users: Vec<EvaluationUser>,
@@ -44,7 +45,8 @@ impl Client {
         let reply: CreateEvaluationUsersResponse =
             self.post(&endpoint::CREATE_EVALUATION_USERS, &CreateEvaluationUsers { users }).await?;
         check_positional(&endpoint::CREATE_EVALUATION_USERS, count, reply.results.len())?;
-        if reply.results.iter().any(|r| error_text_of(&r.error_text).is_some()) {
+        let batch_note = error_text_of(&reply.error_text).is_some();
+        if batch_note || reply.results.iter().any(|r| error_text_of(&r.error_text).is_some()) {
             self.record_item_failures(&endpoint::CREATE_EVALUATION_USERS);
         }
         Ok(reply)
@@ -69,7 +71,8 @@ impl Client {
         let reply: CreateEvaluationAccountsResponse =
             self.post(&endpoint::CREATE_EVALUATION_ACCOUNTS, &CreateEvaluationAccounts { accounts }).await?;
         check_positional(&endpoint::CREATE_EVALUATION_ACCOUNTS, count, reply.results.len())?;
-        if reply.results.iter().any(|r| error_text_of(&r.error_text).is_some()) {
+        let batch_note = error_text_of(&reply.error_text).is_some();
+        if batch_note || reply.results.iter().any(|r| error_text_of(&r.error_text).is_some()) {
             self.record_item_failures(&endpoint::CREATE_EVALUATION_ACCOUNTS);
         }
         Ok(reply)
@@ -128,7 +131,17 @@ impl Client {
         request_id: i64,
     ) -> ApiResult<PartnerSubaccountRequestStatus> {
         let body = GetPartnerSubaccountRequestStatus { sub_account_request_id: request_id };
-        self.post(&endpoint::GET_PARTNER_SUBACCOUNT_REQUEST_STATUS, &body).await
+        let reply: PartnerSubaccountRequestStatus =
+            self.post(&endpoint::GET_PARTNER_SUBACCOUNT_REQUEST_STATUS, &body).await?;
+        // An errorText came back as `Rejected` already; a reply with no status either is
+        // not an answer, and must never read as "still Pending".
+        if reply.status.is_none() {
+            return Err(ApiError::Protocol {
+                endpoint: endpoint::GET_PARTNER_SUBACCOUNT_REQUEST_STATUS.path.into(),
+                detail: "the reply has neither a status nor an errorText".into(),
+            });
+        }
+        Ok(reply)
     }
 
     pub async fn revoke_trading_permissions(&self, trading_permission_ids: Vec<i64>) -> ApiResult<SimpleResponse> {

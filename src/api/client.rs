@@ -27,6 +27,10 @@ use std::time::{Duration, Instant};
 pub struct ClientOptions {
     /// Per-request timeout; a write that times out has an unknown outcome.
     pub request_timeout: Duration,
+    /// Timeout of the batch calls (`createEvaluationUsers`/`Accounts`), sized for 100 items:
+    /// Tradovate does not say how long a full batch takes, and a too-short timeout turns a
+    /// slow success into an unknown outcome.
+    pub batch_timeout: Duration,
     /// Extra attempts for a call that is safe to repeat (or was never sent).
     pub retries: u32,
     /// First retry delay; doubles each attempt.
@@ -39,6 +43,7 @@ impl Default for ClientOptions {
     fn default() -> Self {
         Self {
             request_timeout: Duration::from_secs(30),
+            batch_timeout: Duration::from_secs(120),
             retries: 3,
             retry_delay: Duration::from_millis(500),
             max_penalty_wait: Duration::from_secs(15 * 60),
@@ -48,6 +53,21 @@ impl Default for ClientOptions {
 
 /// At most this many penalties in a row for one request before giving up.
 const MAX_PENALTIES: u32 = 5;
+
+/// Unattended sign-ins (after expiry, or after our session was closed) allowed per hour.
+/// Each login opens a session and may close another (the OpenAPI's 2-session limit), and
+/// failed logins earn captcha penalties: past this, the user is asked to sign in.
+pub const AUTO_SIGN_INS_PER_HOUR: usize = 3;
+
+/// UNCONFIRMED beyond the OpenAPI's "Other Important Notes": once later logins close a
+/// session, "subsequent calls using the old access tokens will throw 408, 429, or 500
+/// level errors". We read those statuses as "perhaps closed", confirm with a cheap
+/// `auth/me` on the same token, and assume a call refused on a closed session was not
+/// processed (it never got past the session check), so it may be sent again after a
+/// fresh sign-in. When `auth/me` answers, the status is taken at face value.
+fn may_mean_session_closed(status: u16) -> bool {
+    status == 408 || status == 429 || (500..=599).contains(&status)
+}
 
 #[derive(Clone)]
 pub struct Client {
@@ -66,6 +86,8 @@ struct Inner {
     /// One renewal at a time; concurrent callers wait for it and reuse its token.
     renew_lock: tokio::sync::Mutex<()>,
     budgets: Budgets,
+    /// When unattended sign-ins happened, for [`AUTO_SIGN_INS_PER_HOUR`].
+    auto_sign_ins: Mutex<std::collections::VecDeque<Instant>>,
     activity: ActivityLog,
     session_listener: Mutex<Option<Arc<dyn Fn() + Send + Sync>>>,
 }
@@ -114,6 +136,7 @@ impl Client {
                 renewing: AtomicBool::new(false),
                 renew_lock: tokio::sync::Mutex::new(()),
                 budgets: Budgets::default(),
+                auto_sign_ins: Mutex::new(Default::default()),
                 activity: ActivityLog::default(),
                 session_listener: Mutex::new(None),
             }),
@@ -249,10 +272,23 @@ impl Client {
                 return self.adopt_token(reply);
             }
         }
+        self.sign_in_unattended("the session expired").await
+    }
+
+    /// Signs in again with the credentials held in memory, within the hourly allowance.
+    async fn sign_in_unattended(&self, why: &str) -> ApiResult<SessionInfo> {
         let credentials = lock(&self.inner.credentials).clone();
         let Some(credentials) = credentials else {
-            return Err(ApiError::SignedOut { reason: "the session expired".into() });
+            return Err(ApiError::SignedOut { reason: why.into() });
         };
+        if !self.admit_auto_sign_in(Instant::now()) {
+            return Err(ApiError::SignedOut {
+                reason: format!(
+                    "{why}, and Propdesk already signed in again {AUTO_SIGN_INS_PER_HOUR} times in the last hour; \
+                     sign in yourself to go on (this keeps an unsteady network from locking out the firm's API user)"
+                ),
+            });
+        }
         let body = serde_json::to_value(credentials.token_request()).map_err(protocol("auth/accesstokenrequest"))?;
         let reply: AccessTokenResponse = self
             .call(&endpoint::ACCESS_TOKEN_REQUEST, Domain::Live, &[], Some(body), Auth::None)
@@ -262,6 +298,66 @@ impl Client {
                 other => other,
             })?;
         self.adopt_token(reply)
+    }
+
+    /// Counts one unattended sign-in, unless the hour's allowance is spent.
+    fn admit_auto_sign_in(&self, now: Instant) -> bool {
+        let mut times = lock(&self.inner.auto_sign_ins);
+        while times.front().is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(3600)) {
+            times.pop_front();
+        }
+        if times.len() >= AUTO_SIGN_INS_PER_HOUR {
+            return false;
+        }
+        times.push_back(now);
+        true
+    }
+
+    /// After a status that may mean "session closed": asks `auth/me` with the same token.
+    /// True when it is refused too (the session is gone); false when it answers or
+    /// cannot be reached (then nothing is concluded).
+    async fn session_was_closed(&self, token: &Secret) -> bool {
+        let started = Instant::now();
+        let attempt = self.send_once(&endpoint::ME, Domain::Live, &[], None, Some(token)).await;
+        let elapsed = started.elapsed();
+        match attempt {
+            Attempt::Replied { status, .. } => {
+                let closed = status == 401 || may_mean_session_closed(status);
+                let outcome = if closed { Outcome::Failed } else { Outcome::Ok };
+                let note = closed.then(|| "the session was closed (another sign-in)".to_string());
+                self.log(&endpoint::ME, Domain::Live, outcome, Some(status), elapsed, note);
+                closed
+            }
+            Attempt::NotSent(_) | Attempt::Lost(_) => false,
+        }
+    }
+
+    /// Signs in again after our session was closed, one renewal at a time. A caller that
+    /// waited may find a fresh token already there.
+    /// Boxed for the same reason as [`Client::renew_locked`]: signing in sends a request.
+    fn reopen_closed_session<'a>(
+        &'a self,
+        closed_token: &'a Secret,
+    ) -> Pin<Box<dyn Future<Output = ApiResult<()>> + Send + 'a>> {
+        Box::pin(self.reopen_closed_session_inner(closed_token))
+    }
+
+    async fn reopen_closed_session_inner(&self, closed_token: &Secret) -> ApiResult<()> {
+        let _one_at_a_time = self.inner.renew_lock.lock().await;
+        let current = lock(&self.inner.token).as_ref().map(|t| t.value.clone());
+        if current.is_some_and(|t| t.expose() != closed_token.expose()) {
+            return Ok(());
+        }
+        self.inner.renewing.store(true, Ordering::Relaxed);
+        self.notify_session();
+        let result = self.sign_in_unattended("the session was closed by another sign-in").await;
+        self.inner.renewing.store(false, Ordering::Relaxed);
+        if let Err(ApiError::SignedOut { .. }) = &result {
+            *lock(&self.inner.token) = None;
+            *lock(&self.inner.session) = None;
+        }
+        self.notify_session();
+        result.map(|_| ())
     }
 
     fn adopt_token(&self, reply: AccessTokenResponse) -> ApiResult<SessionInfo> {
@@ -347,6 +443,25 @@ impl Client {
             let attempt = self.send_once(endpoint, domain, &query, body.as_ref(), token.as_ref()).await;
             let elapsed = started.elapsed();
             let may_retry = retries < self.inner.options.retries;
+            if let Attempt::Replied { status, .. } = &attempt
+                && matches!(auth, Auth::Session)
+                && !recovered_session
+                && may_mean_session_closed(*status)
+                && let Some(token) = &token
+                && self.session_was_closed(token).await
+            {
+                let note = "refused: the session was closed by another sign-in".to_string();
+                self.log(endpoint, domain, Outcome::Failed, Some(*status), elapsed, Some(note));
+                recovered_session = true;
+                // Not processed on a closed session (see `may_mean_session_closed`), so even
+                // a creating write is sent again. If signing in fails, the reply is read as is.
+                match self.reopen_closed_session(token).await {
+                    Ok(()) => continue,
+                    // Out of unattended sign-ins: the user must sign in.
+                    Err(error @ ApiError::SignedOut { .. }) => return Err(error),
+                    Err(_) => {}
+                }
+            }
             match attempt {
                 Attempt::Replied { status, bytes } => match reply::read(endpoint.path, status, &bytes) {
                     Reply::Body(value) => {
@@ -448,7 +563,9 @@ impl Client {
         if let Some(token) = token {
             request = request.bearer_auth(token.expose());
         }
-        let response = match request.timeout(self.inner.options.request_timeout).send().await {
+        let timeout =
+            if endpoint.is_batch() { self.inner.options.batch_timeout } else { self.inner.options.request_timeout };
+        let response = match request.timeout(timeout).send().await {
             Ok(response) => response,
             Err(error) if error.is_connect() => return Attempt::NotSent(describe(&error)),
             Err(error) => return Attempt::Lost(describe(&error)),

@@ -57,6 +57,11 @@ impl Endpoint {
     pub fn name(&self) -> &'static str {
         self.path
     }
+
+    /// The calls that carry up to [`MAX_BATCH`] items (and need a longer timeout).
+    pub fn is_batch(&self) -> bool {
+        self.path == CREATE_EVALUATION_USERS.path || self.path == CREATE_EVALUATION_ACCOUNTS.path
+    }
 }
 
 const fn get(path: &'static str, domain: Domain) -> Endpoint {

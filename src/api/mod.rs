@@ -16,7 +16,7 @@ pub mod ws;
 
 pub use auth::{Credentials, SessionInfo, Token};
 pub use calls::CancelEverywhere;
-pub use client::{Client, ClientOptions};
+pub use client::{AUTO_SIGN_INS_PER_HOUR, Client, ClientOptions};
 pub use env::{Domain, Environment, EnvironmentKind};
 pub use error::{ApiError, ApiResult};
 pub use secret::Secret;

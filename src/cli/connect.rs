@@ -1,9 +1,10 @@
 //! Choosing the environment and signing in from the command line.
 
 use super::UsageError;
-use crate::api::{Client, Credentials, Environment, EnvironmentKind, Secret};
+use crate::api::{Client, Credentials, Environment, EnvironmentKind, Secret, SessionInfo, Token};
 use crate::sandbox::{self, Sandbox, SandboxConfig};
 use crate::store::{Paths, SecretStore, Settings, load_saved_credentials};
+use chrono::Utc;
 
 /// Where to connect: a named environment, or explicit URLs (e.g. a sandbox started with
 /// `propdesk sandbox`).
@@ -57,25 +58,60 @@ impl ConnectArgs {
         }
     }
 
+    /// The journal key of the environment these arguments name, known before signing
+    /// in (so a run refused by the journal's lock never opens a session).
+    pub fn journal_key(&self) -> Result<String, UsageError> {
+        let (kind, environment) = self.environment()?;
+        Ok(match environment {
+            Some(environment) => crate::onboarding::journal::journal_key(&environment),
+            None => kind.slug().to_string(),
+        })
+    }
+
     pub async fn connect(&self) -> Result<Connection, UsageError> {
         let (kind, environment) = self.environment()?;
-        let (environment, sandbox, credentials) = match environment {
+        let (environment, sandbox, login) = match environment {
             None => {
                 let sandbox = Sandbox::start(SandboxConfig::default())
                     .await
                     .map_err(|e| UsageError(format!("cannot start the sandbox: {e}")))?;
-                (sandbox.environment(), Some(sandbox), sandbox_credentials())
+                (sandbox.environment(), Some(sandbox), Login { credentials: sandbox_credentials(), saved: None })
             }
             Some(environment) => {
-                let credentials = credentials_from_env(kind, &environment)?;
-                (environment, None, credentials)
+                let login = credentials_from_env(kind, &environment)?;
+                (environment, None, login)
             }
         };
         let journal_key = crate::onboarding::journal::journal_key(&environment);
         let client = Client::new(environment);
-        client.sign_in(credentials).await.map_err(|e| UsageError(format!("sign-in failed: {e}")))?;
+        start_session(&client, login).await?;
         Ok(Connection { client, _sandbox: sandbox, journal_key })
     }
+}
+
+/// What to sign in with, and the window's saved session when there is one.
+pub struct Login {
+    pub credentials: Credentials,
+    /// The token the window saved (not expired), reused instead of a new login.
+    pub saved: Option<(Token, SessionInfo)>,
+}
+
+/// Resumes the window's saved session when it has one, renewing it if it is close to
+/// expiry (a renewal keeps the session); otherwise signs in. Every login opens a session
+/// and Tradovate keeps only 2 per user (the OpenAPI), so a CLI run must not close the
+/// window's session when it can share it.
+pub async fn start_session(client: &Client, login: Login) -> Result<(), UsageError> {
+    let Login { credentials, saved } = login;
+    if let Some((token, session)) = saved.filter(|(token, _)| !token.is_expired(Utc::now())) {
+        let needs_renewal = token.needs_renewal(Utc::now());
+        client.restore(token, session, Some(credentials));
+        if !needs_renewal {
+            return Ok(());
+        }
+        return client.renew().await.map(|_| ()).map_err(|e| UsageError(format!("sign-in failed: {e}")));
+    }
+    client.sign_in(credentials).await.map_err(|e| UsageError(format!("sign-in failed: {e}")))?;
+    Ok(())
 }
 
 pub fn sandbox_credentials() -> Credentials {
@@ -84,12 +120,12 @@ pub fn sandbox_credentials() -> Credentials {
 
 /// Credentials from `TRADOVATE_*` variables. A custom environment pointing at a sandbox
 /// (loopback) falls back to the sandbox's own key when no variables are set.
-fn credentials_from_env(kind: EnvironmentKind, environment: &Environment) -> Result<Credentials, UsageError> {
+fn credentials_from_env(kind: EnvironmentKind, environment: &Environment) -> Result<Login, UsageError> {
     let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
     let Some(name) = var("TRADOVATE_USERNAME") else {
         let loopback = environment.live_url.contains("://127.0.0.1") || environment.live_url.contains("://localhost");
         if kind == EnvironmentKind::Custom && loopback {
-            return Ok(sandbox_credentials());
+            return Ok(Login { credentials: sandbox_credentials(), saved: None });
         }
         return saved_by_the_window(kind, environment);
     };
@@ -106,11 +142,11 @@ fn credentials_from_env(kind: EnvironmentKind, environment: &Environment) -> Res
     if !missing.is_empty() {
         return Err(UsageError(format!("missing credentials: {}", missing.join(", "))));
     }
-    Ok(credentials)
+    Ok(Login { credentials, saved: None })
 }
 
 /// The sign-in the window saved with "Remember on this computer" (keyring + settings).
-fn saved_by_the_window(kind: EnvironmentKind, environment: &Environment) -> Result<Credentials, UsageError> {
+fn saved_by_the_window(kind: EnvironmentKind, environment: &Environment) -> Result<Login, UsageError> {
     let no_credentials = || {
         UsageError(
             "no credentials: set TRADOVATE_USERNAME, TRADOVATE_PASSWORD, TRADOVATE_APP_ID, TRADOVATE_APP_VERSION, \
@@ -123,7 +159,7 @@ fn saved_by_the_window(kind: EnvironmentKind, environment: &Environment) -> Resu
     match load_saved_credentials(&SecretStore::platform(), &settings, kind) {
         // A saved Custom sign-in belongs to the URLs it was saved for.
         Ok(Some(login)) if kind != EnvironmentKind::Custom || login.environment.live_url == environment.live_url => {
-            Ok(login.credentials)
+            Ok(Login { credentials: login.credentials, saved: login.token })
         }
         Ok(_) => Err(no_credentials()),
         Err(error) => Err(UsageError(format!("{error}; set the TRADOVATE_* variables instead"))),
@@ -138,4 +174,35 @@ fn device_id() -> String {
         hash = (hash ^ byte as u64).wrapping_mul(0x100000001b3);
     }
     format!("propdesk-cli-{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_cli_reuses_the_windows_saved_session_instead_of_a_new_login() {
+        let config = SandboxConfig { max_sessions_per_user: 2, ..SandboxConfig::for_tests() };
+        let sandbox = Sandbox::start(config).await.unwrap();
+        let window = Client::new(sandbox.environment());
+        window.sign_in(sandbox_credentials()).await.unwrap();
+        let saved = window.token().zip(window.session());
+        // Two command-line runs while the window stays open.
+        for _ in 0..2 {
+            let cli = Client::new(sandbox.environment());
+            start_session(&cli, Login { credentials: sandbox_credentials(), saved: saved.clone() }).await.unwrap();
+            cli.me().await.unwrap();
+        }
+        window.me().await.unwrap();
+        assert_eq!(sandbox.stats().calls("auth/accesstokenrequest"), 1, "only the window ever logged in");
+    }
+
+    #[tokio::test]
+    async fn without_a_saved_session_the_cli_signs_in() {
+        let sandbox = Sandbox::start(SandboxConfig::for_tests()).await.unwrap();
+        let cli = Client::new(sandbox.environment());
+        start_session(&cli, Login { credentials: sandbox_credentials(), saved: None }).await.unwrap();
+        cli.me().await.unwrap();
+        assert_eq!(sandbox.stats().calls("auth/accesstokenrequest"), 1);
+    }
 }

@@ -8,7 +8,6 @@ mod connect;
 mod entitle;
 mod onboard;
 mod progress;
-mod results;
 
 pub use cancel::{CancelArgs, run as cancel};
 pub use connect::ConnectArgs;

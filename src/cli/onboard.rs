@@ -2,11 +2,11 @@
 
 use super::connect::{ConnectArgs, Connection};
 use super::progress::Progress;
-use super::results::{self, ResultRow};
 use super::{EXIT_DONE, EXIT_SOME_FAILED, UsageError, open_journal};
 use crate::api::Client;
-use crate::onboarding::pipeline::{CancelToken, Pipeline, PipelineEvent, PipelineOptions, RowStatus};
-use crate::onboarding::prepare::{known_names_from_journal, prepare};
+use crate::onboarding::pipeline::CancelToken;
+use crate::onboarding::results::{ResultStatus, write_results_csv};
+use crate::onboarding::run::{Run, RunEvent};
 use crate::onboarding::{Field, Roster, import_csv_file, import_xlsx_file};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -38,6 +38,9 @@ pub struct OnboardArgs {
     pub yes: bool,
 }
 
+/// How a command-line run names itself to a run it refuses or is refused by.
+const PROGRAM: &str = "propdesk onboard";
+
 pub async fn run(args: OnboardArgs) -> Result<u8, UsageError> {
     let mut roster = load_roster(&args.users)?;
     if let Some(balance) = args.balance {
@@ -51,82 +54,60 @@ pub async fn run(args: OnboardArgs) -> Result<u8, UsageError> {
         }
     }
 
-    let Connection { client, _sandbox, journal_key } = args.connect.connect().await?;
+    // The journal's lock comes first, so a refused run signs in to nothing, asks
+    // nothing and sends nothing.
+    let journal = open_journal(args.journal.as_deref(), &args.connect.journal_key()?)?;
+    let lock = Run::lock(journal, PROGRAM).await.map_err(|e| UsageError(e.to_string()))?;
+    if let Some(dead) = &lock.took_over_from {
+        eprintln!("propdesk: took over the journal from {dead}, which is no longer running");
+    }
+    let Connection { client, _sandbox, .. } = args.connect.connect().await?;
     let plan_id = resolve_plan(&client, &args.plan).await?;
     let template_id = resolve_template(&client, &args.template).await?;
-    let journal = open_journal(args.journal.as_deref(), &journal_key)?;
-
-    let known = known_names_from_journal(&journal, &roster).map_err(|e| UsageError(e.to_string()))?;
-    let prepared = prepare(&roster, &known, plan_id, template_id);
     let environment = client.environment().kind.label();
+    let total = roster.len();
+    let run =
+        Run::begin(client.clone(), lock, roster, plan_id, template_id).await.map_err(|e| UsageError(e.to_string()))?;
+    let ready = run.ready();
     eprintln!(
-        "propdesk: {} traders in {}: {} ready, {} invalid; environment {environment}",
-        roster.len(),
+        "propdesk: {total} traders in {}: {ready} ready, {} invalid; environment {environment}",
         args.users.display(),
-        prepared.traders.len(),
-        prepared.invalid.len()
+        run.invalid(),
     );
-    if !prepared.traders.is_empty() && !args.yes && !confirm(prepared.traders.len(), environment)? {
+    if ready > 0 && !args.yes && !confirm(ready, environment)? {
         return Err(UsageError("nothing was sent".into()));
     }
 
-    let (row_ids, traders): (Vec<_>, Vec<_>) = prepared.traders.into_iter().unzip();
     let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
-    let progress = Progress::new(traders.len());
-    let pipeline = Pipeline::new(client.clone(), journal.clone(), PipelineOptions::default());
+    let progress = Progress::new(ready);
     let cancel = CancelToken::default();
-    let run = tokio::spawn({
-        let cancel = cancel.clone();
-        async move { pipeline.run(traders, &cancel, &sender).await }
-    });
-    let mut finals = std::collections::HashMap::new();
-    while let Some(event) = receiver.recv().await {
-        progress.show(&event);
-        if let PipelineEvent::Row(update) = event {
-            finals.insert(update.index, update);
+    let show = async {
+        while let Some(event) = receiver.recv().await {
+            if let RunEvent::Pipeline(event) = event {
+                progress.show(&event);
+            }
         }
-    }
-    let summary = run.await.map_err(|e| UsageError(format!("the run stopped unexpectedly: {e}")))?;
+    };
+    let send = async move { run.send(None, &cancel, &sender).await };
+    let (report, ()) = tokio::join!(send, show);
 
-    // One result per input row, in input order.
-    let position_of: std::collections::HashMap<_, _> = row_ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    let invalid: std::collections::HashMap<_, _> = prepared.invalid.into_iter().collect();
-    let mut rows = Vec::with_capacity(roster.len());
-    for (id, trader) in roster.iter() {
-        let mut row = ResultRow { name: trader.name.trim().to_string(), ..Default::default() };
-        if let Some(problems) = invalid.get(&id) {
-            row.status = "invalid";
-            row.error =
-                problems.iter().map(|p| format!("{}: {}", p.field.header(), p.message)).collect::<Vec<_>>().join("; ");
-        } else if let Some(update) = position_of.get(&id).and_then(|i| finals.get(i)) {
-            row.user_id = update.user_id;
-            row.account_id = update.account_id;
-            row.trading_permission_id = update.trading_permission_id;
-            (row.status, row.error) = match &update.status {
-                RowStatus::Done => ("done", String::new()),
-                RowStatus::Failed { stage, error } => ("failed", format!("{}: {error}", stage.label())),
-                _ => ("failed", "not reached: the run stopped early; run the same command again".into()),
-            };
-        } else {
-            row.status = "failed";
-            row.error = "not reached".into();
-        }
-        rows.push(row);
-    }
+    let rows = report.rows();
     if let Some(out) = &args.out {
-        results::write(out, &rows).map_err(UsageError)?;
+        let file =
+            std::fs::File::create(out).map_err(|e| UsageError(format!("cannot write {}: {e}", out.display())))?;
+        write_results_csv(file, &rows).map_err(|e| UsageError(format!("cannot write {}: {e}", out.display())))?;
     }
-    let failed = rows.iter().filter(|r| r.status != "done").count();
+    let failed = rows.iter().filter(|r| r.status != ResultStatus::Done).count();
     eprintln!(
         "propdesk: {} done, {} failed or invalid, {} API calls{}",
         rows.len() - failed,
         failed,
-        summary.api_calls,
-        summary.stopped_because.map(|r| format!("; {r}")).unwrap_or_default()
+        report.summary.api_calls,
+        report.summary.stopped_because.as_ref().map(|r| format!("; {r}")).unwrap_or_default()
     );
     if args.out.is_none() {
-        for row in rows.iter().filter(|r| r.status != "done") {
-            eprintln!("  {} ({}): {}", row.name, row.status, row.error);
+        for row in rows.iter().filter(|r| r.status != ResultStatus::Done) {
+            eprintln!("  {} ({}): {}", row.name, row.status.word(), row.error);
         }
     }
     Ok(if failed == 0 { EXIT_DONE } else { EXIT_SOME_FAILED })

@@ -7,9 +7,10 @@
 //! No secret is stored: no passwords, tokens or identity numbers; only names, emails
 //! and the ids Tradovate returned.
 
+use super::run_lock::RunHolder;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 #[derive(Debug, thiserror::Error)]
@@ -128,6 +129,10 @@ pub struct Journal {
     connection: Mutex<Connection>,
     /// Everything is kept per environment: the same name may exist on staging and production.
     environment: String,
+    /// The file, or `None` for an in-memory journal (the Sandbox's).
+    path: Option<PathBuf>,
+    /// The run holding this journal in this process (see `run_lock`).
+    pub(super) running: Mutex<Option<RunHolder>>,
 }
 
 const SCHEMA: &str = "
@@ -169,6 +174,13 @@ CREATE TABLE IF NOT EXISTS history (
     what TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS history_by_name ON history (environment, name);
+CREATE TABLE IF NOT EXISTS run_holders (
+    environment TEXT PRIMARY KEY,
+    pid INTEGER NOT NULL,
+    program TEXT NOT NULL,
+    host TEXT NOT NULL,
+    since TEXT NOT NULL
+);
 ";
 
 impl Journal {
@@ -181,20 +193,69 @@ impl Journal {
         connection.pragma_update(None, "journal_mode", "WAL")?;
         connection.pragma_update(None, "synchronous", "NORMAL")?;
         connection.busy_timeout(std::time::Duration::from_secs(5))?;
-        Self::with_connection(connection, environment)
+        Self::with_connection(connection, environment, Some(path.to_path_buf()))
     }
 
     pub fn in_memory(environment: &str) -> JournalResult<Self> {
-        Self::with_connection(Connection::open_in_memory()?, environment)
+        Self::with_connection(Connection::open_in_memory()?, environment, None)
     }
 
-    fn with_connection(connection: Connection, environment: &str) -> JournalResult<Self> {
+    fn with_connection(connection: Connection, environment: &str, path: Option<PathBuf>) -> JournalResult<Self> {
         connection.execute_batch(SCHEMA)?;
-        Ok(Self { connection: Mutex::new(connection), environment: environment.to_string() })
+        Ok(Self {
+            connection: Mutex::new(connection),
+            environment: environment.to_string(),
+            path,
+            running: Mutex::new(None),
+        })
     }
 
     pub fn environment(&self) -> &str {
         &self.environment
+    }
+
+    /// The file, or `None` when the journal lives in memory.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Who last said they hold this environment's run lock (see `run_lock`).
+    pub fn run_holder(&self) -> JournalResult<Option<RunHolder>> {
+        let connection = self.lock();
+        let mut query =
+            connection.prepare_cached("SELECT pid, program, host, since FROM run_holders WHERE environment = ?1")?;
+        let row = query
+            .query_row(params![self.environment], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                ))
+            })
+            .optional()?;
+        Ok(row.map(|(pid, program, host, since)| RunHolder {
+            pid: u32::try_from(pid).unwrap_or_default(),
+            program,
+            host,
+            since: parse_time(since).unwrap_or_default(),
+        }))
+    }
+
+    /// Names the holder of this environment's run lock, replacing a dead holder's row.
+    pub fn set_run_holder(&self, holder: &RunHolder) -> JournalResult<()> {
+        self.lock().execute(
+            "INSERT OR REPLACE INTO run_holders (environment, pid, program, host, since) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![self.environment, holder.pid, holder.program, holder.host, holder.since.to_rfc3339()],
+        )?;
+        Ok(())
+    }
+
+    /// Forgets the holder row, if it is still this process's.
+    pub fn clear_run_holder(&self, pid: u32) -> JournalResult<()> {
+        self.lock()
+            .execute("DELETE FROM run_holders WHERE environment = ?1 AND pid = ?2", params![self.environment, pid])?;
+        Ok(())
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {

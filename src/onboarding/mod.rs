@@ -17,7 +17,10 @@ pub mod journal;
 pub mod offboarding;
 pub mod pipeline;
 pub mod prepare;
+pub mod results;
 mod roster;
+pub mod run;
+pub mod run_lock;
 #[cfg(test)]
 mod test_xlsx;
 mod trader;

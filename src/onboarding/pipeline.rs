@@ -8,12 +8,17 @@
 
 use super::journal::{Action, IntentOutcome, Journal, JournalError};
 use crate::api::endpoint::MAX_BATCH;
-use crate::api::wire::{EvaluationAccount, EvaluationUser, UpdateContactInfo, error_text_of};
+use crate::api::wire::{
+    CreateEvaluationAccountsResponse, CreateEvaluationUsersResponse, EvaluationAccount, EvaluationUser,
+    UpdateContactInfo, User, error_text_of,
+};
 use crate::api::{ApiError, Client};
 use futures_util::StreamExt;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+use tokio::sync::OnceCell;
 use tokio::sync::mpsc::UnboundedSender;
 
 /// One valid trader, converted to what the API needs. `user_id` fields are filled in
@@ -123,11 +128,31 @@ impl CancelToken {
 pub struct PipelineOptions {
     /// Contact-info calls in flight at once.
     pub contact_concurrency: usize,
+    /// How long reconciliation waits before it looks a second time for rows a batch
+    /// without a reply did not show yet ([`LATE_APPLY_RECHECK`]).
+    pub recheck_delay: Duration,
+    /// Resends, within one run, of batch rows proven not created.
+    pub max_resends: u32,
+    /// Pause before the first resend; it doubles for each further one.
+    pub resend_delay: Duration,
 }
+
+/// UNCONFIRMED: whether a batch call that timed out (or lost its reply) can still be
+/// applied by Tradovate afterwards. Reference 10 says batch calls may time out during
+/// maintenance and says nothing of what then happens to the work. We assume it can, for
+/// a while: before calling a row "not created", reconciliation looks again after this
+/// pause. If the work lands even later, the resend is refused as a duplicate and the
+/// refused row is looked up and adopted (never created twice).
+pub const LATE_APPLY_RECHECK: Duration = Duration::from_secs(10);
 
 impl Default for PipelineOptions {
     fn default() -> Self {
-        Self { contact_concurrency: 4 }
+        Self {
+            contact_concurrency: 4,
+            recheck_delay: LATE_APPLY_RECHECK,
+            max_resends: 3,
+            resend_delay: Duration::from_secs(2),
+        }
     }
 }
 
@@ -135,6 +160,8 @@ pub struct Pipeline {
     client: Client,
     journal: Arc<Journal>,
     options: PipelineOptions,
+    /// The signed-in admin's organization, learned once when a found user is checked.
+    our_organization: OnceCell<Option<i64>>,
 }
 
 /// Working state of one row during a run.
@@ -183,7 +210,7 @@ type StepResult = Result<(), Stop>;
 
 impl Pipeline {
     pub fn new(client: Client, journal: Arc<Journal>, options: PipelineOptions) -> Self {
-        Self { client, journal, options }
+        Self { client, journal, options, our_organization: OnceCell::new() }
     }
 
     /// Carries every trader as far as possible: user, contact info, account.
@@ -277,42 +304,60 @@ impl Pipeline {
         for intent in open {
             let Some(&index) = by_name.get(&intent.name) else { continue };
             let row = &mut rows[index];
-            let settled = match intent.action {
-                Action::CreateUser => self.reconcile_user(row).await?,
-                Action::CreateAccount => self.reconcile_account(row).await?,
+            let (stage, lookup) = match intent.action {
+                Action::CreateUser => (Stage::User, self.reconcile_user(row).await?),
+                Action::CreateAccount => (Stage::Account, self.reconcile_account(row).await?),
                 // Setting contact info again is harmless: just leave it for this run.
-                _ => false,
+                _ => (Stage::Contact, Lookup::Missing),
             };
-            let outcome = if settled { IntentOutcome::Done } else { IntentOutcome::Failed };
+            if let Lookup::Foreign(text) = &lookup {
+                self.fail(row, stage, text)?;
+            }
+            let outcome = if lookup == Lookup::Adopted { IntentOutcome::Done } else { IntentOutcome::Failed };
             self.journal.finish(&[intent.id], outcome, Some("reconciled after an interrupted run"))?;
         }
         Ok(())
     }
 
-    async fn reconcile_user(&self, row: &mut Row) -> Result<bool, Stop> {
+    /// Looks for the row's user by name and adopts it only when it is this trader's.
+    async fn reconcile_user(&self, row: &mut Row) -> Result<Lookup, Stop> {
         if row.user_id.is_some() {
-            return Ok(true);
+            return Ok(Lookup::Adopted);
         }
-        match self.client.find_user(&row.trader.user.name).await {
-            Ok(Some(user)) => {
-                row.user_id = Some(user.id);
-                self.journal.record_user(&row.trader.user.name, user.id)?;
-                Ok(true)
-            }
-            Ok(None) => Ok(false),
-            Err(error) => Err(Stop(format!("Could not check whether earlier users were created: {error}"))),
+        let user = match self.client.find_user(&row.trader.user.name).await {
+            Ok(Some(user)) => user,
+            Ok(None) => return Ok(Lookup::Missing),
+            Err(error) => return Err(Stop(format!("Could not check whether earlier users were created: {error}"))),
+        };
+        if !self.is_this_traders_user(&user, &row.trader.user).await {
+            return Ok(Lookup::Foreign(format!(
+                "The user name {} already belongs to another Tradovate user (different email); it was not taken \
+                 over. Choose another user name",
+                user.name
+            )));
         }
+        row.user_id = Some(user.id);
+        self.journal.record_user(&row.trader.user.name, user.id)?;
+        Ok(Lookup::Adopted)
     }
 
-    async fn reconcile_account(&self, row: &mut Row) -> Result<bool, Stop> {
+    /// Looks for the row's account by name and adopts it only when it belongs to the row's user.
+    async fn reconcile_account(&self, row: &mut Row) -> Result<Lookup, Stop> {
         if row.account_id.is_some() {
-            return Ok(true);
+            return Ok(Lookup::Adopted);
         }
         let account = match self.client.find_account(&row.trader.account.name).await {
             Ok(Some(account)) => account,
-            Ok(None) => return Ok(false),
+            Ok(None) => return Ok(Lookup::Missing),
             Err(error) => return Err(Stop(format!("Could not check whether earlier accounts were created: {error}"))),
         };
+        if row.user_id != Some(account.user_id) {
+            return Ok(Lookup::Foreign(format!(
+                "The account name {} already belongs to another user; it was not taken over. Choose another \
+                 account name",
+                account.name
+            )));
+        }
         let permission = match self.client.account_trading_permissions(account.id).await {
             Ok(permissions) => permissions.into_iter().find(|p| Some(p.user_id) == row.user_id).map(|p| p.id),
             Err(error) => {
@@ -322,7 +367,36 @@ impl Pipeline {
         row.account_id = Some(account.id);
         row.trading_permission_id = permission;
         self.journal.record_account(&row.trader.user.name, account.id, permission)?;
-        Ok(true)
+        Ok(Lookup::Adopted)
+    }
+
+    /// Whether a user found by name is the one this row asked for: same email and, when
+    /// both are known, this organization. `user/find` matches by name only, and a name
+    /// may belong to someone else (UNCONFIRMED whether Tradovate's `find` is limited to
+    /// the caller's organization: reference 5.1 does not say). An email that cannot be
+    /// compared (missing from the reply) counts as different: never adopt on a guess.
+    async fn is_this_traders_user(&self, found: &User, wanted: &EvaluationUser) -> bool {
+        let same_email = !found.email.trim().is_empty() && found.email.trim().eq_ignore_ascii_case(wanted.email.trim());
+        if !same_email {
+            return false;
+        }
+        let ours = self.our_organization().await;
+        match (found.organization_id, ours) {
+            (Some(theirs), Some(ours)) => theirs == ours,
+            _ => true,
+        }
+    }
+
+    /// The signed-in admin's organization, looked up once per pipeline (only when a
+    /// found user has to be checked). `None` when it cannot be learned.
+    async fn our_organization(&self) -> Option<i64> {
+        *self
+            .our_organization
+            .get_or_init(|| async {
+                let admin = self.client.session()?.user_name;
+                self.client.find_user(&admin).await.ok().flatten().and_then(|u| u.organization_id)
+            })
+            .await
     }
 
     async fn create_users(
@@ -332,37 +406,10 @@ impl Pipeline {
         events: &UnboundedSender<PipelineEvent>,
         calls_before: usize,
     ) -> StepResult {
-        let pending: Vec<usize> = (0..rows.len()).filter(|&i| rows[i].user_id.is_none()).collect();
+        let pending: Vec<usize> =
+            (0..rows.len()).filter(|&i| rows[i].failure.is_none() && rows[i].user_id.is_none()).collect();
         for batch in pending.chunks(MAX_BATCH) {
-            if cancel.is_cancelled() {
-                return Ok(());
-            }
-            for &i in batch {
-                emit_row(events, i, &rows[i], Some(Stage::User));
-            }
-            let names: Vec<&str> = batch.iter().map(|&i| rows[i].trader.user.name.as_str()).collect();
-            let intents = self.journal.begin(&names, Action::CreateUser)?;
-            let users: Vec<EvaluationUser> = batch.iter().map(|&i| rows[i].trader.user.clone()).collect();
-            match self.client.create_evaluation_users(users).await {
-                Ok(reply) => {
-                    for ((&i, result), intent) in batch.iter().zip(reply.results).zip(&intents) {
-                        let row = &mut rows[i];
-                        match (result.user_id, error_text_of(&result.error_text)) {
-                            (Some(user_id), None) => {
-                                row.user_id = Some(user_id);
-                                self.journal.record_user(&row.trader.user.name, user_id)?;
-                                self.journal.finish(&[*intent], IntentOutcome::Done, None)?;
-                            }
-                            (_, error) => self.fail_item(row, Stage::User, *intent, error)?,
-                        }
-                    }
-                }
-                Err(error) => self.settle_batch_error(rows, batch, &intents, Stage::User, error).await?,
-            }
-            for &i in batch {
-                emit_row(events, i, &rows[i], None);
-            }
-            self.progress(rows, events, calls_before);
+            self.send_until_settled(rows, batch, Stage::User, cancel, events, calls_before).await?;
         }
         Ok(())
     }
@@ -448,48 +495,205 @@ impl Pipeline {
             })
             .collect();
         for batch in pending.chunks(MAX_BATCH) {
+            self.send_until_settled(rows, batch, Stage::Account, cancel, events, calls_before).await?;
+        }
+        Ok(())
+    }
+
+    /// Sends one batch, then resends (within this run, with growing pauses) the rows that
+    /// reconciliation proved were not created, until every row is created or refused or the
+    /// resends are used up. Each resend goes through the client, so it counts against the
+    /// endpoint's rate budget like any call.
+    async fn send_until_settled(
+        &self,
+        rows: &mut [Row],
+        batch: &[usize],
+        stage: Stage,
+        cancel: &CancelToken,
+        events: &UnboundedSender<PipelineEvent>,
+        calls_before: usize,
+    ) -> StepResult {
+        let mut to_send = batch.to_vec();
+        let mut resends = 0;
+        loop {
             if cancel.is_cancelled() {
                 return Ok(());
             }
-            for &i in batch {
-                emit_row(events, i, &rows[i], Some(Stage::Account));
+            for &i in &to_send {
+                emit_row(events, i, &rows[i], Some(stage));
             }
-            let names: Vec<&str> = batch.iter().map(|&i| rows[i].trader.user.name.as_str()).collect();
-            let intents = self.journal.begin(&names, Action::CreateAccount)?;
-            let accounts: Vec<EvaluationAccount> = batch
-                .iter()
-                .map(|&i| EvaluationAccount {
-                    user_id: rows[i].user_id.unwrap_or_default(),
-                    ..rows[i].trader.account.clone()
-                })
-                .collect();
-            match self.client.create_evaluation_accounts(accounts).await {
-                Ok(reply) => {
-                    for ((&i, result), intent) in batch.iter().zip(reply.results).zip(&intents) {
-                        let row = &mut rows[i];
-                        match (result.account_id, error_text_of(&result.error_text)) {
-                            (Some(account_id), None) => {
-                                row.account_id = Some(account_id);
-                                row.trading_permission_id = result.trading_permission_id;
-                                self.journal.record_account(
-                                    &row.trader.user.name,
-                                    account_id,
-                                    result.trading_permission_id,
-                                )?;
-                                self.journal.finish(&[*intent], IntentOutcome::Done, None)?;
-                            }
-                            (_, error) => self.fail_item(row, Stage::Account, *intent, error)?,
-                        }
-                    }
+            let not_created = self.send_batch(rows, &to_send, stage, events).await?;
+            let give_up = !not_created.is_empty() && resends >= self.options.max_resends;
+            if give_up {
+                let text = format!(
+                    "No reply from Tradovate and the {} was not created after {} attempts; retry",
+                    stage.noun(),
+                    resends + 1
+                );
+                for &i in &not_created {
+                    self.fail(&mut rows[i], stage, &text)?;
                 }
-                Err(error) => self.settle_batch_error(rows, batch, &intents, Stage::Account, error).await?,
             }
-            for &i in batch {
+            for &i in &to_send {
                 emit_row(events, i, &rows[i], None);
             }
             self.progress(rows, events, calls_before);
+            if not_created.is_empty() || give_up {
+                return Ok(());
+            }
+            resends += 1;
+            tokio::time::sleep(self.options.resend_delay.saturating_mul(1 << (resends - 1).min(6))).await;
+            to_send = not_created;
+        }
+    }
+
+    /// One batch call for these rows. Returns the rows proven not created (to resend);
+    /// every other row ends created (adopted) or refused.
+    async fn send_batch(
+        &self,
+        rows: &mut [Row],
+        batch: &[usize],
+        stage: Stage,
+        events: &UnboundedSender<PipelineEvent>,
+    ) -> Result<Vec<usize>, Stop> {
+        let names: Vec<&str> = batch.iter().map(|&i| rows[i].trader.user.name.as_str()).collect();
+        let action = if stage == Stage::User { Action::CreateUser } else { Action::CreateAccount };
+        let intents = self.journal.begin(&names, action)?;
+        let reply = match stage {
+            Stage::User => {
+                let users = batch.iter().map(|&i| rows[i].trader.user.clone()).collect();
+                self.client.create_evaluation_users(users).await.map(BatchReply::from)
+            }
+            _ => {
+                let accounts = batch
+                    .iter()
+                    .map(|&i| EvaluationAccount {
+                        user_id: rows[i].user_id.unwrap_or_default(),
+                        ..rows[i].trader.account.clone()
+                    })
+                    .collect();
+                self.client.create_evaluation_accounts(accounts).await.map(BatchReply::from)
+            }
+        };
+        let reply = match reply {
+            Ok(reply) => reply,
+            // No usable reply: the batch may have been applied, so every row is looked up.
+            Err(ApiError::OutcomeUnknown { .. }) => {
+                let all: Vec<usize> = (0..batch.len()).collect();
+                return self.settle_unsure(rows, batch, &intents, &all, stage).await;
+            }
+            Err(error) => {
+                self.fail_batch(rows, batch, stage, &error)?;
+                self.journal.finish(&intents, IntentOutcome::Failed, Some(&error.to_string()))?;
+                stop_if_fatal(&error)?;
+                return Ok(Vec::new());
+            }
+        };
+        if let Some(text) = &reply.batch_message {
+            // seeds/000 shows a top-level errorText beside results[]: a note on the batch,
+            // while each row is judged by its own result.
+            let note = format!("Tradovate's note on a batch of {}s: {text}", stage.noun());
+            let _ = events.send(PipelineEvent::Notice(note));
+        }
+        let mut unsure = Vec::new();
+        for (k, item) in reply.items.into_iter().enumerate() {
+            let (i, intent) = (batch[k], intents[k]);
+            match item {
+                BatchItem::Created { id, trading_permission_id } => {
+                    self.adopt_created(&mut rows[i], stage, id, trading_permission_id)?;
+                    self.journal.finish(&[intent], IntentOutcome::Done, None)?;
+                }
+                BatchItem::Refused(text) => self.settle_refusal(&mut rows[i], stage, intent, &text).await?,
+                BatchItem::Silent => unsure.push(k),
+            }
+        }
+        self.settle_unsure(rows, batch, &intents, &unsure, stage).await
+    }
+
+    fn adopt_created(&self, row: &mut Row, stage: Stage, id: i64, permission: Option<i64>) -> StepResult {
+        let name = row.trader.user.name.clone();
+        if stage == Stage::User {
+            row.user_id = Some(id);
+            self.journal.record_user(&name, id)?;
+        } else {
+            row.account_id = Some(id);
+            row.trading_permission_id = permission;
+            self.journal.record_account(&name, id, permission)?;
         }
         Ok(())
+    }
+
+    /// A refused row may name a user or account that already exists because an earlier
+    /// send of ours got through (its reply lost). Whatever the refusal's wording, the
+    /// thing is looked up by name and adopted when it is this trader's.
+    async fn settle_refusal(&self, row: &mut Row, stage: Stage, intent: i64, refusal: &str) -> StepResult {
+        let lookup = match self.look_up(row, stage).await {
+            Ok(lookup) => lookup,
+            // The refusal stands; the next run looks again.
+            Err(_) => Lookup::Missing,
+        };
+        match lookup {
+            Lookup::Adopted => {
+                let note = "refused as existing; adopted after lookup";
+                self.journal.finish(&[intent], IntentOutcome::Done, Some(note))?;
+                Ok(())
+            }
+            Lookup::Foreign(text) => self.fail_item(row, stage, intent, Some(&format!("{refusal}. {text}"))),
+            Lookup::Missing => self.fail_item(row, stage, intent, Some(refusal)),
+        }
+    }
+
+    async fn look_up(&self, row: &mut Row, stage: Stage) -> Result<Lookup, Stop> {
+        match stage {
+            Stage::User => self.reconcile_user(row).await,
+            _ => self.reconcile_account(row).await,
+        }
+    }
+
+    /// Rows whose fate the reply did not tell are looked up by name; those not found are
+    /// looked up once more after [`PipelineOptions::recheck_delay`] (a batch that timed out
+    /// may still be applied), and only then count as not created. Returns those rows.
+    async fn settle_unsure(
+        &self,
+        rows: &mut [Row],
+        batch: &[usize],
+        intents: &[i64],
+        unsure: &[usize],
+        stage: Stage,
+    ) -> Result<Vec<usize>, Stop> {
+        let mut missing = Vec::new();
+        for &k in unsure {
+            if self.settle_lookup(&mut rows[batch[k]], stage).await? {
+                missing.push(k);
+            }
+        }
+        if !missing.is_empty() {
+            tokio::time::sleep(self.options.recheck_delay).await;
+            let mut still_missing = Vec::new();
+            for k in missing {
+                if self.settle_lookup(&mut rows[batch[k]], stage).await? {
+                    still_missing.push(k);
+                }
+            }
+            missing = still_missing;
+        }
+        let done = settle(unsure, intents, |k| rows[batch[k]].has_reached(stage));
+        self.journal.finish(&done, IntentOutcome::Done, Some("reconciled"))?;
+        let failed = settle(unsure, intents, |k| !rows[batch[k]].has_reached(stage));
+        self.journal.finish(&failed, IntentOutcome::Failed, Some("reconciled: not created"))?;
+        Ok(missing.into_iter().map(|k| batch[k]).collect())
+    }
+
+    /// One lookup of an unsure row; true when nothing was found (a resend may follow).
+    async fn settle_lookup(&self, row: &mut Row, stage: Stage) -> Result<bool, Stop> {
+        match self.look_up(row, stage).await? {
+            Lookup::Adopted => Ok(false),
+            Lookup::Missing => Ok(true),
+            Lookup::Foreign(text) => {
+                self.fail(row, stage, &text)?;
+                Ok(false)
+            }
+        }
     }
 
     /// One item of a batch reply was refused (or came back without its id).
@@ -497,38 +701,6 @@ impl Pipeline {
         let error = error.map(str::to_string).unwrap_or_else(|| format!("Tradovate returned no {} id", stage.noun()));
         self.fail(row, stage, &error)?;
         self.journal.finish(&[intent], IntentOutcome::Failed, Some(&error))?;
-        Ok(())
-    }
-
-    /// A batch call failed as a whole. With no reply the batch may have been applied, so
-    /// each row is looked up before going on; otherwise every row carries the error.
-    async fn settle_batch_error(
-        &self,
-        rows: &mut [Row],
-        batch: &[usize],
-        intents: &[i64],
-        stage: Stage,
-        error: ApiError,
-    ) -> StepResult {
-        if !matches!(error, ApiError::OutcomeUnknown { .. }) {
-            self.fail_batch(rows, batch, stage, &error)?;
-            self.journal.finish(intents, IntentOutcome::Failed, Some(&error.to_string()))?;
-            return stop_if_fatal(&error);
-        }
-        for &i in batch {
-            let found = match stage {
-                Stage::Account => self.reconcile_account(&mut rows[i]).await?,
-                _ => self.reconcile_user(&mut rows[i]).await?,
-            };
-            if !found {
-                let text = format!("No reply from Tradovate and the {} was not created; retry", stage.noun());
-                self.fail(&mut rows[i], stage, &text)?;
-            }
-        }
-        let done: Vec<i64> = settle(batch, intents, |k| rows[batch[k]].has_reached(stage));
-        self.journal.finish(&done, IntentOutcome::Done, Some("reconciled"))?;
-        let failed: Vec<i64> = settle(batch, intents, |k| !rows[batch[k]].has_reached(stage));
-        self.journal.finish(&failed, IntentOutcome::Failed, Some("reconciled: not created"))?;
         Ok(())
     }
 
@@ -571,8 +743,69 @@ fn emit_row(events: &UnboundedSender<PipelineEvent>, index: usize, row: &Row, wo
 }
 
 /// The intents of the batch positions for which `keep` holds.
-fn settle(batch: &[usize], intents: &[i64], keep: impl Fn(usize) -> bool) -> Vec<i64> {
-    (0..batch.len()).filter(|&k| keep(k)).map(|k| intents[k]).collect()
+fn settle(positions: &[usize], intents: &[i64], keep: impl Fn(usize) -> bool) -> Vec<i64> {
+    positions.iter().copied().filter(|&k| keep(k)).map(|k| intents[k]).collect()
+}
+
+/// What a lookup by name found.
+#[derive(Debug, PartialEq)]
+enum Lookup {
+    /// This trader's user (account); the row now carries its id.
+    Adopted,
+    Missing,
+    /// Someone else's: never taken over. The text says so, for the row.
+    Foreign(String),
+}
+
+/// A batch reply reduced to what the pipeline needs, for users and accounts alike.
+struct BatchReply {
+    /// A top-level `errorText` beside `results[]`.
+    batch_message: Option<String>,
+    /// Positional: `items[k]` answers the k-th row sent.
+    items: Vec<BatchItem>,
+}
+
+enum BatchItem {
+    /// An id came back: the thing exists, whatever else the item says.
+    Created {
+        id: i64,
+        trading_permission_id: Option<i64>,
+    },
+    Refused(String),
+    /// Neither an id nor a reason: looked up before anything is concluded.
+    Silent,
+}
+
+impl BatchItem {
+    fn new(id: Option<i64>, trading_permission_id: Option<i64>, error_text: &Option<String>) -> Self {
+        match (id, error_text_of(error_text)) {
+            (Some(id), _) => BatchItem::Created { id, trading_permission_id },
+            (None, Some(text)) => BatchItem::Refused(text.to_string()),
+            (None, None) => BatchItem::Silent,
+        }
+    }
+}
+
+impl From<CreateEvaluationUsersResponse> for BatchReply {
+    fn from(reply: CreateEvaluationUsersResponse) -> Self {
+        BatchReply {
+            batch_message: error_text_of(&reply.error_text).map(str::to_string),
+            items: reply.results.iter().map(|r| BatchItem::new(r.user_id, None, &r.error_text)).collect(),
+        }
+    }
+}
+
+impl From<CreateEvaluationAccountsResponse> for BatchReply {
+    fn from(reply: CreateEvaluationAccountsResponse) -> Self {
+        BatchReply {
+            batch_message: error_text_of(&reply.error_text).map(str::to_string),
+            items: reply
+                .results
+                .iter()
+                .map(|r| BatchItem::new(r.account_id, r.trading_permission_id, &r.error_text))
+                .collect(),
+        }
+    }
 }
 
 /// Errors after which sending more would only make things worse.

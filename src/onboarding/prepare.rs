@@ -1,27 +1,75 @@
-//! From a validated roster to the pipeline's input: valid rows become
-//! [`PreparedTrader`]s, invalid rows keep their problems and are never sent.
+//! From a roster to the pipeline's input. [`RosterCheck`] is the one place that decides
+//! which rows are invalid, onboarded earlier, or ready, for the window and the command
+//! line alike; [`prepare`] converts the ready rows. Invalid rows are never sent.
 
-use super::journal::{Journal, JournalResult};
+use super::journal::{Journal, JournalResult, JournaledTrader};
 use super::pipeline::PreparedTrader;
-use super::{KnownNames, Problem, Roster, RowId, validate_roster};
-use std::collections::HashSet;
+use super::{KnownNames, Roster, RowId, Trader, Validation, validate_roster};
+use std::collections::{HashMap, HashSet};
 
-pub struct Prepared {
-    /// Valid rows, in roster order.
-    pub traders: Vec<(RowId, PreparedTrader)>,
-    /// Rows that will not be sent, with the reasons.
-    pub invalid: Vec<(RowId, Vec<Problem>)>,
+/// A roster checked against the journal of the environment it goes to.
+#[derive(Clone, Debug, Default)]
+pub struct RosterCheck {
+    pub validation: Validation,
+    /// Names taken by other traders created earlier.
+    pub known: KnownNames,
+    /// What the journal knows about this roster's traders, by lower-case user name.
+    pub earlier: HashMap<String, JournaledTrader>,
 }
 
-/// Validates the roster and converts its valid rows for the firm's plan and template.
-pub fn prepare(roster: &Roster, known: &KnownNames, plan_id: i64, template_account_id: i64) -> Prepared {
-    let validation = validate_roster(roster, known);
-    let mut prepared = Prepared { traders: Vec::new(), invalid: Vec::new() };
+impl RosterCheck {
+    /// Validates the roster against itself and, when there is one, the journal.
+    pub fn new(roster: &Roster, journal: Option<&Journal>) -> JournalResult<Self> {
+        let (known, earlier) = match journal {
+            None => (KnownNames::new(), HashMap::new()),
+            Some(journal) => {
+                let names: HashSet<String> = roster.iter().map(|(_, t)| t.name.trim().to_lowercase()).collect();
+                let earlier = journal
+                    .traders()?
+                    .into_iter()
+                    .filter(|t| names.contains(&t.name.to_lowercase()))
+                    .map(|t| (t.name.to_lowercase(), t))
+                    .collect();
+                (known_names_from_journal(journal, roster)?, earlier)
+            }
+        };
+        Ok(Self { validation: validate_roster(roster, &known), known, earlier })
+    }
+
+    pub fn earlier_of(&self, trader: &Trader) -> Option<&JournaledTrader> {
+        if self.earlier.is_empty() {
+            return None;
+        }
+        self.earlier.get(&trader.name.trim().to_lowercase())
+    }
+
+    /// Valid and not onboarded yet: what "ready" means everywhere.
+    pub fn is_ready(&self, id: RowId, trader: &Trader) -> bool {
+        self.validation.is_valid(id) && !self.earlier_of(trader).is_some_and(is_onboarded)
+    }
+}
+
+/// A journaled trader whose evaluation account exists has nothing left to create.
+pub fn is_onboarded(trader: &JournaledTrader) -> bool {
+    trader.account_id.is_some()
+}
+
+/// Converts the ready rows (all of them, or those in `only`) for the firm's plan and
+/// template, in roster order.
+pub fn prepare(
+    roster: &Roster,
+    check: &RosterCheck,
+    plan_id: i64,
+    template_account_id: i64,
+    only: Option<&HashSet<RowId>>,
+) -> Vec<(RowId, PreparedTrader)> {
+    let mut prepared = Vec::new();
     for (id, trader) in roster.iter() {
-        if !validation.is_valid(id) {
-            prepared.invalid.push((id, validation.problems(id).to_vec()));
+        if !check.is_ready(id, trader) || only.is_some_and(|only| !only.contains(&id)) {
             continue;
         }
+        // Conversion applies the same per-row rules validation did, so a ready row
+        // converts; one that did not would stay "not sent" rather than be guessed at.
         let converted = trader.to_evaluation_user(plan_id).and_then(|user| {
             Ok(PreparedTrader {
                 user,
@@ -29,9 +77,8 @@ pub fn prepare(roster: &Roster, known: &KnownNames, plan_id: i64, template_accou
                 account: trader.to_evaluation_account(0, template_account_id)?,
             })
         });
-        match converted {
-            Ok(trader) => prepared.traders.push((id, trader)),
-            Err(invalid) => prepared.invalid.push((id, invalid.problems)),
+        if let Ok(trader) = converted {
+            prepared.push((id, trader));
         }
     }
     prepared

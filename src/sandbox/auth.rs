@@ -10,23 +10,56 @@ use serde_json::{Value, json};
 pub const BAD_CREDENTIALS: &str = "Incorrect username or password. Please try again.";
 pub const BAD_API_KEY: &str = "The API key (appId, cid, sec) is not valid for this user";
 
-/// The user behind a token that exists and has not expired.
+/// The user behind a token that exists, has not expired and whose session is open.
 pub fn session_user(shared: &Shared, token: &str) -> Option<Id> {
     let world = lock(&shared.world);
-    world.tokens.get(token).filter(|s| s.expires > Utc::now()).map(|s| s.user_id)
+    world.tokens.get(token).filter(|s| s.expires > Utc::now() && !s.closed).map(|s| s.user_id)
+}
+
+/// A token that would still be valid had later logins not closed its session.
+pub fn is_closed_session(shared: &Shared, token: &str) -> bool {
+    let world = lock(&shared.world);
+    world.tokens.get(token).is_some_and(|s| s.expires > Utc::now() && s.closed)
+}
+
+/// The OpenAPI ("Other Important Notes"): a user may hold 2 concurrent sessions; a third
+/// login closes the oldest. Closes the user's oldest open logins beyond `max`.
+fn close_oldest_sessions(world: &mut World, user_id: Id, max: usize) {
+    let now = Utc::now();
+    let mut open: Vec<u64> = world
+        .tokens
+        .values()
+        .filter(|s| s.user_id == user_id && !s.closed && s.expires > now)
+        .map(|s| s.login)
+        .collect();
+    open.sort_unstable();
+    open.dedup();
+    let excess = open.len().saturating_sub(max);
+    let closing = &open[..excess];
+    for session in world.tokens.values_mut() {
+        if session.user_id == user_id && closing.contains(&session.login) {
+            session.closed = true;
+        }
+    }
 }
 
 fn new_token() -> String {
     rand::rng().sample_iter(rand::distr::Alphanumeric).take(64).map(char::from).collect()
 }
 
-fn issue(ctx: &Ctx<'_>, world: &mut World, user_id: Id) -> Value {
+/// A token for `login` (a renewal), or for a new login that may close older ones.
+fn issue(ctx: &Ctx<'_>, world: &mut World, user_id: Id, login: Option<u64>) -> Value {
     let lifetime = *lock(&ctx.shared.token_lifetime);
     let lifetime = chrono::Duration::from_std(lifetime).unwrap_or(chrono::Duration::days(3650));
     let expires = Utc::now().checked_add_signed(lifetime).unwrap_or(chrono::DateTime::<Utc>::MAX_UTC);
     let token = new_token();
     let md_token = new_token();
-    world.tokens.insert(token.clone(), Session { user_id, expires });
+    let login = login.unwrap_or_else(|| {
+        world.next_login += 1;
+        world.next_login
+    });
+    world.tokens.insert(token.clone(), Session { user_id, expires, login, closed: false });
+    close_oldest_sessions(world, user_id, ctx.shared.config.max_sessions_per_user);
     let user = world.user(user_id);
     json!({
         "accessToken": token,
@@ -73,13 +106,14 @@ pub fn access_token_request(ctx: &Ctx<'_>, world: &mut World) -> Reply {
         return Reply::error_text(BAD_API_KEY);
     }
     let user_id = user.id;
-    Reply::ok(issue(ctx, world, user_id))
+    Reply::ok(issue(ctx, world, user_id, None))
 }
 
 /// `GET auth/renewaccesstoken`: same session, new token and expiry. An expired token
 /// never gets here (401 at the gate).
 pub fn renew_access_token(ctx: &Ctx<'_>, world: &mut World) -> Reply {
-    Reply::ok(issue(ctx, world, ctx.caller_id()))
+    let login = ctx.token.as_deref().and_then(|t| world.tokens.get(t)).map(|s| s.login);
+    Reply::ok(issue(ctx, world, ctx.caller_id(), login))
 }
 
 pub fn me(ctx: &Ctx<'_>, world: &mut World) -> Reply {

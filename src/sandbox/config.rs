@@ -110,6 +110,39 @@ pub struct SandboxConfig {
     /// While the maintenance switch is on ([`super::Faults::set_maintenance`]),
     /// account-creation calls hang this long, then get HTTP 504 unprocessed (reference 10).
     pub maintenance_timeout: Duration,
+    /// Random failures of writes (POSTs that create or change something), for soak tests
+    /// and the benchmark. Off by default.
+    pub random_write_faults: Option<RandomWriteFaults>,
+    /// How a second upload to a filled document slot is refused (the real wording is
+    /// undocumented: reference 6.2 only says a slot fills once).
+    pub filled_slot_reply: FilledSlotReply,
+    /// Concurrent sessions (logins) per user; one more closes the oldest (the OpenAPI:
+    /// "you are limited to 2 concurrent sessions"). Renewal keeps a session.
+    pub max_sessions_per_user: usize,
+    /// What a call on a closed session gets (the OpenAPI: 408, 429 or 5xx), unprocessed.
+    pub closed_session_status: u16,
+}
+
+/// See [`SandboxConfig::filled_slot_reply`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FilledSlotReply {
+    /// `"<type> already has a completed upload for request <id>"`.
+    #[default]
+    Sentence,
+    /// Other words: `"A document of type <type> was already submitted for this request"`.
+    Reworded,
+    /// `errorCode: "ConflictWithExisting"` with a terse `"Duplicate"`.
+    ConflictCode,
+}
+
+/// See [`SandboxConfig::random_write_faults`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RandomWriteFaults {
+    /// Share of writes that fail, 0.0 to 1.0: half get HTTP 500 before any work, half
+    /// are processed and then lose their reply.
+    pub rate: f64,
+    /// The same seed fails the same calls (in the order they arrive).
+    pub seed: u64,
 }
 
 /// See [`SandboxConfig::burst_penalty`].
@@ -136,6 +169,10 @@ impl Default for SandboxConfig {
             burst_penalty: None,
             max_sockets_per_user: 50,
             maintenance_timeout: Duration::from_secs(30),
+            random_write_faults: None,
+            filled_slot_reply: FilledSlotReply::Sentence,
+            max_sessions_per_user: 2,
+            closed_session_status: 408,
         }
     }
 }
@@ -150,6 +187,8 @@ impl SandboxConfig {
             heartbeat_interval: Duration::from_millis(250),
             client_silence_limit: Duration::from_secs(3),
             maintenance_timeout: Duration::from_millis(500),
+            // Tests sign in many clients to one sandbox; the session tests opt in to 2.
+            max_sessions_per_user: usize::MAX,
             ..Self::default()
         }
     }

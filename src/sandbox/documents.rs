@@ -1,6 +1,7 @@
 //! Document uploads (reference 6.2, 6.3): JSON bodies whose `base64data` is a data URI.
 
 use super::auth::{ADMINS_ONLY, caller_org};
+use super::config::FilledSlotReply;
 use super::rules::{self, Check};
 use super::server::{Ctx, Reply};
 use super::state::{DocKind, DocumentRec, Id, World};
@@ -14,6 +15,21 @@ pub const MAX_DATA_CHARS: usize = 8_388_608;
 
 fn fail(e: impl Into<String>) -> Reply {
     Reply::ok(json!({ "ok": false, "errorText": e.into() }))
+}
+
+/// A second upload to a filled slot, in the configured words.
+fn filled_slot(reply: FilledSlotReply, kind: DocKind, request_id: Id) -> Reply {
+    match reply {
+        FilledSlotReply::Sentence => {
+            fail(format!("{} already has a completed upload for request {request_id}", kind.wire()))
+        }
+        FilledSlotReply::Reworded => {
+            fail(format!("A document of type {} was already submitted for this request", kind.wire()))
+        }
+        FilledSlotReply::ConflictCode => {
+            Reply::ok(json!({ "ok": false, "errorText": "Duplicate", "errorCode": "ConflictWithExisting" }))
+        }
+    }
 }
 
 /// `data:<mime>;base64,<payload>` with mime application/pdf, text/plain or image/*;
@@ -78,7 +94,7 @@ pub fn submit_partner(ctx: &Ctx<'_>, world: &mut World) -> Reply {
         return fail(format!("Subaccount request {request_id} is already {:?}", request.status));
     }
     if request.slots.contains_key(&upload.kind) {
-        return fail(format!("{} already has a completed upload for request {request_id}", upload.kind.wire()));
+        return filled_slot(ctx.shared.config.filled_slot_reply, upload.kind, request_id);
     }
     let user_id = request.cta_user_id;
     let id = store(world, &upload, user_id, org_id, Some(request_id));

@@ -3,10 +3,12 @@
 
 use super::server::{Shared, lock};
 use chrono::Utc;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 use std::sync::Arc;
 use std::time::Duration;
 
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum FaultKind {
     /// Process the request, then drop the connection without a usable reply.
     Lose,
@@ -16,6 +18,14 @@ pub enum FaultKind {
     Penalty { p_time_secs: u64, captcha: bool },
     /// Wait this long before handling.
     Delay(Duration),
+    /// Drop the connection at once without processing, then process the request this
+    /// long afterwards: a server that finishes work after the client gave up.
+    ApplyLate(Duration),
+    /// Process, then answer with this top-level `errorText` added beside the results
+    /// (seeds/000 shows both fields in one batch reply).
+    BatchNote(String),
+    /// Answer HTTP 200 with this body without processing (an unexpected reply).
+    ReplyWith(serde_json::Value),
 }
 
 #[derive(Debug)]
@@ -30,7 +40,36 @@ pub struct FaultState {
     armed: Vec<Armed>,
 }
 
+/// POSTs that only read: never failed by [`SandboxConfig::random_write_faults`], nor is
+/// the login (a failed login is a different test).
+///
+/// [`SandboxConfig::random_write_faults`]: super::SandboxConfig::random_write_faults
+const NOT_WRITES: [&str; 3] = [
+    "auth/accesstokenrequest",
+    "user/getaccounttradingpermissions",
+    "customerapplication/getpartnersubaccountrequeststatus",
+];
+
 impl Shared {
+    /// A random fault for this call when random write faults are configured: `Fail500`
+    /// or `Lose`, half each.
+    pub fn random_write_fault(&self, path: &str, is_post: bool) -> Option<FaultKind> {
+        let config = self.config.random_write_faults?;
+        if !is_post || NOT_WRITES.contains(&path) {
+            return None;
+        }
+        let mut rng = lock(&self.random_faults);
+        let rng = rng.get_or_insert_with(|| StdRng::seed_from_u64(config.seed));
+        let draw: f64 = rng.random();
+        if draw < config.rate / 2.0 {
+            Some(FaultKind::Fail500)
+        } else if draw < config.rate {
+            Some(FaultKind::Lose)
+        } else {
+            None
+        }
+    }
+
     /// Removes and returns the first armed fault for `path` whose kind matches.
     pub fn take_fault(&self, path: &str, wanted: impl Fn(&FaultKind) -> bool) -> Option<FaultKind> {
         let mut state = lock(&self.faults);
@@ -73,6 +112,43 @@ impl Faults {
     /// The next call waits this long before it is handled.
     pub fn delay_next(&self, endpoint: &str, delay: Duration) {
         self.arm(endpoint, FaultKind::Delay(delay));
+    }
+
+    /// The next call is dropped unanswered and unprocessed, then processed `delay` later.
+    pub fn apply_next_late(&self, endpoint: &str, delay: Duration) {
+        self.arm(endpoint, FaultKind::ApplyLate(delay));
+    }
+
+    /// The next call is processed and its reply also carries this top-level `errorText`.
+    pub fn note_next_batch(&self, endpoint: &str, text: &str) {
+        self.arm(endpoint, FaultKind::BatchNote(text.to_string()));
+    }
+
+    /// The next call gets HTTP 200 with `body` and is not processed.
+    pub fn reply_next_with(&self, endpoint: &str, body: serde_json::Value) {
+        self.arm(endpoint, FaultKind::ReplyWith(body));
+    }
+
+    /// Someone else (a user of this firm with another email) already holds `name`, as when
+    /// a roster reuses a name that was given out before.
+    pub fn occupy_user_name(&self, name: &str, email: &str) {
+        let mut world = lock(&self.shared.world);
+        let org_id = world.user(super::seed::ADMIN_USER_ID).map(|u| u.org_id).unwrap_or_default();
+        let id = world.new_id();
+        world.users.push(super::state::UserRec {
+            id,
+            name: name.to_string(),
+            email: email.to_string(),
+            password: "Someone3lse!".into(),
+            first_name: "Someone".into(),
+            last_name: "Else".into(),
+            org_id,
+            is_admin: false,
+            api_key: None,
+            created: Utc::now(),
+            signed_agreement: None,
+            agreement_clock_started: false,
+        });
     }
 
     /// Tokens issued from now on live this long.

@@ -178,7 +178,7 @@ mod tests {
     fn tickets() {
         let mut t = Tickets::default();
         let armed = Some(FaultKind::Penalty { p_time_secs: 0, captcha: false });
-        let p = t.check("a", None, armed, false).unwrap();
+        let p = t.check("a", None, armed.clone(), false).unwrap();
         let ticket = p["p-ticket"].as_str().unwrap().to_string();
         assert!(p.get("p-captcha").is_none());
         assert!(t.check("a", Some(&ticket), None, false).is_none());

@@ -29,7 +29,9 @@ mod subaccounts;
 mod users;
 mod ws;
 
-pub use config::{BurstPenalty, CountMode, Limit, RateLimits, SandboxConfig, SignalShape};
+pub use config::{
+    BurstPenalty, CountMode, FilledSlotReply, Limit, RandomWriteFaults, RateLimits, SandboxConfig, SignalShape,
+};
 pub use faults::Faults;
 pub use seed::{
     ADMIN_NAME, ADMIN_PASSWORD, ADMIN_USER_ID, AGREEMENT_ALERT_ID, APP_ID, APP_VERSION, AUTO_LIQ_PROFILE_ID, CID,

@@ -40,6 +40,8 @@ pub struct Shared {
     pub kill_sockets: watch::Sender<u64>,
     pub sockets: Mutex<ws::Registry>,
     pub maintenance: AtomicBool,
+    /// Drawn from for `SandboxConfig::random_write_faults` (seeded on first use).
+    pub random_faults: Mutex<Option<rand::rngs::StdRng>>,
 }
 
 /// Locks a mutex, surviving a poisoned lock (a panicking handler must not take the
@@ -64,6 +66,7 @@ impl Shared {
             kill_sockets,
             sockets: Mutex::new(ws::Registry::default()),
             maintenance: AtomicBool::new(false),
+            random_faults: Mutex::new(None),
         })
     }
 
@@ -125,6 +128,8 @@ pub struct Ctx<'a> {
     pub domain: Domain,
     /// The signed-in user (None only on unauthenticated endpoints).
     pub caller: Option<Id>,
+    /// The Bearer token the request came with (None over the socket).
+    pub token: Option<String>,
     pub query: HashMap<String, String>,
     pub body: Value,
 }
@@ -255,9 +260,13 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
     if let Some(FaultKind::Delay(d)) = shared.take_fault(&rest, |k| matches!(k, FaultKind::Delay(_))) {
         tokio::time::sleep(d).await;
     }
-    if shared.take_fault(&rest, |k| matches!(k, FaultKind::Fail500)).is_some() {
+    let random = shared.random_write_fault(&rest, route.method == Method::POST);
+    if random == Some(FaultKind::Fail500) || shared.take_fault(&rest, |k| matches!(k, FaultKind::Fail500)).is_some() {
         return Reply::status(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error (sandbox fault)")
             .into_response();
+    }
+    if let Some(FaultKind::ReplyWith(body)) = shared.take_fault(&rest, |k| matches!(k, FaultKind::ReplyWith(_))) {
+        return Reply::ok(body).into_response();
     }
 
     if shared.maintenance.load(Ordering::SeqCst)
@@ -277,6 +286,13 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
     let caller = if route.authenticated {
         match token.as_deref().and_then(|t| auth::session_user(shared, t)) {
             Some(user) => Some(user),
+            // The OpenAPI: calls on a session closed by later logins "throw 408, 429, or
+            // 500 level errors" (not 401). Not processed.
+            None if token.as_deref().is_some_and(|t| auth::is_closed_session(shared, t)) => {
+                let status =
+                    StatusCode::from_u16(shared.config.closed_session_status).unwrap_or(StatusCode::REQUEST_TIMEOUT);
+                return Reply::empty(status).into_response();
+            }
             None => return Reply::status(StatusCode::UNAUTHORIZED, "Access is denied").into_response(),
         }
     } else {
@@ -320,12 +336,25 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
             body["p-ticket"] = json!(ticket);
         }
     }
-    let reply = match process(shared, Call { route, path: &rest, domain, caller, query, body }) {
+    if let Some(FaultKind::ApplyLate(delay)) = shared.take_fault(&rest, |k| matches!(k, FaultKind::ApplyLate(_))) {
+        let shared = shared.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
+            let _ = process(&shared, Call { route, path: &rest, domain, caller, token, query, body });
+        });
+        return lost_reply();
+    }
+    let mut reply = match process(shared, Call { route, path: &rest, domain, caller, token, query, body }) {
         Outcome::Refused(reply) => return reply.into_response(),
         Outcome::Handled(reply) => reply,
     };
-    if shared.take_fault(&rest, |k| matches!(k, FaultKind::Lose)).is_some() {
+    if random == Some(FaultKind::Lose) || shared.take_fault(&rest, |k| matches!(k, FaultKind::Lose)).is_some() {
         return lost_reply();
+    }
+    if let Some(FaultKind::BatchNote(text)) = shared.take_fault(&rest, |k| matches!(k, FaultKind::BatchNote(_)))
+        && let Some(Value::Object(body)) = reply.body.as_mut()
+    {
+        body.insert("errorText".into(), Value::String(text));
     }
     reply.into_response()
 }
@@ -337,6 +366,7 @@ pub struct Call<'r> {
     pub path: &'r str,
     pub domain: Domain,
     pub caller: Option<Id>,
+    pub token: Option<String>,
     pub query: HashMap<String, String>,
     /// The JSON body (POST) or `{"p-ticket": ..}`/null (GET).
     pub body: Value,
@@ -351,7 +381,7 @@ pub enum Outcome {
 
 /// Rate limit (423/429), penalty ticket, then the handler.
 pub fn process(shared: &Arc<Shared>, call: Call<'_>) -> Outcome {
-    let Call { route, path, domain, caller, query, mut body } = call;
+    let Call { route, path, domain, caller, token, query, mut body } = call;
     let limit = shared.config.rate_limits.get(path);
     if let Some(limit) = limit {
         match lock(&shared.counters).gate(path, limit) {
@@ -379,7 +409,7 @@ pub fn process(shared: &Arc<Shared>, call: Call<'_>) -> Outcome {
     if let Some(penalty) = lock(&shared.tickets).check(path, presented.as_deref(), armed, is_auth) {
         return Outcome::Refused(Reply::ok(penalty));
     }
-    let ctx = Ctx { shared, domain, caller, query, body };
+    let ctx = Ctx { shared, domain, caller, token, query, body };
     let reply = {
         let mut world = lock(&shared.world);
         (route.handler)(&ctx, &mut world)

@@ -42,6 +42,10 @@ pub struct UserRec {
 pub struct Session {
     pub user_id: Id,
     pub expires: DateTime<Utc>,
+    /// Which login this token belongs to: a renewal keeps it, a new login starts another.
+    pub login: u64,
+    /// Closed because the user signed in too many times (the OpenAPI's session limit).
+    pub closed: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -200,6 +204,8 @@ pub struct World {
     /// finishes review is Denied with this message.
     pub pending_denial: Option<String>,
     next_id: Id,
+    /// Numbers logins (sessions) in the order they started.
+    pub next_login: u64,
     pub orgs: Vec<Organization>,
     pub users: Vec<UserRec>,
     pub tokens: HashMap<String, Session>,

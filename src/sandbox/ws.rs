@@ -195,7 +195,7 @@ fn rest_call(shared: &Arc<Shared>, domain: Domain, caller: Id, request: &Request
     {
         body["p-ticket"] = json!(ticket);
     }
-    let call = Call { route, path, domain, caller: Some(caller), query, body };
+    let call = Call { route, path, domain, caller: Some(caller), token: None, query, body };
     match process(shared, call) {
         Outcome::Refused(reply) | Outcome::Handled(reply) => reply_frame(reply),
     }

@@ -12,7 +12,7 @@
 //! account and Tradovate has no way to find a request by trader. So the registry row is moved to
 //! `creating` *before* it is sent ([`Registry::claim`]), and a create whose reply was lost is
 //! never resent. Uploads, by contrast, are safe to repeat: a slot fills once and a second upload
-//! is refused with "already has a completed upload", which we count as uploaded.
+//! is refused as a duplicate, which we count as uploaded (`slot_already_filled`).
 //!
 //! The functions here return the [`Submission`] as it ended up, whatever happened to the request
 //! (refused, outcome unknown, an upload failed): that is the state to show. [`SubmitError`] is
@@ -28,9 +28,6 @@ use super::server_errors::{field_for_refusal, step_for_server_error};
 use crate::api::wire::{CreatePartnerSubaccountRequest, DocumentType, DocumentUploadResponse};
 use crate::api::{ApiError, ApiResult, Client};
 use chrono::Utc;
-
-/// What Tradovate says when a slot is filled already (an earlier upload got through).
-const ALREADY_UPLOADED: &str = "already has a completed upload";
 
 /// Why a submission (or a retry) could not start. Everything that happens *after* it started
 /// is in the returned [`Submission`] instead.
@@ -380,10 +377,28 @@ fn slot_after_upload(reply: ApiResult<DocumentUploadResponse>) -> SlotState {
     match reply {
         Ok(reply) if reply.ok || reply.document_id.is_some() => SlotState::Uploaded { document_id: reply.document_id },
         Ok(_) => SlotState::Failed { error: "Tradovate did not confirm the upload".into() },
-        Err(ApiError::Rejected { text }) if text.to_lowercase().contains(ALREADY_UPLOADED) => {
-            SlotState::Uploaded { document_id: None }
-        }
+        Err(error) if slot_already_filled(&error) => SlotState::Uploaded { document_id: None },
         Err(error) => SlotState::Failed { error: error.to_string() },
+    }
+}
+
+/// Whether a refused upload says the slot holds a document already (an earlier upload of
+/// ours got through, its reply lost). UNCONFIRMED: reference 6.2 says only that a slot
+/// fills once; the refusal's wording is not documented. So no one sentence is relied on:
+/// Tradovate's duplicate code (`ConflictWithExisting`) counts, and so does a refusal that
+/// says "already"/"exists"/"duplicate" about an upload or a document. Anything else stays
+/// a failed slot with the server's words, so a guess never marks a slot filled when a
+/// request's own state was refused ("request … is already Denied").
+fn slot_already_filled(error: &ApiError) -> bool {
+    const DUPLICATE: [&str; 3] = ["already", "exists", "duplicate"];
+    const SLOT: [&str; 4] = ["upload", "document", "slot", "file"];
+    match error {
+        ApiError::Conflict { .. } => true,
+        ApiError::Rejected { text } => {
+            let text = text.to_lowercase();
+            DUPLICATE.iter().any(|w| text.contains(w)) && SLOT.iter().any(|w| text.contains(w))
+        }
+        _ => false,
     }
 }
 
@@ -416,6 +431,8 @@ mod tests {
         assert_eq!(slot_after_upload(Err(ApiError::Rejected { text })), SlotState::Uploaded { document_id: None });
         let refused = slot_after_upload(Err(ApiError::Rejected { text: "base64data has no content".into() }));
         assert!(matches!(refused, SlotState::Failed { .. }));
+        let decided = "Subaccount request 100004 is already Denied".to_owned();
+        assert!(matches!(slot_after_upload(Err(ApiError::Rejected { text: decided })), SlotState::Failed { .. }));
         let ok = DocumentUploadResponse { ok: true, document_id: Some(5), error_text: None };
         assert_eq!(slot_after_upload(Ok(ok)), SlotState::Uploaded { document_id: Some(5) });
     }

@@ -4,6 +4,7 @@ mod auth;
 mod faults;
 mod offboarding;
 mod onboarding;
+mod sessions;
 mod setup;
 mod socket;
 mod subaccounts;

@@ -14,6 +14,7 @@ pub fn admin_credentials() -> Credentials {
 pub fn fast_options() -> ClientOptions {
     ClientOptions {
         request_timeout: Duration::from_secs(10),
+        batch_timeout: Duration::from_secs(10),
         retries: 3,
         retry_delay: Duration::from_millis(20),
         max_penalty_wait: Duration::from_secs(30),

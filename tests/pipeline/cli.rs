@@ -1,9 +1,14 @@
 //! `propdesk onboard` as a real child process against a sandbox in this test process.
 
 use crate::support::sandbox;
+use propdesk::api::Environment;
+use propdesk::onboarding::journal::{Journal, journal_key};
+use propdesk::onboarding::run::{Run, RunError};
+use propdesk::onboarding::run_lock::RunLockError;
 use propdesk::sandbox::Sandbox;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 use std::time::Duration;
 
 const HEADER: &str = "name,email,password,firstName,lastName,streetAddress1,city,state,postCode,country,phone,accountName,initialBalance,dailyLossAutoLiq";
@@ -62,6 +67,7 @@ async fn a_run_killed_mid_way_resumes_with_no_duplicates_and_no_lost_rows() {
     let (journal, out) = (dir.path().join("journal.sqlite"), dir.path().join("results.csv"));
 
     let mut child = onboard(&sandbox, &users, &journal, &out).spawn().unwrap();
+    let killed_pid = child.id();
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     while sandbox.stats().calls("contactinfo/updatecontactinfo") < 120 {
         assert!(std::time::Instant::now() < deadline, "the child made no progress");
@@ -73,8 +79,15 @@ async fn a_run_killed_mid_way_resumes_with_no_duplicates_and_no_lost_rows() {
     let created_before = sandbox.stats().users_created();
     assert!(created_before > 0 && sandbox.stats().accounts_created() < 300);
 
-    let status = onboard(&sandbox, &users, &journal, &out).status().unwrap();
-    assert_eq!(status.code(), Some(0), "every row done after resuming");
+    // The killed run still holds nothing: its lock went with its process, and the new
+    // run says whose lock it took over.
+    let output = onboard(&sandbox, &users, &journal, &out).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "every row done after resuming: {stderr}");
+    assert!(
+        stderr.contains(&format!("took over the journal from propdesk onboard (process {killed_pid} on ")),
+        "{stderr}"
+    );
     let stats = sandbox.stats();
     assert_eq!(stats.users_created(), 300, "no user created twice, none lost");
     assert_eq!(stats.accounts_created(), 300, "no account created twice, none lost");
@@ -111,6 +124,50 @@ async fn usage_errors_exit_2() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("DEMOFIRM_MONTHLY"), "lists the plans that exist");
     let missing = Command::new(env!("CARGO_BIN_EXE_propdesk")).args(["onboard", "--users", "x.csv"]).output().unwrap();
     assert_eq!(missing.status.code(), Some(2));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_run_on_the_same_journal_is_refused_naming_the_first_and_sends_nothing() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let users = roster_csv(dir.path(), "twice", 30, &[]);
+    let journal = dir.path().join("journal.sqlite");
+    // The first run waits inside its users batch while the others try to start.
+    sandbox.faults().delay_next("user/createevaluationusers", Duration::from_secs(3));
+    let mut first = onboard(&sandbox, &users, &journal, &dir.path().join("first.csv")).spawn().unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while sandbox.stats().calls("user/createevaluationusers") == 0 {
+        assert!(std::time::Instant::now() < deadline, "the first run never sent its batch");
+        assert!(first.try_wait().unwrap().is_none(), "the first run ended early");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+
+    // Another command line: exit 2, with who holds the journal.
+    let sign_ins = sandbox.stats().calls("auth/accesstokenrequest");
+    let second = onboard(&sandbox, &users, &journal, &dir.path().join("second.csv")).output().unwrap();
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(2), "{stderr}");
+    let holder = format!("propdesk onboard (process {} on ", first.id());
+    assert!(stderr.contains("Another onboarding run is using this environment's journal") && stderr.contains(&holder));
+    assert!(stderr.contains(" UTC)"), "says since when: {stderr}");
+    assert!(!dir.path().join("second.csv").exists(), "a refused run writes no results");
+    let after = sandbox.stats().calls("auth/accesstokenrequest");
+    assert_eq!(after, sign_ins, "a refused run does not even sign in");
+
+    // A run from the library (as the window makes) on the same file is refused too.
+    let environment = Environment::custom(&sandbox.live_url(), &sandbox.demo_url(), None);
+    let library_journal = Arc::new(Journal::open(&journal, &journal_key(&environment)).unwrap());
+    match Run::lock(library_journal, "the Propdesk window").await {
+        Err(RunError::Busy(RunLockError::Held(Some(holder)))) => assert_eq!(holder.pid, first.id()),
+        Err(other) => panic!("refused for the wrong reason: {other}"),
+        Ok(_) => panic!("a second run started on a held journal"),
+    }
+
+    let status = first.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "the first run finishes undisturbed");
+    let stats = sandbox.stats();
+    assert_eq!(stats.calls("user/createevaluationusers"), 1, "only the first run sent users");
+    assert_eq!((stats.users_created(), stats.accounts_created()), (30, 30), "0 duplicates");
 }
 
 fn command(sandbox: &Sandbox, verb: &str, journal: &Path) -> Command {

@@ -246,3 +246,6 @@ async fn an_interrupted_write_is_reconciled_on_the_next_run() {
     assert_eq!(user_batches(&sandbox), 2, "the crashed batch plus one for the second trader only");
     assert!(journal.open_intents().unwrap().is_empty());
 }
+
+#[path = "reconcile.rs"]
+mod reconcile;

@@ -3,6 +3,7 @@
 mod linking;
 mod refusals;
 mod registry;
+mod replies;
 mod retries;
 mod submit;
 mod support;

@@ -33,10 +33,15 @@ fn write_roster(dir: &Path) -> std::path::PathBuf {
 }
 
 fn start_with_roster() -> TestApp {
+    start_with_roster_file(write_roster)
+}
+
+/// The app on the Sandbox, with the file picker answering the roster `write` made.
+fn start_with_roster_file(write: impl FnOnce(&Path) -> std::path::PathBuf) -> TestApp {
     let runtime = super::harness::runtime();
     let dir = tempfile::tempdir().unwrap();
     let mock = keyring_core::mock::Store::new().unwrap();
-    let roster = write_roster(dir.path());
+    let roster = write(dir.path());
     let mut config = AppConfig::new(Paths::in_dir(dir.path()), runtime.handle().clone());
     config.secret_store = SecretStore::with_store(mock.clone(), "test keyring");
     config.start = StartEnvironment::Sandbox;
@@ -121,4 +126,133 @@ fn the_run_button_says_why_it_is_disabled_when_signed_out() {
     app.wait_for("the reason", |h| has_text(h, "Sign in on the Setup screen first"));
     let button = app.harness.get_by_label_contains("Onboard");
     assert!(button.accesskit_node().is_disabled());
+}
+
+/// name, status, error of each RESULTS line (ids differ between two sandboxes).
+fn statuses(csv: &str) -> Vec<(String, String, String)> {
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    reader.records().map(|r| r.unwrap()).map(|r| (r[0].to_string(), r[4].to_string(), r[5].to_string())).collect()
+}
+
+#[test]
+fn the_window_and_the_command_line_give_one_roster_the_same_statuses_and_ready_count() {
+    // Two valid rows, a row valid but for its empty password, a password-less row with
+    // another problem, and two invalid rows.
+    let write = |dir: &Path| {
+        let mut text = format!("{HEADER}\n");
+        text += &row("ada1", "ada1@example.com", "NY", "ADA00001");
+        text += &row("ben2", "ben2@example.com", "NY", "BEN00002");
+        text += &row("nopass3", "nopass3@example.com", "NY", "NOP00003").replace("Str0ng!Passw0rd", "");
+        text += &row("nopass4", "nopass4@example.com", "", "NOP00004").replace("Str0ng!Passw0rd", "");
+        text += &row("bad5", "bad5@example.com", "NY", "bad_account");
+        text += &row("nostate6", "nostate6@example.com", "", "NOS00006");
+        let path = dir.join("mixed.csv");
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+
+    // The command line, against its own sandbox.
+    let cli_dir = tempfile::tempdir().unwrap();
+    let cli_runtime = super::harness::runtime();
+    let sandbox = cli_runtime.block_on(crate::support::sandbox());
+    let out = cli_dir.path().join("results.csv");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_propdesk"))
+        .args(["onboard", "--live-url", &sandbox.live_url(), "--demo-url", &sandbox.demo_url()])
+        .args(["--plan", "DEMOFIRM_MONTHLY", "--template", "DEMOFIRM50K", "--yes", "--users"])
+        .arg(write(cli_dir.path()))
+        .arg("--journal")
+        .arg(cli_dir.path().join("journal.sqlite"))
+        .arg("--out")
+        .arg(&out)
+        .env_remove("TRADOVATE_USERNAME")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "invalid rows make exit 1: {stderr}");
+    assert!(stderr.contains("6 traders in") && stderr.contains(": 2 ready, 4 invalid;"), "{stderr}");
+    let from_cli = statuses(&std::fs::read_to_string(&out).unwrap());
+
+    // The window, on the same roster.
+    let mut app = start_with_roster_file(write);
+    app.wait_for("the firm's plan", |h| h.query_by_label("DEMOFIRM_MONTHLY").is_some());
+    app.click_nav("Traders");
+    app.wait_for("the empty roster", |h| has_text(h, "No traders yet"));
+    app.harness.get_by_label_contains("Import file").click();
+    app.wait_for("the import report", |h| has_text(h, "Imported 6 rows from mixed.csv"));
+    app.wait_for("the ready count", |h| has_text(h, "2 ready") && has_text(h, "4 need attention"));
+    app.wait_for("the run button to enable", |h| {
+        h.query_by_label_contains("Onboard 2 valid traders").is_some_and(|n| !n.accesskit_node().is_disabled())
+    });
+    app.harness.get_by_label_contains("Onboard 2 valid traders").click();
+    app.wait_for("the run to finish", |h| has_text(h, "Finished: Done: 2 of 2"));
+    app.harness.get_by_label_contains("Export results").click();
+    let results = app.dir.path().join("results.csv");
+    app.wait_for("the results file", move |_| std::fs::read_to_string(&results).is_ok_and(|s| s.contains("nostate6")));
+    let from_window = statuses(&std::fs::read_to_string(app.dir.path().join("results.csv")).unwrap());
+
+    let words: Vec<&str> = from_cli.iter().map(|(_, status, _)| status.as_str()).collect();
+    assert_eq!(words, ["done", "done", "invalid", "invalid", "invalid", "invalid"]);
+    assert!(from_cli[2].2.starts_with("password: Password is empty"), "{:?}", from_cli[2]);
+    assert_eq!(from_window, from_cli, "same statuses and reasons, row by row");
+    assert_eq!(sandbox.stats().users_created(), 2, "the command line sent the two valid rows only");
+}
+
+#[test]
+fn a_window_run_is_refused_while_another_run_holds_the_journal_and_sends_nothing() {
+    use egui::accesskit::Role;
+    use propdesk::api::Environment;
+    use propdesk::onboarding::journal::{Journal, journal_key};
+    use propdesk::onboarding::run_lock::RunLock;
+    use propdesk::sandbox::{self, Sandbox};
+
+    // A Custom environment keeps its journal on disk, where a command line can share it.
+    let runtime = super::harness::runtime();
+    let sandbox = runtime.block_on(Sandbox::start(SandboxConfig::for_tests())).expect("sandbox");
+    let dir = tempfile::tempdir().unwrap();
+    let roster = write_roster(dir.path());
+    let mock = keyring_core::mock::Store::new().unwrap();
+    let mut app = TestApp::start_configured(dir, mock, StartEnvironment::SignedOut, runtime, None, |config| {
+        config.file_picker = open_dialog::fixed(roster);
+    });
+    app.harness.get_by_label("Custom").click();
+    app.wait_for_text("LIVE URL");
+    app.type_into("LIVE URL", &sandbox.live_url());
+    app.type_into("DEMO URL", &sandbox.demo_url());
+    app.type_into("Username", sandbox::ADMIN_NAME);
+    app.type_into("Password", sandbox::ADMIN_PASSWORD);
+    app.type_into("API key name", sandbox::APP_ID);
+    app.type_into("Key ID", sandbox::CID);
+    app.type_into("Secret", sandbox::SECRET);
+    app.harness.get_by_role_and_label(Role::Button, "Sign in").click();
+    app.wait_for("the firm's plan", |h| h.query_by_label("DEMOFIRM_MONTHLY").is_some());
+
+    // Another run (as `propdesk onboard` would) holds this environment's journal.
+    let environment = Environment::custom(&sandbox.live_url(), &sandbox.demo_url(), None);
+    let path = Paths::in_dir(app.dir.path()).journal_file();
+    let journal = std::sync::Arc::new(Journal::open(&path, &journal_key(&environment)).unwrap());
+    let held = RunLock::take(&journal, "propdesk onboard").unwrap();
+
+    app.click_nav("Traders");
+    app.wait_for("the empty roster", |h| has_text(h, "No traders yet"));
+    app.harness.get_by_label_contains("Import file").click();
+    app.wait_for("the ready count", |h| has_text(h, "2 ready"));
+    app.wait_for("the run button to enable", |h| {
+        h.query_by_label_contains("Onboard 2 valid traders").is_some_and(|n| !n.accesskit_node().is_disabled())
+    });
+    app.harness.get_by_label_contains("Onboard 2 valid traders").click();
+    let holder = format!("propdesk onboard (process {} on ", std::process::id());
+    app.wait_for("the refusal naming the holder", |h| {
+        has_text(h, "Another onboarding run is using this environment's journal") && has_text(h, &holder)
+    });
+    assert_eq!(sandbox.stats().users_created(), 0, "nothing sent while the journal is held");
+
+    // Once the other run lets go, the same button onboards.
+    drop(held);
+    app.wait_for("the button again", |h| {
+        h.query_by_label_contains("Onboard 2 valid traders").is_some_and(|n| !n.accesskit_node().is_disabled())
+    });
+    app.harness.get_by_label_contains("Onboard 2 valid traders").click();
+    app.wait_for("the run to finish", |h| has_text(h, "Finished: Done: 2 of 2"));
+    assert_eq!(sandbox.stats().users_created(), 2);
 }

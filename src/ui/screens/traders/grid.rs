@@ -137,6 +137,7 @@ fn table_ui(
                 });
                 if kind == StatusKind::Invalid {
                     let all: Vec<String> = screen
+                        .check
                         .validation
                         .problems(id)
                         .iter()
@@ -147,9 +148,7 @@ fn table_ui(
                     response.on_hover_text(&status);
                 }
                 for field in Field::ALL {
-                    let problem = screen.validation.cell_problems(id, field).next();
-                    let problem =
-                        problem.filter(|_| !(field == Field::Password && screen.only_needs_password(id, trader)));
+                    let problem = screen.check.validation.cell_problems(id, field).next();
                     let (_, response) = row.col(|ui| {
                         if problem.is_some() {
                             ui.painter().rect_filled(
@@ -189,10 +188,14 @@ fn editor_ui(screen: &mut TradersScreen, ui: &mut egui::Ui, commands: &mut Vec<T
     let title = if trader.name.trim().is_empty() { "New trader".to_string() } else { trader.name.trim().to_string() };
     let locked = screen.run.is_running();
     let error = theme::error_color(ui);
-    let problems: Vec<Option<String>> =
-        Field::ALL.iter().map(|f| screen.validation.cell_problems(id, *f).next().map(|p| p.message.clone())).collect();
-    let suggestions: Vec<Option<String>> =
-        Field::ALL.iter().map(|f| screen.validation.cell_problems(id, *f).find_map(|p| p.suggestion.clone())).collect();
+    let problems: Vec<Option<String>> = Field::ALL
+        .iter()
+        .map(|f| screen.check.validation.cell_problems(id, *f).next().map(|p| p.message.clone()))
+        .collect();
+    let suggestions: Vec<Option<String>> = Field::ALL
+        .iter()
+        .map(|f| screen.check.validation.cell_problems(id, *f).find_map(|p| p.suggestion.clone()))
+        .collect();
     let mut close = false;
     crate::ui::widgets::card(ui, "", |ui| {
         ui.horizontal(|ui| {

@@ -11,12 +11,11 @@ mod run;
 mod toolbar;
 
 use super::{ScreenContext, ScreenContextMut};
-use crate::onboarding::journal::JournaledTrader;
-use crate::onboarding::prepare::known_names_from_journal;
+use crate::onboarding::prepare::{RosterCheck, is_onboarded};
+use crate::onboarding::results::RowResult;
 use crate::onboarding::{
-    Field, ImportReport, KnownNames, Roster, RowId, SortOrder, Trader, Validation, generate_account_names,
-    generate_missing_passwords, import_csv_file, import_pasted, import_xlsx_file, validate_roster,
-    write_credentials_csv, write_roster_csv,
+    Field, ImportReport, Roster, RowId, SortOrder, Trader, generate_account_names, generate_missing_passwords,
+    import_csv_file, import_pasted, import_xlsx_file, write_credentials_csv, write_roster_csv,
 };
 use crate::ui::command::Command;
 use crate::ui::confirm::{Confirmation, asks_before_billing, traders};
@@ -24,7 +23,7 @@ use crate::ui::open_dialog::{self, OpenDialog};
 use crate::ui::problem::Problem;
 use crate::ui::save_dialog::{PickedPath, SaveDialog};
 use crate::ui::widgets;
-use run::{RowResult, RunMessage, RunState};
+use run::{RunMessage, RunState};
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -104,12 +103,9 @@ struct ShownReport {
 
 pub struct TradersScreen {
     roster: Roster,
-    /// Validation of the current roster, redone only when it changes.
-    validation: Validation,
-    /// Names taken by traders created earlier (from the journal).
-    known: KnownNames,
-    /// Traders of this roster the journal already knows, by lower-case user name.
-    earlier: HashMap<String, JournaledTrader>,
+    /// The roster checked against the journal (validation, earlier traders), redone
+    /// only when either changes: the same check a run makes.
+    check: RosterCheck,
     /// Set when the roster (or the journal it is checked against) changed.
     dirty: bool,
     /// The journal (by address) `known`/`earlier` came from, if one was open.
@@ -156,9 +152,7 @@ impl TradersScreen {
     pub fn new(open_dialog: OpenDialog, save_dialog: Option<SaveDialog>) -> Self {
         Self {
             roster: Roster::new(),
-            validation: validate_roster(&Roster::new(), &KnownNames::new()),
-            known: KnownNames::new(),
-            earlier: HashMap::new(),
+            check: RosterCheck::default(),
             dirty: false,
             checked_journal: None,
             scope: None,
@@ -297,7 +291,7 @@ impl TradersScreen {
                 self.changed();
             }
             TradersCommand::GenerateAccountNames(prefix) => {
-                match generate_account_names(&mut self.roster, prefix.trim(), &self.known) {
+                match generate_account_names(&mut self.roster, prefix.trim(), &self.check.known) {
                     Ok(n) => ctx.toasts.info(format!("Named {n} accounts")),
                     Err(error) => ctx.toasts.error(&Problem::simple(error.to_string()).context("Account names")),
                 }
@@ -323,7 +317,7 @@ impl TradersScreen {
                 }
             }
             TradersCommand::ExportResults => {
-                let bytes = run::results_csv(&self.roster, &self.validation, &self.results);
+                let bytes = run::results_csv(self);
                 match bytes {
                     Ok(bytes) => self.save(ctx, "Results", "onboarding-results.csv", bytes),
                     Err(e) => ctx.toasts.error(&Problem::simple(e).context("Exporting results")),
@@ -419,8 +413,6 @@ impl TradersScreen {
         self.results = results;
         self.scope = scope;
         self.confirm = None;
-        self.known = KnownNames::new();
-        self.earlier.clear();
         self.checked_journal = None;
         self.dirty = true;
     }
@@ -449,24 +441,13 @@ impl TradersScreen {
     fn revalidate(&mut self, journal: Option<&crate::onboarding::journal::Journal>, ctx: &mut ScreenContextMut<'_>) {
         self.dirty = false;
         self.checked_journal = journal.map(|j| j as *const _ as usize);
-        self.known = KnownNames::new();
-        self.earlier.clear();
-        if let Some(journal) = journal {
-            match known_names_from_journal(journal, &self.roster).and_then(|k| Ok((k, journal.traders()?))) {
-                Ok((known, traders)) => {
-                    self.known = known;
-                    let names: std::collections::HashSet<String> =
-                        self.roster.iter().map(|(_, t)| t.name.trim().to_lowercase()).collect();
-                    self.earlier = traders
-                        .into_iter()
-                        .filter(|t| names.contains(&t.name.to_lowercase()))
-                        .map(|t| (t.name.to_lowercase(), t))
-                        .collect();
-                }
-                Err(error) => ctx.toasts.error(&Problem::simple(error.to_string()).context("Reading the journal")),
+        self.check = match RosterCheck::new(&self.roster, journal) {
+            Ok(check) => check,
+            Err(error) => {
+                ctx.toasts.error(&Problem::simple(error.to_string()).context("Reading the journal"));
+                RosterCheck::new(&self.roster, None).unwrap_or_default()
             }
-        }
-        self.validation = validate_roster(&self.roster, &self.known);
+        };
         self.refilter();
         self.recount();
     }
@@ -523,20 +504,12 @@ impl TradersScreen {
         });
     }
 
-    /// A row whose only problem is its empty password: one is generated when the run
-    /// starts, so the row counts as ready.
-    fn only_needs_password(&self, id: RowId, trader: &Trader) -> bool {
-        let problems = self.validation.problems(id);
-        trader.password.is_empty() && !problems.is_empty() && problems.iter().all(|p| p.field == Field::Password)
-    }
-
-    /// Rows that pass validation (or only lack a password) and are not onboarded yet.
+    /// Rows that pass validation and are not onboarded yet (in this session's run or
+    /// an earlier one, per the journal).
     fn ready_rows(&self) -> Vec<RowId> {
         self.roster
             .iter()
-            .filter(|(id, trader)| {
-                (self.validation.is_valid(*id) || self.only_needs_password(*id, trader)) && !self.is_done(*id, trader)
-            })
+            .filter(|(id, trader)| self.check.validation.is_valid(*id) && !self.is_done(*id, trader))
             .map(|(id, _)| id)
             .collect()
     }
@@ -544,16 +517,8 @@ impl TradersScreen {
     fn is_done(&self, id: RowId, trader: &Trader) -> bool {
         match self.results.get(&id) {
             Some(result) => result.is_done(),
-            None => self.earlier_of(trader).is_some_and(|t| t.account_id.is_some()),
+            None => self.check.earlier_of(trader).is_some_and(is_onboarded),
         }
-    }
-
-    /// What the journal knew about this trader when the roster was last checked.
-    fn earlier_of(&self, trader: &Trader) -> Option<&JournaledTrader> {
-        if self.earlier.is_empty() {
-            return None;
-        }
-        self.earlier.get(&trader.name.trim().to_lowercase())
     }
 
     /// Recounts the run bar's numbers (after validation or a row result changed), so
@@ -561,11 +526,7 @@ impl TradersScreen {
     fn recount(&mut self) {
         let ready = self.ready_rows().len();
         let done = self.roster.iter().filter(|(id, t)| self.is_done(*id, t)).count();
-        let invalid = self
-            .roster
-            .iter()
-            .filter(|(id, t)| !self.validation.is_valid(*id) && !self.only_needs_password(*id, t))
-            .count();
+        let invalid = self.roster.iter().filter(|(id, _)| !self.check.validation.is_valid(*id)).count();
         self.counts = Counts { ready, done, invalid };
         self.recount = false;
     }

@@ -2,46 +2,23 @@
 //! per-row results, cancel, retry, and the results CSV.
 
 use super::{Message, TradersCommand, TradersScreen};
-use crate::onboarding::pipeline::{
-    CancelToken, Pipeline, PipelineEvent, PipelineOptions, RowStatus, RowUpdate, RunSummary,
-};
-use crate::onboarding::prepare::{known_names_from_journal, prepare};
-use crate::onboarding::{Roster, RowId, Trader, Validation, generate_missing_passwords};
+use crate::onboarding::pipeline::{CancelToken, PipelineEvent, RowStatus, RunSummary};
+use crate::onboarding::results::{RowResult, result_rows, write_results_csv};
+use crate::onboarding::run::{Run, RunEvent};
+use crate::onboarding::{RowId, Trader};
 use crate::ui::problem::Problem;
 use crate::ui::screens::{ScreenContext, ScreenContextMut};
 use crate::ui::{theme, widgets};
 use egui::RichText;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-/// One row's latest pipeline state.
-#[derive(Clone, Debug)]
-pub struct RowResult {
-    pub user_id: Option<i64>,
-    pub account_id: Option<i64>,
-    pub trading_permission_id: Option<i64>,
-    pub status: RowStatus,
-}
-
-impl RowResult {
-    pub fn is_done(&self) -> bool {
-        self.status == RowStatus::Done
-    }
-
-    fn from_update(update: &RowUpdate) -> Self {
-        Self {
-            user_id: update.user_id,
-            account_id: update.account_id,
-            trading_permission_id: update.trading_permission_id,
-            status: update.status.clone(),
-        }
-    }
-}
+/// How a window run names itself to a run it refuses or is refused by.
+const PROGRAM: &str = "the Propdesk window";
 
 pub enum RunMessage {
-    /// The rows actually sent (index = the pipeline's row index).
-    Prepared(Vec<RowId>),
-    Event(PipelineEvent),
+    Event(RunEvent),
+    /// The run could not start (the journal is held by another run, or unreadable).
     Failed(String),
 }
 
@@ -241,23 +218,14 @@ pub fn start(screen: &mut TradersScreen, ctx: &mut ScreenContextMut<'_>, retry: 
         };
         (connection.client.clone(), workspace.journal.clone(), plan, template, connection.scope())
     };
-    // Empty passwords are generated now, so the credentials export has them.
-    if generate_missing_passwords(&mut screen.roster) > 0 {
-        screen.changed();
-        screen.revalidate(Some(&journal), ctx);
-    }
-    let mut chosen: HashSet<RowId> = screen.rows_to_send(retry).into_iter().collect();
-    chosen.retain(|id| screen.validation.is_valid(*id));
+    let chosen: HashSet<RowId> = screen.rows_to_send(retry).into_iter().collect();
     if chosen.is_empty() {
         ctx.toasts.info("Nothing to send: no valid rows are waiting");
         return;
     }
     screen.recount = true;
     for id in &chosen {
-        screen.results.insert(
-            *id,
-            RowResult { user_id: None, account_id: None, trading_permission_id: None, status: RowStatus::Waiting },
-        );
+        screen.results.insert(*id, RowResult::waiting());
     }
     let cancel = CancelToken::default();
     screen.run.active = Some(ActiveRun {
@@ -271,7 +239,7 @@ pub fn start(screen: &mut TradersScreen, ctx: &mut ScreenContextMut<'_>, retry: 
         notice: None,
         finished: None,
     });
-    let roster: Roster = screen.roster.clone();
+    let roster = screen.roster.clone();
     let sender = screen.inbox.sender.clone();
     let egui_ctx = ctx.bridge.ctx.clone();
     let send = move |message: RunMessage| {
@@ -279,38 +247,28 @@ pub fn start(screen: &mut TradersScreen, ctx: &mut ScreenContextMut<'_>, retry: 
         egui_ctx.request_repaint();
     };
     ctx.bridge.runtime.spawn(async move {
-        let prepared = {
-            let journal = journal.clone();
-            tokio::task::spawn_blocking(move || {
-                let known = known_names_from_journal(&journal, &roster).map_err(|e| e.to_string())?;
-                Ok::<_, String>(prepare(&roster, &known, plan.id, template.id))
-            })
-            .await
-            .map_err(|e| e.to_string())
-            .and_then(|r| r)
+        let begun = match Run::lock(journal, PROGRAM).await {
+            Ok(lock) => Run::begin(client, lock, roster, plan.id, template.id).await,
+            Err(error) => Err(error),
         };
-        let prepared = match prepared {
-            Ok(p) => p,
-            Err(error) => return send(RunMessage::Failed(error)),
+        let run = match begun {
+            Ok(run) => run,
+            Err(error) => return send(RunMessage::Failed(error.to_string())),
         };
-        let (ids, traders): (Vec<_>, Vec<_>) =
-            prepared.traders.into_iter().filter(|(id, _)| chosen.contains(id)).unzip();
-        send(RunMessage::Prepared(ids));
         let (events, mut receiver) = tokio::sync::mpsc::unbounded_channel();
         let forward = {
             let send = send.clone();
-            tokio::spawn(async move {
+            async move {
                 while let Some(event) = receiver.recv().await {
                     send(RunMessage::Event(event));
                 }
-            })
+            }
         };
-        let pipeline = Pipeline::new(client, journal, PipelineOptions::default());
-        let summary = pipeline.run(traders, &cancel, &events).await;
-        drop(events);
-        let _ = forward.await;
+        let only = if retry { Some(chosen) } else { None };
+        let sending = async move { run.send(only.as_ref(), &cancel, &events).await };
+        let (report, ()) = tokio::join!(sending, forward);
         // The pipeline ends with `Finished`; this covers a pipeline that did not.
-        send(RunMessage::Event(PipelineEvent::Finished(summary)));
+        send(RunMessage::Event(RunEvent::Pipeline(PipelineEvent::Finished(report.summary))));
     });
 }
 
@@ -318,12 +276,12 @@ pub fn on_message(screen: &mut TradersScreen, ctx: &mut ScreenContextMut<'_>, me
     screen.recount = true;
     let Some(active) = screen.run.active.as_mut() else { return };
     match message {
-        RunMessage::Prepared(rows) => {
-            // Rows validation let through but conversion refused are not sent.
-            let sent: HashSet<RowId> = rows.iter().copied().collect();
+        RunMessage::Event(RunEvent::Started { sending }) => {
+            // The run checked the roster against the journal again: only these go.
+            let sent: HashSet<RowId> = sending.iter().copied().collect();
             screen.results.retain(|id, r| r.status != RowStatus::Waiting || sent.contains(id));
-            active.total = rows.len();
-            active.rows = rows;
+            active.total = sending.len();
+            active.rows = sending;
         }
         RunMessage::Failed(error) => {
             active.notice = Some(format!("The run could not start: {error}"));
@@ -331,7 +289,7 @@ pub fn on_message(screen: &mut TradersScreen, ctx: &mut ScreenContextMut<'_>, me
             screen.results.retain(|_, r| r.status != RowStatus::Waiting);
             ctx.toasts.error(&Problem::simple(error).context("Onboarding"));
         }
-        RunMessage::Event(event) => match event {
+        RunMessage::Event(RunEvent::Pipeline(event)) => match event {
             PipelineEvent::Row(update) => {
                 if let Some(id) = active.rows.get(update.index) {
                     screen.results.insert(*id, RowResult::from_update(&update));
@@ -384,19 +342,13 @@ pub fn status_of(screen: &TradersScreen, id: RowId, trader: &Trader) -> (String,
             RowStatus::Failed { stage, error } => (format!("Failed at {}: {error}", stage.label()), StatusKind::Failed),
         };
     }
-    if screen.only_needs_password(id, trader) && !screen.is_done(id, trader) {
-        return ("Valid · password generated at start".into(), StatusKind::Valid);
-    }
-    // An empty password is generated at start: name the other problems first.
-    let problems = screen.validation.problems(id);
-    let generated =
-        |p: &&crate::onboarding::Problem| p.field == crate::onboarding::Field::Password && trader.password.is_empty();
-    if let Some(problem) = problems.iter().find(|p| !generated(p)).or(problems.first()) {
-        let more = problems.iter().filter(|p| !generated(p)).count().saturating_sub(1);
+    let problems = screen.check.validation.problems(id);
+    if let Some(problem) = problems.first() {
+        let more = problems.len() - 1;
         let text = if more > 0 { format!("{} (+{more})", problem.message) } else { problem.message.clone() };
         return (text, StatusKind::Invalid);
     }
-    if let Some(earlier) = screen.earlier_of(trader)
+    if let Some(earlier) = screen.check.earlier_of(trader)
         && let Some(account) = earlier.account_id
     {
         return (format!("✔ Done earlier · account {account}"), StatusKind::Done);
@@ -413,39 +365,10 @@ pub enum StatusKind {
     Failed,
 }
 
-/// name, userId, accountId, tradingPermissionId, status, error: one line per roster row.
-pub fn results_csv(
-    roster: &Roster,
-    validation: &Validation,
-    results: &HashMap<RowId, RowResult>,
-) -> Result<Vec<u8>, String> {
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
-    out.write_record(["name", "userId", "accountId", "tradingPermissionId", "status", "error"])
-        .map_err(|e| e.to_string())?;
-    for (id, trader) in roster.iter() {
-        let (user, account, permission, status, error) = match results.get(&id) {
-            Some(r) => {
-                let (status, error) = match &r.status {
-                    RowStatus::Done => ("done", String::new()),
-                    RowStatus::Failed { stage, error } => ("failed", format!("{}: {error}", stage.label())),
-                    RowStatus::Waiting | RowStatus::Working(_) => ("not reached", String::new()),
-                };
-                (opt(r.user_id), opt(r.account_id), opt(r.trading_permission_id), status, error)
-            }
-            None if !validation.is_valid(id) => {
-                let error = validation
-                    .problems(id)
-                    .iter()
-                    .map(|p| format!("{}: {}", p.field.header(), p.message))
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                (String::new(), String::new(), String::new(), "invalid", error)
-            }
-            None => (String::new(), String::new(), String::new(), "not sent", String::new()),
-        };
-        out.write_record([trader.name.trim(), &user, &account, &permission, status, &error])
-            .map_err(|e| e.to_string())?;
-    }
-    out.into_inner().map_err(|e| e.to_string())
+/// RESULTS for the export: the same writer and status words as `propdesk onboard --out`.
+pub fn results_csv(screen: &TradersScreen) -> Result<Vec<u8>, String> {
+    let rows = result_rows(&screen.roster, &screen.check, &screen.results);
+    let mut bytes = Vec::new();
+    write_results_csv(&mut bytes, &rows).map_err(|e| e.to_string())?;
+    Ok(bytes)
 }

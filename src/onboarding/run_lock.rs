@@ -1,0 +1,217 @@
+//! One onboarding run per journal and environment.
+//!
+//! Two runs on one journal would each reconcile the other's unanswered writes and send
+//! them again, so a run (window or command line) first takes this lock and a second
+//! run is refused with a message naming who holds it.
+//!
+//! Why an operating-system file lock, and not only a row in the journal with a
+//! heartbeat: the OS drops the lock the moment the holder's process ends, however it
+//! ends (SIGKILL, a crash), so a dead holder never blocks the next run and nothing has
+//! to guess from a silent heartbeat whether the holder is dead. A heartbeat timeout
+//! would rob a live holder that is merely slow (a penalty wait, a laptop asleep) and
+//! let two runs send at once. The journal keeps a row naming the holder (process id,
+//! program, host, since when) only so that a refused run can say who it is; a row left
+//! behind by a dead holder is replaced by the next run that gets the OS lock, which
+//! reports the takeover.
+//!
+//! One lock file per environment sits beside the journal (one journal file holds every
+//! environment, and runs on different environments do not conflict). Lock files are
+//! never deleted: deleting one while another process waits to open it would let two
+//! processes lock two different files. On a network drive the lock is only as good as
+//! the drive's lock support; the journal belongs on a local disk.
+//!
+//! The Sandbox's journal lives in memory and belongs to one process: the in-process
+//! slot on the [`Journal`] refuses a second run there (and guards every journal within
+//! one process, before the OS lock is tried).
+
+use super::journal::Journal;
+use chrono::{DateTime, Utc};
+use std::fs::{File, OpenOptions, TryLockError};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Who holds (or held) a journal's run lock.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunHolder {
+    pub pid: u32,
+    /// What is running, e.g. "propdesk onboard" or "the Propdesk window".
+    pub program: String,
+    pub host: String,
+    pub since: DateTime<Utc>,
+}
+
+impl RunHolder {
+    /// This process, now.
+    pub fn this_process(program: &str) -> Self {
+        Self { pid: std::process::id(), program: program.to_string(), host: this_host(), since: Utc::now() }
+    }
+}
+
+impl std::fmt::Display for RunHolder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} (process {} on {}, since {} UTC)",
+            self.program,
+            self.pid,
+            self.host,
+            self.since.format("%Y-%m-%d %H:%M:%S")
+        )
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunLockError {
+    #[error(
+        "Another onboarding run is using this environment's journal: {}. Nothing was sent; \
+         start again when it has finished.",
+        .0.as_ref().map(ToString::to_string).unwrap_or_else(|| "a run that has not named itself yet".into())
+    )]
+    Held(Option<RunHolder>),
+    #[error("The journal's run lock could not be taken: {0}")]
+    Unavailable(String),
+}
+
+/// Held for the length of a run; dropping it lets the next run start.
+pub struct RunLock {
+    journal: Arc<Journal>,
+    pid: u32,
+    /// The OS lock (released when the file closes); `None` for an in-memory journal.
+    _file: Option<File>,
+    /// A holder that died without letting go, whose lock this run took over.
+    pub took_over_from: Option<RunHolder>,
+}
+
+impl RunLock {
+    /// The journal this lock holds.
+    pub fn journal(&self) -> &Arc<Journal> {
+        &self.journal
+    }
+
+    /// Takes the run lock of `journal`'s environment, or says who holds it. Blocking
+    /// (a file and the journal): call it off the UI thread.
+    pub fn take(journal: &Arc<Journal>, program: &str) -> Result<Self, RunLockError> {
+        let holder = RunHolder::this_process(program);
+        let mut slot = journal.running.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(running) = slot.as_ref() {
+            return Err(RunLockError::Held(Some(running.clone())));
+        }
+        let (file, took_over_from) = match lock_file_path(journal) {
+            None => (None, None),
+            Some(path) => {
+                let file = OpenOptions::new()
+                    .create(true)
+                    .truncate(false)
+                    .write(true)
+                    .open(&path)
+                    .map_err(|e| RunLockError::Unavailable(format!("{}: {e}", path.display())))?;
+                match file.try_lock() {
+                    Ok(()) => {}
+                    Err(TryLockError::WouldBlock) => {
+                        return Err(RunLockError::Held(journal.run_holder().ok().flatten()));
+                    }
+                    Err(TryLockError::Error(e)) => {
+                        return Err(RunLockError::Unavailable(format!("{}: {e}", path.display())));
+                    }
+                }
+                // The OS lock was free, so whoever the journal still names is gone.
+                let stale = journal.run_holder().map_err(|e| RunLockError::Unavailable(e.to_string()))?;
+                journal.set_run_holder(&holder).map_err(|e| RunLockError::Unavailable(e.to_string()))?;
+                (Some(file), stale)
+            }
+        };
+        let pid = holder.pid;
+        *slot = Some(holder);
+        drop(slot);
+        Ok(Self { journal: journal.clone(), pid, _file: file, took_over_from })
+    }
+}
+
+impl Drop for RunLock {
+    fn drop(&mut self) {
+        if self.journal.path().is_some() {
+            // Best effort: a row left behind is replaced by the next run (and reported as a takeover).
+            let _ = self.journal.clear_run_holder(self.pid);
+        }
+        *self.journal.running.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+}
+
+/// `<journal>.<environment>.run-lock`, the environment reduced to file-name characters
+/// plus a hash of the full key (custom environments are keyed by URL).
+fn lock_file_path(journal: &Journal) -> Option<PathBuf> {
+    let path = journal.path()?;
+    let key = journal.environment();
+    let readable: String =
+        key.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).take(40).collect();
+    let mut hash: u64 = 0xcbf29ce484222325; // FNV-1a: stable across builds, unlike std's hasher
+    for byte in key.bytes() {
+        hash = (hash ^ u64::from(byte)).wrapping_mul(0x100000001b3);
+    }
+    let mut name = path.file_name()?.to_os_string();
+    name.push(format!(".{readable}-{hash:08x}.run-lock"));
+    Some(path.with_file_name(name))
+}
+
+/// This computer's name, for the holder message.
+fn this_host() -> String {
+    let from_env = std::env::var("HOSTNAME").or_else(|_| std::env::var("COMPUTERNAME")).ok();
+    let from_file = || std::fs::read_to_string("/proc/sys/kernel/hostname").ok();
+    from_env
+        .or_else(from_file)
+        .map(|name| name.trim().to_string())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "this computer".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_in_memory_journal_refuses_a_second_run_in_the_same_process() {
+        let journal = Arc::new(Journal::in_memory("sandbox").unwrap());
+        let first = RunLock::take(&journal, "the Propdesk window").unwrap();
+        let refused = RunLock::take(&journal, "the Propdesk window").err().expect("refused");
+        let message = refused.to_string();
+        assert!(message.contains("the Propdesk window (process"), "{message}");
+        assert!(message.contains(&std::process::id().to_string()), "{message}");
+        drop(first);
+        assert!(RunLock::take(&journal, "the Propdesk window").is_ok(), "free again once the run ends");
+    }
+
+    #[test]
+    fn a_second_journal_on_the_same_file_is_refused_and_names_the_holder() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.sqlite");
+        let first = Arc::new(Journal::open(&path, "staging").unwrap());
+        let second = Arc::new(Journal::open(&path, "staging").unwrap());
+        let held = RunLock::take(&first, "propdesk onboard").unwrap();
+        match RunLock::take(&second, "the Propdesk window") {
+            Err(RunLockError::Held(Some(holder))) => {
+                assert_eq!((holder.pid, holder.program.as_str()), (std::process::id(), "propdesk onboard"));
+            }
+            other => panic!("expected a refusal naming the holder, got {:?}", other.map(|_| ())),
+        }
+        // Another environment in the same file is not blocked.
+        let production = Arc::new(Journal::open(&path, "production").unwrap());
+        assert!(RunLock::take(&production, "propdesk onboard").is_ok());
+        drop(held);
+        let next = RunLock::take(&second, "the Propdesk window").unwrap();
+        assert_eq!(next.took_over_from, None, "a holder that let go is not a takeover");
+    }
+
+    #[test]
+    fn a_holder_row_without_its_os_lock_is_taken_over_and_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.sqlite");
+        let journal = Arc::new(Journal::open(&path, "staging").unwrap());
+        let dead = RunHolder { pid: 999_999, program: "propdesk onboard".into(), host: "h".into(), since: Utc::now() };
+        journal.set_run_holder(&dead).unwrap(); // what a SIGKILLed holder leaves behind
+        let lock = RunLock::take(&journal, "propdesk onboard").unwrap();
+        assert_eq!(lock.took_over_from, Some(dead));
+        assert_eq!(journal.run_holder().unwrap().map(|h| h.pid), Some(std::process::id()));
+        drop(lock);
+        assert_eq!(journal.run_holder().unwrap(), None);
+    }
+}
