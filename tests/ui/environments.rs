@@ -262,6 +262,8 @@ fn a_remembered_production_session_grants_nothing_until_the_admin_confirms() {
     sign_in_form(&mut first, "Production", &production, true);
     first.wait_for_text("remembered in test keyring");
     first.wait_for_text("Choose the entitlement");
+    // The list arrives after the checklist shows.
+    first.wait_for("the entitlement picker", |h| h.query_by_label("Entitlement").is_some());
     first.harness.get_by_label("Entitlement").click();
     first.wait_for_text("Tradovate Prop (ID");
     first.harness.get_by_label_contains("Tradovate Prop (ID").click();
