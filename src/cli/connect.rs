@@ -68,6 +68,11 @@ impl ConnectArgs {
         })
     }
 
+    /// Which environment these arguments name (before connecting).
+    pub fn kind(&self) -> Result<EnvironmentKind, UsageError> {
+        self.environment().map(|(kind, _)| kind)
+    }
+
     pub async fn connect(&self) -> Result<Connection, UsageError> {
         let (kind, environment) = self.environment()?;
         let (environment, sandbox, login) = match environment {
