@@ -21,6 +21,14 @@ enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8765")]
         addr: SocketAddr,
+        /// The domain that answers adminAlertSignal/deps (live or demo), to imitate a
+        /// server that differs from our guess (LIVE) when trying `propdesk doctor`.
+        #[arg(long, value_name = "DOMAIN", default_value = "live", value_parser = parse_domain)]
+        deps_on: propdesk::api::Domain,
+        /// Name WebSocket entity types strictly: exact spelling only, the agreement
+        /// signal only as OtherEnvAdminAlertSignal, unknown names get nothing.
+        #[arg(long)]
+        strict_entity_types: bool,
     },
     /// Create users, contact info and evaluation accounts for every valid row of a roster.
     ///
@@ -36,6 +44,11 @@ enum Command {
     /// Offboard journaled traders: cancel everything on DEMO and LIVE, or only revoke
     /// their trading permissions (--revoke-only).
     Cancel(Box<propdesk::cli::CancelArgs>),
+    /// Before a firm's first run: ask the server about every point our documents leave
+    /// unconfirmed (docs/assumptions.md) and report what matches and what differs.
+    /// Read-only unless --test-trader. Exit code 0: everything matches; 1: differences
+    /// listed; 2: usage or configuration error.
+    Doctor(Box<propdesk::cli::DoctorArgs>),
 }
 
 fn main() -> ExitCode {
@@ -43,14 +56,30 @@ fn main() -> ExitCode {
     propdesk::logging::init();
     match args.command.unwrap_or(Command::Window) {
         Command::Window => propdesk::ui::run(),
-        Command::Sandbox { addr } => run_sandbox(addr),
+        Command::Sandbox { addr, deps_on, strict_entity_types } => {
+            let config = propdesk::sandbox::SandboxConfig {
+                deps_domain: deps_on,
+                strict_entity_types,
+                ..propdesk::sandbox::SandboxConfig::default()
+            };
+            run_sandbox(addr, config)
+        }
         Command::Onboard(args) => propdesk::cli::block_on(propdesk::cli::onboard(*args)),
         Command::Entitle(args) => propdesk::cli::block_on(propdesk::cli::entitle(*args)),
         Command::Cancel(args) => propdesk::cli::block_on(propdesk::cli::cancel(*args)),
+        Command::Doctor(args) => propdesk::cli::block_on(propdesk::cli::doctor(*args)),
     }
 }
 
-fn run_sandbox(addr: SocketAddr) -> ExitCode {
+fn parse_domain(text: &str) -> Result<propdesk::api::Domain, String> {
+    match text.to_ascii_lowercase().as_str() {
+        "live" => Ok(propdesk::api::Domain::Live),
+        "demo" => Ok(propdesk::api::Domain::Demo),
+        _ => Err(format!("{text:?} is not a domain: say live or demo")),
+    }
+}
+
+fn run_sandbox(addr: SocketAddr, config: propdesk::sandbox::SandboxConfig) -> ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -58,7 +87,7 @@ fn run_sandbox(addr: SocketAddr) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match runtime.block_on(propdesk::sandbox::run_standalone(addr)) {
+    match runtime.block_on(propdesk::sandbox::run_standalone(addr, config)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("propdesk: the sandbox stopped: {error}");

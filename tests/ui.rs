@@ -8,6 +8,7 @@ mod support;
 
 mod ui {
     mod board;
+    mod checkup;
     mod environments;
     pub mod harness;
     mod setup;

@@ -219,10 +219,7 @@ impl CancelEverywhere {
 }
 
 fn single_domain(endpoint: &Endpoint) -> Domain {
-    match endpoint.route {
-        endpoint::Route::One(domain) => domain,
-        endpoint::Route::EachDomain => Domain::Live,
-    }
+    endpoint.home_domain()
 }
 
 fn to_body<B: Serialize>(endpoint: &Endpoint, body: &B) -> ApiResult<Value> {

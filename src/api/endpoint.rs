@@ -58,6 +58,15 @@ impl Endpoint {
         self.path
     }
 
+    /// The domain a single call goes to (`cancelEverything` goes to each in turn; a
+    /// caller that sends it once sends it to LIVE).
+    pub fn home_domain(&self) -> Domain {
+        match self.route {
+            Route::One(domain) => domain,
+            Route::EachDomain => Domain::Live,
+        }
+    }
+
     /// The calls that carry up to [`MAX_BATCH`] items (and need a longer timeout).
     pub fn is_batch(&self) -> bool {
         self.path == CREATE_EVALUATION_USERS.path || self.path == CREATE_EVALUATION_ACCOUNTS.path

@@ -10,8 +10,8 @@ use chrono::Utc;
 /// `propdesk sandbox`).
 #[derive(clap::Args, Clone, Debug)]
 pub struct ConnectArgs {
-    /// sandbox, staging or production.
-    #[arg(long, value_name = "NAME", conflicts_with_all = ["live_url", "demo_url", "ws_url"])]
+    /// sandbox, staging or production; or custom with --live-url and --demo-url.
+    #[arg(long, value_name = "NAME")]
     pub env: Option<String>,
     /// LIVE REST base URL, ending in /v1.
     #[arg(long, value_name = "URL", requires = "demo_url")]
@@ -35,11 +35,19 @@ pub struct Connection {
 
 impl ConnectArgs {
     fn environment(&self) -> Result<(EnvironmentKind, Option<Environment>), UsageError> {
+        let custom = self.env.as_deref().and_then(EnvironmentKind::from_slug) == Some(EnvironmentKind::Custom);
+        let urls = self.live_url.is_some() || self.demo_url.is_some() || self.ws_url.is_some();
         match (&self.env, &self.live_url, &self.demo_url) {
-            (Some(name), _, _) => {
-                let kind = EnvironmentKind::from_slug(name)
-                    .filter(|k| *k != EnvironmentKind::Custom)
-                    .ok_or_else(|| UsageError(format!("--env must be sandbox, staging or production, not {name:?}")))?;
+            (Some(_), _, _) if custom && !urls => {
+                Err(UsageError("--env custom needs --live-url and --demo-url (and optionally --ws-url)".into()))
+            }
+            (Some(name), _, _) if !custom => {
+                if urls {
+                    return Err(UsageError(format!("--env {name} has its own URLs: leave out --live-url, --demo-url and --ws-url")));
+                }
+                let kind = EnvironmentKind::from_slug(name).ok_or_else(|| {
+                    UsageError(format!("--env must be sandbox, staging, production or custom, not {name:?}"))
+                })?;
                 let environment = match kind {
                     EnvironmentKind::Staging => Some(Environment::staging()),
                     EnvironmentKind::Production => Some(Environment::production()),
@@ -47,15 +55,21 @@ impl ConnectArgs {
                 };
                 Ok((kind, environment))
             }
-            (None, Some(live), Some(demo)) => {
+            (_, Some(live), Some(demo)) => {
                 let environment = Environment::custom(live, demo, self.ws_url.as_deref());
                 environment.check_urls().map_err(UsageError)?;
                 Ok((EnvironmentKind::Custom, Some(environment)))
             }
             _ => Err(UsageError(
-                "say where to connect: --env sandbox|staging|production, or --live-url and --demo-url".into(),
+                "say where to connect: --env sandbox|staging|production, or --env custom with --live-url and --demo-url"
+                    .into(),
             )),
         }
+    }
+
+    /// Which environment the arguments name, before anything is sent.
+    pub fn kind(&self) -> Result<EnvironmentKind, UsageError> {
+        self.environment().map(|(kind, _)| kind)
     }
 
     /// The journal key of the environment these arguments name, known before signing
@@ -66,11 +80,6 @@ impl ConnectArgs {
             Some(environment) => crate::onboarding::journal::journal_key(&environment),
             None => kind.slug().to_string(),
         })
-    }
-
-    /// Which environment these arguments name (before connecting).
-    pub fn kind(&self) -> Result<EnvironmentKind, UsageError> {
-        self.environment().map(|(kind, _)| kind)
     }
 
     pub async fn connect(&self) -> Result<Connection, UsageError> {

@@ -6,12 +6,14 @@
 mod cancel;
 mod confirm;
 mod connect;
+mod doctor;
 mod entitle;
 mod onboard;
 mod progress;
 
 pub use cancel::{CancelArgs, run as cancel};
 pub use connect::ConnectArgs;
+pub use doctor::{DoctorArgs, run as doctor};
 pub use entitle::{EntitleArgs, run as entitle};
 pub use onboard::{OnboardArgs, run as onboard};
 

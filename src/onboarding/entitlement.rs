@@ -11,6 +11,12 @@ use chrono::Utc;
 /// Tradovate's text when the agreement is not signed yet (seeds/000, step 5).
 pub const WAITING_FOR_SIGNATURE: &str = "Live account is required";
 
+/// Whether a grant's refusal means "the trader has not signed yet" (any case, as
+/// seeds/000 gives the text but not its exact spelling on every server).
+pub fn is_waiting_for_signature(refusal: &str) -> bool {
+    refusal.trim().eq_ignore_ascii_case(WAITING_FOR_SIGNATURE)
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum GrantOutcome {
     Granted,
@@ -45,9 +51,7 @@ pub async fn grant(
     let outcome = match client.add_entitlement_subscription(&request).await {
         Ok(_) => GrantOutcome::Granted,
         Err(ApiError::Conflict { .. }) => GrantOutcome::AlreadyEntitled,
-        Err(ApiError::Rejected { text }) if text.trim().eq_ignore_ascii_case(WAITING_FOR_SIGNATURE) => {
-            GrantOutcome::WaitingForSignature
-        }
+        Err(ApiError::Rejected { text }) if is_waiting_for_signature(&text) => GrantOutcome::WaitingForSignature,
         Err(error) => GrantOutcome::Failed(error.to_string()),
     };
     match &outcome {

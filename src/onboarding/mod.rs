@@ -21,6 +21,7 @@ pub mod results;
 mod roster;
 pub mod run;
 pub mod run_lock;
+pub mod setup_choice;
 #[cfg(test)]
 mod test_xlsx;
 mod trader;

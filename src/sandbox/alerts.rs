@@ -5,7 +5,7 @@
 
 use super::auth::caller_org;
 use super::seed::AGREEMENT_ALERT_ID;
-use super::server::{Ctx, Reply, Shared, lock};
+use super::server::{Ctx, Reply, Shared, lock, wrong_domain};
 use super::state::{Id, SignalRec, World};
 use super::ws::PushEvent;
 use crate::api::Domain;
@@ -80,6 +80,9 @@ fn sign(world: &mut World, user_id: Id, subject_id: Id) -> Option<Value> {
 /// `GET adminAlertSignal/deps?masterid=<adminAlertId>`: this organisation's signals
 /// of that alert (all of them: the sandbox never archives).
 pub fn deps(ctx: &Ctx<'_>, world: &mut World) -> Reply {
+    if ctx.domain != ctx.shared.config.deps_domain {
+        return wrong_domain("adminalertsignal/deps", ctx.domain);
+    }
     let Some(master) = ctx.query.get("masterid") else {
         return Reply::status(StatusCode::BAD_REQUEST, "masterid is required");
     };

@@ -1,5 +1,6 @@
 //! Knobs of the sandbox: timings, rate limits and the shape of the signal event.
 
+use crate::api::Domain;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -110,6 +111,16 @@ pub struct SandboxConfig {
     /// While the maintenance switch is on ([`super::Faults::set_maintenance`]),
     /// account-creation calls hang this long, then get HTTP 504 unprocessed (reference 10).
     pub maintenance_timeout: Duration,
+    /// The one domain that answers `adminAlertSignal/deps` (seeds/000 shows LIVE; the
+    /// other domain gets 404). `propdesk sandbox --deps-on demo` imitates a server that
+    /// differs from our guess, for `propdesk doctor`.
+    pub deps_domain: Domain,
+    /// `user/syncrequest` names entity types exactly: a name is known only with this
+    /// exact spelling, the agreement signal only by the `entityType` its events carry
+    /// (`OtherEnvAdminAlertSignal` in the seeds/000 shape), and an unknown name gets no
+    /// collection in the snapshot and no events. Off: any case, and an unknown name gets
+    /// an empty collection (reference 4.4: "exact accepted list UNCONFIRMED").
+    pub strict_entity_types: bool,
     /// Random failures of writes (POSTs that create or change something), for soak tests
     /// and the benchmark. Off by default.
     pub random_write_faults: Option<RandomWriteFaults>,
@@ -169,6 +180,8 @@ impl Default for SandboxConfig {
             burst_penalty: None,
             max_sockets_per_user: 50,
             maintenance_timeout: Duration::from_secs(30),
+            deps_domain: Domain::Live,
+            strict_entity_types: false,
             random_write_faults: None,
             filled_slot_reply: FilledSlotReply::Sentence,
             max_sessions_per_user: 2,

@@ -238,10 +238,10 @@ impl Stats {
     }
 }
 
-/// `propdesk sandbox --addr 127.0.0.1:PORT`: serves with default (realistic) timings
-/// until Ctrl-C. Prints the URLs and the admin's non-secret key fields.
-pub async fn run_standalone(addr: SocketAddr) -> std::io::Result<()> {
-    let sandbox = Sandbox::start_at(SandboxConfig::default(), addr).await?;
+/// `propdesk sandbox --addr 127.0.0.1:PORT`: serves with `config` (realistic timings
+/// unless told otherwise) until Ctrl-C. Prints the URLs and the admin's non-secret key fields.
+pub async fn run_standalone(addr: SocketAddr, config: SandboxConfig) -> std::io::Result<()> {
+    let sandbox = Sandbox::start_at(config, addr).await?;
     println!("Propdesk sandbox (an imitation of the Tradovate Partner API) is running.");
     println!("  LIVE:      {}", sandbox.live_url());
     println!("  DEMO:      {}", sandbox.demo_url());

@@ -170,12 +170,17 @@ impl Route {
         if allowed {
             return Ok(());
         }
-        let right = if domain == Domain::Live { Domain::Demo } else { Domain::Live };
-        Err(Reply::status(
-            StatusCode::NOT_FOUND,
-            format!("{} is not available on the {domain} domain; call it on the {right} domain", self.path),
-        ))
+        Err(wrong_domain(self.path, domain))
     }
+}
+
+/// HTTP 404 naming the domain that does serve `path`.
+pub fn wrong_domain(path: &str, domain: Domain) -> Reply {
+    let right = if domain == Domain::Live { Domain::Demo } else { Domain::Live };
+    Reply::status(
+        StatusCode::NOT_FOUND,
+        format!("{path} is not available on the {domain} domain; call it on the {right} domain"),
+    )
 }
 
 const fn route(path: &'static str, method: Method, on: On, handler: Handler) -> Route {
@@ -203,7 +208,8 @@ fn routes() -> Vec<Route> {
         route("user/find", M::GET, Live, users::user_find),
         route("user/createevaluationusers", M::POST, Live, users::create_evaluation_users),
         route("contactinfo/updatecontactinfo", M::POST, Live, users::update_contact_info),
-        route("adminalertsignal/deps", M::GET, Live, alerts::deps),
+        // Served on the configured domain only (`SandboxConfig::deps_domain`); the handler checks.
+        route("adminalertsignal/deps", M::GET, Both, alerts::deps),
         route("userplugin/addentitlementsubscription", M::POST, Live, entitlements::add_entitlement_subscription),
         route("user/createevaluationaccounts", M::POST, Demo, accounts::create_evaluation_accounts),
         route("account/list", M::GET, Demo, accounts::account_list),

@@ -7,7 +7,7 @@
 use super::accounts::account_wire;
 use super::alerts::signal_wire;
 use super::auth::session_user;
-use super::config::SignalShape;
+use super::config::{SandboxConfig, SignalShape};
 use super::faults::FaultKind;
 use super::server::{Call, Outcome, Reply, Shared, find_route, lock, process};
 use super::state::{Id, World};
@@ -69,19 +69,36 @@ fn response(status: u16, id: u64, d: Option<Value>) -> String {
     format!("a{}", json!([r]))
 }
 
-/// Entity types the sandbox knows, with their snapshot key and domain.
-fn canonical(entity_type: &str) -> Option<&'static str> {
-    ["user", "account", "tradingPermission", "adminAlertSignal", "userPlugin", "contactInfo"]
-        .into_iter()
-        .find(|t| t.eq_ignore_ascii_case(entity_type))
+/// Entity types the sandbox knows, by their canonical name.
+const ENTITY_TYPES: [&str; 6] =
+    ["user", "account", "tradingPermission", "adminAlertSignal", "userPlugin", "contactInfo"];
+
+/// The canonical entity type a subscribed name stands for, if the server knows it.
+/// Lenient: any case. Strict (`SandboxConfig::strict_entity_types`): the exact name,
+/// and the signal only by the `entityType` its events carry in the configured shape.
+fn canonical(config: &SandboxConfig, entity_type: &str) -> Option<&'static str> {
+    if !config.strict_entity_types {
+        return ENTITY_TYPES.into_iter().find(|t| t.eq_ignore_ascii_case(entity_type));
+    }
+    let signal_name = match config.signal_shape {
+        SignalShape::OtherEnv => "OtherEnvAdminAlertSignal",
+        SignalShape::Plain => "adminAlertSignal",
+    };
+    if entity_type == signal_name {
+        return Some("adminAlertSignal");
+    }
+    ENTITY_TYPES.into_iter().filter(|t| *t != "adminAlertSignal").find(|t| *t == entity_type)
 }
 
 /// The snapshot: one plural key per requested type, with this org's entities of this domain.
-fn snapshot(world: &World, domain: Domain, org_id: Id, types: &[String]) -> Value {
+fn snapshot(world: &World, config: &SandboxConfig, domain: Domain, org_id: Id, types: &[String]) -> Value {
     let mut out = Map::new();
     for t in types {
-        let Some(kind) = canonical(t) else {
-            out.insert(format!("{t}s"), json!([]));
+        let Some(kind) = canonical(config, t) else {
+            // A strict server says nothing about a name it does not know.
+            if !config.strict_entity_types {
+                out.insert(format!("{t}s"), json!([]));
+            }
             continue;
         };
         let org_user = |user_id: Id| world.user(user_id).is_some_and(|u| u.org_id == org_id);
@@ -110,7 +127,8 @@ fn snapshot(world: &World, domain: Domain, org_id: Id, types: &[String]) -> Valu
             }
             _ => Vec::new(),
         };
-        out.insert(format!("{kind}s"), Value::Array(items));
+        let key = if config.strict_entity_types { t.as_str() } else { kind };
+        out.insert(format!("{key}s"), Value::Array(items));
     }
     Value::Object(out)
 }
@@ -255,10 +273,10 @@ fn handle(shared: &Arc<Shared>, domain: Domain, conn: &mut Conn, text: &str) -> 
             ));
         }
     };
-    conn.wanted = types.iter().filter_map(|t| canonical(t)).collect();
+    conn.wanted = types.iter().filter_map(|t| canonical(&shared.config, t)).collect();
     let world = lock(&shared.world);
     let org_id = world.user(caller).map(|u| u.org_id).unwrap_or_default();
-    Some(response(200, request.id, Some(snapshot(&world, domain, org_id, &types))))
+    Some(response(200, request.id, Some(snapshot(&world, &shared.config, domain, org_id, &types))))
 }
 
 pub async fn serve(shared: Arc<Shared>, domain: Domain, socket: WebSocket) {

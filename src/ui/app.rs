@@ -382,6 +382,11 @@ impl PropdeskApp {
                     connection.refresh(&self.bridge);
                 }
             }
+            Command::CheckConnection => {
+                if let Some(connection) = &mut self.connection {
+                    connection.check(&self.bridge);
+                }
+            }
             Command::Choose(choice, chosen) => {
                 if let Some(kind) = self.connection.as_ref().map(|c| c.kind()) {
                     let section = self.settings.environment_mut(kind);

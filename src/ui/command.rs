@@ -82,6 +82,8 @@ pub enum Command {
     SignInSandbox,
     SignOut,
     RefreshSetup,
+    /// Run the doctor's read-only probes against the signed-in environment.
+    CheckConnection,
     Choose(Choice, Chosen),
     ExportActivity(Vec<CallRecord>),
     DismissToast(u64),

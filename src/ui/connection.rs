@@ -6,8 +6,11 @@ use super::remote::Remote;
 use super::workspace::Workspace;
 use crate::api::wire::{Account, Entitlement, TradovateSubscriptionPlan};
 use crate::api::{Client, Environment, EnvironmentKind};
+use crate::doctor::{self, DoctorOptions, Report};
 use crate::store::settings::{Chosen, EnvironmentSettings};
 use chrono::{DateTime, Utc};
+
+pub use crate::onboarding::setup_choice::{default_entitlement, default_plan, entitlement_label, template_accounts};
 
 pub struct Connection {
     pub environment: Environment,
@@ -21,6 +24,8 @@ pub struct Connection {
     pub plans: Remote<Vec<TradovateSubscriptionPlan>>,
     pub accounts: Remote<Vec<Account>>,
     pub entitlements: Remote<Vec<Entitlement>>,
+    /// The last "Check connection" report (`propdesk doctor`'s read-only probes).
+    pub checkup: Remote<Report>,
     /// Expiry of the token last written to the keyring, to save renewals once.
     pub saved_token_expiry: Option<DateTime<Utc>>,
     /// Set once the session was lost, so the toast appears once.
@@ -48,6 +53,7 @@ impl Connection {
             plans: Remote::NotRequested,
             accounts: Remote::NotRequested,
             entitlements: Remote::NotRequested,
+            checkup: Remote::NotRequested,
             saved_token_expiry: None,
             lost_reported: false,
             workspace: None,
@@ -97,12 +103,20 @@ impl Connection {
         }
     }
 
+    /// Runs the doctor's read-only probes in the background (never the test trader:
+    /// the window does not create test users). A check in flight is not doubled.
+    pub fn check(&mut self, bridge: &Bridge) {
+        let client = self.client.clone();
+        self.checkup.request(bridge, async move { Ok(doctor::run(&client, &DoctorOptions::default()).await) });
+    }
+
     /// True when any value arrived.
     pub fn poll(&mut self) -> bool {
         let a = self.plans.poll();
         let b = self.accounts.poll();
         let c = self.entitlements.poll();
-        a || b || c
+        let d = self.checkup.poll();
+        a || b || c || d
     }
 
     pub fn is_loading(&self) -> bool {
@@ -119,13 +133,7 @@ impl Connection {
     /// to traders), smallest first. Falls back to all accounts if none match.
     pub fn templates(&self) -> Vec<&Account> {
         let Some(accounts) = self.accounts.value() else { return Vec::new() };
-        let admin = self.client.session().map(|s| s.user_id);
-        let mut own: Vec<&Account> = accounts.iter().filter(|a| Some(a.user_id) == admin).collect();
-        if own.is_empty() {
-            own = accounts.iter().collect();
-        }
-        own.sort_by(|a, b| a.evaluation_size.unwrap_or(f64::MAX).total_cmp(&b.evaluation_size.unwrap_or(f64::MAX)));
-        own
+        template_accounts(accounts, self.client.session().map(|s| s.user_id))
     }
 
     /// Fills in choices not made yet (or no longer offered) with sensible defaults:
@@ -190,29 +198,6 @@ pub fn exact_monthly_plan(plans: &[TradovateSubscriptionPlan]) -> Option<&Tradov
     monthly.next().is_none().then_some(first)
 }
 
-/// The firm's own plan: a `*_MONTHLY` one that is not a trial, else the first plan.
-pub fn default_plan(plans: &[TradovateSubscriptionPlan]) -> Option<&TradovateSubscriptionPlan> {
-    let monthly = |p: &&TradovateSubscriptionPlan| p.name.to_ascii_uppercase().ends_with("_MONTHLY");
-    plans.iter().filter(monthly).find(|p| !p.trial).or_else(|| plans.iter().find(monthly)).or(plans.first())
-}
-
-/// The "Tradovate Prop" entitlement: name or title containing "Prop".
-pub fn default_entitlement(entitlements: &[Entitlement]) -> Option<&Entitlement> {
-    let is_prop = |e: &&Entitlement| {
-        e.name.to_ascii_lowercase().contains("prop") || e.title.to_ascii_lowercase().contains("prop")
-    };
-    entitlements
-        .iter()
-        .filter(|e| e.discontinued_date.is_none())
-        .find(is_prop)
-        .or_else(|| entitlements.iter().find(is_prop))
-}
-
-/// How an entitlement is named on screen: its title, else its name.
-pub fn entitlement_label(e: &Entitlement) -> String {
-    if e.title.trim().is_empty() { e.name.clone() } else { e.title.clone() }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,30 +207,11 @@ mod tests {
     }
 
     #[test]
-    fn prefers_the_monthly_plan_that_is_not_a_trial() {
-        let plans = [plan(1, "DEMOFIRM_TRIAL", true), plan(2, "DEMOFIRM_MONTHLY", false)];
-        assert_eq!(default_plan(&plans).unwrap().id, 2);
-        assert_eq!(default_plan(&[plan(3, "OTHER", false)]).unwrap().id, 3);
-    }
-
-    #[test]
     fn production_takes_only_a_single_exact_monthly_plan() {
         let plans = [plan(1, "DEMOFIRM_TRIAL_MONTHLY", true), plan(2, "DEMOFIRM_MONTHLY", false)];
         assert_eq!(exact_monthly_plan(&plans).unwrap().id, 2);
         assert!(exact_monthly_plan(&[plan(3, "OTHER", false)]).is_none(), "no fallback to the first plan");
         let two = [plan(4, "A_MONTHLY", false), plan(5, "B_MONTHLY", false)];
         assert!(exact_monthly_plan(&two).is_none(), "two candidates: the admin chooses");
-    }
-
-    #[test]
-    fn finds_the_prop_entitlement() {
-        let e = |id, name: &str, title: &str| Entitlement {
-            id,
-            name: name.into(),
-            title: title.into(),
-            ..Default::default()
-        };
-        let list = [e(85, "LivePlus", "Live+"), e(3101, "TradovateProp", "Tradovate Prop")];
-        assert_eq!(default_entitlement(&list).unwrap().id, 3101);
     }
 }

@@ -1,6 +1,7 @@
 //! The real client against the sandbox over loopback HTTP and WebSocket.
 
 mod auth;
+mod doctor;
 mod faults;
 mod offboarding;
 mod onboarding;

@@ -7,4 +7,5 @@ mod support;
 
 mod agreements;
 mod cli;
+mod doctor;
 mod runs;

@@ -200,10 +200,11 @@ fn the_window_and_the_command_line_give_one_roster_the_same_statuses_and_ready_c
 
 #[test]
 fn a_window_run_is_refused_while_another_run_holds_the_journal_and_sends_nothing() {
+    use chrono::Utc;
     use egui::accesskit::Role;
     use propdesk::api::Environment;
     use propdesk::onboarding::journal::{Journal, journal_key};
-    use propdesk::onboarding::run_lock::RunLock;
+    use propdesk::onboarding::run_lock::{RunHolder, RunLock};
     use propdesk::sandbox::{self, Sandbox};
 
     // A Custom environment keeps its journal on disk, where a command line can share it.
@@ -248,13 +249,20 @@ fn a_window_run_is_refused_while_another_run_holds_the_journal_and_sends_nothing
     });
     assert_eq!(sandbox.stats().users_created(), 0, "nothing sent while the journal is held");
 
-    // Once the other run lets go, the same button onboards.
+    // The other run dies without letting go (SIGKILL leaves its row, the OS frees its
+    // lock): the same button onboards, saying whose lock it took over.
     drop(held);
+    let dead =
+        RunHolder { pid: 999_999, program: "propdesk onboard".into(), host: "elsewhere".into(), since: Utc::now() };
+    journal.set_run_holder(&dead).unwrap();
     app.wait_for("the button again", |h| {
         h.query_by_label_contains("Onboard 2 valid traders").is_some_and(|n| !n.accesskit_node().is_disabled())
     });
     app.harness.get_by_label_contains("Onboard 2 valid traders").click();
     confirm_billing(&mut app, "Onboard 2 traders");
+    app.wait_for("the takeover notice", |h| {
+        has_text(h, "Took over the journal from propdesk onboard (process 999999 on elsewhere")
+    });
     app.wait_for("the run to finish", |h| has_text(h, "Finished: Done: 2 of 2"));
     assert_eq!(sandbox.stats().users_created(), 2);
 }

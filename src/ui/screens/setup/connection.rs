@@ -217,6 +217,8 @@ fn signed_in_ui(ui: &mut Ui, connection: &Connection, view: &SetupView<'_>, comm
     if ui.button("Sign out").clicked() {
         commands.push(Command::SignOut);
     }
+    ui.add_space(8.0);
+    super::checkup::checkup_ui(ui, connection, commands);
 }
 
 fn keyring_ui(ui: &mut Ui, connection: &Connection, view: &SetupView<'_>) {

@@ -4,6 +4,7 @@
 //! Split in three: this file (layout, header, checklist), `connection` (environment
 //! choice and sign-in), `tables` (plans, template accounts, entitlement).
 
+mod checkup;
 mod connection;
 mod tables;
 

@@ -20,6 +20,8 @@ pub enum RunMessage {
     Event(RunEvent),
     /// The run could not start (the journal is held by another run, or unreadable).
     Failed(String),
+    /// The journal's lock was left by a run that died; this one took it over.
+    TookOver(String),
 }
 
 /// The current (or last) run.
@@ -248,7 +250,14 @@ pub fn start(screen: &mut TradersScreen, ctx: &mut ScreenContextMut<'_>, retry: 
     };
     ctx.bridge.runtime.spawn(async move {
         let begun = match Run::lock(journal, PROGRAM).await {
-            Ok(lock) => Run::begin(client, lock, roster, plan.id, template.id).await,
+            Ok(lock) => {
+                if let Some(dead) = &lock.took_over_from {
+                    send(RunMessage::TookOver(format!(
+                        "Took over the journal from {dead}, which is no longer running"
+                    )));
+                }
+                Run::begin(client, lock, roster, plan.id, template.id).await
+            }
             Err(error) => Err(error),
         };
         let run = match begun {
@@ -276,6 +285,7 @@ pub fn on_message(screen: &mut TradersScreen, ctx: &mut ScreenContextMut<'_>, me
     screen.recount = true;
     let Some(active) = screen.run.active.as_mut() else { return };
     match message {
+        RunMessage::TookOver(text) => ctx.toasts.info(text),
         RunMessage::Event(RunEvent::Started { sending }) => {
             // The run checked the roster against the journal again: only these go.
             let sent: HashSet<RowId> = sending.iter().copied().collect();
