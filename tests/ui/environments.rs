@@ -315,3 +315,35 @@ fn a_remembered_production_session_grants_nothing_until_the_admin_confirms() {
     }
     assert_eq!(production.entitlements_of(user_id).len(), 1, "granted once, after the confirmation");
 }
+
+#[test]
+fn a_subaccount_draft_stays_with_the_environment_it_was_typed_on() {
+    let runtime = runtime();
+    let second = runtime.block_on(Sandbox::start(SandboxConfig::for_tests())).expect("second sandbox");
+    let mut app = start(StartEnvironment::Sandbox, None, runtime);
+    app.wait_for_text("Sandbox · offline");
+    app.click_nav("Subaccounts");
+    app.wait_for_text("New request");
+    app.harness.get_by_label_contains("New request").click();
+    app.wait_for_text("Whose subaccount is it?");
+    app.type_into("Trader name", "Sandbox Only");
+
+    // On another environment: its own (empty) requests, no trace of the Sandbox's draft.
+    sign_in_form(&mut app, "Custom", &second, false);
+    app.click_nav("Subaccounts");
+    app.wait_for_text("New request");
+    assert!(!has_text(&app.harness, "Whose subaccount is it?"), "the Sandbox's wizard is not open on Custom");
+    app.harness.get_by_label_contains("New request").click();
+    app.wait_for_text("Whose subaccount is it?");
+    assert!(app.harness.query_all_by_value("Sandbox Only").next().is_none(), "Custom starts a blank request");
+
+    // Back on the Sandbox: the draft is where it was left.
+    app.click_nav("Setup");
+    app.wait_for("the environment choice", |h| h.query_by_label("Sandbox").is_some());
+    app.harness.get_by_label("Sandbox").click();
+    app.harness.step();
+    app.harness.get_by_label("Start the Sandbox").click();
+    app.wait_for_text("Sandbox · offline");
+    app.click_nav("Subaccounts");
+    app.wait_for("the Sandbox's draft", |h| h.query_all_by_value("Sandbox Only").next().is_some());
+}
