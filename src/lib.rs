@@ -9,6 +9,8 @@ pub mod cli;
 pub mod doctor;
 pub mod logging;
 pub mod onboarding;
+pub mod restricted_countries;
+pub mod safe_csv;
 pub mod sandbox;
 pub mod store;
 pub mod subaccount;

@@ -39,6 +39,12 @@ pub const EXIT_USAGE: u8 = 2;
 
 /// Runs an async command on a fresh runtime, turning usage errors into exit code 2.
 pub fn block_on(job: impl std::future::Future<Output = Result<u8, UsageError>>) -> ExitCode {
+    // The same restricted-countries list as the window (an override in the data folder).
+    if let Some(problem) =
+        crate::store::Paths::platform().and_then(|paths| crate::restricted_countries::install_from(&paths.data_dir))
+    {
+        eprintln!("propdesk: {problem}");
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {

@@ -13,6 +13,7 @@ pub mod entitlement;
 mod export;
 mod generate;
 mod import;
+pub mod import_limits;
 pub mod journal;
 pub mod offboarding;
 pub mod pipeline;
@@ -26,6 +27,7 @@ pub mod setup_choice;
 mod test_xlsx;
 mod trader;
 mod validate;
+mod workbook;
 
 pub use amount::{AmountError, parse_amount};
 pub use convert::InvalidRow;

@@ -8,6 +8,7 @@ use super::amount::{AmountError, parse_amount};
 use super::countries::{is_country_code, suggest_code};
 use super::roster::{Roster, RowId, duplicate_key};
 use super::trader::{Field, Trader};
+use crate::restricted_countries;
 use std::collections::{HashMap, HashSet};
 
 /// One thing wrong with one cell.
@@ -378,7 +379,7 @@ fn contact_info(t: &Trader) -> Vec<Problem> {
 
 fn country_code(value: &str) -> Option<Problem> {
     if is_country_code(value) {
-        return None;
+        return restricted_countries::active().reason(value).map(|reason| Problem::new(Field::Country, reason));
     }
     let problem = if value.chars().count() == 2 && value.chars().all(|c| c.is_ascii_alphabetic()) {
         Problem::new(

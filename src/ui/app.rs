@@ -197,6 +197,10 @@ impl PropdeskApp {
         if let Some(problem) = settings_problem {
             app.toasts.error(&problem.into());
         }
+        // A few lines from the data folder, like the settings just above.
+        if let Some(problem) = crate::restricted_countries::install_from(&app.paths.data_dir) {
+            app.toasts.error(&Problem::new("The restricted countries file is not used", problem));
+        }
         match (config.start, app.settings.last_environment) {
             (StartEnvironment::Sandbox, _) | (StartEnvironment::LastUsed, EnvironmentKind::Sandbox) => {
                 app.sign_in_sandbox()
@@ -438,6 +442,7 @@ impl PropdeskApp {
             section.live_url = request.environment.live_url.clone();
             section.demo_url = request.environment.demo_url.clone();
             section.ws_url = request.environment.ws_url.clone();
+            section.agreement_alert_id = Some(request.environment.agreement_alert_id);
         }
         self.settings_dirty = true;
         self.sign_in_error = None;
@@ -546,6 +551,8 @@ impl PropdeskApp {
                 Err(KeyringError::Unavailable { .. }) => return Ok(None),
                 Err(error) => return Err(Problem::from(error).context("Could not read the saved sign-in")),
             };
+            // The settings file may have been edited since: the URL rules hold here too.
+            login.environment.check_urls().map_err(|e| Problem::new("The saved server addresses are refused", e))?;
             login.environment = hosts_of(production_hosts.as_ref(), login.environment);
             let client = Client::new(login.environment);
             bridge.send(Event::ActivitySource(kind, client.activity().clone()));

@@ -9,6 +9,7 @@ mod connection;
 mod tables;
 
 use crate::api::EnvironmentKind;
+use crate::api::env::AGREEMENT_ALERT_ID_STAGING;
 use crate::store::Settings;
 use crate::store::settings::Chosen;
 use crate::ui::command::{Command, Screen};
@@ -35,6 +36,8 @@ struct SignInForm {
     live_url: String,
     demo_url: String,
     ws_url: String,
+    /// Custom only: the agreement signal's alert id as typed.
+    alert_id: String,
     username: String,
     password: String,
     app_id: String,
@@ -69,6 +72,7 @@ impl SetupScreen {
             live_url: section.live_url,
             demo_url: section.demo_url,
             ws_url: section.ws_url,
+            alert_id: section.agreement_alert_id.unwrap_or(AGREEMENT_ALERT_ID_STAGING).to_string(),
             username: section.username,
             app_id: section.app_id,
             cid: section.cid,
