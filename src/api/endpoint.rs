@@ -129,6 +129,10 @@ pub const UPDATE_CONTACT_INFO: Endpoint = write("contactInfo/updateContactInfo",
 pub const CREATE_EVALUATION_ACCOUNTS: Endpoint =
     with_budget(write("user/createEvaluationAccounts", Demo, false), 100, 1, Counts::FailedOnly);
 pub const ADMIN_ALERT_SIGNAL_DEPS: Endpoint = get("adminAlertSignal/deps", Live);
+// Risk read-back: the entities live with the accounts they limit, on DEMO.
+pub const USER_ACCOUNT_AUTO_LIQ_DEPS: Endpoint = get("userAccountAutoLiq/deps", Demo);
+pub const USER_ACCOUNT_POSITION_LIMIT_DEPS: Endpoint = get("userAccountPositionLimit/deps", Demo);
+pub const USER_ACCOUNT_RISK_PARAMETER_DEPS: Endpoint = get("userAccountRiskParameter/deps", Demo);
 /// Granting twice is refused by the server ("already"), not doubled: safe to retry.
 pub const ADD_ENTITLEMENT_SUBSCRIPTION: Endpoint = write("userPlugin/addEntitlementSubscription", Live, true);
 
@@ -167,6 +171,9 @@ pub const ALL: &[Endpoint] = &[
     UPDATE_CONTACT_INFO,
     CREATE_EVALUATION_ACCOUNTS,
     ADMIN_ALERT_SIGNAL_DEPS,
+    USER_ACCOUNT_AUTO_LIQ_DEPS,
+    USER_ACCOUNT_POSITION_LIMIT_DEPS,
+    USER_ACCOUNT_RISK_PARAMETER_DEPS,
     ADD_ENTITLEMENT_SUBSCRIPTION,
     CREATE_PARTNER_SUBACCOUNT_REQUEST,
     SUBMIT_PARTNER_SUBACCOUNT_DOCUMENT,

@@ -10,12 +10,14 @@ mod doctor;
 mod entitle;
 mod onboard;
 mod progress;
+mod risk;
 
 pub use cancel::{CancelArgs, run as cancel};
 pub use connect::ConnectArgs;
 pub use doctor::{DoctorArgs, run as doctor};
 pub use entitle::{EntitleArgs, run as entitle};
 pub use onboard::{OnboardArgs, run as onboard};
+pub use risk::{OnboardRiskArgs, RiskArgs, run as risk};
 
 use crate::onboarding::journal::Journal;
 use std::path::Path;

@@ -8,6 +8,7 @@
 use super::import_limits::{
     MAX_CELLS, MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS, MAX_UNPACKED_BYTES, TableBudget, check_file_size, megabytes,
 };
+use super::risk::{RiskField, looks_like_risk};
 use super::roster::{Roster, RowId};
 use super::trader::{Field, Trader};
 use super::workbook;
@@ -103,6 +104,17 @@ pub fn match_header(header: &str) -> Option<Field> {
         .find(|f| header_key(f.header()) == key || header_key(f.label()) == key || synonyms(*f).contains(&key.as_str()))
 }
 
+/// A column that looks like a risk rule but is none of the 17 fields: its values are
+/// NOT applied, and the admin is told so with the names that would work.
+fn unknown_risk_column(header: &str) -> String {
+    let names: Vec<&str> = RiskField::ALL.iter().map(|f| f.header()).collect();
+    format!(
+        "Column '{header}' looks like a risk rule but is not one Tradovate knows, so its values were NOT applied; \
+         rename it to one of: {}",
+        names.join(", ")
+    )
+}
+
 fn header_key(header: &str) -> String {
     header.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
@@ -124,11 +136,14 @@ fn synonyms(field: Field) -> &'static [&'static str] {
         Field::Phone => &["mobile", "telephone", "phonenumber", "tel", "cell", "mobilephone"],
         Field::AccountName => &["account", "accountname"],
         Field::InitialBalance => &["balance", "startingbalance", "startbalance", "accountsize"],
-        Field::DailyLossAutoLiq => &["dailyloss", "dailylosslimit"],
-        Field::TrailingMaxDrawdown => &["trailingdrawdown", "maxdrawdown", "drawdown"],
-        Field::TrailingMaxDrawdownMode => &["drawdownmode", "trailingdrawdownmode"],
-        Field::WeeklyLossAutoLiq => &["weeklyloss", "weeklylosslimit"],
-        Field::DailyProfitAutoLiq => &["dailyprofit", "dailyprofitlimit"],
+        Field::Risk(risk) => match risk {
+            RiskField::DailyLossAutoLiq => &["dailyloss", "dailylosslimit"],
+            RiskField::TrailingMaxDrawdown => &["trailingdrawdown", "maxdrawdown", "drawdown"],
+            RiskField::TrailingMaxDrawdownMode => &["drawdownmode", "trailingdrawdownmode"],
+            RiskField::WeeklyLossAutoLiq => &["weeklyloss", "weeklylosslimit"],
+            RiskField::DailyProfitAutoLiq => &["dailyprofit", "dailyprofitlimit"],
+            _ => &[],
+        },
     }
 }
 
@@ -333,6 +348,9 @@ fn add_table(roster: &mut Roster, mut rows: Vec<Vec<String>>, rule: HeaderRule) 
                 }
                 Some(f) => columns.push(Some(f)),
                 None => {
+                    if looks_like_risk(header) {
+                        report.warnings.push(unknown_risk_column(header));
+                    }
                     if !header.is_empty() {
                         report.unknown_columns.push(header.to_string());
                     } else if has_data(column, data) {
@@ -429,8 +447,10 @@ mod tests {
             ("initial_balance", Field::InitialBalance),
             ("mobile", Field::Phone),
             ("Telephone", Field::Phone),
-            ("trailing max drawdown mode", Field::TrailingMaxDrawdownMode),
-            ("Daily loss limit", Field::DailyLossAutoLiq),
+            ("trailing max drawdown mode", Field::Risk(RiskField::TrailingMaxDrawdownMode)),
+            ("Daily loss limit", Field::Risk(RiskField::DailyLossAutoLiq)),
+            ("Margin limit (percent)", Field::Risk(RiskField::MarginPercentageAutoLiq)),
+            ("daily_loss_percentage_alert", Field::Risk(RiskField::DailyLossPercentageAlert)),
         ] {
             assert_eq!(match_header(header), Some(field), "{header}");
         }
@@ -602,7 +622,8 @@ mod tests {
 
     #[test]
     fn pasted_cells_without_a_header_row_use_column_order() {
-        let mut second = vec![""; 21];
+        let width = Field::ALL.len() + 1;
+        let mut second = vec![""; width];
         for (field, value) in [
             (Field::Name, "bdoe"),
             (Field::Email, "bob@example.com"),
@@ -613,7 +634,7 @@ mod tests {
         ] {
             second[Field::ALL.iter().position(|f| *f == field).unwrap()] = value;
         }
-        second[20] = "extra";
+        second[width - 1] = "extra";
         let text = format!("jsmith\tjane@example.com\t\tJane\tSmith\n{}\n", second.join("\t"));
         let text = text.as_str();
         let mut roster = Roster::new();
@@ -623,7 +644,7 @@ mod tests {
         assert_eq!(cell(&roster, report.added[0], Field::FirstName), "Jane");
         assert_eq!(cell(&roster, report.added[1], Field::AccountName), "TRADER0002");
         assert_eq!(cell(&roster, report.added[1], Field::InitialBalance), "25000");
-        assert_eq!(report.unknown_columns, ["column 21"]);
+        assert_eq!(report.unknown_columns, [format!("column {width}")]);
         assert!(report.warnings[0].starts_with("The first row does not look like column names"));
     }
 
@@ -675,7 +696,7 @@ mod tests {
         assert_eq!(cell(&roster, id, Field::FirstName), "Jane");
         assert_eq!(cell(&roster, id, Field::Phone), "3125550100");
         assert_eq!(cell(&roster, id, Field::InitialBalance), "50000");
-        assert_eq!(cell(&roster, id, Field::DailyLossAutoLiq), "1250.5");
+        assert_eq!(cell(&roster, id, Field::Risk(RiskField::DailyLossAutoLiq)), "1250.5");
         assert!(report.unknown_columns.is_empty());
     }
 
@@ -718,5 +739,31 @@ mod tests {
         let mut roster = Roster::new();
         let report = import_xlsx_file(&mut roster, &path, Some("Traders")).unwrap();
         assert_eq!(report.rows_added(), 1);
+    }
+
+    #[test]
+    fn every_post_trade_risk_column_is_kept_and_an_unknown_risk_column_is_reported() {
+        let risk_headers: Vec<&str> = RiskField::ALL.iter().map(|f| f.header()).collect();
+        let values: Vec<String> = RiskField::ALL.iter().enumerate().map(|(i, _)| format!("{}", i + 1)).collect();
+        let text = format!(
+            "name,email,{},maxContracts\njsmith,jane@example.com,{},5\n",
+            risk_headers.join(","),
+            values.join(",")
+        );
+        let mut roster = Roster::new();
+        let report = import_csv(&mut roster, text.as_bytes()).unwrap();
+        let id = report.added[0];
+        for (i, field) in RiskField::ALL.iter().enumerate() {
+            assert_eq!(cell(&roster, id, Field::Risk(*field)), values[i], "{field:?}");
+        }
+        assert_eq!(report.unknown_columns, ["maxContracts"]);
+        assert!(
+            report
+                .warnings
+                .iter()
+                .any(|w| w.starts_with("Column 'maxContracts' looks like a risk rule") && w.contains("NOT applied")),
+            "{:?}",
+            report.warnings
+        );
     }
 }

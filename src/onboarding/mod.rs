@@ -19,6 +19,7 @@ pub mod offboarding;
 pub mod pipeline;
 pub mod prepare;
 pub mod results;
+pub mod risk;
 mod roster;
 pub mod run;
 pub mod run_lock;

@@ -21,6 +21,7 @@ mod entitlements;
 pub mod faults;
 mod limits;
 mod offboarding;
+mod risk;
 mod rules;
 pub mod seed;
 mod server;

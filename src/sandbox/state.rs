@@ -218,6 +218,8 @@ pub struct World {
     pub contacts: Vec<ContactRec>,
     pub signals: Vec<SignalRec>,
     pub auto_liq_profiles: Vec<AutoLiqProfile>,
+    /// Risk rules applied to created accounts.
+    pub risk: super::risk::RiskRecords,
     pub master_accounts: Vec<MasterAccount>,
     pub documents: Vec<DocumentRec>,
     pub subaccounts: Vec<SubaccountRec>,

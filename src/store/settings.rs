@@ -27,7 +27,7 @@ pub struct Chosen {
 }
 
 /// What is remembered for one environment.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct EnvironmentSettings {
     /// Custom environments only: the URLs typed in.
@@ -48,6 +48,8 @@ pub struct EnvironmentSettings {
     pub entitlement: Option<Chosen>,
     /// Pipeline board: grant T-Prop as soon as a trader signs (on unless turned off).
     pub auto_grant: bool,
+    /// Risk profiles per template account, and "no limits" acknowledgements.
+    pub risk: crate::onboarding::risk::RiskSettings,
 }
 
 // Manual so that `auto_grant` defaults to true (files written before it existed too).
@@ -66,6 +68,7 @@ impl Default for EnvironmentSettings {
             template: None,
             entitlement: None,
             auto_grant: true,
+            risk: Default::default(),
         }
     }
 }

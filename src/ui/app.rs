@@ -147,6 +147,11 @@ impl PropdeskApp {
         self.connection.as_ref().and_then(|c| c.workspace.as_ref()).map(|w| w.journal.clone())
     }
 
+    /// Test hook: the signed-in client, so a test can read back what the server holds.
+    pub fn client(&self) -> Option<crate::api::Client> {
+        self.connection.as_ref().map(|c| c.client.clone())
+    }
+
     pub fn new(cc: &eframe::CreationContext<'_>, config: AppConfig) -> Self {
         let ctx = cc.egui_ctx.clone();
         theme::install(&ctx);
@@ -407,6 +412,18 @@ impl PropdeskApp {
                             section.entitlement = Some(chosen)
                         }
                     }
+                    self.settings_dirty = true;
+                }
+            }
+            Command::SaveRiskProfile { template, profile } => {
+                if let Some(kind) = self.connection.as_ref().map(|c| c.kind()) {
+                    self.settings.environment_mut(kind).risk.set_profile(&template, *profile);
+                    self.settings_dirty = true;
+                }
+            }
+            Command::AcknowledgeNoRiskLimits { template, acknowledged } => {
+                if let Some(kind) = self.connection.as_ref().map(|c| c.kind()) {
+                    self.settings.environment_mut(kind).risk.set_acknowledged(&template, acknowledged);
                     self.settings_dirty = true;
                 }
             }

@@ -7,5 +7,7 @@ mod support;
 
 mod agreements;
 mod cli;
+mod cli_risk;
 mod doctor;
+mod risk;
 mod runs;

@@ -18,14 +18,14 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const HEADER: &str = "name,email,password,firstName,lastName,streetAddress1,city,state,postCode,country,phone,accountName,initialBalance";
+const HEADER: &str = "name,email,password,firstName,lastName,streetAddress1,city,state,postCode,country,phone,accountName,initialBalance,dailyLossAutoLiq";
 
 /// Three valid traders.
 fn write_roster(dir: &Path) -> std::path::PathBuf {
     let mut text = format!("{HEADER}\n");
     for (name, account) in [("envada1", "ENVA00001"), ("envben2", "ENVB00002"), ("envcal3", "ENVC00003")] {
         text += &format!(
-            "{name},{name}@example.com,Str0ng!Passw0rd,Jamie,Rivera,123 Maple Avenue,Albany,NY,12207,US,+1-518-555-0199,{account},50000\n"
+            "{name},{name}@example.com,Str0ng!Passw0rd,Jamie,Rivera,123 Maple Avenue,Albany,NY,12207,US,+1-518-555-0199,{account},50000,1000\n"
         );
     }
     let path = dir.join("roster.csv");
@@ -264,6 +264,11 @@ fn a_remembered_production_session_grants_nothing_until_the_admin_confirms() {
     first.wait_for_text("Choose the entitlement");
     // The list arrives after the checklist shows.
     first.wait_for("the entitlement picker", |h| h.query_by_label("Entitlement").is_some());
+    // Below the fold at 1280×800 (the risk-rules card sits above it): scroll, let it settle.
+    first.harness.get_by_label("Entitlement").scroll_to_me();
+    for _ in 0..30 {
+        first.harness.step();
+    }
     first.harness.get_by_label("Entitlement").click();
     first.wait_for_text("Tradovate Prop (ID");
     first.harness.get_by_label_contains("Tradovate Prop (ID").click();

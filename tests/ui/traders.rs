@@ -9,11 +9,11 @@ use propdesk::ui::{AppConfig, PropdeskApp, StartEnvironment, open_dialog, save_d
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-const HEADER: &str = "name,email,password,firstName,lastName,streetAddress1,city,state,postCode,country,phone,accountName,initialBalance";
+const HEADER: &str = "name,email,password,firstName,lastName,streetAddress1,city,state,postCode,country,phone,accountName,initialBalance,dailyLossAutoLiq";
 
 fn row(name: &str, email: &str, state: &str, account: &str) -> String {
     format!(
-        "{name},{email},Str0ng!Passw0rd,Jamie,Rivera,123 Maple Avenue,Albany,{state},12207,US,+1-518-555-0199,{account},50000\n"
+        "{name},{email},Str0ng!Passw0rd,Jamie,Rivera,123 Maple Avenue,Albany,{state},12207,US,+1-518-555-0199,{account},50000,1000\n"
     )
 }
 

@@ -6,6 +6,7 @@
 
 mod checkup;
 mod connection;
+mod risk;
 mod tables;
 
 use crate::api::EnvironmentKind;
@@ -53,12 +54,19 @@ pub struct SetupScreen {
     show_secret: bool,
     /// A problem found before sending (missing fields, bad URLs).
     form_problem: Option<Problem>,
+    risk: risk::RiskEditor,
 }
 
 impl SetupScreen {
     pub fn new(viewing: EnvironmentKind, settings: &Settings) -> Self {
-        let mut screen =
-            Self { viewing, form: SignInForm::default(), show_password: false, show_secret: false, form_problem: None };
+        let mut screen = Self {
+            viewing,
+            form: SignInForm::default(),
+            show_password: false,
+            show_secret: false,
+            form_problem: None,
+            risk: risk::RiskEditor::default(),
+        };
         screen.view_environment(viewing, settings);
         screen
     }
@@ -124,6 +132,8 @@ impl SetupScreen {
                 plans_ui(ui, view, commands);
                 ui.add_space(10.0);
                 templates_ui(ui, view, commands);
+                ui.add_space(10.0);
+                self.risk.ui(ui, view, commands);
                 ui.add_space(10.0);
                 entitlement_ui(ui, view, commands);
             });
