@@ -23,9 +23,25 @@ pub struct EntitleArgs {
     /// After granting, keep watching for signatures this long (e.g. 90s, 15m, 2h).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub watch: Option<Duration>,
+    /// Do not ask before granting (needed for an unattended `--watch` on Production).
+    #[arg(long)]
+    pub yes: bool,
 }
 
 pub async fn run(args: EntitleArgs) -> Result<u8, UsageError> {
+    let kind = args.connect.kind()?;
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stdin());
+    if super::confirm::entitle_must_ask(kind, args.yes, args.watch.is_some(), terminal) {
+        let question = format!(
+            "Grant entitlement {} on {} to every journaled trader who signed{}? Each grant is billed.",
+            args.entitlement,
+            kind.label(),
+            if args.watch.is_some() { " and who signs while watching" } else { "" }
+        );
+        if !super::confirm::ask(&question, "pass --yes to grant without asking")? {
+            return Ok(EXIT_DONE);
+        }
+    }
     let Connection { client, _sandbox, journal_key } = args.connect.connect().await?;
     let entitlement_id = resolve_entitlement(&client, &args.entitlement).await?;
     let journal = open_journal(args.journal.as_deref(), &journal_key)?;

@@ -33,9 +33,18 @@ pub struct Workspace {
     pub next_check_at: Option<std::time::Instant>,
 }
 
+/// Whether the agreement watch (and with it auto-grant, which bills) may start as soon as
+/// the environment opens. On Production it waits for the admin's confirmation on the
+/// Pipeline screen, so a session restored at launch never grants unattended.
+pub fn watch_starts_by_itself(kind: EnvironmentKind) -> bool {
+    kind != EnvironmentKind::Production
+}
+
 /// What the top of the Pipeline screen says about the live connection.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub enum WatchStatus {
+    /// Not started: waiting for the admin to confirm (Production).
+    Idle,
     #[default]
     Starting,
     Listening,
@@ -78,6 +87,21 @@ impl Workspace {
             auto_grant: true,
             entitlement_id: None,
             next_check_at: None,
+        }
+    }
+
+    /// Whether the watch was started (on Production: the admin confirmed).
+    pub fn is_watching(&self) -> bool {
+        self.watch.is_some()
+    }
+
+    /// Starts the watch if this environment allows it without asking; otherwise it stays
+    /// idle until [`Workspace::start_watch`] is called after a confirmation.
+    pub fn start_watch_if_allowed(&mut self, kind: EnvironmentKind, client: &Client, bridge: &Bridge) {
+        if watch_starts_by_itself(kind) {
+            self.start_watch(client, bridge);
+        } else {
+            self.watch_status = WatchStatus::Idle;
         }
     }
 

@@ -54,6 +54,7 @@ pub fn live_line_ui(
     widgets::card(ui, "", |ui| {
         ui.horizontal_wrapped(|ui| {
             let (color, text) = match &workspace.watch_status {
+                WatchStatus::Idle => (theme::WARNING, "Idle: not watching for signatures".to_string()),
                 WatchStatus::Starting => (Color32::from_gray(140), "Connecting to the live feed…".to_string()),
                 WatchStatus::Listening => (theme::SUCCESS, "Listening for signatures".to_string()),
                 WatchStatus::Reconnecting { reason, retry_in } => {
@@ -64,7 +65,21 @@ pub fn live_line_ui(
             widgets::status_dot(ui, color, matches!(workspace.watch_status, WatchStatus::Listening));
             ui.label(RichText::new(text).strong());
             ui.add_space(8.0);
+            if workspace.watch_status == WatchStatus::Idle {
+                let start = egui::Button::new(RichText::new("▶ Start watching…").strong());
+                if ui
+                    .add(start)
+                    .on_hover_text(
+                        "On Production nothing runs unattended: confirm once per launch before signatures are \
+                         watched and T-Prop is granted",
+                    )
+                    .clicked()
+                {
+                    commands.push(Command::Pipeline(PipelineCommand::StartWatch));
+                }
+            }
             match check_wait {
+                _ if workspace.watch_status == WatchStatus::Idle => {}
                 None => {
                     if ui
                         .button("Check now")
@@ -83,8 +98,13 @@ pub fn live_line_ui(
                 }
             }
             ui.separator();
-            let mut auto = workspace.auto_grant;
-            if ui.checkbox(&mut auto, "Auto-grant T-Prop when a trader signs").changed() {
+            // With no entitlement chosen nothing can be granted: the switch shows off.
+            let chosen = settings.entitlement.is_some();
+            let mut auto = workspace.auto_grant && chosen;
+            let checkbox = ui
+                .add_enabled(chosen, egui::Checkbox::new(&mut auto, "Auto-grant T-Prop when a trader signs"))
+                .on_disabled_hover_text("Choose the entitlement to grant in Setup first");
+            if checkbox.changed() {
                 commands.push(Command::Pipeline(PipelineCommand::SetAutoGrant(auto)));
             }
             ui.separator();
