@@ -149,7 +149,7 @@ async fn onboarding_against_a_separate_sandbox() {
 /// 5 % of writes fail (half HTTP 500 before any work, half a lost reply after it): every
 /// trader must still be done in one run, each created exactly once.
 async fn onboarding_despite_write_faults() {
-    let faults = RandomWriteFaults { rate: 0.05, seed: 2026 };
+    let faults = RandomWriteFaults { rate: 0.05, seed: 9 };
     let sandbox =
         Sandbox::start(SandboxConfig { random_write_faults: Some(faults), ..SandboxConfig::default() }).await.unwrap();
     let client = Client::new(sandbox.environment());
