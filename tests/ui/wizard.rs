@@ -242,6 +242,46 @@ fn a_draft_survives_a_restart_with_its_ssn_in_the_keyring_only() {
     assert_eq!(app.harness.get_by_label("SSN").accesskit_node().value().as_deref(), Some("123-45-6789"));
 }
 
+/// Statuses are checked only while the list is on screen: away from it nothing moves, and
+/// coming back resumes the checks.
+#[test]
+fn the_list_checks_statuses_only_while_it_is_on_screen() {
+    // A slower review than the other tests, so the request is still undecided when we leave.
+    let step = Duration::from_millis(600);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mock = keyring_core::mock::Store::new().expect("mock keyring");
+    let mut app = TestApp::start_configured(dir, mock, StartEnvironment::Sandbox, runtime(), None, |config| {
+        config.sandbox_config = SandboxConfig { status_step: step, ..SandboxConfig::for_tests() };
+        config.subaccount_poll_pace = PollPace::every(POLL_PACE);
+        config.document_picker = document_picker::fixed("power-of-attorney.pdf", PDF.to_vec());
+    });
+    app.wait_for_text("Sandbox · offline");
+    app.click_nav("Subaccounts");
+    app.wait_for_text("New request");
+    app.harness.get_by_label_contains("New request").click();
+    app.harness.step();
+    app.wait_for_text("Whose subaccount is it?");
+    fill_to_review(&mut app, "");
+    click(&mut app, "Submit request");
+    app.wait_for("all three documents up", |h| h.query_all_by_label_contains("✔ uploaded (document").count() == 3);
+    let approved_at = Instant::now() + 3 * step;
+    click(&mut app, "See it in the request list");
+    app.wait_for_text("Emily Johnson");
+    assert!(Instant::now() < approved_at, "the list opened before the Sandbox approved");
+    app.click_nav("Activity");
+    // Frames keep running while we are away, past the approval.
+    while Instant::now() < approved_at + Duration::from_millis(800) {
+        app.harness.step();
+        std::thread::sleep(Duration::from_millis(15));
+    }
+    assert!(app.harness.query_by_label_contains("Emily Johnson").is_none(), "away from the list");
+    app.click_nav("Subaccounts");
+    app.harness.step();
+    assert!(app.harness.query_by_label_contains("Emily Johnson").is_some(), "back on the list");
+    assert!(app.harness.query_by_label("Approved").is_none(), "nothing was checked while the list was hidden");
+    list_shows(&mut app, "Approved");
+}
+
 #[test]
 fn a_denied_request_shows_the_reviewers_message_in_the_list() {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -415,7 +415,15 @@ impl SubaccountsScreen {
             self.watch = None;
         }
         if let Some(watch) = &mut self.watch {
-            changed |= !watch.poll().is_empty();
+            for checked in watch.poll() {
+                // Shown at once; the reload below picks up anything else that moved.
+                if let Some(Ok(list)) = &mut self.list
+                    && let Some(row) = list.iter_mut().find(|s| s.draft_id == checked.draft_id)
+                {
+                    *row = checked;
+                }
+                changed = true;
+            }
         }
         if changed || self.list.is_none() {
             self.reload_list(ctx);
