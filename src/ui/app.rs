@@ -235,6 +235,9 @@ impl PropdeskApp {
             }
             Event::WorkspaceReady(kind, opened) => self.adopt_workspace(kind, opened),
             Event::Watch(event) => self.on_watch_event(event),
+            Event::JobPanicked(text) => {
+                self.toasts.error(&Problem::new("A background job failed unexpectedly", text));
+            }
             Event::SettingsSaved(result) => {
                 if let Err(error) = result {
                     self.toasts.error(&error.into());
@@ -516,6 +519,7 @@ impl PropdeskApp {
             WatchEvent::Stopped(reason) => {
                 self.toasts.error(&Problem::new("Stopped watching for agreement signatures", reason))
             }
+            WatchEvent::Skipped { name, reason } => self.toasts.info(format!("T-Prop not granted to {name}: {reason}")),
             _ => {}
         }
     }
