@@ -5,16 +5,18 @@
 //! as a whole [`Submission`] over an unbounded channel and asks for a repaint; the screen keeps a
 //! [`SubmissionHandle`] and calls [`SubmissionHandle::poll`] each frame. A second start for a
 //! draft whose job is still running is refused ("a job runs at most once", DESIGN.md).
+//! [`SubmissionJobs::watch_statuses`] makes the automatic status checks while a list is open.
 
 use super::draft::Documents;
 use super::progress::Submission;
 use super::registry::Registry;
 use super::submission::{Prepared, SubmitError, retry_failed_documents, submit};
-use super::tracking::{self, TrackError};
+use super::tracking::{self, PollPace, TrackError};
 use crate::api::Client;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::runtime::Handle;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
@@ -97,22 +99,54 @@ impl SubmissionJobs {
         })
     }
 
-    /// Starts a status check of every submission that is due (see [`tracking::poll_due`]) and
-    /// has no check running. Cheap to call every frame; returns how many checks started.
-    pub fn poll_statuses(&self, list_visible: bool) -> usize {
-        if !list_visible {
-            return 0;
-        }
-        let Ok(all) = self.inner.registry.list() else { return 0 };
+    /// Starts a status check of every submission that is due at `pace` and has no check
+    /// running, keeping their handles; also says when the next one falls due. Reads the
+    /// registry: call it off the UI thread.
+    pub fn start_due_checks(&self, pace: PollPace) -> DueChecks {
+        let Ok(all) = self.inner.registry.list() else { return DueChecks::default() };
         let now = Utc::now();
-        let mut started = 0;
-        for s in all.into_iter().filter(|s| tracking::poll_due(s, now, true)) {
-            let Some(request_id) = s.request_id else { continue };
-            if self.start_check(&s.draft_id, request_id).is_some() {
-                started += 1;
-            }
+        let mut due = DueChecks::default();
+        for s in all {
+            let (Some(at), Some(request_id)) = (pace.next_poll_at(&s), s.request_id) else { continue };
+            let at = if at > now {
+                at
+            } else {
+                if let Some(handle) = self.start_check(&s.draft_id, request_id) {
+                    due.started.push(handle);
+                }
+                // Checking now (or already): look again one pace later, when its next is planned.
+                now + chrono::Duration::from_std(pace.soon).unwrap_or_default()
+            };
+            due.next_at = Some(due.next_at.map_or(at, |next| next.min(at)));
         }
-        started
+        due
+    }
+
+    /// Checks statuses at `pace` in the background until the watch is dropped (the list keeps
+    /// one while it is on screen). Each finished check is reported on the watch, with a repaint.
+    pub fn watch_statuses(&self, pace: PollPace) -> StatusWatch {
+        let (sender, checked) = unbounded_channel();
+        let jobs = self.clone();
+        let task = self.inner.runtime.spawn(async move {
+            loop {
+                let scan = jobs.clone();
+                let Ok(due) = tokio::task::spawn_blocking(move || scan.start_due_checks(pace)).await else { return };
+                for handle in due.started {
+                    let (sender, repaint) = (sender.clone(), lock(&jobs.inner.repaint).clone());
+                    jobs.inner.runtime.spawn(async move {
+                        if let Ok(s) = handle.wait().await
+                            && sender.send(s).is_ok()
+                            && let Some(repaint) = repaint
+                        {
+                            repaint();
+                        }
+                    });
+                }
+                let until_due = due.next_at.map_or(RESCAN_EVERY, |at| (at - Utc::now()).to_std().unwrap_or_default());
+                tokio::time::sleep(until_due.min(RESCAN_EVERY)).await;
+            }
+        });
+        StatusWatch { task, checked }
     }
 
     /// Starts one status check now (a "Check now" button); `None` if one is running.
@@ -149,6 +183,43 @@ impl SubmissionJobs {
             reporter.repaint();
         });
         Ok(SubmissionHandle { draft_id, events, latest: None, outcome: None })
+    }
+}
+
+/// How often a watch looks at the registry when nothing is due sooner: picks up requests
+/// created while it sleeps (the wizard's, or the CLI's).
+const RESCAN_EVERY: Duration = Duration::from_secs(5);
+
+/// What [`SubmissionJobs::start_due_checks`] did.
+#[derive(Default)]
+pub struct DueChecks {
+    pub started: Vec<SubmissionHandle>,
+    /// When the next submission not checked now falls due.
+    pub next_at: Option<DateTime<Utc>>,
+}
+
+/// Background status checks for an open list; dropping it stops them (checks already
+/// running finish).
+pub struct StatusWatch {
+    task: tokio::task::JoinHandle<()>,
+    checked: UnboundedReceiver<Submission>,
+}
+
+impl StatusWatch {
+    /// The submissions checked since the last call.
+    pub fn poll(&mut self) -> Vec<Submission> {
+        std::iter::from_fn(|| self.checked.try_recv().ok()).collect()
+    }
+
+    /// The next finished check, waiting for it (for async callers and tests).
+    pub async fn next_checked(&mut self) -> Option<Submission> {
+        self.checked.recv().await
+    }
+}
+
+impl Drop for StatusWatch {
+    fn drop(&mut self) {
+        self.task.abort();
     }
 }
 

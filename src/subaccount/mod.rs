@@ -33,7 +33,7 @@ pub use draft::{
     StorableDocuments, StorableDraft, StorableIdentity, StorableSlot, SubaccountDraft, TraderDetails,
 };
 pub use fields::{DraftField, Step};
-pub use jobs::{SubmissionEvent, SubmissionHandle, SubmissionJobs};
+pub use jobs::{StatusWatch, SubmissionEvent, SubmissionHandle, SubmissionJobs};
 pub use navigation::{field_is_blank, first_incomplete_step, next_blockers, summary};
 pub use progress::{DocumentProgress, DocumentRoute, OUTCOME_UNKNOWN_ADVICE, SlotState, Stage, Submission, TraderRef};
 pub use registry::{Claim, Registry, RegistryError, RegistryResult};
@@ -43,4 +43,4 @@ pub use rules::{
 };
 pub use server_errors::{field_for_refusal, field_for_server_error, step_for_server_error};
 pub use submission::{Prepared, Report, SubmitError, prepare, retry_failed_documents, submit};
-pub use tracking::{POLL_LATER, POLL_SOON, RECENT_CHANGE, TrackError, next_poll_at, poll_due, refresh};
+pub use tracking::{POLL_LATER, POLL_SOON, PollPace, RECENT_CHANGE, TrackError, next_poll_at, poll_due, refresh};

@@ -67,22 +67,55 @@ pub async fn refresh(client: &Client, registry: &Registry, request_id: i64) -> R
     }
 }
 
-/// When the next status check of this submission is due, or `None` when it should not be
-/// polled: the list is not visible, the request does not exist (yet), or it is decided.
+/// How often a visible list re-asks Tradovate. The app uses the default (reference 6.4's
+/// 30–60 s); tests shorten it the way they shorten the Sandbox's review delays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PollPace {
+    /// Pace while the status moved recently.
+    pub soon: Duration,
+    /// Pace once it has been still for `recent_change`.
+    pub later: Duration,
+    pub recent_change: Duration,
+}
+
+impl Default for PollPace {
+    fn default() -> Self {
+        PollPace { soon: POLL_SOON, later: POLL_LATER, recent_change: RECENT_CHANGE }
+    }
+}
+
+impl PollPace {
+    /// The same pace throughout (tests).
+    pub fn every(pace: Duration) -> Self {
+        PollPace { soon: pace, later: pace, recent_change: RECENT_CHANGE }
+    }
+
+    /// When the next status check of this submission is due, or `None` when it should not
+    /// be polled: the request does not exist (yet), or it is decided.
+    pub fn next_poll_at(&self, s: &Submission) -> Option<DateTime<Utc>> {
+        if s.request_id.is_none() || s.is_decided() {
+            return None;
+        }
+        if !matches!(s.stage, Stage::Created | Stage::Submitted) {
+            return None;
+        }
+        let Some(last) = s.last_checked.or(s.created_at) else {
+            return Some(Utc::now());
+        };
+        let changed = s.status_changed_at.unwrap_or(last);
+        let recent = (last - changed).to_std().unwrap_or_default() < self.recent_change;
+        let pace = if recent { self.soon } else { self.later };
+        Some(last + chrono::Duration::from_std(pace).unwrap_or_default())
+    }
+}
+
+/// When the next status check of this submission is due at the app's pace, or `None` when it
+/// should not be polled: the list is not visible, or see [`PollPace::next_poll_at`].
 pub fn next_poll_at(s: &Submission, list_visible: bool) -> Option<DateTime<Utc>> {
-    if !list_visible || s.request_id.is_none() || s.is_decided() {
+    if !list_visible {
         return None;
     }
-    if !matches!(s.stage, Stage::Created | Stage::Submitted) {
-        return None;
-    }
-    let Some(last) = s.last_checked.or(s.created_at) else {
-        return Some(Utc::now());
-    };
-    let changed = s.status_changed_at.unwrap_or(last);
-    let recent = (last - changed).to_std().unwrap_or_default() < RECENT_CHANGE;
-    let pace = if recent { POLL_SOON } else { POLL_LATER };
-    Some(last + chrono::Duration::from_std(pace).unwrap_or_default())
+    PollPace::default().next_poll_at(s)
 }
 
 /// True when a check should be made now.

@@ -26,7 +26,7 @@ use crate::onboarding::journal::Journal;
 use crate::sandbox::SandboxConfig;
 use crate::store::keyring::SavedToken;
 use crate::store::{KeyringError, Paths, SecretStore, Settings, load_saved_credentials};
-use crate::subaccount::Registry;
+use crate::subaccount::{PollPace, Registry};
 use chrono::{DateTime, Local, Utc};
 use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex};
@@ -59,6 +59,8 @@ pub struct AppConfig {
     pub sandbox_config: SandboxConfig,
     /// Subaccounts: how an identity document is chosen; tests answer a fixed file.
     pub document_picker: DocumentPicker,
+    /// Subaccounts: how often the open request list checks statuses (tests shorten it).
+    pub subaccount_poll_pace: PollPace,
     /// Traders: picks the roster file to import (tests answer a fixed path).
     pub file_picker: super::open_dialog::OpenDialog,
     /// Traders: where roster/credentials/results exports go (`None`: native).
@@ -81,6 +83,7 @@ impl AppConfig {
             started_at: None,
             sandbox_config: SandboxConfig::default(),
             document_picker: document_picker::native(),
+            subaccount_poll_pace: PollPace::default(),
             file_picker: super::open_dialog::native(),
             traders_save_dialog: None,
             production_hosts: None,
@@ -192,7 +195,8 @@ impl PropdeskApp {
             screens: Screens {
                 traders: TradersScreen::new(config.file_picker, config.traders_save_dialog),
                 pipeline: PipelineScreen::default(),
-                subaccounts: SubaccountsScreen::new(config.document_picker, config.secret_store.clone()),
+                subaccounts: SubaccountsScreen::new(config.document_picker, config.secret_store.clone())
+                    .with_poll_pace(config.subaccount_poll_pace),
             },
             exporting: false,
             started_at: config.started_at,

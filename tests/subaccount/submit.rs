@@ -3,8 +3,8 @@
 use crate::support::*;
 use propdesk::api::wire::{SubaccountStatus, TradeDate};
 use propdesk::subaccount::{
-    DocumentRoute, Prepared, SlotState, Stage, SubmissionEvent, SubmissionJobs, SubmitError, next_poll_at, prepare,
-    submit,
+    DocumentRoute, PollPace, Prepared, SlotState, Stage, SubmissionEvent, SubmissionJobs, SubmitError, next_poll_at,
+    prepare, submit,
 };
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -134,8 +134,11 @@ async fn status_checks_start_as_jobs_only_when_due() {
     let jobs = SubmissionJobs::new(client, registry.clone(), tokio::runtime::Handle::current());
     let s = jobs.start_submit(prepare("polled", &draft(trader), false).unwrap()).unwrap().wait().await.unwrap();
     let request_id = s.request_id.unwrap();
-    assert_eq!(jobs.poll_statuses(false), 0, "nothing is polled while the list is hidden");
-    assert_eq!(jobs.poll_statuses(true), 0, "the create's reply is fresh: the first check is 30 s later");
+    let pace = PollPace::default();
+    let due = jobs.start_due_checks(pace);
+    assert!(due.started.is_empty(), "the create's reply is fresh: the first check is 30 s later");
+    let wait = (due.next_at.expect("a next check is planned") - chrono::Utc::now()).num_seconds();
+    assert!((29..=30).contains(&wait), "the next check is 30 s away, not {wait} s");
 
     // As if 31 s had passed.
     let mut aged = registry.get("polled").unwrap().unwrap();
@@ -143,8 +146,8 @@ async fn status_checks_start_as_jobs_only_when_due() {
     aged.created_at = Some(earlier);
     aged.status_changed_at = Some(earlier);
     registry.save(&aged).unwrap();
-    assert_eq!(jobs.poll_statuses(true), 1);
-    assert_eq!(jobs.poll_statuses(true), 0, "a check running or just made is not doubled");
+    assert_eq!(jobs.start_due_checks(pace).started.len(), 1);
+    assert!(jobs.start_due_checks(pace).started.is_empty(), "a check running or just made is not doubled");
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
     while registry.get("polled").unwrap().unwrap().last_checked.is_none() {
         assert!(tokio::time::Instant::now() < deadline, "the check ran");
@@ -152,5 +155,55 @@ async fn status_checks_start_as_jobs_only_when_due() {
     }
     let checked = jobs.start_check("polled", request_id).expect("a manual check starts").wait().await.unwrap();
     assert!(checked.last_checked.is_some() && checked.check_error.is_none());
-    assert_eq!(sandbox.stats().calls("customerApplication/getPartnerSubaccountRequestStatus"), 2);
+    assert_eq!(sandbox.stats().calls(STATUS), 2);
+}
+
+/// The open list's watch checks on its own until the request is decided, reports each check,
+/// and stops asking Tradovate once it is dropped (the list closed).
+#[tokio::test]
+async fn a_status_watch_reports_checks_until_approved_and_stops_when_dropped() {
+    let sandbox = sandbox().await;
+    let client = signed_in(&sandbox).await;
+    let trader = create_trader(&client).await;
+    let registry = Arc::new(registry());
+    let jobs = SubmissionJobs::new(client.clone(), registry.clone(), tokio::runtime::Handle::current());
+    let repaints = Arc::new(AtomicUsize::new(0));
+    let counter = repaints.clone();
+    jobs.set_repaint(move || {
+        counter.fetch_add(1, Ordering::Relaxed);
+    });
+    jobs.start_submit(prepare("watched", &draft(trader), false).unwrap()).unwrap().wait().await.unwrap();
+
+    let mut watch = jobs.watch_statuses(PollPace::every(std::time::Duration::from_millis(50)));
+    let approved = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        loop {
+            let s = watch.next_checked().await.expect("the watch runs");
+            if s.status == Some(SubaccountStatus::Approved) {
+                return s;
+            }
+        }
+    })
+    .await
+    .expect("the watch reaches Approved on its own");
+    assert_eq!(approved.draft_id, "watched");
+    assert!(repaints.load(Ordering::Relaxed) > 0, "each reported check asks for a repaint");
+    let checks = sandbox.stats().calls(STATUS);
+    assert!(checks >= 2, "checked every 50 ms until decided: {checks}");
+
+    // Decided: no more checks, even with the watch still open.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(sandbox.stats().calls(STATUS), checks, "an approved request is not polled");
+    drop(watch);
+
+    // A fresh, undecided request: the watch polls it, and stops once dropped.
+    let trader = create_trader(&client).await;
+    jobs.start_submit(prepare("closed", &draft(trader), false).unwrap()).unwrap().wait().await.unwrap();
+    let watch = jobs.watch_statuses(PollPace::every(std::time::Duration::from_millis(50)));
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    drop(watch);
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let at_close = sandbox.stats().calls(STATUS);
+    assert!(at_close > checks, "the second watch checked");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(sandbox.stats().calls(STATUS), at_close, "no checks once the list is closed");
 }

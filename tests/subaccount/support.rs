@@ -11,6 +11,7 @@ use std::time::Duration;
 
 pub const CREATE: &str = "customerApplication/createPartnerSubaccountRequest";
 pub const UPLOAD: &str = "customerApplication/submitPartnerSubaccountDocument";
+pub const STATUS: &str = "customerApplication/getPartnerSubaccountRequestStatus";
 pub const PRE_UPLOAD: &str = "customerApplication/submitCustomerApplicationDocument";
 
 /// The SSN of every test draft, as typed and as sent.

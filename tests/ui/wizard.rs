@@ -6,6 +6,7 @@ use super::harness::{TestApp, TestDrop, runtime};
 use egui::accesskit::Role;
 use egui_kittest::kittest::{NodeT, Queryable};
 use propdesk::sandbox::{MEMBER_USER_ID, SandboxConfig};
+use propdesk::subaccount::PollPace;
 use propdesk::ui::{StartEnvironment, document_picker};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -38,6 +39,7 @@ fn start_with_picker(
 ) -> TestApp {
     let mut app = TestApp::start_configured(dir, mock, StartEnvironment::Sandbox, runtime(), None, |config| {
         config.sandbox_config = SandboxConfig::for_tests();
+        config.subaccount_poll_pace = PollPace::every(POLL_PACE);
         config.document_picker = picker;
     });
     app.wait_for_text("Sandbox · offline");
@@ -144,18 +146,12 @@ fn fill_to_review(app: &mut TestApp, auto_liq: &str) {
     app.wait_for_text("Check before sending");
 }
 
-/// Clicks Refresh until `text` shows in the list (the sandbox moves every 200 ms; the list
-/// itself only asks every 30–60 s).
-fn refresh_until(app: &mut TestApp, text: &str) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while app.harness.query_all_by_label_contains(text).next().is_none() {
-        assert!(Instant::now() < deadline, "timed out waiting for {text} in the list");
-        app.harness.get_by_label("🔄 Refresh").click();
-        for _ in 0..10 {
-            app.harness.step();
-            std::thread::sleep(Duration::from_millis(30));
-        }
-    }
+/// The list's status-check pace in these tests; the Sandbox moves a request every 200 ms.
+const POLL_PACE: Duration = Duration::from_millis(150);
+
+/// Waits, without touching Refresh, until `text` shows in the list.
+fn list_shows(app: &mut TestApp, text: &str) {
+    app.wait_for(text, |h| h.query_all_by_label_contains(text).next().is_some());
 }
 
 #[test]
@@ -167,13 +163,21 @@ fn a_whole_request_goes_through_the_wizard_and_is_approved() {
     assert!(app.harness.query_by_label_contains("•••••••89").is_some());
     click(&mut app, "Submit request");
     app.wait_for("all three documents up", |h| h.query_all_by_label_contains("✔ uploaded (document").count() == 3);
+    // The Sandbox's review starts with the third document: Approved three 200 ms steps later.
+    let approved_at = Instant::now() + 3 * SandboxConfig::for_tests().status_step;
     app.wait_for("submitted", |h| h.query_by_label("See it in the request list").is_some());
     // Never twice: the button is off once the request exists.
     assert!(!enabled(&app, "Submit request"));
     assert!(app.harness.query_by_label_contains("never sends the same request twice").is_some());
     click(&mut app, "See it in the request list");
     app.wait_for_text("Emily Johnson");
-    refresh_until(&mut app, "Approved");
+    let lead = approved_at.saturating_duration_since(Instant::now());
+    eprintln!("the list opened {} ms before the Sandbox approved", lead.as_millis());
+    // The open list checks on its own: no Refresh.
+    list_shows(&mut app, "Approved");
+    let late = Instant::now().saturating_duration_since(approved_at);
+    eprintln!("the list showed Approved {} ms after the Sandbox approved", late.as_millis());
+    assert!(late < Duration::from_secs(2), "Approved reached the list {late:?} after the Sandbox approved");
     assert!(app.harness.query_by_label("Approved").is_some(), "the status badge");
     assert!(app.harness.query_all_by_label_contains("checked").next().is_some());
 }
@@ -238,6 +242,46 @@ fn a_draft_survives_a_restart_with_its_ssn_in_the_keyring_only() {
     assert_eq!(app.harness.get_by_label("SSN").accesskit_node().value().as_deref(), Some("123-45-6789"));
 }
 
+/// Statuses are checked only while the list is on screen: away from it nothing moves, and
+/// coming back resumes the checks.
+#[test]
+fn the_list_checks_statuses_only_while_it_is_on_screen() {
+    // A slower review than the other tests, so the request is still undecided when we leave.
+    let step = Duration::from_millis(600);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mock = keyring_core::mock::Store::new().expect("mock keyring");
+    let mut app = TestApp::start_configured(dir, mock, StartEnvironment::Sandbox, runtime(), None, |config| {
+        config.sandbox_config = SandboxConfig { status_step: step, ..SandboxConfig::for_tests() };
+        config.subaccount_poll_pace = PollPace::every(POLL_PACE);
+        config.document_picker = document_picker::fixed("power-of-attorney.pdf", PDF.to_vec());
+    });
+    app.wait_for_text("Sandbox · offline");
+    app.click_nav("Subaccounts");
+    app.wait_for_text("New request");
+    app.harness.get_by_label_contains("New request").click();
+    app.harness.step();
+    app.wait_for_text("Whose subaccount is it?");
+    fill_to_review(&mut app, "");
+    click(&mut app, "Submit request");
+    app.wait_for("all three documents up", |h| h.query_all_by_label_contains("✔ uploaded (document").count() == 3);
+    let approved_at = Instant::now() + 3 * step;
+    click(&mut app, "See it in the request list");
+    app.wait_for_text("Emily Johnson");
+    assert!(Instant::now() < approved_at, "the list opened before the Sandbox approved");
+    app.click_nav("Activity");
+    // Frames keep running while we are away, past the approval.
+    while Instant::now() < approved_at + Duration::from_millis(800) {
+        app.harness.step();
+        std::thread::sleep(Duration::from_millis(15));
+    }
+    assert!(app.harness.query_by_label_contains("Emily Johnson").is_none(), "away from the list");
+    app.click_nav("Subaccounts");
+    app.harness.step();
+    assert!(app.harness.query_by_label_contains("Emily Johnson").is_some(), "back on the list");
+    assert!(app.harness.query_by_label("Approved").is_none(), "nothing was checked while the list was hidden");
+    list_shows(&mut app, "Approved");
+}
+
 #[test]
 fn a_denied_request_shows_the_reviewers_message_in_the_list() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -247,6 +291,7 @@ fn a_denied_request_shows_the_reviewers_message_in_the_list() {
             deny_every_review: Some("Proof of address is older than 90 days".into()),
             ..SandboxConfig::for_tests()
         };
+        config.subaccount_poll_pace = PollPace::every(POLL_PACE);
         config.document_picker = document_picker::fixed("power-of-attorney.pdf", PDF.to_vec());
     });
     app.wait_for_text("Sandbox · offline");
@@ -259,7 +304,7 @@ fn a_denied_request_shows_the_reviewers_message_in_the_list() {
     click(&mut app, "Submit request");
     app.wait_for("submitted", |h| h.query_by_label("See it in the request list").is_some());
     click(&mut app, "See it in the request list");
-    refresh_until(&mut app, "Denied");
+    list_shows(&mut app, "Denied");
     assert!(app.harness.query_all_by_label_contains("Proof of address is older than 90 days").next().is_some());
 }
 

@@ -16,7 +16,9 @@ use super::{ScreenContext, ScreenContextMut};
 use crate::api::wire::DocumentType;
 use crate::api::{EnvironmentKind, Secret};
 use crate::store::SecretStore;
-use crate::subaccount::{DocumentFile, Registry, Submission, SubmissionHandle, SubmissionJobs, check_document_size};
+use crate::subaccount::{
+    DocumentFile, PollPace, Registry, StatusWatch, Submission, SubmissionHandle, SubmissionJobs, check_document_size,
+};
 use crate::ui::command::Command;
 use crate::ui::confirm::{self, Confirmation, asks_before_billing};
 use crate::ui::connection::Connection;
@@ -27,10 +29,6 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::{Duration, Instant};
 use wizard::Wizard;
-
-/// How often the list re-asks Tradovate while it is on screen (the registry decides which
-/// requests are due: 30 s after a change, 60 s otherwise).
-const LIST_POLL_EVERY: Duration = Duration::from_secs(30);
 
 /// What this screen asks the app to do after drawing (applied by [`SubaccountsScreen::apply`]).
 #[derive(Clone, Debug)]
@@ -105,8 +103,14 @@ pub struct SubaccountsScreen {
     retry_handle: Option<SubmissionHandle>,
     list: Option<Result<Vec<Submission>, String>>,
     list_loading: bool,
-    last_poll: Option<Instant>,
+    /// Something changed while the list was being read: read it again when that read ends.
+    list_stale: bool,
     checks: Vec<SubmissionHandle>,
+    /// Automatic status checks; kept only while the list is on screen.
+    watch: Option<StatusWatch>,
+    poll_pace: PollPace,
+    /// The list was drawn since the last tick (the app ticks hidden screens too).
+    list_drawn: bool,
     inbox: (Sender<Inbox>, Receiver<Inbox>),
 }
 
@@ -132,10 +136,19 @@ impl SubaccountsScreen {
             retry_handle: None,
             list: None,
             list_loading: false,
-            last_poll: None,
+            list_stale: false,
             checks: Vec::new(),
+            watch: None,
+            poll_pace: PollPace::default(),
+            list_drawn: false,
             inbox: channel(),
         }
+    }
+
+    /// Checks statuses at this pace instead of reference 6.4's 30–60 s (tests).
+    pub fn with_poll_pace(mut self, pace: PollPace) -> Self {
+        self.poll_pace = pace;
+        self
     }
 
     pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &ScreenContext<'_>, commands: &mut Vec<Command>) {
@@ -152,7 +165,13 @@ impl SubaccountsScreen {
             View::List => {
                 let latest = self.submit_handle.as_ref().and_then(|h| h.latest());
                 list::ui(ui, self.list.as_ref(), self.list_loading, &self.wizard, latest, commands);
-                // Re-check while the list is visible, without a busy loop.
+                self.list_drawn = true;
+                if self.watch.is_none()
+                    && let Some((_, jobs)) = &self.jobs
+                {
+                    self.watch = Some(jobs.watch_statuses(self.poll_pace));
+                }
+                // Keeps "checked … ago" current; finished checks ask for their own repaint.
                 ui.ctx().request_repaint_after(Duration::from_secs(5));
             }
             View::Wizard => {
@@ -352,6 +371,7 @@ impl SubaccountsScreen {
             jobs.set_repaint(move || repaint.request_repaint());
             self.jobs = Some((workspace.registry.clone(), jobs));
             self.list = None;
+            self.watch = None;
         }
         self.jobs.as_ref().map(|(_, jobs)| jobs.clone())
     }
@@ -372,6 +392,7 @@ impl SubaccountsScreen {
     fn reload_list(&mut self, ctx: &ScreenContextMut<'_>) {
         let Some(registry) = self.jobs.as_ref().map(|(r, _)| r.clone()) else { return };
         if self.list_loading {
+            self.list_stale = true;
             return;
         }
         self.list_loading = true;
@@ -427,6 +448,7 @@ impl SubaccountsScreen {
                 Inbox::List(list) => {
                     self.list = Some(list);
                     self.list_loading = false;
+                    changed |= std::mem::take(&mut self.list_stale);
                 }
                 Inbox::Traders(traders) => self.wizard.known_traders = Some(traders),
                 Inbox::DraftLoaded(Ok(Some(restored))) => self.restore(*restored),
@@ -463,18 +485,24 @@ impl SubaccountsScreen {
             changed |= h.poll();
             !h.is_finished()
         });
+        // Polling stops once the list is off screen (another view or another screen).
+        if !std::mem::take(&mut self.list_drawn) || self.view != View::List {
+            self.watch = None;
+        }
+        if let Some(watch) = &mut self.watch {
+            for checked in watch.poll() {
+                // Shown at once; the reload below picks up anything else that moved.
+                if let Some(Ok(list)) = &mut self.list
+                    && let Some(row) = list.iter_mut().find(|s| s.draft_id == checked.draft_id)
+                {
+                    *row = checked;
+                }
+                changed = true;
+            }
+        }
         if changed || self.list.is_none() {
             self.reload_list(ctx);
         }
-        if self.view == View::List && self.last_poll.is_none_or(|t| t.elapsed() >= Duration::from_secs(5)) {
-            self.last_poll = Some(Instant::now());
-            if let Some((_, jobs)) = &self.jobs
-                && jobs.poll_statuses(true) > 0
-            {
-                self.reload_list(ctx);
-            }
-        }
-        let _ = LIST_POLL_EVERY;
         self.keep_draft(ctx);
     }
 
