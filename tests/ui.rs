@@ -10,6 +10,7 @@ mod ui {
     mod board;
     mod checkup;
     pub mod harness;
+    mod help;
     mod setup;
     mod sign_in;
     mod traders;

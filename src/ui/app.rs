@@ -5,6 +5,7 @@ use super::command::{Choice, Command, Screen, SignInRequest};
 use super::connection::Connection;
 use super::document_picker::{self, DocumentPicker};
 use super::event::Event;
+use super::help::{self, Help};
 use super::problem::Problem;
 use super::remote::Remote;
 use super::sandbox_env::{self, SandboxHandle};
@@ -63,12 +64,19 @@ pub struct AppConfig {
     pub file_picker: super::open_dialog::OpenDialog,
     /// Traders: where roster/credentials/results exports go (`None`: native).
     pub traders_save_dialog: Option<SaveDialog>,
+    /// Help: opens the logs folder in the file manager (tests record it).
+    pub open_folder: help::FolderOpener,
+    /// The crash report of the last run the user was not told about yet.
+    pub crashed_last_time: Option<std::path::PathBuf>,
 }
 
 impl AppConfig {
     /// The defaults of the real app: platform keyring, last environment, native dialog.
+    /// Reads the crash marker (blocking): call it before the window opens.
     pub fn new(paths: Paths, runtime: tokio::runtime::Handle) -> Self {
         Self {
+            crashed_last_time: crate::diagnostics::crash::pending(&paths.logs_dir()),
+            open_folder: help::native_folder_opener(),
             paths,
             secret_store: SecretStore::platform(),
             start: StartEnvironment::LastUsed,
@@ -129,6 +137,7 @@ pub struct PropdeskApp {
     screens: Screens,
     exporting: bool,
     started_at: Option<Instant>,
+    help: Help,
 }
 
 impl PropdeskApp {
@@ -151,6 +160,7 @@ impl PropdeskApp {
             StartEnvironment::Sandbox => EnvironmentKind::Sandbox,
             _ => settings.last_environment,
         };
+        let help = Help::new(config.paths.logs_dir(), config.open_folder, config.crashed_last_time);
         let mut app = Self {
             setup: SetupScreen::new(first_view, &settings),
             bridge,
@@ -182,6 +192,7 @@ impl PropdeskApp {
             },
             exporting: false,
             started_at: config.started_at,
+            help,
         };
         if let Some(problem) = settings_problem {
             app.toasts.error(&problem.into());
@@ -225,6 +236,11 @@ impl PropdeskApp {
             Event::SettingsSaved(result) => {
                 if let Err(error) = result {
                     self.toasts.error(&error.into());
+                }
+            }
+            Event::FolderOpened(result) => {
+                if let Err(problem) = result {
+                    self.toasts.error(&problem);
                 }
             }
             Event::Exported(result) => {
@@ -380,6 +396,10 @@ impl PropdeskApp {
             }
             Command::ExportActivity(records) => self.export(records),
             Command::DismissToast(id) => self.toasts.dismiss(id),
+            Command::Help(command) => {
+                let environment = self.connection.as_ref().map(|c| c.kind());
+                self.help.apply(command, &self.bridge, &mut self.toasts, environment);
+            }
             Command::Traders(command) => {
                 let (screens, mut ctx) = self.split_mut();
                 screens.traders.apply(command, &mut ctx);
@@ -682,6 +702,9 @@ impl eframe::App for PropdeskApp {
                 TopBarView { connection: self.connection.as_ref(), signing_in: self.signing_in, icon: &self.icon };
             top_bar::ui(ui, &view);
         });
+        if self.help.has_notice() {
+            egui::Panel::top("help_notice").show(ui, |ui| self.help.notice_ui(ui, &mut commands));
+        }
         let nav_frame = egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::symmetric(10, 6));
         egui::Panel::left("nav").exact_size(200.0).resizable(false).frame(nav_frame).show(ui, |ui| {
             nav::ui(ui, self.screen, self.settings.theme, &mut commands);

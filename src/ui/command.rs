@@ -1,6 +1,7 @@
 //! What the screens ask for. Drawing never changes the world: screens push commands,
 //! and the app applies them after the frame is drawn.
 
+use super::help::HelpCommand;
 use super::screens::pipeline::PipelineCommand;
 use super::screens::subaccounts::SubaccountsCommand;
 use super::screens::traders::TradersCommand;
@@ -87,6 +88,7 @@ pub enum Command {
     Choose(Choice, Chosen),
     ExportActivity(Vec<CallRecord>),
     DismissToast(u64),
+    Help(HelpCommand),
     Traders(TradersCommand),
     Pipeline(PipelineCommand),
     Subaccounts(SubaccountsCommand),

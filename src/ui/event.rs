@@ -23,6 +23,8 @@ pub enum Event {
     WorkspaceReady(EnvironmentKind, Result<(Arc<Journal>, Arc<Registry>), String>),
     /// The agreement watch reported something.
     Watch(WatchEvent),
+    /// Help opened a folder or cleared the crash notice (only failures are told).
+    FolderOpened(Result<(), Problem>),
     /// CSV export: `None` when the user cancelled the dialog.
     Exported(Result<Option<(PathBuf, usize)>, Problem>),
 }
