@@ -64,13 +64,15 @@ pub fn main() -> ExitCode {
     let paths = propdesk::store::Paths::platform();
     match (&command, &paths) {
         // The window has no terminal: its log goes to a file the user can send.
-        (Command::Window, Some(paths)) => propdesk::logging::init_with_file(&paths.logs_dir()),
+        (Command::Window, Some(paths)) => {
+            propdesk::logging::init_with_file(&paths.logs_dir());
+            tracing::info!("Propdesk {} starting on {}", env!("CARGO_PKG_VERSION"), std::env::consts::OS);
+        }
         _ => propdesk::logging::init(),
     }
     if let Some(paths) = &paths {
         propdesk::diagnostics::crash::install(paths.logs_dir());
     }
-    tracing::info!("Propdesk {} starting on {}", env!("CARGO_PKG_VERSION"), std::env::consts::OS);
     #[cfg(debug_assertions)]
     propdesk::diagnostics::crash::force_panic_if_asked();
     match command {
