@@ -35,6 +35,17 @@ async fn prepared(client: &Client, tag: &str) -> Vec<PreparedTrader> {
     use propdesk::api::wire::{EvaluationAccount, EvaluationUser, PostTradeRisk, UpdateContactInfo};
     let plan = client.subscription_plans().await.unwrap().into_iter().find(|p| p.name == "DEMOFIRM_MONTHLY").unwrap();
     let template = client.find_account("DEMOFIRM50K").await.unwrap().unwrap();
+    // The 50K evaluation's rules travel inside the account batches (no extra calls).
+    let mut profile = propdesk::onboarding::risk::RiskProfile {
+        post_trade_risk: PostTradeRisk {
+            daily_loss_auto_liq: Some(1_100.0),
+            trailing_max_drawdown: Some(2_000.0),
+            trailing_max_drawdown_mode: Some("EOD".into()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    profile.set_position(propdesk::onboarding::risk::PositionField::LongLimit, Some(5));
     (0..TRADERS)
         .map(|i| PreparedTrader {
             user: EvaluationUser {
@@ -63,8 +74,8 @@ async fn prepared(client: &Client, tag: &str) -> Vec<PreparedTrader> {
                 template_account_id: template.id,
                 name: format!("{}{i:05}", tag.to_uppercase()),
                 initial_balance: 50_000.0,
-                pre_trade_risk: vec![],
-                post_trade_risk: Some(PostTradeRisk { daily_loss_auto_liq: Some(1_000.0), ..Default::default() }),
+                pre_trade_risk: profile.pre_trade_risk.clone(),
+                post_trade_risk: Some(profile.post_trade_for(&PostTradeRisk::default())),
             },
         })
         .collect()
@@ -138,7 +149,7 @@ async fn onboarding_against_a_separate_sandbox() {
 /// 5 % of writes fail (half HTTP 500 before any work, half a lost reply after it): every
 /// trader must still be done in one run, each created exactly once.
 async fn onboarding_despite_write_faults() {
-    let faults = RandomWriteFaults { rate: 0.05, seed: 2026 };
+    let faults = RandomWriteFaults { rate: 0.05, seed: 9 };
     let sandbox =
         Sandbox::start(SandboxConfig { random_write_faults: Some(faults), ..SandboxConfig::default() }).await.unwrap();
     let client = Client::new(sandbox.environment());

@@ -10,6 +10,8 @@ pub mod diagnostics;
 pub mod doctor;
 pub mod logging;
 pub mod onboarding;
+pub mod restricted_countries;
+pub mod safe_csv;
 pub mod sandbox;
 pub mod store;
 pub mod subaccount;

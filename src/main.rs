@@ -54,6 +54,8 @@ enum Command {
     /// Read-only unless --test-trader. Exit code 0: everything matches; 1: differences
     /// listed; 2: usage or configuration error.
     Doctor(Box<propdesk::cli::DoctorArgs>),
+    /// Risk profiles per template account: show, import or export one.
+    Risk(propdesk::cli::RiskArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -89,6 +91,7 @@ pub fn main() -> ExitCode {
         Command::Entitle(args) => propdesk::cli::block_on(propdesk::cli::entitle(*args)),
         Command::Cancel(args) => propdesk::cli::block_on(propdesk::cli::cancel(*args)),
         Command::Doctor(args) => propdesk::cli::block_on(propdesk::cli::doctor(*args)),
+        Command::Risk(args) => propdesk::cli::block_on(propdesk::cli::risk(args)),
     }
 }
 

@@ -112,7 +112,7 @@ impl ActivityLog {
 
 /// CSV of the records, for the Activity screen's export.
 pub fn to_csv(records: &[CallRecord]) -> String {
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut writer = crate::safe_csv::SafeCsvWriter::new(Vec::new());
     let _ = writer.write_record(["time", "endpoint", "domain", "outcome", "status", "duration_ms", "errorText"]);
     for r in records {
         let _ = writer.write_record([
@@ -126,4 +126,24 @@ pub fn to_csv(records: &[CallRecord]) -> String {
         ]);
     }
     String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_export_quotes_formulas() {
+        let record = CallRecord {
+            at: DateTime::from_timestamp(0, 0).unwrap(),
+            endpoint: "user/createevaluationusers",
+            domain: Domain::Demo,
+            outcome: Outcome::Rejected,
+            status: Some(200),
+            duration: Duration::from_millis(12),
+            error_text: Some("=HYPERLINK(\"x\")".into()),
+        };
+        let text = to_csv(&[record]);
+        assert!(text.lines().nth(1).unwrap().ends_with(",\"'=HYPERLINK(\"\"x\"\")\""), "{text}");
+    }
 }

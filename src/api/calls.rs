@@ -86,15 +86,44 @@ impl Client {
         Ok(signals.unwrap_or_default())
     }
 
+    /// The account's post-trade risk as the server holds it (`userAccountAutoLiq/deps`).
+    pub async fn account_auto_liqs(&self, account_id: i64) -> ApiResult<Vec<UserAccountAutoLiq>> {
+        self.deps(&endpoint::USER_ACCOUNT_AUTO_LIQ_DEPS, account_id).await
+    }
+
+    /// The account's pre-trade position limits (`userAccountPositionLimit/deps`).
+    pub async fn account_position_limits(&self, account_id: i64) -> ApiResult<Vec<UserAccountPositionLimit>> {
+        self.deps(&endpoint::USER_ACCOUNT_POSITION_LIMIT_DEPS, account_id).await
+    }
+
+    /// The parameters of one position limit (`userAccountRiskParameter/deps`).
+    pub async fn position_limit_parameters(&self, position_limit_id: i64) -> ApiResult<Vec<UserAccountRiskParameter>> {
+        self.deps(&endpoint::USER_ACCOUNT_RISK_PARAMETER_DEPS, position_limit_id).await
+    }
+
+    /// `GET <entity>/deps?masterid=`: a missing body counts as none.
+    async fn deps<T: DeserializeOwned>(&self, endpoint: &Endpoint, master_id: i64) -> ApiResult<Vec<T>> {
+        let list: Option<Vec<T>> = self.get(endpoint, &[("masterid", master_id.to_string())]).await?;
+        Ok(list.unwrap_or_default())
+    }
+
     /// Grants an entitlement (LIVE). Before the trader signed the market-data agreement
-    /// this is refused with "Live account is required".
-    pub async fn add_entitlement_subscription(&self, request: &AddEntitlementSubscription) -> ApiResult<UserPlugin> {
-        let reply: EntitlementSubscriptionResponse =
+    /// this is refused with "Live account is required". A 200 without `errorText` is a
+    /// grant, whether or not it carries the `entitlementSubscription` (optional in the OpenAPI).
+    pub async fn add_entitlement_subscription(
+        &self,
+        request: &AddEntitlementSubscription,
+    ) -> ApiResult<Option<UserPlugin>> {
+        let reply: Option<EntitlementSubscriptionResponse> =
             self.post(&endpoint::ADD_ENTITLEMENT_SUBSCRIPTION, request).await?;
-        reply.entitlement_subscription.ok_or_else(|| ApiError::Protocol {
-            endpoint: endpoint::ADD_ENTITLEMENT_SUBSCRIPTION.path.into(),
-            detail: "no entitlementSubscription in the reply".into(),
-        })
+        Ok(reply.and_then(|r| r.entitlement_subscription))
+    }
+
+    /// The entitlements a user holds (`userPlugin/deps?masterid=<userId>`).
+    pub async fn user_plugins(&self, user_id: i64) -> ApiResult<Vec<UserPlugin>> {
+        let plugins: Option<Vec<UserPlugin>> =
+            self.get(&endpoint::USER_PLUGIN_DEPS, &[("masterid", user_id.to_string())]).await?;
+        Ok(plugins.unwrap_or_default())
     }
 
     pub async fn create_partner_subaccount_request(

@@ -129,19 +129,34 @@ impl Environment {
         }
     }
 
+    /// The same hosts with another agreement alert id (a Custom environment that fronts
+    /// Production uses 68).
+    pub fn with_agreement_alert_id(self, agreement_alert_id: i64) -> Self {
+        Self { agreement_alert_id, ..self }
+    }
+
     /// Problems with the URLs, in words for the person who typed them.
-    /// Production must use https/wss so nobody sends real credentials in clear text.
+    /// Passwords, secrets and tokens travel in these requests, so clear text (`http://`,
+    /// `ws://`) is allowed only to this computer (a sandbox); anything else must be
+    /// https/wss. Production must use https/wss even on this computer.
     pub fn check_urls(&self) -> Result<(), String> {
-        for (what, url, schemes) in [
+        for (what, url, [plain, secure]) in [
             ("LIVE URL", &self.live_url, ["http://", "https://"]),
             ("DEMO URL", &self.demo_url, ["http://", "https://"]),
             ("WebSocket URL", &self.ws_url, ["ws://", "wss://"]),
         ] {
-            if !schemes.iter().any(|s| url.starts_with(s)) {
-                return Err(format!("{what} must start with {}", schemes.join(" or ")));
-            }
-            if url.len() <= schemes[0].len() + 1 {
+            let Some(rest) = url.strip_prefix(secure).or_else(|| url.strip_prefix(plain)) else {
+                return Err(format!("{what} must start with {secure} (or {plain} for a server on this computer)"));
+            };
+            let host = host_of(rest);
+            if host.is_empty() {
                 return Err(format!("{what} has no host"));
+            }
+            if url.starts_with(plain) && !is_loopback(host) {
+                return Err(format!(
+                    "{what} must start with {secure}: {plain} would send passwords unencrypted to {host}. \
+                     {plain} is only allowed to this computer (localhost, 127.0.0.1)"
+                ));
             }
         }
         if self.kind == EnvironmentKind::Production {
@@ -154,6 +169,22 @@ impl Environment {
         }
         Ok(())
     }
+}
+
+/// The host of a URL without its scheme: `user@host:port/path` → `host` (IPv6 in
+/// brackets kept bare).
+fn host_of(rest: &str) -> &str {
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit('@').next().unwrap_or("");
+    match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host_port.split(':').next().unwrap_or(""),
+    }
+}
+
+/// This computer: `localhost`, 127.0.0.0/8 or ::1.
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 fn trim_base(url: &str) -> String {
@@ -193,6 +224,41 @@ mod tests {
         assert_eq!(c.live_url, "http://127.0.0.1:9000/live/v1");
         assert_eq!(c.ws_url, "ws://127.0.0.1:9000/live/v1/websocket");
         assert!(c.check_urls().is_ok());
+    }
+
+    #[test]
+    fn clear_text_only_to_this_computer() {
+        for allowed in [
+            Environment::custom("http://127.0.0.1:9000/v1", "http://localhost:9001/v1", None),
+            Environment::custom("http://[::1]:9000/v1", "http://127.0.0.2/v1", Some("ws://127.0.0.1:9000/ws")),
+            Environment::custom("https://proxy.example.com/v1", "https://proxy.example.com/demo/v1", None),
+        ] {
+            assert_eq!(allowed.check_urls(), Ok(()), "{allowed:?}");
+        }
+        let remote = Environment::custom("http://proxy.example.com/v1", "https://demo.example.com/v1", None);
+        assert_eq!(
+            remote.check_urls().unwrap_err(),
+            "LIVE URL must start with https://: http:// would send passwords unencrypted to proxy.example.com. \
+             http:// is only allowed to this computer (localhost, 127.0.0.1)"
+        );
+        for (live, ws) in [
+            ("https://a.example.com/v1", "ws://a.example.com/v1/websocket"),
+            ("https://a.example.com/v1", "ws://127.0.0.1.example.com/websocket"),
+            ("https://a.example.com/v1", "ws://localhost@evil.example.com/websocket"),
+            ("https://a.example.com/v1", "ws://10.0.0.5:8080/websocket"),
+        ] {
+            let env = Environment::custom(live, "https://b.example.com/v1", Some(ws));
+            assert!(env.check_urls().unwrap_err().starts_with("WebSocket URL must start with wss://"), "{ws}");
+        }
+        let no_host = Environment::custom("https:///v1", "https://b.example.com/v1", None);
+        assert_eq!(no_host.check_urls().unwrap_err(), "LIVE URL has no host");
+    }
+
+    #[test]
+    fn custom_agreement_alert_id_defaults_to_staging_and_can_be_production() {
+        let custom = Environment::custom("https://live.tradovateapi.com/v1", "https://demo.tradovateapi.com/v1", None);
+        assert_eq!(custom.agreement_alert_id, 70);
+        assert_eq!(custom.with_agreement_alert_id(AGREEMENT_ALERT_ID_PRODUCTION).agreement_alert_id, 68);
     }
 
     #[test]

@@ -22,6 +22,10 @@ pub struct ConnectArgs {
     /// User-data WebSocket URL (default: the LIVE URL with /websocket).
     #[arg(long, value_name = "URL")]
     pub ws_url: Option<String>,
+    /// adminAlertId of the market-data agreement signal: 70 on Tradovate's staging hosts
+    /// (the default), 68 when the URLs lead to production.
+    #[arg(long, value_name = "ID", requires = "live_url")]
+    pub agreement_alert_id: Option<i64>,
 }
 
 /// A signed-in client, and the sandbox it talks to when `--env sandbox` started one.
@@ -56,7 +60,10 @@ impl ConnectArgs {
                 Ok((kind, environment))
             }
             (_, Some(live), Some(demo)) => {
-                let environment = Environment::custom(live, demo, self.ws_url.as_deref());
+                let mut environment = Environment::custom(live, demo, self.ws_url.as_deref());
+                if let Some(id) = self.agreement_alert_id {
+                    environment = environment.with_agreement_alert_id(id);
+                }
                 environment.check_urls().map_err(UsageError)?;
                 Ok((EnvironmentKind::Custom, Some(environment)))
             }

@@ -9,12 +9,14 @@ mod doctor;
 mod entitle;
 mod onboard;
 mod progress;
+mod risk;
 
 pub use cancel::{CancelArgs, run as cancel};
 pub use connect::ConnectArgs;
 pub use doctor::{DoctorArgs, run as doctor};
 pub use entitle::{EntitleArgs, run as entitle};
 pub use onboard::{OnboardArgs, run as onboard};
+pub use risk::{OnboardRiskArgs, RiskArgs, run as risk};
 
 use crate::onboarding::journal::Journal;
 use std::path::Path;
@@ -38,6 +40,12 @@ pub const EXIT_USAGE: u8 = 2;
 
 /// Runs an async command on a fresh runtime, turning usage errors into exit code 2.
 pub fn block_on(job: impl std::future::Future<Output = Result<u8, UsageError>>) -> ExitCode {
+    // The same restricted-countries list as the window (an override in the data folder).
+    if let Some(problem) =
+        crate::store::Paths::platform().and_then(|paths| crate::restricted_countries::install_from(&paths.data_dir))
+    {
+        eprintln!("propdesk: {problem}");
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {

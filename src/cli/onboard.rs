@@ -6,7 +6,7 @@ use super::{EXIT_DONE, EXIT_SOME_FAILED, UsageError, open_journal};
 use crate::api::Client;
 use crate::onboarding::pipeline::CancelToken;
 use crate::onboarding::results::{ResultStatus, write_results_csv};
-use crate::onboarding::run::{Run, RunEvent};
+use crate::onboarding::run::{Run, RunError, RunEvent};
 use crate::onboarding::{Field, Roster, import_csv_file, import_xlsx_file};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -36,6 +36,8 @@ pub struct OnboardArgs {
     /// Do not ask for confirmation before creating users.
     #[arg(long)]
     pub yes: bool,
+    #[command(flatten)]
+    pub risk: super::risk::OnboardRiskArgs,
 }
 
 /// How a command-line run names itself to a run it refuses or is refused by.
@@ -63,11 +65,14 @@ pub async fn run(args: OnboardArgs) -> Result<u8, UsageError> {
     }
     let Connection { client, _sandbox, .. } = args.connect.connect().await?;
     let plan_id = resolve_plan(&client, &args.plan).await?;
-    let template_id = resolve_template(&client, &args.template).await?;
+    let (template_id, template_name) = resolve_template(&client, &args.template).await?;
+    let risk = args.risk.rules(client.environment().kind, template_id, &template_name)?;
     let environment = client.environment().kind.label();
     let total = roster.len();
-    let run =
-        Run::begin(client.clone(), lock, roster, plan_id, template_id).await.map_err(|e| UsageError(e.to_string()))?;
+    let run = Run::begin(client.clone(), lock, roster, plan_id, risk).await.map_err(|e| match e {
+        RunError::NoRiskRules(missing) => UsageError(format!("{missing} (pass --risk FILE, or --no-risk-rules)")),
+        other => UsageError(other.to_string()),
+    })?;
     let ready = run.ready();
     eprintln!(
         "propdesk: {total} traders in {}: {ready} ready, {} invalid; environment {environment}",
@@ -144,18 +149,19 @@ async fn resolve_plan(client: &Client, plan: &str) -> Result<i64, UsageError> {
     )
 }
 
-async fn resolve_template(client: &Client, template: &str) -> Result<i64, UsageError> {
+/// The template's id and name (risk profiles are saved by name).
+async fn resolve_template(client: &Client, template: &str) -> Result<(i64, String), UsageError> {
     let wanted = template.trim();
     if let Ok(id) = wanted.parse::<i64>() {
         let accounts = client.accounts().await.map_err(|e| UsageError(format!("cannot list accounts: {e}")))?;
         return accounts
             .iter()
             .find(|a| a.id == id)
-            .map(|a| a.id)
+            .map(|a| (a.id, a.name.clone()))
             .ok_or_else(|| UsageError(format!("no template account with id {id}")));
     }
     match client.find_account(wanted).await {
-        Ok(Some(account)) => Ok(account.id),
+        Ok(Some(account)) => Ok((account.id, account.name)),
         Ok(None) => Err(UsageError(format!("no template account named {wanted:?}"))),
         Err(e) => Err(UsageError(format!("cannot look up the template account: {e}"))),
     }

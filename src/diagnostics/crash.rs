@@ -20,7 +20,11 @@ pub fn install(logs_dir: PathBuf) {
         let backtrace = std::backtrace::Backtrace::force_capture();
         let thread = std::thread::current().name().unwrap_or("unnamed").to_string();
         let text = report(&info.to_string(), &thread, &backtrace.to_string(), &log_file::tail(&logs_dir, LOG_LINES));
-        match write(&logs_dir, &text) {
+        // Only the main thread's panic ends the app (the window and the CLI run there);
+        // background jobs' panics are caught and shown as a toast, so the next start
+        // must not say the app closed.
+        let fatal = thread == "main";
+        match write(&logs_dir, &text, fatal) {
             Ok(path) => eprintln!("propdesk: a crash report was written to {}", path.display()),
             Err(error) => eprintln!("propdesk: the crash report could not be written: {error}"),
         }
@@ -55,12 +59,15 @@ fn scrub(text: &str, secrets: &[String]) -> String {
         .fold(text.to_string(), |text, secret| text.replace(secret.as_str(), MASK))
 }
 
-fn write(logs_dir: &Path, text: &str) -> std::io::Result<PathBuf> {
+/// `fatal`: also leave the marker for the next start's offer.
+fn write(logs_dir: &Path, text: &str, fatal: bool) -> std::io::Result<PathBuf> {
     std::fs::create_dir_all(logs_dir)?;
     let name = format!("crash-{}.txt", chrono::Utc::now().format("%Y%m%d-%H%M%S%.3f"));
     let path = logs_dir.join(&name);
     std::fs::write(&path, text)?;
-    std::fs::write(logs_dir.join(PENDING_FILE), &name)?;
+    if fatal {
+        std::fs::write(logs_dir.join(PENDING_FILE), &name)?;
+    }
     Ok(path)
 }
 
@@ -107,7 +114,9 @@ mod tests {
     fn a_written_report_is_pending_until_acknowledged() {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(pending(dir.path()), None);
-        let path = write(dir.path(), "report").unwrap();
+        write(dir.path(), "a background job's panic", false).unwrap();
+        assert_eq!(pending(dir.path()), None, "the app did not close: nothing to offer");
+        let path = write(dir.path(), "report", true).unwrap();
         assert_eq!(pending(dir.path()), Some(path));
         acknowledge(dir.path()).unwrap();
         assert_eq!(pending(dir.path()), None);

@@ -4,7 +4,7 @@
 
 use super::amount::parse_amount;
 use super::trader::Trader;
-use super::validate::{Problem, canonical_drawdown_mode, validate_trader};
+use super::validate::{Problem, validate_trader};
 use crate::api::wire::{EvaluationAccount, EvaluationUser, PostTradeRisk, UpdateContactInfo};
 use std::fmt;
 
@@ -37,11 +37,6 @@ fn text(value: &str) -> String {
 
 fn optional_text(value: &str) -> Option<String> {
     Some(text(value)).filter(|v| !v.is_empty())
-}
-
-/// Valid amounts only reach here, so a blank cell is the only `None`.
-fn optional_amount(value: &str) -> Option<f64> {
-    parse_amount(value).ok()
 }
 
 impl Trader {
@@ -82,22 +77,28 @@ impl Trader {
         }))
     }
 
+    /// The row's own risk values (its risk columns), to override the template's profile.
+    pub fn post_trade_overrides(&self) -> Result<PostTradeRisk, InvalidRow> {
+        check(self)?;
+        let mut risk = PostTradeRisk::default();
+        for (&field, text) in &self.risk {
+            // Valid rows only reach here, so parsing cannot fail.
+            field.set(&mut risk, field.parse(text).ok().flatten());
+        }
+        Ok(risk)
+    }
+
     /// Step 3 (`user/createEvaluationAccounts`): the account, from the firm's template,
-    /// with the row's risk limits (none filled in = no `postTradeRisk`, the template rules).
+    /// with the row's own risk values only. The template does NOT carry loss limits
+    /// (seeds/000 Step 3: they "aren't defined at the template level. You must set
+    /// these values at the time of account creation"): `prepare` merges the template's
+    /// risk profile in and refuses a run that would leave accounts without limits.
     pub fn to_evaluation_account(
         &self,
         user_id: i64,
         template_account_id: i64,
     ) -> Result<EvaluationAccount, InvalidRow> {
-        check(self)?;
-        let risk = PostTradeRisk {
-            daily_loss_auto_liq: optional_amount(&self.daily_loss_auto_liq),
-            trailing_max_drawdown: optional_amount(&self.trailing_max_drawdown),
-            trailing_max_drawdown_mode: canonical_drawdown_mode(&self.trailing_max_drawdown_mode).map(String::from),
-            weekly_loss_auto_liq: optional_amount(&self.weekly_loss_auto_liq),
-            daily_profit_auto_liq: optional_amount(&self.daily_profit_auto_liq),
-            ..PostTradeRisk::default()
-        };
+        let risk = self.post_trade_overrides()?;
         let initial_balance =
             parse_amount(&self.initial_balance).map_err(|_| InvalidRow { problems: validate_trader(self) })?;
         Ok(EvaluationAccount {
@@ -113,6 +114,7 @@ impl Trader {
 
 #[cfg(test)]
 mod tests {
+    use crate::onboarding::risk::RiskField;
     use crate::onboarding::trader::Field;
     use crate::onboarding::validate::tests::good;
     use serde_json::json;
@@ -164,7 +166,9 @@ mod tests {
     #[test]
     fn account_carries_balance_and_risk_columns() {
         let mut t = good();
-        t.set(Field::WeeklyLossAutoLiq, "3,000".into());
+        t.set(Field::Risk(RiskField::WeeklyLossAutoLiq), "3,000".into());
+        t.set(Field::Risk(RiskField::MarginPercentageAlert), "75%".into());
+        t.set(Field::Risk(RiskField::DoNotUnlock), "yes".into());
         let account = t.to_evaluation_account(7, 99).unwrap();
         assert_eq!(
             serde_json::to_value(&account).unwrap(),
@@ -172,17 +176,13 @@ mod tests {
                 "userId": 7, "templateAccountId": 99, "name": "TRADER0001", "initialBalance": 50000.0,
                 "postTradeRisk": {
                     "dailyLossAutoLiq": 1000.0, "weeklyLossAutoLiq": 3000.0,
-                    "trailingMaxDrawdown": 2500.0, "trailingMaxDrawdownMode": "EOD"
+                    "trailingMaxDrawdown": 2500.0, "trailingMaxDrawdownMode": "EOD",
+                    "marginPercentageAlert": 75.0, "doNotUnlock": true
                 }
             })
         );
-        for f in [
-            Field::DailyLossAutoLiq,
-            Field::TrailingMaxDrawdown,
-            Field::TrailingMaxDrawdownMode,
-            Field::WeeklyLossAutoLiq,
-        ] {
-            t.set(f, String::new());
+        for f in RiskField::ALL {
+            t.set(Field::Risk(f), String::new());
         }
         assert_eq!(t.to_evaluation_account(7, 99).unwrap().post_trade_risk, None);
     }

@@ -6,13 +6,14 @@
 
 use super::roster::Roster;
 use super::trader::Field;
+use crate::safe_csv::SafeCsvWriter;
 use std::io::Write;
 
 /// The roster as CSV with the API's field names as headers, every column except the
-/// password, cells as typed. Reads back with `import_csv`.
+/// password, cells as typed (formula-like cells quoted). Reads back with `import_csv`.
 pub fn write_roster_csv<W: Write>(roster: &Roster, out: W) -> Result<(), csv::Error> {
     let fields: Vec<Field> = Field::ALL.into_iter().filter(|&f| f != Field::Password).collect();
-    let mut writer = csv::Writer::from_writer(out);
+    let mut writer = SafeCsvWriter::new(out);
     writer.write_record(fields.iter().map(|f| f.header()))?;
     for (_, trader) in roster.iter() {
         writer.write_record(fields.iter().map(|&f| trader.get(f)))?;
@@ -28,7 +29,7 @@ pub const CREDENTIAL_FIELDS: [Field; 6] =
 /// The credentials hand-out: who logs in with which user name and password, in plain
 /// text. Headers are the human labels (it is read by people, not imported).
 pub fn write_credentials_csv<W: Write>(roster: &Roster, out: W) -> Result<(), csv::Error> {
-    let mut writer = csv::Writer::from_writer(out);
+    let mut writer = SafeCsvWriter::new(out);
     writer.write_record(CREDENTIAL_FIELDS.iter().map(|f| f.label()))?;
     for (_, trader) in roster.iter() {
         writer.write_record(CREDENTIAL_FIELDS.iter().map(|&f| trader.get(f)))?;
@@ -76,6 +77,40 @@ mod tests {
             assert_eq!(a.get(f), b.get(f), "{f:?}");
         }
         assert!(b.password.is_empty());
+    }
+
+    /// A trader whose name is a formula, as an attacker would type it.
+    fn formula_roster() -> Roster {
+        let mut roster = Roster::new();
+        let mut t = good();
+        t.set(Field::Name, "=HYPERLINK(\"x\")".into());
+        t.set(Field::Phone, "+1 312 555 0100".into());
+        roster.add(t);
+        roster
+    }
+
+    #[test]
+    fn roster_export_quotes_formulas_and_reads_them_back_unchanged() {
+        let mut out = Vec::new();
+        write_roster_csv(&formula_roster(), &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let row = text.lines().nth(1).unwrap();
+        assert!(row.starts_with("\"'=HYPERLINK(\"\"x\"\")\","), "{row}");
+        assert!(row.contains(",'+1 312 555 0100,"), "{row}");
+        let mut copy = Roster::new();
+        import_csv(&mut copy, text.as_bytes()).unwrap();
+        let trader = copy.iter().next().unwrap().1;
+        assert_eq!(trader.get(Field::Name), "=HYPERLINK(\"x\")");
+        assert_eq!(trader.get(Field::Phone), "+1 312 555 0100");
+    }
+
+    #[test]
+    fn credentials_handout_quotes_formulas() {
+        let mut out = Vec::new();
+        write_credentials_csv(&formula_roster(), &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let row = text.lines().nth(1).unwrap();
+        assert_eq!(row, "Jane,Smith,jane.smith@example.com,\"'=HYPERLINK(\"\"x\"\")\",Str0ng!Passw0rd,TRADER0001");
     }
 
     #[test]

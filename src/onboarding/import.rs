@@ -5,9 +5,16 @@
 //! fields and adds the rows, so all sources forgive the same things. Nothing is added
 //! when the source cannot be read.
 
+use super::import_limits::{
+    MAX_CELLS, MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS, MAX_UNPACKED_BYTES, TableBudget, check_file_size, megabytes,
+};
+use super::risk::{RiskField, looks_like_risk};
 use super::roster::{Roster, RowId};
 use super::trader::{Field, Trader};
-use calamine::{Data, Reader, Xlsx};
+use super::workbook;
+use crate::safe_csv;
+use crate::subaccount::thousands;
+use calamine::Data;
 use std::io::{Read, Seek};
 use std::path::Path;
 
@@ -45,11 +52,37 @@ pub enum ImportError {
     NoSuchSheet { name: String, available: Vec<String> },
     #[error("There is nothing to import: no rows were found")]
     Empty,
+    /// Only the count of cells: a file without column names has trader data (maybe a
+    /// password) in its first row, which must not end up in a message or a log.
     #[error(
-        "None of the column names in the first row were recognised ({}). Name the columns after the fields, such as name, email, firstName, lastName, accountName, initialBalance",
-        .0.join(", ")
+        "None of the {0} cells in the first row is a known column name, so the file seems to have no row of column names. Add one above the traders, naming the columns after the fields, such as name, email, firstName, lastName, accountName, initialBalance"
     )]
-    NoKnownColumns(Vec<String>),
+    NoKnownColumns(usize),
+    #[error(
+        "The file is {size_mb} MB; at most {} MB can be imported at once. Split the roster into smaller files",
+        megabytes(MAX_FILE_BYTES)
+    )]
+    FileTooLarge { size_mb: u64 },
+    #[error(
+        "The sheet has more than {} rows of traders; at most that many can be imported at once. Split the roster into smaller files",
+        thousands(MAX_ROWS)
+    )]
+    TooManyRows,
+    #[error(
+        "The sheet has data in column {column}; at most {} columns can be read. Delete the columns the roster does not need",
+        MAX_COLUMNS
+    )]
+    TooManyColumns { column: usize },
+    #[error(
+        "The sheet has more than {} cells; at most that many can be read at once. Delete unused columns or split the roster into smaller files",
+        thousands(MAX_CELLS)
+    )]
+    TooManyCells,
+    #[error(
+        "The workbook unpacks to more than {} MB, far more than a roster needs, so it was not read (it may be damaged). Save it again from Excel, or save it as CSV",
+        megabytes(MAX_UNPACKED_BYTES)
+    )]
+    WorkbookTooLarge,
 }
 
 /// Whether the first row must be column names (files) or may be data (pasted cells).
@@ -69,6 +102,17 @@ pub fn match_header(header: &str) -> Option<Field> {
     Field::ALL
         .into_iter()
         .find(|f| header_key(f.header()) == key || header_key(f.label()) == key || synonyms(*f).contains(&key.as_str()))
+}
+
+/// A column that looks like a risk rule but is none of the 17 fields: its values are
+/// NOT applied, and the admin is told so with the names that would work.
+fn unknown_risk_column(header: &str) -> String {
+    let names: Vec<&str> = RiskField::ALL.iter().map(|f| f.header()).collect();
+    format!(
+        "Column '{header}' looks like a risk rule but is not one Tradovate knows, so its values were NOT applied; \
+         rename it to one of: {}",
+        names.join(", ")
+    )
 }
 
 fn header_key(header: &str) -> String {
@@ -92,11 +136,14 @@ fn synonyms(field: Field) -> &'static [&'static str] {
         Field::Phone => &["mobile", "telephone", "phonenumber", "tel", "cell", "mobilephone"],
         Field::AccountName => &["account", "accountname"],
         Field::InitialBalance => &["balance", "startingbalance", "startbalance", "accountsize"],
-        Field::DailyLossAutoLiq => &["dailyloss", "dailylosslimit"],
-        Field::TrailingMaxDrawdown => &["trailingdrawdown", "maxdrawdown", "drawdown"],
-        Field::TrailingMaxDrawdownMode => &["drawdownmode", "trailingdrawdownmode"],
-        Field::WeeklyLossAutoLiq => &["weeklyloss", "weeklylosslimit"],
-        Field::DailyProfitAutoLiq => &["dailyprofit", "dailyprofitlimit"],
+        Field::Risk(risk) => match risk {
+            RiskField::DailyLossAutoLiq => &["dailyloss", "dailylosslimit"],
+            RiskField::TrailingMaxDrawdown => &["trailingdrawdown", "maxdrawdown", "drawdown"],
+            RiskField::TrailingMaxDrawdownMode => &["drawdownmode", "trailingdrawdownmode"],
+            RiskField::WeeklyLossAutoLiq => &["weeklyloss", "weeklylosslimit"],
+            RiskField::DailyProfitAutoLiq => &["dailyprofit", "dailyprofitlimit"],
+            _ => &[],
+        },
     }
 }
 
@@ -108,12 +155,23 @@ pub fn import_csv(roster: &mut Roster, bytes: &[u8]) -> Result<ImportReport, Imp
         Some(found) => found,
         None => (detect_delimiter(&text, b','), text.as_str()),
     };
-    let mut report = add_table(roster, read_delimited(body, delimiter)?, HeaderRule::Required)?;
+    check_file_size(bytes.len() as u64)?;
+    let mut rows = read_delimited(body, delimiter)?;
+    // Our own exports quote formula-like cells; read them back as they were typed.
+    for cell in rows.iter_mut().flatten() {
+        let restored = safe_csv::restore(cell);
+        if restored.len() != cell.len() {
+            *cell = restored.to_string();
+        }
+    }
+    let mut report = add_table(roster, rows, HeaderRule::Required)?;
     report.warnings.extend(warning);
     Ok(report)
 }
 
+/// Like [`import_csv`], with the size checked before the file is read.
 pub fn import_csv_file(roster: &mut Roster, path: &Path) -> Result<ImportReport, ImportError> {
+    check_file_size(std::fs::metadata(path)?.len())?;
     import_csv(roster, &std::fs::read(path)?)
 }
 
@@ -133,28 +191,18 @@ pub fn import_xlsx<RS: Read + Seek>(
     reader: RS,
     sheet: Option<&str>,
 ) -> Result<ImportReport, ImportError> {
-    let mut workbook: Xlsx<RS> = Xlsx::new(reader).map_err(|e| ImportError::Workbook(e.to_string()))?;
-    let names = workbook.sheet_names();
-    let name = match sheet {
-        Some(wanted) => names
-            .iter()
-            .find(|n| n.trim().eq_ignore_ascii_case(wanted.trim()))
-            .ok_or_else(|| ImportError::NoSuchSheet { name: wanted.to_string(), available: names.clone() })?,
-        None => names.first().ok_or(ImportError::NoSheets)?,
-    }
-    .clone();
-    let range = workbook.worksheet_range(&name).map_err(|e| ImportError::Workbook(e.to_string()))?;
-    let rows = range.rows().map(|row| row.iter().map(cell_text).collect()).collect();
-    add_table(roster, rows, HeaderRule::Required)
+    add_table(roster, workbook::read_sheet(reader, sheet)?, HeaderRule::Required)
 }
 
+/// Like [`import_xlsx`], with the size checked before the file is read.
 pub fn import_xlsx_file(roster: &mut Roster, path: &Path, sheet: Option<&str>) -> Result<ImportReport, ImportError> {
+    check_file_size(std::fs::metadata(path)?.len())?;
     let file = std::io::BufReader::new(std::fs::File::open(path)?);
     import_xlsx(roster, file, sheet)
 }
 
 /// A workbook cell as the admin sees it: numbers without a trailing `.0`.
-fn cell_text(cell: &Data) -> String {
+pub(super) fn cell_text(cell: &Data) -> String {
     match cell {
         Data::Empty => String::new(),
         Data::String(s) => s.clone(),
@@ -218,10 +266,17 @@ fn detect_delimiter(text: &str, default: u8) -> u8 {
 fn read_delimited(text: &str, delimiter: u8) -> Result<Vec<Vec<String>>, ImportError> {
     let mut reader =
         csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
-    reader
-        .records()
-        .map(|record| record.map(|r| r.iter().map(String::from).collect()).map_err(|e| ImportError::Csv(e.to_string())))
-        .collect()
+    let mut budget = TableBudget::default();
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| ImportError::Csv(e.to_string()))?;
+        // Trailing empty cells (spreadsheets save many) are not columns.
+        let cells: Vec<&str> = record.iter().collect();
+        let width = cells.iter().rposition(|c| !c.trim().is_empty()).map_or(0, |last| last + 1);
+        budget.add_row(rows.len(), width)?;
+        rows.push(cells[..width].iter().map(|c| c.to_string()).collect());
+    }
+    Ok(rows)
 }
 
 fn is_blank(row: &[String]) -> bool {
@@ -244,9 +299,7 @@ fn add_table(roster: &mut Roster, mut rows: Vec<Vec<String>>, rule: HeaderRule) 
     let hits = matched.iter().flatten().count();
     let named = first.iter().filter(|h| !h.is_empty()).count();
     let header_row = match rule {
-        HeaderRule::Required if hits == 0 => {
-            return Err(ImportError::NoKnownColumns(first.iter().filter(|h| !h.is_empty()).cloned().collect()));
-        }
+        HeaderRule::Required if hits == 0 => return Err(ImportError::NoKnownColumns(named)),
         HeaderRule::Required => true,
         // Trader data almost never equals a column name, so two matches (or one in a
         // mostly recognised row) mean names, even among many columns of the firm's own.
@@ -270,6 +323,9 @@ fn add_table(roster: &mut Roster, mut rows: Vec<Vec<String>>, rule: HeaderRule) 
                 }
                 Some(f) => columns.push(Some(f)),
                 None => {
+                    if looks_like_risk(header) {
+                        report.warnings.push(unknown_risk_column(header));
+                    }
                     if !header.is_empty() {
                         report.unknown_columns.push(header.to_string());
                     } else if has_data(column, data) {
@@ -330,6 +386,7 @@ fn full_names_warning(names: &[&str]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::onboarding::import_limits;
     use crate::onboarding::test_xlsx::{Cell, sheet_xml, workbook};
     use std::io::Cursor;
 
@@ -365,8 +422,10 @@ mod tests {
             ("initial_balance", Field::InitialBalance),
             ("mobile", Field::Phone),
             ("Telephone", Field::Phone),
-            ("trailing max drawdown mode", Field::TrailingMaxDrawdownMode),
-            ("Daily loss limit", Field::DailyLossAutoLiq),
+            ("trailing max drawdown mode", Field::Risk(RiskField::TrailingMaxDrawdownMode)),
+            ("Daily loss limit", Field::Risk(RiskField::DailyLossAutoLiq)),
+            ("Margin limit (percent)", Field::Risk(RiskField::MarginPercentageAutoLiq)),
+            ("daily_loss_percentage_alert", Field::Risk(RiskField::DailyLossPercentageAlert)),
         ] {
             assert_eq!(match_header(header), Some(field), "{header}");
         }
@@ -436,9 +495,65 @@ mod tests {
     fn csv_without_any_known_column_is_refused_and_adds_nothing() {
         let mut roster = Roster::new();
         let err = import_csv(&mut roster, b"Foo,Bar\n1,2\n").unwrap_err();
-        assert!(matches!(err, ImportError::NoKnownColumns(ref c) if c == &["Foo", "Bar"]), "{err}");
+        assert!(matches!(err, ImportError::NoKnownColumns(2)), "{err}");
         assert!(roster.is_empty());
         assert!(matches!(import_csv(&mut roster, b"\n \n"), Err(ImportError::Empty)));
+    }
+
+    #[test]
+    fn a_file_without_column_names_is_refused_without_repeating_its_cells() {
+        let mut roster = Roster::new();
+        let err = import_csv(&mut roster, b"jsmith,Str0ng!Passw0rd,123-45-6789\n").unwrap_err();
+        let message = err.to_string();
+        assert!(message.starts_with("None of the 3 cells in the first row is a known column name"), "{message}");
+        for secret in ["jsmith", "Str0ng", "123-45-6789"] {
+            assert!(!message.contains(secret), "{message}");
+        }
+    }
+
+    #[test]
+    fn a_csv_over_20_mb_is_refused_before_it_is_parsed() {
+        let mut big = b"name\n".to_vec();
+        big.resize(import_limits::MAX_FILE_BYTES as usize + 1, b'x');
+        let err = import_csv(&mut Roster::new(), &big).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "The file is 21 MB; at most 20 MB can be imported at once. Split the roster into smaller files"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("huge.csv");
+        // Sparse: refused from the file system's size, never read.
+        std::fs::File::create(&path).unwrap().set_len(1 << 32).unwrap();
+        let err = import_csv_file(&mut Roster::new(), &path).unwrap_err();
+        assert!(matches!(err, ImportError::FileTooLarge { size_mb: 4096 }), "{err}");
+        let err = import_xlsx_file(&mut Roster::new(), &path.with_extension("xlsx"), None).unwrap_err();
+        assert!(matches!(err, ImportError::Io(_)), "a missing file is an I/O error: {err}");
+    }
+
+    #[test]
+    fn at_most_100000_traders_at_once() {
+        let rows = |n: usize| {
+            let mut text = String::from("name\n");
+            for i in 0..n {
+                text.push_str(&format!("u{i}\n"));
+            }
+            text
+        };
+        let mut roster = Roster::new();
+        let report = import_csv(&mut roster, rows(import_limits::MAX_ROWS).as_bytes()).unwrap();
+        assert_eq!(report.rows_added(), 100_000);
+        let err = import_csv(&mut Roster::new(), rows(import_limits::MAX_ROWS + 1).as_bytes()).unwrap_err();
+        assert!(err.to_string().starts_with("The sheet has more than 100,000 rows of traders"), "{err}");
+    }
+
+    #[test]
+    fn at_most_200_columns_but_trailing_empty_cells_are_not_columns() {
+        let wide = format!("name{}\njsmith\n", ",".repeat(5_000));
+        let report = import_csv(&mut Roster::new(), wide.as_bytes()).unwrap();
+        assert_eq!(report.rows_added(), 1);
+        let too_wide = format!("name{},x\njsmith\n", ",".repeat(250));
+        let err = import_csv(&mut Roster::new(), too_wide.as_bytes()).unwrap_err();
+        assert!(matches!(err, ImportError::TooManyColumns { column: 252 }), "{err}");
     }
 
     #[test]
@@ -482,7 +597,8 @@ mod tests {
 
     #[test]
     fn pasted_cells_without_a_header_row_use_column_order() {
-        let mut second = vec![""; 21];
+        let width = Field::ALL.len() + 1;
+        let mut second = vec![""; width];
         for (field, value) in [
             (Field::Name, "bdoe"),
             (Field::Email, "bob@example.com"),
@@ -493,7 +609,7 @@ mod tests {
         ] {
             second[Field::ALL.iter().position(|f| *f == field).unwrap()] = value;
         }
-        second[20] = "extra";
+        second[width - 1] = "extra";
         let text = format!("jsmith\tjane@example.com\t\tJane\tSmith\n{}\n", second.join("\t"));
         let text = text.as_str();
         let mut roster = Roster::new();
@@ -503,7 +619,7 @@ mod tests {
         assert_eq!(cell(&roster, report.added[0], Field::FirstName), "Jane");
         assert_eq!(cell(&roster, report.added[1], Field::AccountName), "TRADER0002");
         assert_eq!(cell(&roster, report.added[1], Field::InitialBalance), "25000");
-        assert_eq!(report.unknown_columns, ["column 21"]);
+        assert_eq!(report.unknown_columns, [format!("column {width}")]);
         assert!(report.warnings[0].starts_with("The first row does not look like column names"));
     }
 
@@ -555,7 +671,7 @@ mod tests {
         assert_eq!(cell(&roster, id, Field::FirstName), "Jane");
         assert_eq!(cell(&roster, id, Field::Phone), "3125550100");
         assert_eq!(cell(&roster, id, Field::InitialBalance), "50000");
-        assert_eq!(cell(&roster, id, Field::DailyLossAutoLiq), "1250.5");
+        assert_eq!(cell(&roster, id, Field::Risk(RiskField::DailyLossAutoLiq)), "1250.5");
         assert!(report.unknown_columns.is_empty());
     }
 
@@ -579,5 +695,31 @@ mod tests {
         let mut roster = Roster::new();
         let report = import_xlsx_file(&mut roster, &path, Some("Traders")).unwrap();
         assert_eq!(report.rows_added(), 1);
+    }
+
+    #[test]
+    fn every_post_trade_risk_column_is_kept_and_an_unknown_risk_column_is_reported() {
+        let risk_headers: Vec<&str> = RiskField::ALL.iter().map(|f| f.header()).collect();
+        let values: Vec<String> = RiskField::ALL.iter().enumerate().map(|(i, _)| format!("{}", i + 1)).collect();
+        let text = format!(
+            "name,email,{},maxContracts\njsmith,jane@example.com,{},5\n",
+            risk_headers.join(","),
+            values.join(",")
+        );
+        let mut roster = Roster::new();
+        let report = import_csv(&mut roster, text.as_bytes()).unwrap();
+        let id = report.added[0];
+        for (i, field) in RiskField::ALL.iter().enumerate() {
+            assert_eq!(cell(&roster, id, Field::Risk(*field)), values[i], "{field:?}");
+        }
+        assert_eq!(report.unknown_columns, ["maxContracts"]);
+        assert!(
+            report
+                .warnings
+                .iter()
+                .any(|w| w.starts_with("Column 'maxContracts' looks like a risk rule") && w.contains("NOT applied")),
+            "{:?}",
+            report.warnings
+        );
     }
 }

@@ -7,17 +7,20 @@
 pub mod agreements;
 mod amount;
 pub mod board;
+pub mod claims;
 mod convert;
 mod countries;
 pub mod entitlement;
 mod export;
 mod generate;
 mod import;
+pub mod import_limits;
 pub mod journal;
 pub mod offboarding;
 pub mod pipeline;
 pub mod prepare;
 pub mod results;
+pub mod risk;
 mod roster;
 pub mod run;
 pub mod run_lock;
@@ -26,6 +29,7 @@ pub mod setup_choice;
 mod test_xlsx;
 mod trader;
 mod validate;
+mod workbook;
 
 pub use amount::{AmountError, parse_amount};
 pub use convert::InvalidRow;

@@ -4,7 +4,9 @@
 
 use super::journal::{Journal, JournalResult, JournaledTrader};
 use super::pipeline::PreparedTrader;
-use super::{KnownNames, Roster, RowId, Trader, Validation, validate_roster};
+use super::risk::{ProfileField, RiskRules, RiskRulesMissing, TemplateRules, check_post_trade, require_rules};
+use super::{Field, KnownNames, Problem, Roster, RowId, Trader, Validation, validate_roster};
+use crate::api::wire::{EvaluationAccount, PostTradeRisk};
 use std::collections::{HashMap, HashSet};
 
 /// A roster checked against the journal of the environment it goes to.
@@ -54,13 +56,68 @@ pub fn is_onboarded(trader: &JournaledTrader) -> bool {
     trader.account_id.is_some()
 }
 
+impl RosterCheck {
+    /// Applies the template's risk rules to the ready rows: refused when any would get
+    /// an account with no limits and the admin did not acknowledge that; a row whose
+    /// own risk columns break a rule together with the profile becomes invalid, with
+    /// the reason on its cell (so window and RESULTS say why it was not sent).
+    pub fn apply_risk_rules(&mut self, roster: &Roster, template: &TemplateRules) -> Result<(), RiskRulesMissing> {
+        let ready: Vec<(RowId, &Trader)> = roster.iter().filter(|(id, t)| self.is_ready(*id, t)).collect();
+        require_rules(template, ready.iter().map(|(_, t)| *t))?;
+        for (id, trader) in ready {
+            let Ok(own) = trader.post_trade_overrides() else { continue };
+            let problems = risk_problems(&account_risk(&own, template));
+            if !problems.is_empty() {
+                self.validation.add(id, problems);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The post-trade risk an account really gets: the template's profile with the row's
+/// own values on top, or the row's values alone when there is no profile.
+fn account_risk(own: &PostTradeRisk, template: &TemplateRules) -> PostTradeRisk {
+    match &template.rules {
+        RiskRules::Profile(profile) => profile.post_trade_for(own),
+        RiskRules::NoLimitsAcknowledged | RiskRules::NotSet => own.clone(),
+    }
+}
+
+/// The rules across fields as problems on the row's risk cells.
+fn risk_problems(risk: &PostTradeRisk) -> Vec<Problem> {
+    check_post_trade(risk)
+        .into_iter()
+        .filter_map(|p| match p.field {
+            ProfileField::Post(field) => Some(Problem {
+                field: Field::Risk(field),
+                message: format!("{} (template profile and this row together)", p.message),
+                suggestion: None,
+            }),
+            ProfileField::Position(_) => None,
+        })
+        .collect()
+}
+
+/// Puts the template's rules on one account (seeds/000 Step 3: loss limits are not
+/// defined at the template level and must be set at account creation).
+fn with_risk(mut account: EvaluationAccount, template: &TemplateRules) -> EvaluationAccount {
+    let own = account.post_trade_risk.take().unwrap_or_default();
+    let risk = account_risk(&own, template);
+    if let RiskRules::Profile(profile) = &template.rules {
+        account.pre_trade_risk = profile.pre_trade_risk.clone();
+    }
+    account.post_trade_risk = (risk != PostTradeRisk::default()).then_some(risk);
+    account
+}
+
 /// Converts the ready rows (all of them, or those in `only`) for the firm's plan and
-/// template, in roster order.
+/// template, in roster order, each account carrying the template's risk rules.
 pub fn prepare(
     roster: &Roster,
     check: &RosterCheck,
     plan_id: i64,
-    template_account_id: i64,
+    template: &TemplateRules,
     only: Option<&HashSet<RowId>>,
 ) -> Vec<(RowId, PreparedTrader)> {
     let mut prepared = Vec::new();
@@ -74,7 +131,7 @@ pub fn prepare(
             Ok(PreparedTrader {
                 user,
                 contact: trader.to_contact_info(0)?,
-                account: trader.to_evaluation_account(0, template_account_id)?,
+                account: with_risk(trader.to_evaluation_account(0, template.template_id)?, template),
             })
         });
         if let Ok(trader) = converted {

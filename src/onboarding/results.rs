@@ -6,6 +6,7 @@ use super::journal::JournaledTrader;
 use super::pipeline::{RowStatus, RowUpdate};
 use super::prepare::{RosterCheck, is_onboarded};
 use super::{Roster, RowId};
+use crate::safe_csv::SafeCsvWriter;
 use std::collections::HashMap;
 use std::io::Write;
 
@@ -139,7 +140,7 @@ pub const RESULTS_HEADER: [&str; 6] = ["name", "userId", "accountId", "tradingPe
 
 /// Writes RESULTS as CSV (name, userId, accountId, tradingPermissionId, status, error).
 pub fn write_results_csv(out: impl Write, rows: &[ResultRow]) -> Result<(), csv::Error> {
-    let mut writer = csv::Writer::from_writer(out);
+    let mut writer = SafeCsvWriter::new(out);
     let id = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
     writer.write_record(RESULTS_HEADER)?;
     for row in rows {
@@ -216,5 +217,18 @@ mod tests {
         let csv = String::from_utf8(csv).unwrap();
         assert!(csv.starts_with("name,userId,accountId,tradingPermissionId,status,error\n"), "{csv}");
         assert!(csv.contains("\nearlier,7,8,9,done,\n"), "{csv}");
+    }
+
+    #[test]
+    fn results_quote_formulas() {
+        let mut roster = Roster::new();
+        let id = roster.add(named("=HYPERLINK(\"x\")", "FORMULA1"));
+        let check = RosterCheck::new(&roster, None).unwrap();
+        let done = RowResult { user_id: Some(7), status: RowStatus::Done, ..RowResult::waiting() };
+        let rows = result_rows(&roster, &check, &HashMap::from([(id, done)]));
+        let mut csv = Vec::new();
+        write_results_csv(&mut csv, &rows).unwrap();
+        let csv = String::from_utf8(csv).unwrap();
+        assert_eq!(csv.lines().nth(1).unwrap(), "\"'=HYPERLINK(\"\"x\"\")\",7,,,done,");
     }
 }

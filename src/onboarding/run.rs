@@ -12,6 +12,7 @@ use super::journal::{Journal, JournalError};
 use super::pipeline::{CancelToken, Pipeline, PipelineEvent, PipelineOptions, RunSummary};
 use super::prepare::{RosterCheck, prepare};
 use super::results::{ResultRow, RowResult, result_rows};
+use super::risk::{RiskRulesMissing, TemplateRules};
 use super::run_lock::{RunHolder, RunLock, RunLockError};
 use super::{Roster, RowId};
 use crate::api::Client;
@@ -38,6 +39,8 @@ pub enum RunError {
     Journal(#[from] JournalError),
     #[error("The run stopped unexpectedly: {0}")]
     Crashed(String),
+    #[error(transparent)]
+    NoRiskRules(#[from] RiskRulesMissing),
 }
 
 /// A run that holds its journal's lock and has checked its roster; nothing sent yet.
@@ -48,7 +51,7 @@ pub struct Run {
     roster: Roster,
     check: RosterCheck,
     plan_id: i64,
-    template_id: i64,
+    template: TemplateRules,
 }
 
 /// How a run ended, per row and in total.
@@ -83,12 +86,13 @@ impl Run {
         lock: RunLock,
         roster: Roster,
         plan_id: i64,
-        template_id: i64,
+        template: TemplateRules,
     ) -> Result<Self, RunError> {
         tokio::task::spawn_blocking(move || {
             let journal = lock.journal().clone();
-            let check = RosterCheck::new(&roster, Some(&journal))?;
-            Ok(Self { client, journal, lock, roster, check, plan_id, template_id })
+            let mut check = RosterCheck::new(&roster, Some(&journal))?;
+            check.apply_risk_rules(&roster, &template)?;
+            Ok(Self { client, journal, lock, roster, check, plan_id, template })
         })
         .await
         .map_err(|e| RunError::Crashed(e.to_string()))?
@@ -121,7 +125,7 @@ impl Run {
         events: &UnboundedSender<RunEvent>,
     ) -> RunReport {
         let (sending, traders): (Vec<RowId>, Vec<_>) =
-            prepare(&self.roster, &self.check, self.plan_id, self.template_id, only).into_iter().unzip();
+            prepare(&self.roster, &self.check, self.plan_id, &self.template, only).into_iter().unzip();
         let _ = events.send(RunEvent::Started { sending: sending.clone() });
         let pipeline = Pipeline::new(self.client.clone(), self.journal.clone(), PipelineOptions::default());
         let (sender, mut receiver) = unbounded_channel();

@@ -1,6 +1,6 @@
-//! Test fixtures: a minimal .xlsx written by hand. A workbook is a zip of XML parts;
-//! calamine only reads, so the parts are stored (uncompressed) here instead of adding
-//! a writer crate for the tests.
+//! Test fixtures: a minimal .xlsx written by hand. A workbook is a zip of XML parts,
+//! stored (uncompressed) here; only the "zip bomb" fixtures are deflated, with the zip
+//! crate the import already uses to check workbooks.
 
 fn crc32(data: &[u8]) -> u32 {
     let mut crc = 0xFFFF_FFFFu32;
@@ -82,6 +82,13 @@ pub fn sheet_xml(rows: &[Vec<Cell>]) -> String {
 }
 
 pub fn workbook(sheets: &[(&str, String)]) -> Vec<u8> {
+    let files = workbook_parts(sheets);
+    let borrowed: Vec<(&str, String)> = files.iter().map(|(n, c)| (n.as_str(), c.clone())).collect();
+    stored_zip(&borrowed)
+}
+
+/// The parts (path, XML) of a workbook with these sheets.
+pub fn workbook_parts(sheets: &[(&str, String)]) -> Vec<(String, String)> {
     const MAIN: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
     const RELS: &str = "http://schemas.openxmlformats.org/package/2006/relationships";
     const DOC: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
@@ -122,11 +129,60 @@ pub fn workbook(sheets: &[(&str, String)]) -> Vec<u8> {
         ),
     ];
     files.extend(entries);
-    let borrowed: Vec<(&str, String)> = files.iter().map(|(n, c)| (n.as_str(), c.clone())).collect();
-    stored_zip(&borrowed)
+    files
+}
+
+/// A deflated workbook of these parts, where `padded` names one part that gets `spaces`
+/// spaces inserted before its last `</`: a few hundred KB on disk, any size unpacked.
+pub fn padded_workbook(parts: &[(String, String)], padded: &str, spaces: u64) -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(1))
+        .large_file(spaces > u64::from(u32::MAX) / 2);
+    let chunk = vec![b' '; 1 << 20];
+    for (name, xml) in parts {
+        zip.start_file(name.as_str(), options).unwrap();
+        if name != padded {
+            zip.write_all(xml.as_bytes()).unwrap();
+            continue;
+        }
+        let split = xml.rfind("</").unwrap();
+        zip.write_all(&xml.as_bytes()[..split]).unwrap();
+        let mut left = spaces;
+        while left > 0 {
+            let n = left.min(chunk.len() as u64) as usize;
+            zip.write_all(&chunk[..n]).unwrap();
+            left -= n as u64;
+        }
+        zip.write_all(&xml.as_bytes()[split..]).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
 }
 
 #[test]
 fn crc32_matches_the_standard_check_value() {
     assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+}
+
+/// The same zip with every part's header claiming it unpacks to 1 KB: a bomb that lies,
+/// so only counting while unpacking can catch it.
+pub fn understate_sizes(mut zip: Vec<u8>) -> Vec<u8> {
+    let claim = 1024u32.to_le_bytes();
+    let mut at = 0;
+    while at + 30 <= zip.len() {
+        let signature = u32::from_le_bytes(zip[at..at + 4].try_into().unwrap());
+        let offset = match signature {
+            0x0403_4b50 => 22, // local header: uncompressed size
+            0x0201_4b50 => 24, // central directory: uncompressed size
+            _ => {
+                at += 1;
+                continue;
+            }
+        };
+        zip[at + offset..at + offset + 4].copy_from_slice(&claim);
+        at += 4;
+    }
+    zip
 }

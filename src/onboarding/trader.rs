@@ -4,7 +4,9 @@
 //! before validation says what is wrong; conversion to wire types happens only for
 //! rows that pass (`convert.rs`).
 
+use super::risk::RiskField;
 use crate::api::Secret;
+use std::collections::BTreeMap;
 
 /// One roster column, named after the API field it fills.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -23,16 +25,13 @@ pub enum Field {
     Phone,
     AccountName,
     InitialBalance,
-    DailyLossAutoLiq,
-    TrailingMaxDrawdown,
-    TrailingMaxDrawdownMode,
-    WeeklyLossAutoLiq,
-    DailyProfitAutoLiq,
+    /// A `PostTradeRisk` field: overrides the template's risk profile for this trader.
+    Risk(RiskField),
 }
 
 impl Field {
     /// Every column, in the order of the roster (and of exports).
-    pub const ALL: [Field; 19] = [
+    pub const ALL: [Field; 31] = [
         Field::Name,
         Field::Email,
         Field::Password,
@@ -47,11 +46,23 @@ impl Field {
         Field::Phone,
         Field::AccountName,
         Field::InitialBalance,
-        Field::DailyLossAutoLiq,
-        Field::TrailingMaxDrawdown,
-        Field::TrailingMaxDrawdownMode,
-        Field::WeeklyLossAutoLiq,
-        Field::DailyProfitAutoLiq,
+        Field::Risk(RiskField::ALL[0]),
+        Field::Risk(RiskField::ALL[1]),
+        Field::Risk(RiskField::ALL[2]),
+        Field::Risk(RiskField::ALL[3]),
+        Field::Risk(RiskField::ALL[4]),
+        Field::Risk(RiskField::ALL[5]),
+        Field::Risk(RiskField::ALL[6]),
+        Field::Risk(RiskField::ALL[7]),
+        Field::Risk(RiskField::ALL[8]),
+        Field::Risk(RiskField::ALL[9]),
+        Field::Risk(RiskField::ALL[10]),
+        Field::Risk(RiskField::ALL[11]),
+        Field::Risk(RiskField::ALL[12]),
+        Field::Risk(RiskField::ALL[13]),
+        Field::Risk(RiskField::ALL[14]),
+        Field::Risk(RiskField::ALL[15]),
+        Field::Risk(RiskField::ALL[16]),
     ];
 
     /// Columns every row must fill. The password is not among them: an empty one is
@@ -71,15 +82,6 @@ impl Field {
         Field::Phone,
     ];
 
-    /// Columns holding dollar amounts.
-    pub const AMOUNTS: [Field; 5] = [
-        Field::InitialBalance,
-        Field::DailyLossAutoLiq,
-        Field::TrailingMaxDrawdown,
-        Field::WeeklyLossAutoLiq,
-        Field::DailyProfitAutoLiq,
-    ];
-
     /// The API's name for the field, used as the CSV header.
     pub fn header(self) -> &'static str {
         match self {
@@ -97,11 +99,7 @@ impl Field {
             Field::Phone => "phone",
             Field::AccountName => "accountName",
             Field::InitialBalance => "initialBalance",
-            Field::DailyLossAutoLiq => "dailyLossAutoLiq",
-            Field::TrailingMaxDrawdown => "trailingMaxDrawdown",
-            Field::TrailingMaxDrawdownMode => "trailingMaxDrawdownMode",
-            Field::WeeklyLossAutoLiq => "weeklyLossAutoLiq",
-            Field::DailyProfitAutoLiq => "dailyProfitAutoLiq",
+            Field::Risk(risk) => risk.header(),
         }
     }
 
@@ -122,11 +120,7 @@ impl Field {
             Field::Phone => "Phone",
             Field::AccountName => "Account name",
             Field::InitialBalance => "Starting balance",
-            Field::DailyLossAutoLiq => "Daily loss limit",
-            Field::TrailingMaxDrawdown => "Trailing max drawdown",
-            Field::TrailingMaxDrawdownMode => "Drawdown mode",
-            Field::WeeklyLossAutoLiq => "Weekly loss limit",
-            Field::DailyProfitAutoLiq => "Daily profit target",
+            Field::Risk(risk) => risk.label(),
         }
     }
 
@@ -134,8 +128,13 @@ impl Field {
         Field::CONTACT.contains(&self)
     }
 
+    /// Columns holding numbers (dollars or percentages), sorted by value.
     pub fn is_amount(self) -> bool {
-        Field::AMOUNTS.contains(&self)
+        match self {
+            Field::InitialBalance => true,
+            Field::Risk(risk) => matches!(risk.unit(), super::risk::Unit::Dollars | super::risk::Unit::Percent),
+            _ => false,
+        }
     }
 }
 
@@ -156,11 +155,8 @@ pub struct Trader {
     pub phone: String,
     pub account_name: String,
     pub initial_balance: String,
-    pub daily_loss_auto_liq: String,
-    pub trailing_max_drawdown: String,
-    pub trailing_max_drawdown_mode: String,
-    pub weekly_loss_auto_liq: String,
-    pub daily_profit_auto_liq: String,
+    /// Risk cells that are filled (a blank cell is absent): this trader's overrides.
+    pub risk: BTreeMap<RiskField, String>,
 }
 
 impl Trader {
@@ -182,11 +178,7 @@ impl Trader {
             Field::Phone => &self.phone,
             Field::AccountName => &self.account_name,
             Field::InitialBalance => &self.initial_balance,
-            Field::DailyLossAutoLiq => &self.daily_loss_auto_liq,
-            Field::TrailingMaxDrawdown => &self.trailing_max_drawdown,
-            Field::TrailingMaxDrawdownMode => &self.trailing_max_drawdown_mode,
-            Field::WeeklyLossAutoLiq => &self.weekly_loss_auto_liq,
-            Field::DailyProfitAutoLiq => &self.daily_profit_auto_liq,
+            Field::Risk(risk) => self.risk.get(&risk).map_or("", String::as_str),
         }
     }
 
@@ -194,6 +186,14 @@ impl Trader {
         let cell = match field {
             Field::Password => {
                 self.password = Secret::new(value);
+                return;
+            }
+            Field::Risk(risk) => {
+                if value.is_empty() {
+                    self.risk.remove(&risk);
+                } else {
+                    self.risk.insert(risk, value);
+                }
                 return;
             }
             Field::Name => &mut self.name,
@@ -209,13 +209,13 @@ impl Trader {
             Field::Phone => &mut self.phone,
             Field::AccountName => &mut self.account_name,
             Field::InitialBalance => &mut self.initial_balance,
-            Field::DailyLossAutoLiq => &mut self.daily_loss_auto_liq,
-            Field::TrailingMaxDrawdown => &mut self.trailing_max_drawdown,
-            Field::TrailingMaxDrawdownMode => &mut self.trailing_max_drawdown_mode,
-            Field::WeeklyLossAutoLiq => &mut self.weekly_loss_auto_liq,
-            Field::DailyProfitAutoLiq => &mut self.daily_profit_auto_liq,
         };
         *cell = value;
+    }
+
+    /// Whether the row carries any risk value of its own.
+    pub fn has_risk_values(&self) -> bool {
+        self.risk.values().any(|v| !v.trim().is_empty())
     }
 
     /// Whether any contact-info cell is filled: then the whole address is needed.

@@ -8,6 +8,7 @@ use super::amount::{AmountError, parse_amount};
 use super::countries::{is_country_code, suggest_code};
 use super::roster::{Roster, RowId, duplicate_key};
 use super::trader::{Field, Trader};
+use crate::restricted_countries;
 use std::collections::{HashMap, HashSet};
 
 /// One thing wrong with one cell.
@@ -77,6 +78,11 @@ pub struct Validation {
 }
 
 impl Validation {
+    /// Problems found beyond the row's own cells (the template's risk rules with it).
+    pub fn add(&mut self, id: RowId, problems: Vec<Problem>) {
+        self.by_row.entry(id).or_default().extend(problems);
+    }
+
     pub fn problems(&self, id: RowId) -> &[Problem] {
         self.by_row.get(&id).map(Vec::as_slice).unwrap_or_default()
     }
@@ -139,12 +145,9 @@ pub fn validate_trader(t: &Trader) -> Vec<Problem> {
     check(combined_name(t));
     check(account_name(&t.account_name));
     check(amount(Field::InitialBalance, &t.initial_balance, true));
-    for field in
-        [Field::DailyLossAutoLiq, Field::TrailingMaxDrawdown, Field::WeeklyLossAutoLiq, Field::DailyProfitAutoLiq]
-    {
-        check(amount(field, t.get(field), false));
+    for (&risk, text) in &t.risk {
+        check(risk.parse(text).err().map(|message| Problem::new(Field::Risk(risk), message)));
     }
-    check(drawdown_mode(&t.trailing_max_drawdown_mode));
     problems.extend(contact_info(t));
     problems.sort_by_key(|p| p.field);
     problems
@@ -323,17 +326,6 @@ pub fn canonical_drawdown_mode(value: &str) -> Option<&'static str> {
     }
 }
 
-fn drawdown_mode(raw: &str) -> Option<Problem> {
-    let value = raw.trim();
-    if value.is_empty() || canonical_drawdown_mode(value).is_some() {
-        return None;
-    }
-    Some(Problem::new(
-        Field::TrailingMaxDrawdownMode,
-        format!("Drawdown mode must be EOD (end of day) or RealTime; '{value}' is neither"),
-    ))
-}
-
 /// Contact info is all or nothing: no address cell at all skips the step (the trader is
 /// asked at first login); any address cell makes the whole address required.
 fn contact_info(t: &Trader) -> Vec<Problem> {
@@ -378,7 +370,7 @@ fn contact_info(t: &Trader) -> Vec<Problem> {
 
 fn country_code(value: &str) -> Option<Problem> {
     if is_country_code(value) {
-        return None;
+        return restricted_countries::active().reason(value).map(|reason| Problem::new(Field::Country, reason));
     }
     let problem = if value.chars().count() == 2 && value.chars().all(|c| c.is_ascii_alphabetic()) {
         Problem::new(
@@ -468,6 +460,7 @@ fn row_list(group: &[usize], me: usize) -> String {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::onboarding::risk::{RiskField, Unit};
 
     /// A row that passes every rule, with contact info.
     pub(crate) fn good() -> Trader {
@@ -486,9 +479,9 @@ pub(crate) mod tests {
             (Field::Phone, "+1 (312) 555-0100"),
             (Field::AccountName, "TRADER0001"),
             (Field::InitialBalance, "$50,000"),
-            (Field::DailyLossAutoLiq, "1000"),
-            (Field::TrailingMaxDrawdown, "2500"),
-            (Field::TrailingMaxDrawdownMode, "eod"),
+            (Field::Risk(RiskField::DailyLossAutoLiq), "1000"),
+            (Field::Risk(RiskField::TrailingMaxDrawdown), "2500"),
+            (Field::Risk(RiskField::TrailingMaxDrawdownMode), "eod"),
         ] {
             t.set(field, value.into());
         }
@@ -701,7 +694,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn balance_is_required_and_positive_and_risk_amounts_positive_when_present() {
+    fn balance_is_required_and_positive_and_every_risk_amount_checked_when_present() {
         assert_eq!(
             one(&with(Field::InitialBalance, ""), Field::InitialBalance),
             "Starting balance is required, like 50000"
@@ -715,11 +708,10 @@ pub(crate) mod tests {
         );
         assert!(one(&with(Field::InitialBalance, "fifty"), Field::InitialBalance).contains("'fifty' is not a number"));
         assert!(one(&with(Field::InitialBalance, "50.000,00"), Field::InitialBalance).contains("ambiguous"));
-        for field in
-            [Field::DailyLossAutoLiq, Field::TrailingMaxDrawdown, Field::WeeklyLossAutoLiq, Field::DailyProfitAutoLiq]
-        {
+        for risk in RiskField::ALL.into_iter().filter(|f| matches!(f.unit(), Unit::Dollars | Unit::Percent)) {
+            let field = Field::Risk(risk);
             assert!(messages(&with(field, ""), field).is_empty(), "{field:?} is optional");
-            assert!(one(&with(field, "-5"), field).contains("must be more than zero"), "{field:?}");
+            assert!(one(&with(field, "-5"), field).contains("must not be negative"), "{field:?}");
             assert!(one(&with(field, "abc"), field).contains("not a number"), "{field:?}");
         }
     }
@@ -727,11 +719,15 @@ pub(crate) mod tests {
     #[test]
     fn drawdown_mode_is_eod_or_realtime_in_any_case() {
         for ok in ["", "EOD", "eod", "RealTime", "realtime", "Real-Time", "real time"] {
-            assert!(messages(&with(Field::TrailingMaxDrawdownMode, ok), Field::TrailingMaxDrawdownMode).is_empty());
+            let mode = Field::Risk(RiskField::TrailingMaxDrawdownMode);
+            assert!(messages(&with(mode, ok), mode).is_empty());
         }
         assert_eq!(canonical_drawdown_mode("real time"), Some("RealTime"));
         assert_eq!(
-            one(&with(Field::TrailingMaxDrawdownMode, "daily"), Field::TrailingMaxDrawdownMode),
+            one(
+                &with(Field::Risk(RiskField::TrailingMaxDrawdownMode), "daily"),
+                Field::Risk(RiskField::TrailingMaxDrawdownMode)
+            ),
             "Drawdown mode must be EOD (end of day) or RealTime; 'daily' is neither"
         );
     }

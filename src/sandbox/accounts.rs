@@ -2,6 +2,7 @@
 //! (reference 5.4): DEMO, 1..100 accounts, account + trading permission per item.
 
 use super::auth::{ADMINS_ONLY, caller_org};
+use super::risk;
 use super::rules::{self, Check};
 use super::server::{Ctx, Reply};
 use super::state::{AccountRec, Id, PermissionRec, World};
@@ -106,73 +107,13 @@ pub fn valid_account_name(name: &str) -> bool {
     letters > 0 && digits > 0 && name.len() <= 64 && name.bytes().skip(letters).all(|b| b.is_ascii_digit())
 }
 
-const POST_TRADE_NUMBERS: [&str; 14] = [
-    "marginPercentageAlert",
-    "dailyLossPercentageAlert",
-    "dailyLossAlert",
-    "marginPercentageLiqOnly",
-    "dailyLossPercentageLiqOnly",
-    "dailyLossLiqOnly",
-    "marginPercentageAutoLiq",
-    "dailyLossPercentageAutoLiq",
-    "dailyLossAutoLiq",
-    "weeklyLossAutoLiq",
-    "trailingMaxDrawdown",
-    "trailingMaxDrawdownLimit",
-    "dailyProfitAutoLiq",
-    "weeklyProfitAutoLiq",
-];
-
-const TOTAL_BY: [&str; 8] =
-    ["Contract", "ContractGroup", "DiscountGroup", "Exchange", "FungibleProduct", "Overall", "Product", "ProductType"];
-
-fn validate_risk(item: &Value) -> Check<()> {
-    match item.get("postTradeRisk") {
-        None | Some(Value::Null) => {}
-        Some(risk @ Value::Object(_)) => {
-            for key in POST_TRADE_NUMBERS {
-                if rules::opt_f64(risk, key)?.is_some_and(|v| v <= 0.0) {
-                    return Err(format!("postTradeRisk.{key} must be positive"));
-                }
-            }
-            if let Some(mode) = rules::opt_str(risk, "trailingMaxDrawdownMode")?
-                && mode != "EOD"
-                && mode != "RealTime"
-            {
-                return Err(format!("postTradeRisk.trailingMaxDrawdownMode must be EOD or RealTime, got {mode:?}"));
-            }
-            rules::opt_bool(risk, "doNotUnlock")?;
-        }
-        Some(_) => return Err("postTradeRisk must be an object".into()),
-    }
-    match item.get("preTradeRisk") {
-        None | Some(Value::Null) => {}
-        Some(Value::Array(limits)) => {
-            for limit in limits {
-                if rules::opt_bool(limit, "active")?.is_none() {
-                    return Err("preTradeRisk[].active is required".into());
-                }
-                let total_by = rules::req_str(limit, "totalBy").map_err(|e| format!("preTradeRisk[].{e}"))?;
-                if !TOTAL_BY.contains(&total_by) {
-                    return Err(format!("preTradeRisk[].totalBy {total_by:?} is not one of {}", TOTAL_BY.join(", ")));
-                }
-                for key in ["shortLimit", "longLimit", "exposedLimit"] {
-                    if rules::opt_i64(limit, key)?.is_some_and(|v| v < 0) {
-                        return Err(format!("preTradeRisk[].{key} must not be negative"));
-                    }
-                }
-            }
-        }
-        Some(_) => return Err("preTradeRisk must be a list".into()),
-    }
-    Ok(())
-}
-
 struct NewAccount<'a> {
     user_id: Id,
     template: AccountRec,
     name: &'a str,
     balance: f64,
+    /// The request item, for its risk rules.
+    item: &'a Value,
 }
 
 fn validate_account<'a>(item: &'a Value, world: &World, org_id: Id) -> Check<NewAccount<'a>> {
@@ -192,11 +133,12 @@ fn validate_account<'a>(item: &'a Value, world: &World, org_id: Id) -> Check<New
     if balance <= 0.0 {
         return Err("initialBalance must be positive".into());
     }
-    validate_risk(item)?;
-    Ok(NewAccount { user_id, template: template.clone(), name, balance })
+    risk::check_values(item)?;
+    Ok(NewAccount { user_id, template: template.clone(), name, balance, item })
 }
 
-/// A bad account name anywhere fails the whole request with HTTP 400 `violations`;
+/// A bad account name or a mistyped risk field anywhere fails the whole request with
+/// HTTP 400 `violations`;
 /// everything else is judged per item, in order.
 pub fn create_evaluation_accounts(ctx: &Ctx<'_>, world: &mut World) -> Reply {
     let (org_id, is_admin) = caller_org(ctx, world);
@@ -219,6 +161,7 @@ pub fn create_evaluation_accounts(ctx: &Ctx<'_>, world: &mut World) -> Reply {
                 Some(json!({ "constraint": "name", "value": value, "description": ACCOUNT_NAME_RULE }))
             }
         })
+        .chain(items.iter().enumerate().flat_map(|(i, item)| risk::violations(i, item)))
         .collect();
     if !violations.is_empty() {
         return Reply {
@@ -257,6 +200,7 @@ fn create_account(ctx: &Ctx<'_>, world: &mut World, org_id: Id, new: NewAccount<
     };
     let entity = account_wire(&account);
     world.accounts.push(account);
+    risk::store(world, account_id, new.item);
     let permission_id = world.new_id();
     world.permissions.push(PermissionRec {
         id: permission_id,

@@ -9,7 +9,7 @@ use super::faults::{FaultKind, FaultState};
 use super::limits::{Counters, Gate, Tickets};
 use super::state::{Id, World};
 use super::ws::PushEvent;
-use super::{accounts, alerts, auth, documents, entitlements, offboarding, subaccounts, users, ws};
+use super::{accounts, alerts, auth, documents, entitlements, offboarding, risk, subaccounts, users, ws};
 use crate::api::Domain;
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequestParts, Query, Request, State, ws::WebSocketUpgrade};
@@ -211,9 +211,13 @@ fn routes() -> Vec<Route> {
         // Served on the configured domain only (`SandboxConfig::deps_domain`); the handler checks.
         route("adminalertsignal/deps", M::GET, Both, alerts::deps),
         route("userplugin/addentitlementsubscription", M::POST, Live, entitlements::add_entitlement_subscription),
+        route("userplugin/deps", M::GET, Live, entitlements::deps),
         route("user/createevaluationaccounts", M::POST, Demo, accounts::create_evaluation_accounts),
         route("account/list", M::GET, Demo, accounts::account_list),
         route("account/find", M::GET, Demo, accounts::account_find),
+        route("useraccountautoliq/deps", M::GET, Demo, risk::auto_liq_deps),
+        route("useraccountpositionlimit/deps", M::GET, Demo, risk::position_limit_deps),
+        route("useraccountriskparameter/deps", M::GET, Demo, risk::risk_parameter_deps),
         route("user/getaccounttradingpermissions", M::POST, Demo, offboarding::get_account_trading_permissions),
         route("user/revoketradingpermissions", M::POST, Demo, offboarding::revoke_trading_permissions),
         route("user/canceleverything", M::POST, Both, offboarding::cancel_everything),

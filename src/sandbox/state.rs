@@ -218,9 +218,14 @@ pub struct World {
     pub contacts: Vec<ContactRec>,
     pub signals: Vec<SignalRec>,
     pub auto_liq_profiles: Vec<AutoLiqProfile>,
+    /// Risk rules applied to created accounts.
+    pub risk: super::risk::RiskRecords,
     pub master_accounts: Vec<MasterAccount>,
     pub documents: Vec<DocumentRec>,
     pub subaccounts: Vec<SubaccountRec>,
+    /// Grants refused as "Live account is required" after the trader signed, per user
+    /// (see `SandboxConfig::grant_lag_refusals`).
+    pub grant_lag_refusals: HashMap<Id, u32>,
 }
 
 impl World {

@@ -27,13 +27,15 @@ pub struct Chosen {
 }
 
 /// What is remembered for one environment.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct EnvironmentSettings {
     /// Custom environments only: the URLs typed in.
     pub live_url: String,
     pub demo_url: String,
     pub ws_url: String,
+    /// Custom environments only: the agreement signal's `adminAlertId` (None: 70).
+    pub agreement_alert_id: Option<i64>,
     pub username: String,
     /// The API key's name.
     pub app_id: String,
@@ -46,6 +48,8 @@ pub struct EnvironmentSettings {
     pub entitlement: Option<Chosen>,
     /// Pipeline board: grant T-Prop as soon as a trader signs (on unless turned off).
     pub auto_grant: bool,
+    /// Risk profiles per template account, and "no limits" acknowledgements.
+    pub risk: crate::onboarding::risk::RiskSettings,
 }
 
 // Manual so that `auto_grant` defaults to true (files written before it existed too).
@@ -55,6 +59,7 @@ impl Default for EnvironmentSettings {
             live_url: String::new(),
             demo_url: String::new(),
             ws_url: String::new(),
+            agreement_alert_id: None,
             username: String::new(),
             app_id: String::new(),
             cid: String::new(),
@@ -63,6 +68,7 @@ impl Default for EnvironmentSettings {
             template: None,
             entitlement: None,
             auto_grant: true,
+            risk: Default::default(),
         }
     }
 }
@@ -179,7 +185,10 @@ impl Settings {
                 let ws = (!s.ws_url.trim().is_empty()).then_some(s.ws_url.as_str());
                 let mut env = Environment::custom(&s.live_url, &s.demo_url, ws);
                 env.kind = kind;
-                env
+                match s.agreement_alert_id {
+                    Some(id) if kind == EnvironmentKind::Custom => env.with_agreement_alert_id(id),
+                    _ => env,
+                }
             }
         }
     }
@@ -203,6 +212,19 @@ mod tests {
         assert!(EnvironmentSettings::default().auto_grant);
         let off: EnvironmentSettings = serde_json::from_str(r#"{"auto_grant":false}"#).unwrap();
         assert!(!off.auto_grant);
+    }
+
+    #[test]
+    fn a_custom_environment_keeps_its_agreement_alert_id() {
+        let mut settings = Settings::default();
+        let custom = settings.environment_mut(EnvironmentKind::Custom);
+        custom.live_url = "https://live.tradovateapi.com/v1".into();
+        custom.demo_url = "https://demo.tradovateapi.com/v1".into();
+        assert_eq!(settings.environment_hosts(EnvironmentKind::Custom).agreement_alert_id, 70, "the default");
+        settings.environment_mut(EnvironmentKind::Custom).agreement_alert_id = Some(68);
+        assert_eq!(settings.environment_hosts(EnvironmentKind::Custom).agreement_alert_id, 68);
+        settings.environment_mut(EnvironmentKind::Sandbox).agreement_alert_id = Some(68);
+        assert_eq!(settings.environment_hosts(EnvironmentKind::Sandbox).agreement_alert_id, 70, "Custom only");
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! Tradovate rejects a request whose country or citizenship is not a real two-letter ISO code
 //! (seeds/004). The list is complete (all 249 officially assigned codes, checked against the
 //! tz database's `iso3166.tab`) and sorted by English name, so the wizard can offer it as a picker.
-//! Which countries Tradovate *restricts* is not published, so that check stays on the server.
+//! The CME's restricted countries are checked from `crate::restricted_countries`; any
+//! further restriction of Tradovate's is not published, so that check stays on the server.
 
 /// Every officially assigned ISO 3166-1 alpha-2 code with its English short name, sorted by name.
 pub fn countries() -> &'static [(&'static str, &'static str)] {

@@ -158,10 +158,7 @@ impl DocumentFile {
             }
             Sniffed::Unknown => return Err(DocumentProblem::UnknownType { file_name }),
         };
-        if bytes.len() > MAX_FILE_BYTES {
-            let (size, limit) = distinct_sizes(bytes.len(), MAX_FILE_BYTES);
-            return Err(DocumentProblem::TooLarge { file_name, size, limit });
-        }
+        check_document_size(&file_name, bytes.len() as u64)?;
         if let Some(detail) = damage(kind, &bytes) {
             return Err(DocumentProblem::Damaged { file_name, detail });
         }
@@ -310,6 +307,17 @@ pub fn human_size(bytes: usize) -> String {
 
 /// Two sizes that read differently: when rounding makes a too-large file look the same as
 /// the limit ("3.7 MB; the limit is 3.7 MB") we fall back to exact bytes.
+/// The size limit alone, for a file's size as the file system reports it: checked before
+/// the file is read, so a huge file is refused without loading it.
+pub fn check_document_size(file_name: &str, size: u64) -> Result<(), DocumentProblem> {
+    let size = usize::try_from(size).unwrap_or(usize::MAX);
+    if size > MAX_FILE_BYTES {
+        let (size, limit) = distinct_sizes(size, MAX_FILE_BYTES);
+        return Err(DocumentProblem::TooLarge { file_name: base_name(file_name).to_owned(), size, limit });
+    }
+    Ok(())
+}
+
 fn distinct_sizes(size: usize, limit: usize) -> (String, String) {
     let (rounded_size, rounded_limit) = (human_size(size), human_size(limit));
     if rounded_size != rounded_limit {
@@ -318,7 +326,8 @@ fn distinct_sizes(size: usize, limit: usize) -> (String, String) {
     (format!("{} bytes", thousands(size)), format!("{} bytes", thousands(limit)))
 }
 
-fn thousands(n: usize) -> String {
+/// 3749211 as "3,749,211", for messages (the roster import's limits use it too).
+pub(crate) fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

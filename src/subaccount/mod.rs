@@ -22,10 +22,11 @@ mod text;
 mod tracking;
 
 pub use countries::{code_for_name_or_alias, countries, country_name, normalize_country_code};
+pub(crate) use documents::thousands;
 pub use documents::{
     DocumentFile, DocumentKind, DocumentProblem, MAX_BODY_BYTES, MAX_DATA_URI_CHARS, MAX_FILE_BYTES,
-    MAX_FILE_NAME_CHARS, MIN_FILE_NAME_CHARS, SUBACCOUNT_REQUEST_PROCESS, UPLOAD_JSON_RESERVE, human_size,
-    suggested_file_name, to_customer_application_upload, to_upload,
+    MAX_FILE_NAME_CHARS, MIN_FILE_NAME_CHARS, SUBACCOUNT_REQUEST_PROCESS, UPLOAD_JSON_RESERVE, check_document_size,
+    human_size, suggested_file_name, to_customer_application_upload, to_upload,
 };
 pub use draft::{
     AccountDetails, AddressDetails, BirthDateInput, DocumentSlot, Documents, IdentityDetails, MarginType,

@@ -6,8 +6,9 @@
 //! the checks is exactly what gets sent. Text is trimmed before it is checked and sent; the
 //! draft keeps what was typed.
 //!
-//! Rules only the server can know (unknown or foreign `ctaUserId`, restricted countries, funds,
-//! sub-account limits, unknown document or auto-liq profile IDs) stay with the server.
+//! Rules only the server can know (unknown or foreign `ctaUserId`, restrictions beyond the
+//! CME's restricted countries, funds, sub-account limits, unknown document or auto-liq
+//! profile IDs) stay with the server.
 
 use super::countries::{code_for_name_or_alias, country_name, normalize_country_code};
 use super::draft::{DocumentSlot, SubaccountDraft};
@@ -15,6 +16,7 @@ use super::fields::{DraftField, Step};
 use super::text::{Length, characters, check_length, server_count};
 use crate::api::secret::Secret;
 use crate::api::wire::{CreatePartnerSubaccountRequest, DocumentType, TradeDate};
+use crate::restricted_countries;
 use chrono::{Datelike, NaiveDate};
 
 /// One thing to fix, for the UI to show beside `field`.
@@ -365,7 +367,10 @@ fn country_code(field: DraftField, typed: &str) -> Result<&'static str, String> 
         return Err(format!("Choose the {} from the list", in_sentence(field.label())));
     }
     if let Some(code) = normalize_country_code(text) {
-        return Ok(code);
+        return match restricted_countries::active().reason(code) {
+            Some(reason) => Err(reason),
+            None => Ok(code),
+        };
     }
     if let Some(code) = code_for_name_or_alias(text) {
         let name = country_name(code).unwrap_or(code);

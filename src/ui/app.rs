@@ -147,6 +147,11 @@ impl PropdeskApp {
         self.connection.as_ref().and_then(|c| c.workspace.as_ref()).map(|w| w.journal.clone())
     }
 
+    /// Test hook: the signed-in client, so a test can read back what the server holds.
+    pub fn client(&self) -> Option<crate::api::Client> {
+        self.connection.as_ref().map(|c| c.client.clone())
+    }
+
     pub fn new(cc: &eframe::CreationContext<'_>, config: AppConfig) -> Self {
         let ctx = cc.egui_ctx.clone();
         theme::install(&ctx);
@@ -197,6 +202,10 @@ impl PropdeskApp {
         if let Some(problem) = settings_problem {
             app.toasts.error(&problem.into());
         }
+        // A few lines from the data folder, like the settings just above.
+        if let Some(problem) = crate::restricted_countries::install_from(&app.paths.data_dir) {
+            app.toasts.error(&Problem::new("The restricted countries file is not used", problem));
+        }
         match (config.start, app.settings.last_environment) {
             (StartEnvironment::Sandbox, _) | (StartEnvironment::LastUsed, EnvironmentKind::Sandbox) => {
                 app.sign_in_sandbox()
@@ -233,6 +242,9 @@ impl PropdeskApp {
             }
             Event::WorkspaceReady(kind, opened) => self.adopt_workspace(kind, opened),
             Event::Watch(event) => self.on_watch_event(event),
+            Event::JobPanicked(text) => {
+                self.toasts.error(&Problem::new("A background job failed unexpectedly", text));
+            }
             Event::SettingsSaved(result) => {
                 if let Err(error) = result {
                     self.toasts.error(&error.into());
@@ -394,6 +406,18 @@ impl PropdeskApp {
                     self.settings_dirty = true;
                 }
             }
+            Command::SaveRiskProfile { template, profile } => {
+                if let Some(kind) = self.connection.as_ref().map(|c| c.kind()) {
+                    self.settings.environment_mut(kind).risk.set_profile(&template, *profile);
+                    self.settings_dirty = true;
+                }
+            }
+            Command::AcknowledgeNoRiskLimits { template, acknowledged } => {
+                if let Some(kind) = self.connection.as_ref().map(|c| c.kind()) {
+                    self.settings.environment_mut(kind).risk.set_acknowledged(&template, acknowledged);
+                    self.settings_dirty = true;
+                }
+            }
             Command::ExportActivity(records) => self.export(records),
             Command::DismissToast(id) => self.toasts.dismiss(id),
             Command::Help(command) => {
@@ -429,6 +453,7 @@ impl PropdeskApp {
             section.live_url = request.environment.live_url.clone();
             section.demo_url = request.environment.demo_url.clone();
             section.ws_url = request.environment.ws_url.clone();
+            section.agreement_alert_id = Some(request.environment.agreement_alert_id);
         }
         self.settings_dirty = true;
         self.sign_in_error = None;
@@ -510,6 +535,7 @@ impl PropdeskApp {
             WatchEvent::Stopped(reason) => {
                 self.toasts.error(&Problem::new("Stopped watching for agreement signatures", reason))
             }
+            WatchEvent::Skipped { name, reason } => self.toasts.info(format!("T-Prop not granted to {name}: {reason}")),
             _ => {}
         }
     }
@@ -533,6 +559,8 @@ impl PropdeskApp {
                 Err(KeyringError::Unavailable { .. }) => return Ok(None),
                 Err(error) => return Err(Problem::from(error).context("Could not read the saved sign-in")),
             };
+            // The settings file may have been edited since: the URL rules hold here too.
+            login.environment.check_urls().map_err(|e| Problem::new("The saved server addresses are refused", e))?;
             let client = Client::new(login.environment);
             bridge.send(Event::ActivitySource(kind, client.activity().clone()));
             match login.token {

@@ -86,6 +86,16 @@ pub enum Command {
     /// Run the doctor's read-only probes against the signed-in environment.
     CheckConnection,
     Choose(Choice, Chosen),
+    /// Save the risk rules every account from this template gets (Setup).
+    SaveRiskProfile {
+        template: String,
+        profile: Box<crate::onboarding::risk::RiskProfile>,
+    },
+    /// "The template has no limits, create anyway", per template.
+    AcknowledgeNoRiskLimits {
+        template: String,
+        acknowledged: bool,
+    },
     ExportActivity(Vec<CallRecord>),
     DismissToast(u64),
     Help(HelpCommand),

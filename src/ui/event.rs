@@ -25,6 +25,8 @@ pub enum Event {
     Watch(WatchEvent),
     /// Help opened a folder or cleared the crash notice (only failures are told).
     FolderOpened(Result<(), Problem>),
+    /// A background job panicked (its message); shown as an error toast.
+    JobPanicked(String),
     /// CSV export: `None` when the user cancelled the dialog.
     Exported(Result<Option<(PathBuf, usize)>, Problem>),
 }

@@ -1,25 +1,40 @@
 //! Asking which file to open, behind a small type so tests can answer without a
 //! native dialog (the open-file twin of `save_dialog`). The real one is rfd's async
 //! dialog, run on the tokio runtime.
+//!
+//! rfd answers "nothing chosen" both when the user cancels and when no dialog could be
+//! shown at all (Linux without a desktop portal and without zenity). The second case is
+//! told apart here, so the user learns why nothing opened and what to do instead.
 
-use crate::ui::save_dialog::PickedPath;
-use std::path::PathBuf;
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::sync::Arc;
 
-/// Resolves to the chosen file (`None`: cancelled).
-pub type OpenDialog = Arc<dyn Fn() -> PickedPath + Send + Sync>;
+/// The chosen file; `Ok(None)`: cancelled; `Err`: no dialog could be shown (why, and the
+/// way around it, in words for the user).
+pub type OpenedPath = Pin<Box<dyn Future<Output = Result<Option<PathBuf>, String>> + Send>>;
+
+/// Resolves to the chosen file.
+pub type OpenDialog = Arc<dyn Fn() -> OpenedPath + Send + Sync>;
 
 /// The native "Open" dialog for a roster: CSV or Excel.
 pub fn native() -> OpenDialog {
     Arc::new(|| {
         Box::pin(async move {
-            rfd::AsyncFileDialog::new()
+            let handle = rfd::AsyncFileDialog::new()
                 .set_title("Import traders")
                 .add_filter("Spreadsheet (CSV, Excel)", &["csv", "xlsx", "txt"])
                 .pick_file()
-                .await
-                .map(|handle| handle.path().to_path_buf())
-        }) as PickedPath
+                .await;
+            match handle {
+                Some(handle) => Ok(Some(handle.path().to_path_buf())),
+                None => match unavailable_reason() {
+                    Some(reason) => Err(unavailable_message(&reason, "a CSV or Excel file")),
+                    None => Ok(None),
+                },
+            }
+        }) as OpenedPath
     })
 }
 
@@ -27,6 +42,56 @@ pub fn native() -> OpenDialog {
 pub fn fixed(path: PathBuf) -> OpenDialog {
     Arc::new(move || {
         let path = path.clone();
-        Box::pin(async move { Some(path) }) as PickedPath
+        Box::pin(async move { Ok(Some(path)) }) as OpenedPath
     })
+}
+
+/// A dialog that cannot open, as on a Linux desktop without a portal or zenity (tests).
+pub fn unavailable(reason: &str) -> OpenDialog {
+    let message = unavailable_message(reason, "a CSV or Excel file");
+    Arc::new(move || {
+        let message = message.clone();
+        Box::pin(async move { Err(message) }) as OpenedPath
+    })
+}
+
+/// What the user is told when no dialog could be shown: why, and the other way in.
+pub fn unavailable_message(reason: &str, what: &str) -> String {
+    format!("The file dialog could not open ({reason}). Drag {what} onto this window instead.")
+}
+
+/// Why no native dialog can be shown on this computer, if that is so. Only asked after
+/// rfd answered nothing, so a wrong "available" costs nothing (it reads as a cancel).
+///
+/// On Linux rfd tries the desktop portal (`org.freedesktop.portal.Desktop` on the session
+/// bus), then the `zenity` program (TOOLCHAIN.md, "rfd in tests"). Other systems always
+/// have their own dialog.
+pub fn unavailable_reason() -> Option<String> {
+    if !cfg!(target_os = "linux") {
+        return None;
+    }
+    let zenity = std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| is_file(&dir.join("zenity"))));
+    if zenity || portal_reachable() {
+        return None;
+    }
+    Some("this computer has no desktop file portal and no zenity".into())
+}
+
+/// A session bus, and a portal service on it (running or startable from its service file).
+fn portal_reachable() -> bool {
+    let bus = std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some()
+        || std::env::var_os("XDG_RUNTIME_DIR").is_some_and(|dir| Path::new(&dir).join("bus").exists());
+    if !bus {
+        return false;
+    }
+    let data_dirs = std::env::var("XDG_DATA_DIRS").unwrap_or_else(|_| "/usr/local/share:/usr/share".into());
+    data_dirs
+        .split(':')
+        .filter(|dir| !dir.is_empty())
+        .any(|dir| is_file(&Path::new(dir).join("dbus-1/services/org.freedesktop.portal.Desktop.service")))
+}
+
+fn is_file(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file())
 }

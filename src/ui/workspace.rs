@@ -119,13 +119,15 @@ impl Workspace {
                 self.watch_status = WatchStatus::Reconnecting { reason: reason.clone(), retry_in: *retry_in }
             }
             WatchEvent::Stopped(reason) => self.watch_status = WatchStatus::Stopped(reason.clone()),
-            WatchEvent::CheckTooSoon { retry_in } => self.next_check_at = Some(std::time::Instant::now() + *retry_in),
+            WatchEvent::CheckTooSoon { retry_in } | WatchEvent::CatchUpLater { retry_in } => {
+                self.next_check_at = Some(std::time::Instant::now() + *retry_in)
+            }
             _ => {}
         }
         self.mark_changed();
     }
 
-    /// A manual check (the watch refuses one within 30 s of the last).
+    /// A manual check (the watch refuses one within 5 minutes of the last `deps` call).
     pub fn check_now(&self) {
         if let Some(watch) = &self.watch {
             watch.check_now();

@@ -113,6 +113,34 @@ async fn invalid_rows_are_reported_never_sent_and_exit_1() {
     assert!(!stderr.contains("Str0ng!Passw0rd"), "no password on the terminal");
 }
 
+/// The admin's own list in the data folder replaces the built-in one: traders in its
+/// countries are invalid with the reason, and nothing is sent for them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn traders_in_restricted_countries_are_invalid_with_the_reason() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let users = roster_csv(dir.path(), "cme", 3, &[]);
+    let text = std::fs::read_to_string(&users).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    lines[2] = lines[2].replace(",US,", ",IR,");
+    lines[3] = lines[3].replace(",US,", ",MX,");
+    std::fs::write(&users, lines.join("\n")).unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(data.join("cme-restricted-countries.txt"), "# updated list\nIR Iran\nMX Mexico\n").unwrap();
+
+    let (journal, out) = (dir.path().join("journal.sqlite"), dir.path().join("results.csv"));
+    let output = onboard(&sandbox, &users, &journal, &out).env("PROPDESK_DIR", &data).output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+    let rows = results(&out);
+    let statuses: Vec<&str> = rows.iter().map(|r| &r[4]).collect();
+    assert_eq!(statuses, vec!["done", "invalid", "invalid"]);
+    assert!(rows[1][5].starts_with("country: Iran (IR) is a CME restricted country"), "{}", &rows[1][5]);
+    assert!(rows[2][5].starts_with("country: Mexico (MX) is a CME restricted country"), "{}", &rows[2][5]);
+    assert!(rows[2][5].contains("cme-restricted-countries.txt"), "names the list it used: {}", &rows[2][5]);
+    assert_eq!(sandbox.stats().users_created(), 1, "restricted traders are never sent");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn usage_errors_exit_2() {
     let sandbox = sandbox().await;

@@ -7,5 +7,8 @@ mod support;
 
 mod agreements;
 mod cli;
+mod cli_risk;
 mod doctor;
+mod grants;
+mod risk;
 mod runs;

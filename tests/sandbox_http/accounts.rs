@@ -43,8 +43,6 @@ async fn accounts_are_created_with_permissions_and_per_item_errors() {
     zero_balance["initialBalance"] = json!(0);
     let mut bad_risk = account(user_id, "BADRISK1");
     bad_risk["postTradeRisk"] = json!({ "dailyLossAutoLiq": -500, "trailingMaxDrawdownMode": "EOD" });
-    let mut bad_mode = account(user_id, "BADMODE1");
-    bad_mode["postTradeRisk"] = json!({ "trailingMaxDrawdown": 2500, "trailingMaxDrawdownMode": "Weekly" });
     let mut good_risk = account(user_id, "GOODRISK1");
     good_risk["postTradeRisk"] =
         json!({ "dailyLossAutoLiq": 1000, "trailingMaxDrawdown": 2500, "trailingMaxDrawdownMode": "RealTime" });
@@ -56,7 +54,6 @@ async fn accounts_are_created_with_permissions_and_per_item_errors() {
         bad_template,
         zero_balance,
         bad_risk,
-        bad_mode,
         good_risk,
     ]);
     let (status, body) = api.post(D::Demo, "user/createEvaluationAccounts", json!({ "accounts": items })).await;
@@ -68,9 +65,8 @@ async fn accounts_are_created_with_permissions_and_per_item_errors() {
     assert!(error_text(&r[3]).contains("User"));
     assert!(error_text(&r[4]).contains("Template"));
     assert!(error_text(&r[5]).contains("initialBalance"));
-    assert!(error_text(&r[6]).contains("positive"));
-    assert!(error_text(&r[7]).contains("EOD"));
-    assert!(r[8]["accountId"].is_i64());
+    assert!(error_text(&r[6]).contains("postTradeRisk.dailyLossAutoLiq must not be negative"), "{}", r[6]);
+    assert!(r[7]["accountId"].is_i64());
     assert_eq!(sb.stats().accounts_created(), 2);
 
     let account_id = r[0]["accountId"].as_i64().unwrap();
@@ -90,4 +86,65 @@ async fn accounts_are_created_with_permissions_and_per_item_errors() {
     assert_eq!(found["id"], sandbox::TEMPLATE_100K_ID);
     assert_eq!(found["evaluationSize"], 100000.0);
     assert_eq!(api.get(D::Demo, "account/find?name=NOPE1").await.0, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn mistyped_or_unknown_risk_fields_fail_the_whole_request_with_400_violations() {
+    let sb = start().await;
+    let api = Api::admin(&sb).await;
+    let user_id = api.create_user("riskowner1").await;
+    let mut typo = account(user_id, "RISKTYPO1");
+    typo["postTradeRisk"] =
+        json!({ "trailingMaxDrawdown": 2500, "trailingMaxDrawdownMode": "Weekly", "dailyLossLimit": 900 });
+    typo["preTradeRisk"] =
+        json!([{ "active": true, "totalBy": "Overall", "parameters": [{ "maxOpeningOrderQty": "5" }] }]);
+    let body = json!({ "accounts": [account(user_id, "RISKFINE1"), typo] });
+    let (status, body) = api.post(D::Demo, "user/createEvaluationAccounts", body).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let constraints: Vec<&str> =
+        body["violations"].as_array().unwrap().iter().map(|v| v["constraint"].as_str().unwrap()).collect();
+    assert_eq!(
+        constraints,
+        [
+            "accounts[1].postTradeRisk.dailyLossLimit",
+            "accounts[1].postTradeRisk.trailingMaxDrawdownMode",
+            "accounts[1].preTradeRisk[0].parameters[0].maxOpeningOrderQty"
+        ]
+    );
+    assert_eq!(sb.stats().accounts_created(), 0, "nothing is created from a malformed request");
+}
+
+#[tokio::test]
+async fn risk_rules_are_stored_and_read_back_through_deps() {
+    let sb = start().await;
+    let api = Api::admin(&sb).await;
+    let user_id = api.create_user("riskowner2").await;
+    let mut item = account(user_id, "RISKKEPT1");
+    item["postTradeRisk"] = json!({ "dailyLossAutoLiq": 1100, "trailingMaxDrawdownMode": "EOD", "trailingMaxDrawdown": 2000,
+                                    "flattenTimestamp": "2026-01-05T21:00:00Z", "doNotUnlock": true });
+    item["preTradeRisk"] = json!([{ "active": true, "totalBy": "Overall", "longLimit": 5,
+                                    "parameters": [{ "maxOpeningOrderQty": 3 }] }]);
+    let (_, body) = api
+        .post(D::Demo, "user/createEvaluationAccounts", json!({ "accounts": [item, account(user_id, "RISKNONE1")] }))
+        .await;
+    let account_id = body["results"][0]["accountId"].as_i64().unwrap();
+    let (status, auto_liq) = api.get(D::Demo, &format!("userAccountAutoLiq/deps?masterid={account_id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let auto_liq = &auto_liq[0];
+    assert_eq!(auto_liq["dailyLossAutoLiq"], 1100);
+    assert_eq!(auto_liq["trailingMaxDrawdownMode"], "EOD");
+    assert_eq!(auto_liq["doNotUnlock"], true);
+    assert!(auto_liq["id"].is_i64());
+    let (_, limits) = api.get(D::Demo, &format!("userAccountPositionLimit/deps?masterid={account_id}")).await;
+    assert_eq!(limits[0]["longLimit"], 5);
+    assert_eq!(limits[0]["accountId"], account_id);
+    let limit_id = limits[0]["id"].as_i64().unwrap();
+    let (_, parameters) = api.get(D::Demo, &format!("userAccountRiskParameter/deps?masterid={limit_id}")).await;
+    assert_eq!(parameters[0]["maxOpeningOrderQty"], 3);
+    assert_eq!(parameters[0]["userAccountPositionLimitId"], limit_id);
+
+    let bare = body["results"][1]["accountId"].as_i64().unwrap();
+    let (_, auto_liq) = api.get(D::Demo, &format!("userAccountAutoLiq/deps?masterid={bare}")).await;
+    let keys: Vec<_> = auto_liq[0].as_object().unwrap().keys().cloned().collect();
+    assert_eq!(keys, ["id"], "an account created without postTradeRisk has no limits at all");
 }

@@ -4,6 +4,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use propdesk::store::{Paths, SecretStore};
 use propdesk::ui::{AppConfig, PropdeskApp, StartEnvironment, save_dialog};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -107,5 +108,22 @@ impl TestApp {
             .unwrap_or_else(|| panic!("no navigation button {screen}"));
         button.click();
         self.harness.step();
+    }
+}
+
+/// A file dropped on the window, as the windowing backend would hand it over.
+#[derive(Debug)]
+pub struct TestDrop {
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+}
+
+impl egui::DroppedFile for TestDrop {
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        Ok(self.bytes.clone())
     }
 }

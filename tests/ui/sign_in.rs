@@ -113,3 +113,22 @@ fn the_next_start_signs_in_with_what_the_keyring_remembered() {
     second.wait_for("the firm's plan", |h| h.query_by_label("DEMOFIRM_MONTHLY").is_some());
     drop(_runtime);
 }
+
+/// Clear text only to this computer; the agreement alert id must be a number. Both are
+/// said beside the form, and nothing is sent.
+#[test]
+fn a_custom_environment_refuses_plain_http_elsewhere_and_a_bad_alert_id() {
+    let mut app = TestApp::start(StartEnvironment::SignedOut);
+    app.harness.get_by_label("Custom").click();
+    app.wait_for_text("Agreement alert id");
+    app.type_into("LIVE URL", "http://tradovate-proxy.example.com/v1");
+    app.type_into("DEMO URL", "https://tradovate-proxy.example.com/demo/v1");
+    app.harness.get_by_role_and_label(Role::Button, "Sign in").click();
+    app.wait_for_text(
+        "LIVE URL must start with https://: http:// would send passwords unencrypted to tradovate-proxy.example.com",
+    );
+    app.type_into("Agreement alert id", "x");
+    app.harness.get_by_role_and_label(Role::Button, "Sign in").click();
+    app.wait_for_text("Agreement alert id must be a whole number: 70 for Tradovate's staging hosts, 68 for production");
+    assert!(app.harness.query_by_label_contains("Custom ·").is_none(), "not signed in");
+}

@@ -1,7 +1,7 @@
 //! Traders: import a roster through the (fake) file picker, see the invalid rows with
 //! their reasons, onboard the valid ones against the Sandbox and see each row's result.
 
-use super::harness::TestApp;
+use super::harness::{TestApp, TestDrop};
 use egui_kittest::kittest::{NodeT, Queryable};
 use propdesk::sandbox::SandboxConfig;
 use propdesk::store::{Paths, SecretStore};
@@ -9,11 +9,11 @@ use propdesk::ui::{AppConfig, PropdeskApp, StartEnvironment, open_dialog, save_d
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-const HEADER: &str = "name,email,password,firstName,lastName,streetAddress1,city,state,postCode,country,phone,accountName,initialBalance";
+const HEADER: &str = "name,email,password,firstName,lastName,streetAddress1,city,state,postCode,country,phone,accountName,initialBalance,dailyLossAutoLiq";
 
 fn row(name: &str, email: &str, state: &str, account: &str) -> String {
     format!(
-        "{name},{email},Str0ng!Passw0rd,Jamie,Rivera,123 Maple Avenue,Albany,{state},12207,US,+1-518-555-0199,{account},50000\n"
+        "{name},{email},Str0ng!Passw0rd,Jamie,Rivera,123 Maple Avenue,Albany,{state},12207,US,+1-518-555-0199,{account},50000,1000\n"
     )
 }
 
@@ -126,6 +126,50 @@ fn the_run_button_says_why_it_is_disabled_when_signed_out() {
     app.wait_for("the reason", |h| has_text(h, "Sign in on the Setup screen first"));
     let button = app.harness.get_by_label_contains("Onboard");
     assert!(button.accesskit_node().is_disabled());
+}
+
+/// A roster dropped on the window (the way in when no file dialog can open): imported,
+/// with the trader from a CME restricted country flagged and the reason beside the row.
+#[test]
+fn a_csv_dropped_on_traders_is_imported_and_restricted_countries_are_flagged() {
+    let mut app = TestApp::start(StartEnvironment::SignedOut);
+    app.click_nav("Traders");
+    app.wait_for("the empty roster", |h| has_text(h, "No traders yet"));
+    let mut csv = format!("{HEADER}\n");
+    csv += &row("ada1", "ada1@example.com", "NY", "ADA00001");
+    csv += &row("iri2", "iri2@example.com", "Tehran", "IRI00002").replace(",US,", ",IR,");
+    let drop: egui::DroppedFileHandle =
+        std::sync::Arc::new(TestDrop { path: "/home/admin/Downloads/roster.csv".into(), bytes: csv.into_bytes() });
+    app.harness.input_mut().dropped_files.push(drop);
+    app.wait_for("the import report", |h| has_text(h, "Imported 2 rows from roster.csv"));
+    app.wait_for("the restricted row", |h| has_text(h, "Iran (IR) is a CME restricted country"));
+    assert!(has_text(&app.harness, "1 need attention"), "only the trader in Iran is flagged");
+}
+
+/// No portal and no zenity: the Import button says why nothing opened and what to do.
+#[test]
+fn a_file_dialog_that_cannot_open_says_so_and_offers_dropping_the_file() {
+    let mut app = TestApp::start_configured(
+        tempfile::tempdir().unwrap(),
+        keyring_core::mock::Store::new().unwrap(),
+        StartEnvironment::SignedOut,
+        super::harness::runtime(),
+        None,
+        |config| {
+            config.file_picker = open_dialog::unavailable("this computer has no desktop file portal and no zenity")
+        },
+    );
+    app.click_nav("Traders");
+    app.wait_for_text("Import file");
+    app.harness.get_by_label_contains("Import file").click();
+    app.wait_for("the message", |h| {
+        has_text(h, "The file dialog could not open (this computer has no desktop file portal and no zenity)")
+    });
+    assert!(has_text(&app.harness, "Drag a CSV or Excel file onto this window instead"));
+    // The button is usable again: nothing is left "importing".
+    app.wait_for("the import button", |h| {
+        h.query_by_label_contains("Import file").is_some_and(|n| !n.accesskit_node().is_disabled())
+    });
 }
 
 /// name, status, error of each RESULTS line (ids differ between two sandboxes).

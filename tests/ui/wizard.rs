@@ -2,12 +2,11 @@
 //! would use it: typing, choosing a file, dropping two more, submitting, and following
 //! the request in the list.
 
-use super::harness::{TestApp, runtime};
+use super::harness::{TestApp, TestDrop, runtime};
 use egui::accesskit::Role;
 use egui_kittest::kittest::{NodeT, Queryable};
 use propdesk::sandbox::{MEMBER_USER_ID, SandboxConfig};
 use propdesk::ui::{StartEnvironment, document_picker};
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -20,23 +19,6 @@ fn png() -> Vec<u8> {
     bytes.into_inner()
 }
 
-/// A file dropped on the window, as the windowing backend would hand it over.
-#[derive(Debug)]
-struct TestDrop {
-    path: PathBuf,
-    bytes: Vec<u8>,
-}
-
-impl egui::DroppedFile for TestDrop {
-    fn path(&self) -> &Path {
-        &self.path
-    }
-
-    fn bytes(&self) -> Result<Vec<u8>, String> {
-        Ok(self.bytes.clone())
-    }
-}
-
 fn start() -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let mock = keyring_core::mock::Store::new().expect("mock keyring");
@@ -46,9 +28,17 @@ fn start() -> TestApp {
 }
 
 fn start_in(dir: tempfile::TempDir, mock: Arc<keyring_core::mock::Store>) -> TestApp {
+    start_with_picker(dir, mock, document_picker::fixed("power-of-attorney.pdf", PDF.to_vec()))
+}
+
+fn start_with_picker(
+    dir: tempfile::TempDir,
+    mock: Arc<keyring_core::mock::Store>,
+    picker: document_picker::DocumentPicker,
+) -> TestApp {
     let mut app = TestApp::start_configured(dir, mock, StartEnvironment::Sandbox, runtime(), None, |config| {
         config.sandbox_config = SandboxConfig::for_tests();
-        config.document_picker = document_picker::fixed("power-of-attorney.pdf", PDF.to_vec());
+        config.document_picker = picker;
     });
     app.wait_for_text("Sandbox · offline");
     app.click_nav("Subaccounts");
@@ -271,4 +261,32 @@ fn a_denied_request_shows_the_reviewers_message_in_the_list() {
     click(&mut app, "See it in the request list");
     refresh_until(&mut app, "Denied");
     assert!(app.harness.query_all_by_label_contains("Proof of address is older than 90 days").next().is_some());
+}
+
+/// A document far over the limit is refused from its size on disk, before it is read;
+/// the message stays beside its slot, which still takes a file.
+#[test]
+fn a_huge_document_is_refused_beside_its_slot_and_the_slot_stays_usable() {
+    let files = tempfile::tempdir().unwrap();
+    let huge = files.path().join("power-of-attorney.pdf");
+    // Sparse: a gigabyte on paper, nothing on disk; reading it would need a gigabyte of memory.
+    std::fs::File::create(&huge).unwrap().set_len(1 << 30).unwrap();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mock = keyring_core::mock::Store::new().expect("mock keyring");
+    let mut app = start_with_picker(dir, mock, document_picker::fixed_path(huge));
+    app.wait_for_text("Whose subaccount is it?");
+    fill_trader(&mut app);
+    fill_identity(&mut app, "123-45-6789");
+    click(&mut app, "Next: Address");
+    app.wait_for_text("Where the trader lives");
+    fill_address(&mut app);
+    fill_account(&mut app, "");
+    click(&mut app, "Choose file for Power of attorney");
+    app.wait_for_text("power-of-attorney.pdf is 1073.7 MB; the limit is 3.7 MB after encoding");
+    let drop: egui::DroppedFileHandle =
+        Arc::new(TestDrop { path: "/home/admin/scans/power-of-attorney.pdf".into(), bytes: PDF.to_vec() });
+    app.harness.input_mut().dropped_files.push(drop);
+    app.harness.step();
+    app.wait_for_text("✔ power-of-attorney.pdf");
+    assert!(app.harness.query_by_label_contains("1073.7 MB").is_none(), "the problem is gone with a good file");
 }

@@ -164,6 +164,10 @@ pub struct PreTradeRisk {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contract_group_id: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub risk_discount_contract_group_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub risk_time_period_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub short_limit: Option<i32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub long_limit: Option<i32>,
@@ -181,11 +185,20 @@ pub struct PreTradeRiskParameter {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub exchange_id: Option<i64>,
+    /// CommonStock, Continuous, Cryptocurrency, Futures, MarketInternals, Options, Spread.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contract_group_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_opening_order_qty: Option<i32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_closing_order_qty: Option<i32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_back_month: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pre_expiration_days: Option<i32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub margin_percentage: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -4,6 +4,7 @@
 use super::PipelineCommand;
 use super::rows::{self, BoardRow};
 use crate::onboarding::board::BoardStage;
+use crate::onboarding::entitlement::offboarded_reason;
 use crate::onboarding::offboarding::Offboarding;
 use crate::store::settings::EnvironmentSettings;
 use crate::ui::command::{Command, Screen};
@@ -75,7 +76,9 @@ pub fn live_line_ui(
                 }
                 Some(seconds) => {
                     ui.add_enabled(false, egui::Button::new(format!("Check again in {seconds} s")))
-                        .on_disabled_hover_text("Tradovate allows one manual check every 30 seconds");
+                        .on_disabled_hover_text(
+                            "Propdesk asks Tradovate for missed signatures at most once every 5 minutes",
+                        );
                     ui.ctx().request_repaint_after(std::time::Duration::from_millis(500));
                 }
             }
@@ -220,12 +223,28 @@ fn actions_ui(ui: &mut Ui, view: &BoardView<'_>, selected: &BTreeSet<String>) ->
     {
         action = Some(Action::Ask(Offboarding::Revoke, names.clone()));
     }
-    if ui
-        .add_enabled(enabled, egui::Button::new("Grant T-Prop now"))
-        .on_hover_text("Traders who have not signed yet stay waiting for their signature")
-        .clicked()
-    {
-        action = Some(Action::Grant(names.clone()));
+    // Revoked and cancelled traders are never granted (it would bill someone who left).
+    let grantable: Vec<String> = view
+        .rows
+        .iter()
+        .filter(|r| selected.contains(&r.trader.name) && offboarded_reason(&r.trader).is_none())
+        .map(|r| r.trader.name.clone())
+        .collect();
+    let offboarded = names.len() - grantable.len();
+    let grant = ui
+        .add_enabled(enabled && !grantable.is_empty(), egui::Button::new("Grant T-Prop now"))
+        .on_hover_text(if offboarded == 0 {
+            "Traders who have not signed yet stay waiting for their signature".to_string()
+        } else {
+            format!("{offboarded} selected trader(s) were revoked or cancelled and are skipped")
+        })
+        .on_disabled_hover_text(if names.is_empty() {
+            "Select traders first".to_string()
+        } else {
+            "The selected traders were revoked or cancelled: granting T-Prop would bill traders who left".to_string()
+        });
+    if grant.clicked() {
+        action = Some(Action::Grant(grantable));
     }
     if view.busy {
         ui.spinner();

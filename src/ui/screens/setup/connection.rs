@@ -96,6 +96,13 @@ impl SetupScreen {
                         "optional: from the LIVE URL",
                         w,
                     ));
+                    fields.push(widgets::text_field(
+                        ui,
+                        "Agreement alert id",
+                        &mut form.alert_id,
+                        "70 on staging hosts, 68 on production hosts",
+                        w,
+                    ));
                 }
                 fields.push(widgets::text_field(ui, "Username", &mut form.username, "org admin user", w));
                 fields.push(widgets::secret_field(ui, "Password", &mut form.password, &mut self.show_password, w));
@@ -143,7 +150,12 @@ impl SetupScreen {
                     return Err(Problem::simple(format!("Please fill in: {}", empty.join(", "))));
                 }
                 let ws = (!form.ws_url.trim().is_empty()).then_some(form.ws_url.trim());
-                Environment::custom(&form.live_url, &form.demo_url, ws)
+                let alert_id = form.alert_id.trim().parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| {
+                    Problem::simple(
+                        "Agreement alert id must be a whole number: 70 for Tradovate's staging hosts, 68 for production",
+                    )
+                })?;
+                Environment::custom(&form.live_url, &form.demo_url, ws).with_agreement_alert_id(alert_id)
             }
             EnvironmentKind::Production => Environment::production(),
             _ => Environment::staging(),

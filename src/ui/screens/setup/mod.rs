@@ -6,9 +6,11 @@
 
 mod checkup;
 mod connection;
+mod risk;
 mod tables;
 
 use crate::api::EnvironmentKind;
+use crate::api::env::AGREEMENT_ALERT_ID_STAGING;
 use crate::store::Settings;
 use crate::store::settings::Chosen;
 use crate::ui::command::{Command, Screen};
@@ -35,6 +37,8 @@ struct SignInForm {
     live_url: String,
     demo_url: String,
     ws_url: String,
+    /// Custom only: the agreement signal's alert id as typed.
+    alert_id: String,
     username: String,
     password: String,
     app_id: String,
@@ -50,12 +54,19 @@ pub struct SetupScreen {
     show_secret: bool,
     /// A problem found before sending (missing fields, bad URLs).
     form_problem: Option<Problem>,
+    risk: risk::RiskEditor,
 }
 
 impl SetupScreen {
     pub fn new(viewing: EnvironmentKind, settings: &Settings) -> Self {
-        let mut screen =
-            Self { viewing, form: SignInForm::default(), show_password: false, show_secret: false, form_problem: None };
+        let mut screen = Self {
+            viewing,
+            form: SignInForm::default(),
+            show_password: false,
+            show_secret: false,
+            form_problem: None,
+            risk: risk::RiskEditor::default(),
+        };
         screen.view_environment(viewing, settings);
         screen
     }
@@ -69,6 +80,7 @@ impl SetupScreen {
             live_url: section.live_url,
             demo_url: section.demo_url,
             ws_url: section.ws_url,
+            alert_id: section.agreement_alert_id.unwrap_or(AGREEMENT_ALERT_ID_STAGING).to_string(),
             username: section.username,
             app_id: section.app_id,
             cid: section.cid,
@@ -104,6 +116,8 @@ impl SetupScreen {
                 plans_ui(ui, view, commands);
                 ui.add_space(10.0);
                 templates_ui(ui, view, commands);
+                ui.add_space(10.0);
+                self.risk.ui(ui, view, commands);
                 ui.add_space(10.0);
                 entitlement_ui(ui, view, commands);
             });

@@ -16,7 +16,7 @@ use super::{ScreenContext, ScreenContextMut};
 use crate::api::wire::DocumentType;
 use crate::api::{EnvironmentKind, Secret};
 use crate::store::SecretStore;
-use crate::subaccount::{DocumentFile, Registry, Submission, SubmissionHandle, SubmissionJobs};
+use crate::subaccount::{DocumentFile, Registry, Submission, SubmissionHandle, SubmissionJobs, check_document_size};
 use crate::ui::command::Command;
 use crate::ui::document_picker::{self, DocumentPicker, PickedFile};
 use crate::ui::problem::Problem;
@@ -191,16 +191,14 @@ impl SubaccountsScreen {
                 let picked = (self.picker)(format!("Choose the {}", slot.label().to_lowercase()));
                 let (sender, repaint) = (self.inbox.0.clone(), ctx.bridge.ctx.clone());
                 ctx.bridge.runtime.spawn(async move {
-                    match picked.await {
-                        Some(file) => check_file(slot, file, sender, repaint),
-                        None => {
-                            let _ = sender.send(Inbox::File {
-                                slot,
-                                result: Err(Problem::simple("No file chosen")).map_err(|p| p.context("Cancelled")),
-                            });
-                            repaint.request_repaint();
-                        }
-                    }
+                    let result = match picked.await {
+                        Ok(Some(file)) => return check_file(slot, file, sender, repaint),
+                        Ok(None) => Err(Problem::simple("No file chosen").context("Cancelled")),
+                        // Too large, unreadable, or no dialog: shown beside the slot, which stays usable.
+                        Err(problem) => Err(problem),
+                    };
+                    let _ = sender.send(Inbox::File { slot, result });
+                    repaint.request_repaint();
                 });
             }
             SubaccountsCommand::Dropped(files) => self.take_dropped(files, ctx),
@@ -222,12 +220,22 @@ impl SubaccountsScreen {
             };
             self.wizard.loading.insert(slot);
             let (sender, repaint) = (self.inbox.0.clone(), ctx.bridge.ctx.clone());
-            ctx.bridge.runtime.spawn_blocking(move || match dropped.bytes() {
-                Ok(bytes) => check_file(slot, PickedFile { name, bytes }, sender, repaint),
-                Err(error) => {
-                    let problem = Problem::new(format!("{name} could not be read"), error);
-                    let _ = sender.send(Inbox::File { slot, result: Err(problem) });
-                    repaint.request_repaint();
+            ctx.bridge.runtime.spawn_blocking(move || {
+                // The size from the file system first: a huge file is refused unread.
+                let too_large =
+                    std::fs::metadata(dropped.path()).ok().and_then(|m| check_document_size(&name, m.len()).err());
+                let bytes = match too_large {
+                    Some(problem) => Err(Problem::simple(problem.to_string())),
+                    None => dropped
+                        .bytes()
+                        .map_err(|error| Problem::new(format!("{name} could not be read: {error}"), error)),
+                };
+                match bytes {
+                    Ok(bytes) => check_file(slot, PickedFile { name, bytes }, sender, repaint),
+                    Err(problem) => {
+                        let _ = sender.send(Inbox::File { slot, result: Err(problem) });
+                        repaint.request_repaint();
+                    }
                 }
             });
         }

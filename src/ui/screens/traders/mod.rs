@@ -11,11 +11,12 @@ mod run;
 mod toolbar;
 
 use super::{ScreenContext, ScreenContextMut};
+use crate::onboarding::import_limits::check_file_size;
 use crate::onboarding::prepare::{RosterCheck, is_onboarded};
 use crate::onboarding::results::RowResult;
 use crate::onboarding::{
     Field, ImportReport, Roster, RowId, SortOrder, Trader, generate_account_names, generate_missing_passwords,
-    import_csv_file, import_pasted, import_xlsx_file, write_credentials_csv, write_roster_csv,
+    import_csv, import_csv_file, import_pasted, import_xlsx, import_xlsx_file, write_credentials_csv, write_roster_csv,
 };
 use crate::ui::command::Command;
 use crate::ui::open_dialog::{self, OpenDialog};
@@ -31,6 +32,8 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 #[derive(Clone, Debug)]
 pub enum TradersCommand {
     ImportFile,
+    /// Files dropped on the window: the first CSV or Excel file is imported.
+    Dropped(Vec<egui::DroppedFileHandle>),
     Paste(String),
     AddRow,
     DeleteRows(Vec<RowId>),
@@ -51,9 +54,17 @@ pub enum TradersCommand {
 
 /// What background work reports.
 enum Message {
-    Imported { file: String, result: Result<(Roster, ImportReport), String> },
+    Imported {
+        file: String,
+        result: Result<(Roster, ImportReport), String>,
+    },
     ImportCancelled,
-    Saved { what: &'static str, result: Result<Option<PathBuf>, String> },
+    /// No file dialog could be shown: why, and the other way in.
+    DialogUnavailable(String),
+    Saved {
+        what: &'static str,
+        result: Result<Option<PathBuf>, String>,
+    },
     Run(RunMessage),
 }
 
@@ -104,6 +115,8 @@ pub struct TradersScreen {
     draft: Option<(RowId, Vec<String>)>,
     report: Option<ShownReport>,
     importing: bool,
+    /// The file dialog could not open (shown under the toolbar until a file arrives).
+    dialog_problem: Option<Problem>,
     paste_open: bool,
     paste_text: String,
     prefix: String,
@@ -140,6 +153,7 @@ impl TradersScreen {
             draft: None,
             report: None,
             importing: false,
+            dialog_problem: None,
             paste_open: false,
             paste_text: String::new(),
             prefix: String::new(),
@@ -162,6 +176,16 @@ impl TradersScreen {
         if self.paste_open {
             toolbar::paste_ui(self, ui, &mut local);
         }
+        if let Some(problem) = &self.dialog_problem {
+            widgets::error_label(ui, problem);
+        }
+        let (hovering, dropped) = ui.ctx().input(|i| (!i.raw.hovered_files.is_empty(), i.raw.dropped_files.clone()));
+        if hovering {
+            widgets::hint(ui, "Drop a CSV or Excel file to add its rows");
+        }
+        if !dropped.is_empty() {
+            local.push(TradersCommand::Dropped(dropped));
+        }
         if let Some(shown) = &self.report {
             toolbar::report_ui(ui, shown, &mut local);
         }
@@ -170,8 +194,8 @@ impl TradersScreen {
                 ui,
                 "👥",
                 "No traders yet",
-                "Import a CSV or Excel file, paste rows copied from a spreadsheet, or add a row by hand. \
-                 Every row is checked before anything is sent.",
+                "Import a CSV or Excel file (or drop it on this window), paste rows copied from a spreadsheet, \
+                 or add a row by hand. Every row is checked before anything is sent.",
             );
         } else {
             run::run_bar_ui(self, ui, ctx, &mut local);
@@ -189,6 +213,7 @@ impl TradersScreen {
         let edits = matches!(
             command,
             TradersCommand::ImportFile
+                | TradersCommand::Dropped(_)
                 | TradersCommand::Paste(_)
                 | TradersCommand::AddRow
                 | TradersCommand::DeleteRows(_)
@@ -202,6 +227,7 @@ impl TradersScreen {
         }
         match command {
             TradersCommand::ImportFile => self.import_file(ctx),
+            TradersCommand::Dropped(files) => self.import_dropped(files, ctx),
             TradersCommand::Paste(text) => match import_pasted(&mut self.roster, &text) {
                 Ok(report) => {
                     self.paste_open = false;
@@ -297,6 +323,7 @@ impl TradersScreen {
             match message {
                 Message::Imported { file, result } => {
                     self.importing = false;
+                    self.dialog_problem = None;
                     match result {
                         Ok((parsed, mut report)) => {
                             report.added.clear();
@@ -311,6 +338,10 @@ impl TradersScreen {
                     }
                 }
                 Message::ImportCancelled => self.importing = false,
+                Message::DialogUnavailable(message) => {
+                    self.importing = false;
+                    self.dialog_problem = Some(Problem::simple(message));
+                }
                 Message::Saved { what, result } => match result {
                     Ok(Some(path)) => ctx.toasts.info(format!("{what} saved to {}", path.display())),
                     Ok(None) => {}
@@ -367,8 +398,9 @@ impl TradersScreen {
         ctx.bridge.runtime.spawn(async move {
             let picked = dialog().await;
             let message = match picked {
-                None => Message::ImportCancelled,
-                Some(path) => {
+                Ok(None) => Message::ImportCancelled,
+                Err(message) => Message::DialogUnavailable(message),
+                Ok(Some(path)) => {
                     let file = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
                     let result = runtime
                         .spawn_blocking(move || parse_file(&path))
@@ -378,6 +410,30 @@ impl TradersScreen {
                 }
             };
             let _ = sender.send(message);
+            egui_ctx.request_repaint();
+        });
+    }
+
+    /// Imports the first CSV or Excel file of a drop, read and parsed off the UI thread.
+    fn import_dropped(&mut self, files: Vec<egui::DroppedFileHandle>, ctx: &mut ScreenContextMut<'_>) {
+        if self.importing {
+            return;
+        }
+        let Some(file) = files.iter().find(|f| roster_kind(f.path()).is_some()).cloned() else {
+            let names: Vec<String> = files.iter().map(|f| file_name(f.path())).collect();
+            let problem = Problem::simple(format!("{} is not a CSV or Excel (.xlsx) file", names.join(", ")));
+            ctx.toasts.error(&problem.context("Importing a dropped file"));
+            return;
+        };
+        if files.len() > 1 {
+            ctx.toasts.info(format!("Importing {}; drop the other files one at a time", file_name(file.path())));
+        }
+        self.importing = true;
+        let sender = self.inbox.sender.clone();
+        let egui_ctx = ctx.bridge.ctx.clone();
+        ctx.bridge.runtime.spawn_blocking(move || {
+            let result = parse_dropped(file.as_ref());
+            let _ = sender.send(Message::Imported { file: file_name(file.path()), result });
             egui_ctx.request_repaint();
         });
     }
@@ -431,11 +487,42 @@ impl TradersScreen {
     }
 }
 
+/// Which reader a file needs, from its extension: `Some(true)` Excel, `Some(false)` CSV,
+/// `None` neither.
+fn roster_kind(path: &Path) -> Option<bool> {
+    let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+    match extension.as_str() {
+        "xlsx" | "xlsm" => Some(true),
+        "csv" | "txt" | "tsv" => Some(false),
+        _ => None,
+    }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
 /// Reads a CSV or Excel file into a fresh roster (blocking pool).
 fn parse_file(path: &Path) -> Result<(Roster, ImportReport), String> {
     let mut roster = Roster::new();
-    let is_xlsx = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    let is_xlsx = roster_kind(path) == Some(true);
     let report = if is_xlsx { import_xlsx_file(&mut roster, path, None) } else { import_csv_file(&mut roster, path) };
+    report.map(|report| (roster, report)).map_err(|e| e.to_string())
+}
+
+/// A dropped file: the size is checked from the file system before it is read (a drop
+/// from a browser may have no file behind it; then after).
+fn parse_dropped(file: &(dyn egui::DroppedFile + Send + Sync)) -> Result<(Roster, ImportReport), String> {
+    if let Ok(metadata) = std::fs::metadata(file.path()) {
+        check_file_size(metadata.len()).map_err(|e| e.to_string())?;
+    }
+    let bytes = file.bytes().map_err(|e| format!("Could not read the file: {e}"))?;
+    let mut roster = Roster::new();
+    let report = if roster_kind(file.path()) == Some(true) {
+        import_xlsx(&mut roster, std::io::Cursor::new(bytes), None)
+    } else {
+        import_csv(&mut roster, &bytes)
+    };
     report.map(|report| (roster, report)).map_err(|e| e.to_string())
 }
 

@@ -60,8 +60,16 @@ fn blocked_because(screen: &TradersScreen, ctx: &ScreenContext<'_>, ready: usize
         return Some("Sign in on the Setup screen first".into());
     };
     let settings = ctx.settings.environment(connection.kind());
-    if settings.plan.is_none() || settings.template.is_none() {
+    let Some(template) = settings.template.as_ref().filter(|_| settings.plan.is_some()) else {
         return Some("Choose a plan and a template account on the Setup screen first".into());
+    };
+    let rules = settings.risk.rules_for(template.id, &template.name);
+    if let Err(missing) = crate::onboarding::risk::require_rules(&rules, screen.roster.iter().map(|(_, t)| t)) {
+        return Some(format!(
+            "Set the risk rules for {} first (Setup, Risk rules card), or tick \"the template has no limits\" there; \
+             {} row(s) carry no risk columns",
+            missing.template_name, missing.unprotected
+        ));
     }
     if connection.workspace.is_none() {
         return Some(match &connection.workspace_problem {
@@ -200,7 +208,7 @@ pub fn start(screen: &mut TradersScreen, ctx: &mut ScreenContextMut<'_>, retry: 
         ctx.toasts.info("A run is already in progress");
         return;
     }
-    let (client, journal, plan, template) = {
+    let (client, journal, plan, risk) = {
         let Some(connection) = ctx.connection.as_deref() else {
             ctx.toasts.error(&Problem::simple("Sign in on the Setup screen first"));
             return;
@@ -214,7 +222,8 @@ pub fn start(screen: &mut TradersScreen, ctx: &mut ScreenContextMut<'_>, retry: 
             ctx.toasts.error(&Problem::simple("The journal is not open yet"));
             return;
         };
-        (connection.client.clone(), workspace.journal.clone(), plan, template)
+        let risk = settings.risk.rules_for(template.id, &template.name);
+        (connection.client.clone(), workspace.journal.clone(), plan, risk)
     };
     let mut chosen: HashSet<RowId> = screen.ready_rows().into_iter().collect();
     if retry {
@@ -222,6 +231,12 @@ pub fn start(screen: &mut TradersScreen, ctx: &mut ScreenContextMut<'_>, retry: 
     }
     if chosen.is_empty() {
         ctx.toasts.info("Nothing to send: no valid rows are waiting");
+        return;
+    }
+    // Said here, before anything starts; `Run::begin` refuses it again for the CLI.
+    let rows = chosen.iter().filter_map(|id| screen.roster.get(*id));
+    if let Err(missing) = crate::onboarding::risk::require_rules(&risk, rows) {
+        ctx.toasts.error(&Problem::simple(missing.to_string()).context("Risk rules"));
         return;
     }
     screen.recount = true;
@@ -255,7 +270,7 @@ pub fn start(screen: &mut TradersScreen, ctx: &mut ScreenContextMut<'_>, retry: 
                         "Took over the journal from {dead}, which is no longer running"
                     )));
                 }
-                Run::begin(client, lock, roster, plan.id, template.id).await
+                Run::begin(client, lock, roster, plan.id, risk).await
             }
             Err(error) => Err(error),
         };

@@ -1,0 +1,117 @@
+//! Risk rules in Setup: a roster with no risk columns cannot be onboarded until the
+//! template has a profile; the profile editor shows a rule error beside its field; once
+//! fixed and saved, the run creates accounts that carry the rules on the sandbox.
+
+use super::harness::{TestApp, runtime};
+use egui_kittest::kittest::{NodeT, Queryable};
+use propdesk::sandbox::SandboxConfig;
+use propdesk::ui::{StartEnvironment, open_dialog};
+use std::time::{Duration, Instant};
+
+const ROSTER: &str = "name,email,password,firstName,lastName,accountName,initialBalance
+riskui1,riskui1@example.com,Str0ng!Passw0rd,Jamie,Rivera,RISKUI00001,50000
+riskui2,riskui2@example.com,Str0ng!Passw0rd,Alex,Morgan,RISKUI00002,50000
+";
+
+fn has_text(app: &TestApp, text: &str) -> bool {
+    app.harness.query_all_by_label_contains(text).next().is_some()
+}
+
+/// Scrolls a labelled widget into view and lets the animation settle.
+fn show(app: &mut TestApp, label: &str) {
+    app.harness.get_by_label(label).scroll_to_me();
+    for _ in 0..30 {
+        app.harness.step();
+    }
+}
+
+/// Replaces the text of a labelled field.
+fn retype(app: &mut TestApp, label: &str, text: &str) {
+    show(app, label);
+    app.harness.get_by_label(label).click();
+    app.harness.step();
+    let old = app.harness.get_by_label(label).value().unwrap_or_default();
+    app.harness.key_press(egui::Key::End);
+    for _ in 0..old.chars().count() {
+        app.harness.key_press(egui::Key::Backspace);
+    }
+    app.harness.get_by_label(label).type_text(text);
+    app.harness.step();
+    app.harness.step();
+}
+
+fn enabled(app: &TestApp, label: &str) -> bool {
+    !app.harness.get_by_label(label).accesskit_node().is_disabled()
+}
+
+#[test]
+fn a_profile_made_in_setup_with_a_rule_error_fixed_reaches_every_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let roster = dir.path().join("plain.csv");
+    std::fs::write(&roster, ROSTER).unwrap();
+    let mock = keyring_core::mock::Store::new().unwrap();
+    let mut app = TestApp::start_configured(dir, mock, StartEnvironment::Sandbox, runtime(), None, |config| {
+        config.sandbox_config = SandboxConfig::for_tests();
+        config.file_picker = open_dialog::fixed(roster);
+    });
+    app.wait_for("the firm's plan", |h| h.query_by_label("DEMOFIRM_MONTHLY").is_some());
+
+    // A plain roster: the run is blocked until the template has rules.
+    app.click_nav("Traders");
+    app.wait_for_text("No traders yet");
+    app.harness.get_by_label_contains("Import file").click();
+    app.wait_for_text("Imported 2 rows");
+    app.wait_for_text("Set the risk rules for DEMOFIRM50K first");
+
+    // Setup: an alert above the auto-liquidate level is refused beside the alert field.
+    app.click_nav("Setup");
+    app.wait_for_text("Risk rules · DEMOFIRM50K");
+    retype(&mut app, "Daily loss limit", "2000");
+    retype(&mut app, "Daily loss alert", "3000");
+    retype(&mut app, "Trailing max drawdown", "2500");
+    retype(&mut app, "Max long position", "5");
+    app.wait_for_text("Daily loss alert ($3000) must not be above the auto-liquidate level ($2000)");
+    assert!(!enabled(&app, "Save risk rules"), "a profile that breaks a rule cannot be saved");
+
+    retype(&mut app, "Daily loss alert", "1500");
+    app.wait_for("the error to clear", |h| h.query_by_label_contains("must not be above").is_none());
+    show(&mut app, "Save risk rules");
+    assert!(enabled(&app, "Save risk rules"));
+    app.harness.get_by_label("Save risk rules").click();
+    app.wait_for_text("Saved; every new account gets these rules");
+
+    // Onboard: both accounts carry the rules.
+    app.click_nav("Traders");
+    app.wait_for("the run button to enable", |h| {
+        h.query_by_label_contains("Onboard 2 valid traders").is_some_and(|n| !n.accesskit_node().is_disabled())
+    });
+    assert!(!has_text(&app, "Set the risk rules"));
+    app.harness.get_by_label_contains("Onboard 2 valid traders").click();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !has_text(&app, "Finished: Done: 2 of 2") {
+        app.harness.step();
+        assert!(Instant::now() < deadline, "timed out waiting for the run to finish");
+        std::thread::sleep(Duration::from_millis(15));
+    }
+    let client = app.harness.state().client().expect("signed in");
+    let rt = runtime();
+    for name in ["RISKUI00001", "RISKUI00002"] {
+        let (risk, limits) = rt.block_on(async {
+            let account = client.find_account(name).await.unwrap().expect("created");
+            (
+                client.account_auto_liqs(account.id).await.unwrap(),
+                client.account_position_limits(account.id).await.unwrap(),
+            )
+        });
+        let risk = &risk[0].risk;
+        assert_eq!(
+            (risk.daily_loss_alert, risk.daily_loss_auto_liq, risk.trailing_max_drawdown),
+            (Some(1500.0), Some(2000.0), Some(2500.0)),
+            "{name}"
+        );
+        assert_eq!(limits[0].long_limit, Some(5), "{name}");
+    }
+    // The profile is kept in settings for the next launch.
+    let settings = std::fs::read_to_string(app.dir.path().join("settings.json")).unwrap_or_default();
+    assert!(settings.contains("dailyLossAlert"), "{settings}");
+}
