@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod cli;
+pub mod diagnostics;
 pub mod doctor;
 pub mod logging;
 pub mod onboarding;

@@ -1,5 +1,10 @@
 //! `propdesk`: the window by default, or a command-line job. Everything else lives in
 //! the library; this file only parses arguments.
+//!
+//! On Windows this binary is a GUI-subsystem program, so double-clicking it opens no
+//! console window; `propdesk-cli` (src/bin/propdesk-cli.rs) is the same `main` as a
+//! console program for terminals and scripts (see the README, "Windows").
+#![cfg_attr(windows, windows_subsystem = "windows")]
 
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
@@ -53,10 +58,26 @@ enum Command {
     Risk(propdesk::cli::RiskArgs),
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
+    #[cfg(windows)]
+    attach_parent_console();
     let args = Args::parse();
-    propdesk::logging::init();
-    match args.command.unwrap_or(Command::Window) {
+    let command = args.command.unwrap_or(Command::Window);
+    let paths = propdesk::store::Paths::platform();
+    match (&command, &paths) {
+        // The window has no terminal: its log goes to a file the user can send.
+        (Command::Window, Some(paths)) => {
+            propdesk::logging::init_with_file(&paths.logs_dir());
+            tracing::info!("Propdesk {} starting on {}", env!("CARGO_PKG_VERSION"), std::env::consts::OS);
+        }
+        _ => propdesk::logging::init(),
+    }
+    if let Some(paths) = &paths {
+        propdesk::diagnostics::crash::install(paths.logs_dir());
+    }
+    #[cfg(debug_assertions)]
+    propdesk::diagnostics::crash::force_panic_if_asked();
+    match command {
         Command::Window => propdesk::ui::run(),
         Command::Sandbox { addr, deps_on, strict_entity_types } => {
             let config = propdesk::sandbox::SandboxConfig {
@@ -96,5 +117,23 @@ fn run_sandbox(addr: SocketAddr, config: propdesk::sandbox::SandboxConfig) -> Ex
             eprintln!("propdesk: the sandbox stopped: {error}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// Windows: when started from a terminal, print there (`--help`, errors, progress).
+/// Double-clicked there is no parent console and this does nothing; a console program
+/// (`propdesk-cli`) already has one, and then this call fails harmlessly.
+#[cfg(windows)]
+fn attach_parent_console() {
+    #[link(name = "kernel32")]
+    unsafe extern "system" {
+        fn AttachConsole(process_id: u32) -> i32;
+    }
+    /// `ATTACH_PARENT_PROCESS` in wincon.h: (DWORD)-1.
+    const ATTACH_PARENT_PROCESS: u32 = u32::MAX;
+    // SAFETY: takes a plain integer, touches no memory of ours; failure is reported
+    // through the return value, which we may ignore.
+    unsafe {
+        AttachConsole(ATTACH_PARENT_PROCESS);
     }
 }

@@ -11,6 +11,7 @@ mod ui {
     mod checkup;
     mod environments;
     pub mod harness;
+    mod help;
     mod risk;
     mod setup;
     mod sign_in;

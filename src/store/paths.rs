@@ -41,6 +41,11 @@ impl Paths {
         self.data_dir.join("journal.sqlite")
     }
 
+    /// The rotating log file and crash reports (what "Open logs folder" opens).
+    pub fn logs_dir(&self) -> PathBuf {
+        self.data_dir.join("logs")
+    }
+
     /// Submitted subaccount requests.
     pub fn subaccounts_file(&self) -> PathBuf {
         self.data_dir.join("subaccounts.sqlite")

@@ -5,6 +5,7 @@ use super::command::{Choice, Command, Screen, SignInRequest};
 use super::connection::Connection;
 use super::document_picker::{self, DocumentPicker};
 use super::event::Event;
+use super::help::{self, Help};
 use super::problem::Problem;
 use super::remote::Remote;
 use super::sandbox_env::{self, SandboxHandle};
@@ -69,12 +70,19 @@ pub struct AppConfig {
     /// Tradovate's production hosts; a test passes a sandbox's URLs with kind Production
     /// to see what the window does on Production without touching the real server.
     pub production_hosts: Option<Environment>,
+    /// Help: opens the logs folder in the file manager (tests record it).
+    pub open_folder: help::FolderOpener,
+    /// The crash report of the last run the user was not told about yet.
+    pub crashed_last_time: Option<std::path::PathBuf>,
 }
 
 impl AppConfig {
     /// The defaults of the real app: platform keyring, last environment, native dialog.
+    /// Reads the crash marker (blocking): call it before the window opens.
     pub fn new(paths: Paths, runtime: tokio::runtime::Handle) -> Self {
         Self {
+            crashed_last_time: crate::diagnostics::crash::pending(&paths.logs_dir()),
+            open_folder: help::native_folder_opener(),
             paths,
             secret_store: SecretStore::platform(),
             start: StartEnvironment::LastUsed,
@@ -141,6 +149,7 @@ pub struct PropdeskApp {
     /// The Sandbox's journal and registry: kept in memory for the whole launch (as the
     /// Sandbox is), so signing in to it again after another environment finds its traders.
     sandbox_files: Option<(Arc<Journal>, Arc<Registry>)>,
+    help: Help,
 }
 
 impl PropdeskApp {
@@ -168,6 +177,7 @@ impl PropdeskApp {
             StartEnvironment::Sandbox => EnvironmentKind::Sandbox,
             _ => settings.last_environment,
         };
+        let help = Help::new(config.paths.logs_dir(), config.open_folder, config.crashed_last_time);
         let mut app = Self {
             setup: SetupScreen::new(first_view, &settings),
             bridge,
@@ -202,6 +212,7 @@ impl PropdeskApp {
             started_at: config.started_at,
             production_hosts: config.production_hosts,
             sandbox_files: None,
+            help,
         };
         if let Some(problem) = settings_problem {
             app.toasts.error(&problem.into());
@@ -252,6 +263,11 @@ impl PropdeskApp {
             Event::SettingsSaved(result) => {
                 if let Err(error) = result {
                     self.toasts.error(&error.into());
+                }
+            }
+            Event::FolderOpened(result) => {
+                if let Err(problem) = result {
+                    self.toasts.error(&problem);
                 }
             }
             Event::Exported(result) => {
@@ -436,6 +452,10 @@ impl PropdeskApp {
             }
             Command::ExportActivity(records) => self.export(records),
             Command::DismissToast(id) => self.toasts.dismiss(id),
+            Command::Help(command) => {
+                let environment = self.connection.as_ref().map(|c| c.kind());
+                self.help.apply(command, &self.bridge, &mut self.toasts, environment);
+            }
             Command::Traders(command) => {
                 let (screens, mut ctx) = self.split_mut();
                 screens.traders.apply(command, &mut ctx);
@@ -748,6 +768,9 @@ impl eframe::App for PropdeskApp {
                 TopBarView { connection: self.connection.as_ref(), signing_in: self.signing_in, icon: &self.icon };
             top_bar::ui(ui, &view);
         });
+        if self.help.has_notice() {
+            egui::Panel::top("help_notice").show(ui, |ui| self.help.notice_ui(ui, &mut commands));
+        }
         let nav_frame = egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::symmetric(10, 6));
         egui::Panel::left("nav").exact_size(200.0).resizable(false).frame(nav_frame).show(ui, |ui| {
             nav::ui(ui, self.screen, self.settings.theme, &mut commands);

@@ -1,6 +1,7 @@
 //! What the screens ask for. Drawing never changes the world: screens push commands,
 //! and the app applies them after the frame is drawn.
 
+use super::help::HelpCommand;
 use super::screens::pipeline::PipelineCommand;
 use super::screens::subaccounts::SubaccountsCommand;
 use super::screens::traders::TradersCommand;
@@ -97,6 +98,7 @@ pub enum Command {
     },
     ExportActivity(Vec<CallRecord>),
     DismissToast(u64),
+    Help(HelpCommand),
     Traders(TradersCommand),
     Pipeline(PipelineCommand),
     Subaccounts(SubaccountsCommand),

@@ -23,6 +23,8 @@ pub enum Event {
     WorkspaceReady(EnvironmentKind, Result<(Arc<Journal>, Arc<Registry>), String>),
     /// The agreement watch reported something.
     Watch(WatchEvent),
+    /// Help opened a folder or cleared the crash notice (only failures are told).
+    FolderOpened(Result<(), Problem>),
     /// A background job panicked (its message); shown as an error toast.
     JobPanicked(String),
     /// CSV export: `None` when the user cancelled the dialog.

@@ -9,6 +9,7 @@ mod confirm;
 mod connection;
 pub mod document_picker; // hook (Subaccounts wizard): the swappable file picker
 mod event;
+pub mod help; // hook (tests): the folder opener
 mod nav;
 // Traders screen hook: the file picker for imports.
 pub mod open_dialog;
@@ -25,6 +26,7 @@ mod workspace;
 
 pub use app::{AppConfig, PropdeskApp, StartEnvironment};
 pub use command::Screen;
+pub use help::FolderOpener;
 /// Board hook: tests open the app's journal with the same key.
 pub use workspace::journal_key;
 

@@ -15,6 +15,8 @@ pub fn ui(ui: &mut Ui, current: Screen, theme: ThemeChoice, commands: &mut Vec<C
     }
     ui.with_layout(egui::Layout::bottom_up(egui::Align::Min), |ui| {
         ui.add_space(10.0);
+        super::help::Help::menu_ui(ui, commands);
+        ui.add_space(4.0);
         ui.label(RichText::new(concat!("Propdesk ", env!("CARGO_PKG_VERSION"))).weak().small());
         ui.add_space(4.0);
         ui.horizontal(|ui| {
