@@ -9,10 +9,12 @@ mod support;
 mod ui {
     mod board;
     mod checkup;
+    mod environments;
     pub mod harness;
     mod risk;
     mod setup;
     mod sign_in;
+    mod small_screen;
     mod traders;
     mod wizard;
 }

@@ -108,14 +108,22 @@ impl Client {
     }
 
     /// Grants an entitlement (LIVE). Before the trader signed the market-data agreement
-    /// this is refused with "Live account is required".
-    pub async fn add_entitlement_subscription(&self, request: &AddEntitlementSubscription) -> ApiResult<UserPlugin> {
-        let reply: EntitlementSubscriptionResponse =
+    /// this is refused with "Live account is required". A 200 without `errorText` is a
+    /// grant, whether or not it carries the `entitlementSubscription` (optional in the OpenAPI).
+    pub async fn add_entitlement_subscription(
+        &self,
+        request: &AddEntitlementSubscription,
+    ) -> ApiResult<Option<UserPlugin>> {
+        let reply: Option<EntitlementSubscriptionResponse> =
             self.post(&endpoint::ADD_ENTITLEMENT_SUBSCRIPTION, request).await?;
-        reply.entitlement_subscription.ok_or_else(|| ApiError::Protocol {
-            endpoint: endpoint::ADD_ENTITLEMENT_SUBSCRIPTION.path.into(),
-            detail: "no entitlementSubscription in the reply".into(),
-        })
+        Ok(reply.and_then(|r| r.entitlement_subscription))
+    }
+
+    /// The entitlements a user holds (`userPlugin/deps?masterid=<userId>`).
+    pub async fn user_plugins(&self, user_id: i64) -> ApiResult<Vec<UserPlugin>> {
+        let plugins: Option<Vec<UserPlugin>> =
+            self.get(&endpoint::USER_PLUGIN_DEPS, &[("masterid", user_id.to_string())]).await?;
+        Ok(plugins.unwrap_or_default())
     }
 
     pub async fn create_partner_subaccount_request(

@@ -6,6 +6,7 @@
 
 use super::activity::{ActivityLog, CallRecord, Outcome};
 use super::auth::{Credentials, SessionInfo, Token};
+use super::bounds;
 use super::budget::{Admission, Budgets};
 use super::endpoint::{self, Endpoint, Method};
 use super::env::{Domain, Environment};
@@ -51,6 +52,9 @@ impl Default for ClientOptions {
         }
     }
 }
+
+/// `keep_fresh` pauses at least this long between two renewals.
+const MIN_RENEWAL_PAUSE: Duration = Duration::from_secs(1);
 
 /// At most this many penalties in a row for one request before giving up.
 const MAX_PENALTIES: u32 = 5;
@@ -237,7 +241,8 @@ impl Client {
                 Some(token) => token.renew_at(),
                 None => return,
             };
-            let wait = (renew_at - Utc::now()).to_std().unwrap_or(Duration::ZERO);
+            // Never a tight loop, even if the server hands out tokens that are already stale.
+            let wait = (renew_at - Utc::now()).to_std().unwrap_or(Duration::ZERO).max(MIN_RENEWAL_PAUSE);
             tokio::time::sleep(wait).await;
             if self.fresh_token().await.is_err() {
                 // Renewal failed and the token expired: the session listener shows it.
@@ -377,7 +382,9 @@ impl Client {
             user_name: reply.name.or(previous_user.map(|s| s.user_name)).unwrap_or_default(),
             expires_at,
         };
-        *lock(&self.inner.token) = Some(Token { value, expires_at, issued_at: Utc::now() });
+        let issued_at = Utc::now();
+        let expires_at = bounds::token_expiry(issued_at, expires_at);
+        *lock(&self.inner.token) = Some(Token { value, expires_at, issued_at });
         *lock(&self.inner.session) = Some(info.clone());
         self.notify_session();
         Ok(info)
@@ -586,10 +593,7 @@ impl Client {
             Err(error) => return Attempt::Lost(describe(&error)),
         };
         let status = response.status().as_u16();
-        match response.bytes().await {
-            Ok(bytes) => Attempt::Replied { status, bytes: bytes.to_vec() },
-            Err(error) => Attempt::Lost(describe(&error)),
-        }
+        read_bounded(response).await.map_or_else(Attempt::Lost, |bytes| Attempt::Replied { status, bytes })
     }
 
     fn log(
@@ -611,6 +615,22 @@ impl Client {
             error_text,
         });
     }
+}
+
+/// The reply body, refused (as a lost reply) once it grows past [`bounds::MAX_REPLY_BYTES`].
+async fn read_bounded(mut response: reqwest::Response) -> Result<Vec<u8>, String> {
+    let too_big = || format!("the reply is larger than {} MB", bounds::MAX_REPLY_BYTES / (1024 * 1024));
+    if response.content_length().is_some_and(|n| n > bounds::MAX_REPLY_BYTES as u64) {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| describe(&e))? {
+        if bytes.len() + chunk.len() > bounds::MAX_REPLY_BYTES {
+            return Err(too_big());
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
 }
 
 /// The ticket goes into the JSON body of a POST and the query of a GET (reference 2.5).

@@ -133,8 +133,14 @@ pub const ADMIN_ALERT_SIGNAL_DEPS: Endpoint = get("adminAlertSignal/deps", Live)
 pub const USER_ACCOUNT_AUTO_LIQ_DEPS: Endpoint = get("userAccountAutoLiq/deps", Demo);
 pub const USER_ACCOUNT_POSITION_LIMIT_DEPS: Endpoint = get("userAccountPositionLimit/deps", Demo);
 pub const USER_ACCOUNT_RISK_PARAMETER_DEPS: Endpoint = get("userAccountRiskParameter/deps", Demo);
-/// Granting twice is refused by the server ("already"), not doubled: safe to retry.
-pub const ADD_ENTITLEMENT_SUBSCRIPTION: Endpoint = write("userPlugin/addEntitlementSubscription", Live, true);
+/// A grant bills the trader. Whether the real server refuses a second grant of the same
+/// entitlement (ConflictWithExisting) or opens a second paid subscription is UNCONFIRMED,
+/// so a lost reply is never resent blindly: the caller reads the trader's entitlements first.
+pub const ADD_ENTITLEMENT_SUBSCRIPTION: Endpoint = write("userPlugin/addEntitlementSubscription", Live, false);
+/// The trader's entitlements (`userPlugin/deps?masterid=<userId>`, OpenAPI). Its domain is
+/// not stated anywhere: assumed LIVE, where they are granted (UNCONFIRMED; if it is wrong
+/// the check fails and no grant is resent).
+pub const USER_PLUGIN_DEPS: Endpoint = get("userPlugin/deps", Live);
 
 // Subaccount requests.
 pub const CREATE_PARTNER_SUBACCOUNT_REQUEST: Endpoint =
@@ -171,6 +177,7 @@ pub const ALL: &[Endpoint] = &[
     UPDATE_CONTACT_INFO,
     CREATE_EVALUATION_ACCOUNTS,
     ADMIN_ALERT_SIGNAL_DEPS,
+    USER_PLUGIN_DEPS,
     USER_ACCOUNT_AUTO_LIQ_DEPS,
     USER_ACCOUNT_POSITION_LIMIT_DEPS,
     USER_ACCOUNT_RISK_PARAMETER_DEPS,

@@ -3,6 +3,7 @@
 
 pub mod activity;
 pub mod auth;
+pub mod bounds;
 mod budget;
 mod calls;
 mod client;

@@ -59,9 +59,9 @@ fn parse_body(bytes: &[u8]) -> Option<Value> {
 
 fn read_ok_body(value: Value) -> Reply {
     if let Some(ticket) = value.get("p-ticket").and_then(Value::as_str) {
-        let seconds = value.get("p-time").and_then(Value::as_f64).unwrap_or(1.0).max(0.0);
+        let wait = super::bounds::penalty_wait(value.get("p-time"));
         let captcha = value.get("p-captcha").and_then(Value::as_bool).unwrap_or(false);
-        return Reply::Penalty { ticket: ticket.to_string(), wait: Duration::from_secs_f64(seconds), captcha };
+        return Reply::Penalty { ticket: ticket.to_string(), wait, captcha };
     }
     if let Some(violations) = violations_of(&value) {
         return Reply::Failed(ApiError::Invalid { violations });
@@ -133,6 +133,9 @@ mod tests {
         assert_eq!(r, Reply::Penalty { ticket: "abc".into(), wait: Duration::from_secs(2), captcha: false });
         let r = read("x", 200, br#"{"p-ticket":"abc","p-time":2,"p-captcha":true}"#);
         assert!(matches!(r, Reply::Penalty { captcha: true, .. }));
+        // A p-time of 10^20 s would overflow a Duration; it is bounded instead.
+        let r = read("x", 200, br#"{"p-ticket":"abc","p-time":1e20}"#);
+        assert!(matches!(r, Reply::Penalty { wait, .. } if wait == crate::api::bounds::MAX_PENALTY_WAIT));
     }
 
     #[test]

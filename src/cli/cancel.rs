@@ -20,14 +20,22 @@ pub struct CancelArgs {
     /// Only revoke trading permissions; keep users and subscriptions.
     #[arg(long)]
     pub revoke_only: bool,
-    /// Required: cancelling cannot be undone.
-    #[arg(long, required = true)]
+    /// Do not ask first (required without a terminal: cancelling cannot be undone).
+    #[arg(long)]
     pub yes: bool,
     #[arg(long, value_name = "FILE")]
     pub journal: Option<PathBuf>,
 }
 
 pub async fn run(args: CancelArgs) -> Result<u8, UsageError> {
+    if !args.yes {
+        let what = if args.revoke_only { "Revoke trading permissions of" } else { "Cancel everything for" };
+        let whom = if args.all_failed { "every failed trader".to_string() } else { args.users.join(", ") };
+        let question = format!("{what} {whom}? This cannot be undone.");
+        if !super::confirm::ask(&question, "pass --yes to offboard without asking")? {
+            return Ok(EXIT_DONE);
+        }
+    }
     let Connection { client, _sandbox, journal_key } = args.connect.connect().await?;
     let journal = open_journal(args.journal.as_deref(), &journal_key)?;
     let all = journal.traders().map_err(|e| UsageError(e.to_string()))?;

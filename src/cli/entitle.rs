@@ -6,7 +6,7 @@ use super::{EXIT_DONE, EXIT_SOME_FAILED, UsageError, open_journal};
 use crate::api::Client;
 use crate::api::ws::SocketOptions;
 use crate::onboarding::agreements::{AgreementWatch, WatchEvent, WatchOptions};
-use crate::onboarding::entitlement::{GrantOutcome, grant_all_signed};
+use crate::onboarding::entitlement::{GrantOutcome, grant_all_eligible};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -23,21 +23,40 @@ pub struct EntitleArgs {
     /// After granting, keep watching for signatures this long (e.g. 90s, 15m, 2h).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub watch: Option<Duration>,
+    /// Do not ask before granting (needed for an unattended `--watch` on Production).
+    #[arg(long)]
+    pub yes: bool,
 }
 
 pub async fn run(args: EntitleArgs) -> Result<u8, UsageError> {
+    let kind = args.connect.kind()?;
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stdin());
+    if super::confirm::entitle_must_ask(kind, args.yes, args.watch.is_some(), terminal) {
+        let question = format!(
+            "Grant entitlement {} on {} to every journaled trader who signed{}? Each grant is billed.",
+            args.entitlement,
+            kind.label(),
+            if args.watch.is_some() { " and who signs while watching" } else { "" }
+        );
+        if !super::confirm::ask(&question, "pass --yes to grant without asking")? {
+            return Ok(EXIT_DONE);
+        }
+    }
     let Connection { client, _sandbox, journal_key } = args.connect.connect().await?;
     let entitlement_id = resolve_entitlement(&client, &args.entitlement).await?;
     let journal = open_journal(args.journal.as_deref(), &journal_key)?;
     let mut failures = 0;
 
-    // First, catch up: one deps call finds who signed since the journal last heard.
+    // The watch catches up (snapshot, or one budgeted deps call) while every journaled
+    // trader not yet entitled is tried directly: signatures from earlier weeks are no
+    // longer in deps, and an unsigned trader's refusal is cheap.
     let (watch, mut events) = AgreementWatch::spawn(
         client.clone(),
         journal.clone(),
         WatchOptions { entitlement_id: Some(entitlement_id), auto_grant: true, socket: SocketOptions::default() },
     );
-    let outcomes = grant_all_signed(&client, &journal, entitlement_id).await.map_err(|e| UsageError(e.to_string()))?;
+    let outcomes =
+        grant_all_eligible(&client, &journal, entitlement_id).await.map_err(|e| UsageError(e.to_string()))?;
     for (name, outcome) in &outcomes {
         failures += print_outcome(name, outcome);
     }
@@ -65,7 +84,17 @@ pub async fn run(args: EntitleArgs) -> Result<u8, UsageError> {
             WatchEvent::Disconnected { reason, retry_in } => {
                 eprintln!("propdesk: socket down ({reason}); retrying in {} s", retry_in.as_secs())
             }
+            WatchEvent::Skipped { name, reason } => println!("{name}\tskipped: {reason}"),
             WatchEvent::Stopped(reason) => return Err(UsageError(format!("the watch stopped: {reason}"))),
+            WatchEvent::CatchUpLater { retry_in } => {
+                eprintln!(
+                    "propdesk: signatures were checked recently; the next check is allowed in {} s",
+                    retry_in.as_secs()
+                );
+                if args.watch.is_none() {
+                    break;
+                }
+            }
             // Without --watch, stop once the catch-up call has been handled.
             WatchEvent::CaughtUp { .. } if args.watch.is_none() => break,
             _ => {}
@@ -81,6 +110,8 @@ fn print_outcome(name: &str, outcome: &GrantOutcome) -> usize {
         GrantOutcome::AlreadyEntitled => println!("{name}\talready entitled"),
         GrantOutcome::WaitingForSignature => println!("{name}\twaiting for the trader to sign"),
         GrantOutcome::NotOnboarded => println!("{name}\tnot onboarded yet"),
+        GrantOutcome::Offboarded(reason) => println!("{name}\tskipped: the trader was {reason}"),
+        GrantOutcome::InFlight => println!("{name}\tskipped: a grant is already in flight"),
         GrantOutcome::Failed(error) => {
             println!("{name}\tfailed: {error}");
             return 1;

@@ -4,6 +4,7 @@
 //! are still written), 2 on a usage or configuration error.
 
 mod cancel;
+mod confirm;
 mod connect;
 mod doctor;
 mod entitle;

@@ -8,7 +8,6 @@ use crate::onboarding::pipeline::CancelToken;
 use crate::onboarding::results::{ResultStatus, write_results_csv};
 use crate::onboarding::run::{Run, RunError, RunEvent};
 use crate::onboarding::{Field, Roster, import_csv_file, import_xlsx_file};
-use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
@@ -169,12 +168,8 @@ async fn resolve_template(client: &Client, template: &str) -> Result<(i64, Strin
 
 /// Asks on the terminal; without one, refuses (scripts pass --yes).
 fn confirm(count: usize, environment: &str) -> Result<bool, UsageError> {
-    if !std::io::stdin().is_terminal() {
-        return Err(UsageError("not a terminal: pass --yes to create users without asking".into()));
-    }
-    eprint!("Create {count} users and their accounts on {environment}? [y/N] ");
-    let _ = std::io::stderr().flush();
-    let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer).map_err(|e| UsageError(e.to_string()))?;
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes"))
+    super::confirm::ask(
+        &format!("Create {count} users and their accounts on {environment}?"),
+        "pass --yes to create users without asking",
+    )
 }

@@ -1,24 +1,43 @@
 //! Watching for market-data agreement signatures (seeds/000, step 4) and granting T-Prop
 //! as they arrive.
 //!
-//! One user-data WebSocket per environment. After every (re)connect, one catch-up call to
-//! `adminAlertSignal/deps` covers what happened while disconnected; there is no polling on
-//! a schedule (Tradovate rate-limits it). A manual "Check now" is allowed once per 30 s.
+//! One user-data WebSocket per environment. Signatures arrive as `props` events; what
+//! happened while disconnected comes from the syncrequest snapshot when it carries the
+//! signals, otherwise from `adminAlertSignal/deps`. seeds/000: "Do not poll
+//! /adminAlertSignal/deps … you will eventually hit the rate limit", so every `deps` call,
+//! whatever asks for it (a (re)connect, Check now, the command line), goes through one
+//! budget kept in the journal: at most one per [`DEPS_MIN_INTERVAL`] per environment.
 
 use super::entitlement::{self, GrantOutcome};
 use super::journal::{Journal, JournalError};
 use crate::api::Client;
 use crate::api::wire::AdminAlertSignal;
-use crate::api::ws::{SocketEvent, SocketOptions, UserSocket, admin_alert_signal};
+use crate::api::ws::{SocketEvent, SocketOptions, UserSocket, admin_alert_signal, snapshot_signals};
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-/// The shortest time between two manual checks.
-pub const CHECK_NOW_INTERVAL: Duration = Duration::from_secs(30);
+/// The client's own budget for `adminAlertSignal/deps`, per environment (shared through
+/// the journal by the window and the command line).
+pub const DEPS_MIN_INTERVAL: Duration = Duration::from_secs(5 * 60);
+
+/// The shortest time between two manual checks: the `deps` budget.
+pub const CHECK_NOW_INTERVAL: Duration = DEPS_MIN_INTERVAL;
+
+/// The journal's name for the `deps` budget.
+const DEPS_MARK: &str = "adminAlertSignal/deps";
+
+/// After a reconnect, how long the snapshot has to arrive before `deps` is asked instead.
+const SNAPSHOT_GRACE: Duration = Duration::from_secs(10);
+
+/// A signed trader whose grant still says "Live account is required" (the server may
+/// lag behind its own signal) is tried again after these waits, then left waiting.
+pub const WAITING_RETRIES: [Duration; 3] =
+    [Duration::from_secs(60), Duration::from_secs(5 * 60), Duration::from_secs(15 * 60)];
 
 #[derive(Clone, Debug)]
 pub struct WatchOptions {
@@ -70,6 +89,15 @@ pub enum WatchEvent {
     CheckTooSoon {
         retry_in: Duration,
     },
+    /// The catch-up `deps` call is over budget; it happens by itself after `retry_in`.
+    CatchUpLater {
+        retry_in: Duration,
+    },
+    /// A grant was not sent: the trader was offboarded, or a grant is already in flight.
+    Skipped {
+        name: String,
+        reason: String,
+    },
     /// Something the screen should show once (e.g. the catch-up call failed).
     Problem(String),
     /// The watch ended (signed out).
@@ -101,7 +129,7 @@ impl AgreementWatch {
         (Self { requests, task }, receiver)
     }
 
-    /// One catch-up call now, unless the last check was less than 30 s ago.
+    /// One catch-up call now, unless the `deps` budget is spent.
     pub fn check_now(&self) {
         let _ = self.requests.send(Request::CheckNow);
     }
@@ -131,7 +159,11 @@ struct Watcher {
     journal: Arc<Journal>,
     options: WatchOptions,
     events: mpsc::UnboundedSender<WatchEvent>,
-    last_check: Option<Instant>,
+    /// A `deps` catch-up is owed at this time (after a reconnect without a usable
+    /// snapshot, or once the budget frees up).
+    catch_up_at: Option<Instant>,
+    /// Grants to try again (trader name → when, and how many retries were made).
+    retries: HashMap<String, (Instant, usize)>,
 }
 
 async fn run(
@@ -142,8 +174,15 @@ async fn run(
     mut requests: mpsc::UnboundedReceiver<Request>,
 ) {
     let (_socket, mut socket_events) = UserSocket::spawn(client.clone(), options.socket.clone());
-    let mut watcher = Watcher { client, journal, options, events, last_check: None };
+    let mut watcher = Watcher { client, journal, options, events, catch_up_at: None, retries: HashMap::new() };
     loop {
+        let next_timer = watcher.next_timer();
+        let timer = async move {
+            match next_timer {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
             event = socket_events.recv() => {
                 let Some(event) = event else { return };
@@ -155,6 +194,7 @@ async fn run(
                 let Some(request) = request else { return };
                 watcher.on_request(request).await;
             }
+            _ = timer => watcher.on_timer().await,
         }
     }
 }
@@ -165,10 +205,22 @@ impl Watcher {
         match event {
             SocketEvent::Ready { reconnect } => {
                 self.emit(WatchEvent::Connected { reconnect });
-                // Catch up on what happened before we (re)connected.
-                self.catch_up().await;
+                if reconnect {
+                    // The snapshot usually covers the gap; if it does not come, ask deps.
+                    self.owe_catch_up(Instant::now() + SNAPSHOT_GRACE);
+                } else {
+                    // Catch up on everything since the app last listened (this week's signals).
+                    self.catch_up(false).await;
+                }
             }
-            SocketEvent::Snapshot(_) => {}
+            SocketEvent::Snapshot(snapshot) => {
+                if let Some(signals) = snapshot_signals(&snapshot) {
+                    if self.catch_up_at.take().is_some() {
+                        self.emit(WatchEvent::CaughtUp { signals: signals.len() });
+                    }
+                    self.handle_signals(signals).await;
+                }
+            }
             SocketEvent::Changes(changes) => {
                 let signals: Vec<AdminAlertSignal> = changes.iter().filter_map(admin_alert_signal).collect();
                 self.handle_signals(signals).await;
@@ -186,26 +238,57 @@ impl Watcher {
 
     async fn on_request(&mut self, request: Request) {
         match request {
-            Request::CheckNow => {
-                let since = self.last_check.map(|t| t.elapsed());
-                match since {
-                    Some(elapsed) if elapsed < CHECK_NOW_INTERVAL => {
-                        self.emit(WatchEvent::CheckTooSoon { retry_in: CHECK_NOW_INTERVAL - elapsed });
-                    }
-                    _ => self.catch_up().await,
-                }
-            }
+            Request::CheckNow => self.catch_up(true).await,
             Request::Grant(names) => {
                 for name in names {
-                    self.grant_by_name(&name).await;
+                    self.grant_by_name(&name, None).await;
                 }
             }
             Request::SetAutoGrant(on) => self.options.auto_grant = on,
         }
     }
 
-    async fn catch_up(&mut self) {
-        self.last_check = Some(Instant::now());
+    fn next_timer(&self) -> Option<Instant> {
+        self.retries.values().map(|(at, _)| *at).chain(self.catch_up_at).min()
+    }
+
+    async fn on_timer(&mut self) {
+        let now = Instant::now();
+        if self.catch_up_at.is_some_and(|at| at <= now) {
+            self.catch_up_at = None;
+            self.catch_up(false).await;
+        }
+        let due: Vec<(String, usize)> = self
+            .retries
+            .iter()
+            .filter(|(_, (at, _))| *at <= now)
+            .map(|(name, (_, attempt))| (name.clone(), *attempt))
+            .collect();
+        for (name, attempt) in due {
+            self.retries.remove(&name);
+            self.grant_by_name(&name, Some(attempt + 1)).await;
+        }
+    }
+
+    fn owe_catch_up(&mut self, at: Instant) {
+        self.catch_up_at = Some(self.catch_up_at.map_or(at, |owed| owed.min(at)));
+    }
+
+    /// One `deps` call, if the budget allows; otherwise it is owed for when it does.
+    async fn catch_up(&mut self, manual: bool) {
+        match self.journal.claim_interval(DEPS_MARK, Utc::now(), DEPS_MIN_INTERVAL) {
+            Ok(Ok(())) => {}
+            Ok(Err(retry_in)) => {
+                if manual {
+                    self.emit(WatchEvent::CheckTooSoon { retry_in });
+                } else {
+                    self.catch_up_at = Some(Instant::now() + retry_in);
+                    self.emit(WatchEvent::CatchUpLater { retry_in });
+                }
+                return;
+            }
+            Err(error) => return self.journal_problem(error),
+        }
         let alert_id = self.client.environment().agreement_alert_id;
         match self.client.admin_alert_signals(alert_id).await {
             Ok(signals) => {
@@ -237,13 +320,17 @@ impl Watcher {
                 Ok(false) => {}
                 Err(error) => return self.journal_problem(error),
             }
-            if self.options.auto_grant && trader.entitled_at.is_none() {
-                self.grant_by_name(&trader.name).await;
+            let wanted = trader.entitled_at.is_none() && entitlement::offboarded_reason(&trader).is_none();
+            if self.options.auto_grant && wanted && !self.retries.contains_key(&trader.name) {
+                // Signed: a "Live account is required" now is the server lagging, so retry later.
+                self.grant_by_name(&trader.name, Some(0)).await;
             }
         }
     }
 
-    async fn grant_by_name(&mut self, name: &str) {
+    /// `retry`: which retry this is for a trader known to have signed (`Some(0)` for the
+    /// grant right after the signature); `None` for a grant asked for by hand.
+    async fn grant_by_name(&mut self, name: &str, retry: Option<usize>) {
         let Some(entitlement_id) = self.options.entitlement_id else {
             self.emit(WatchEvent::Problem("Choose the T-Prop entitlement in Setup before granting".into()));
             return;
@@ -259,7 +346,18 @@ impl Watcher {
         let name = trader.name.clone();
         match entitlement::grant(&self.client, &self.journal, &trader, entitlement_id).await {
             Ok(GrantOutcome::Granted | GrantOutcome::AlreadyEntitled) => self.emit(WatchEvent::Granted { name }),
-            Ok(GrantOutcome::WaitingForSignature) => self.emit(WatchEvent::Waiting { name }),
+            Ok(GrantOutcome::WaitingForSignature) => {
+                if let Some(wait) = retry.and_then(|done| WAITING_RETRIES.get(done)) {
+                    self.retries.insert(name.clone(), (Instant::now() + *wait, retry.unwrap_or_default()));
+                }
+                self.emit(WatchEvent::Waiting { name });
+            }
+            Ok(GrantOutcome::Offboarded(reason)) => {
+                self.emit(WatchEvent::Skipped { name, reason: format!("the trader was {reason}") })
+            }
+            Ok(GrantOutcome::InFlight) => {
+                self.emit(WatchEvent::Skipped { name, reason: "a grant is already in flight".into() })
+            }
             Ok(GrantOutcome::Failed(error)) => self.emit(WatchEvent::GrantFailed { name, error }),
             Ok(GrantOutcome::NotOnboarded) => {}
             Err(error) => self.journal_problem(error),

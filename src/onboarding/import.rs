@@ -191,7 +191,32 @@ pub fn import_xlsx<RS: Read + Seek>(
     reader: RS,
     sheet: Option<&str>,
 ) -> Result<ImportReport, ImportError> {
-    add_table(roster, workbook::read_sheet(reader, sheet)?, HeaderRule::Required)
+    let sheet = workbook::read_sheet(reader, sheet)?;
+    let numeric_postcodes = postcodes_stored_as_numbers(&sheet);
+    let mut report = add_table(roster, sheet.rows, HeaderRule::Required)?;
+    report.warnings.extend(numeric_postcodes);
+    Ok(report)
+}
+
+/// Excel drops the leading zero of a postal code typed into a number cell (02134 becomes
+/// 2134) and the file keeps only the number, so the zero cannot be recovered: say which
+/// rows to check.
+fn postcodes_stored_as_numbers(sheet: &workbook::Sheet) -> Option<String> {
+    let header = sheet.rows.first()?;
+    let column = header.iter().position(|cell| match_header(cell) == Some(Field::PostCode))?;
+    let numeric: Vec<(usize, &str)> = (1..sheet.rows.len())
+        .filter(|row| sheet.numbers.contains(&(*row, column)))
+        .map(|row| (row + 1, sheet.rows[row][column].as_str()))
+        .collect();
+    let (first_row, first_value) = numeric.first()?;
+    let count = match numeric.len() {
+        1 => "1 postal code is stored as a number".to_string(),
+        n => format!("{n} postal codes are stored as numbers"),
+    };
+    Some(format!(
+        "{count} in the workbook, so leading zeros may have been lost (row {first_row}: {first_value}). \
+         Check them, or format the column as Text in Excel and import again."
+    ))
 }
 
 /// Like [`import_xlsx`], with the size checked before the file is read.
@@ -673,6 +698,25 @@ mod tests {
         assert_eq!(cell(&roster, id, Field::InitialBalance), "50000");
         assert_eq!(cell(&roster, id, Field::Risk(RiskField::DailyLossAutoLiq)), "1250.5");
         assert!(report.unknown_columns.is_empty());
+    }
+
+    #[test]
+    fn xlsx_postal_codes_stored_as_numbers_are_flagged() {
+        use Cell::{Number, Text};
+        let traders = sheet_xml(&[
+            vec![Text("Username"), Text("Zip Code")],
+            vec![Text("boston1"), Number(2134.0)],
+            vec![Text("london2"), Text("SW1A 1AA")],
+            vec![Text("typed3"), Text("02134")],
+        ]);
+        let mut roster = Roster::new();
+        let report = import_xlsx(&mut roster, Cursor::new(workbook(&[("Traders", traders)])), None).unwrap();
+        assert_eq!(cell(&roster, report.added[2], Field::PostCode), "02134", "text cells keep their zeros");
+        let warning = report.warnings.iter().find(|w| w.contains("postal code")).expect("a warning");
+        assert!(warning.starts_with("1 postal code is") && warning.contains("row 2: 2134"), "{warning}");
+        let mut roster = Roster::new();
+        let report = import_xlsx(&mut roster, Cursor::new(fixture()), Some("Traders")).unwrap();
+        assert!(report.warnings.iter().all(|w| !w.contains("postal")), "no postcode column, no warning");
     }
 
     #[test]

@@ -37,7 +37,7 @@ pub enum Action {
 }
 
 impl Action {
-    fn key(self) -> &'static str {
+    pub(crate) fn key(self) -> &'static str {
         match self {
             Action::CreateUser => "create_user",
             Action::SetContact => "set_contact",
@@ -258,7 +258,7 @@ impl Journal {
         Ok(())
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
         self.connection.lock().unwrap_or_else(|e| e.into_inner())
     }
 

@@ -7,6 +7,7 @@
 pub mod agreements;
 mod amount;
 pub mod board;
+pub mod claims;
 mod convert;
 mod countries;
 pub mod entitlement;

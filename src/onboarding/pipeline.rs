@@ -318,7 +318,10 @@ impl Pipeline {
                 Action::CreateUser => (Stage::User, self.reconcile_user(row).await?),
                 Action::CreateAccount => (Stage::Account, self.reconcile_account(row).await?),
                 // Setting contact info again is harmless: just leave it for this run.
-                _ => (Stage::Contact, Lookup::Missing),
+                Action::SetContact => (Stage::Contact, Lookup::Missing),
+                // Grants and offboarding settle their own open intents (a lost grant is
+                // checked before it is sent again); closing them here would undo that.
+                Action::GrantEntitlement | Action::Revoke | Action::Cancel => continue,
             };
             if let Lookup::Foreign(text) = &lookup {
                 self.fail(row, stage, text)?;

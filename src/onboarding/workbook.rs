@@ -13,8 +13,16 @@ use super::import_limits::{MAX_CELLS, MAX_TEXT_TABLE_BYTES, MAX_UNPACKED_BYTES, 
 use calamine::{Data, Reader, Xlsx};
 use std::io::{BufReader, Read, Seek, SeekFrom};
 
+/// One sheet as rows of text, with where the cells held numbers (not text).
+#[derive(Debug)]
+pub struct Sheet {
+    pub rows: Vec<Vec<String>>,
+    /// (row, column) of every numeric cell: Excel drops a leading zero from those.
+    pub numbers: std::collections::HashSet<(usize, usize)>,
+}
+
 /// The named sheet (ignoring case) or the first one, as rows of text cells.
-pub fn read_sheet<RS: Read + Seek>(mut reader: RS, sheet: Option<&str>) -> Result<Vec<Vec<String>>, ImportError> {
+pub fn read_sheet<RS: Read + Seek>(mut reader: RS, sheet: Option<&str>) -> Result<Sheet, ImportError> {
     check_file_size(reader.seek(SeekFrom::End(0))?)?;
     reader.seek(SeekFrom::Start(0))?;
     check_unpacked_size(&mut reader)?;
@@ -31,20 +39,25 @@ pub fn read_sheet<RS: Read + Seek>(mut reader: RS, sheet: Option<&str>) -> Resul
     .clone();
     let mut cells = workbook.worksheet_cells_reader(&name).map_err(workbook_error)?;
     let mut filled: Vec<(usize, usize, String)> = Vec::new();
+    let mut numbers = std::collections::HashSet::new();
     while let Some(cell) = cells.next_cell().map_err(workbook_error)? {
-        let text = cell_text(&Data::from(cell.get_value().clone()));
+        let value = Data::from(cell.get_value().clone());
+        let text = cell_text(&value);
         if text.is_empty() {
             // Formatted but empty cells are common far down a sheet; they are not data.
             continue;
         }
         let (row, column) = cell.get_position();
         TableBudget::check_position(row as usize, column as usize)?;
+        if matches!(value, Data::Int(_) | Data::Float(_)) {
+            numbers.insert((row as usize, column as usize));
+        }
         filled.push((row as usize, column as usize, text));
         if filled.len() > MAX_CELLS {
             return Err(ImportError::TooManyCells);
         }
     }
-    to_rows(filled)
+    Ok(Sheet { rows: to_rows(filled)?, numbers })
 }
 
 /// Sparse cells into rows, each as wide as its last filled cell.
@@ -192,7 +205,7 @@ mod tests {
     fn empty_formatted_cells_far_away_are_not_data() {
         let sheet =
             header_sheet().replace("</sheetData>", r#"<row r="1048576"><c r="XFD1048576" s="1"/></row></sheetData>"#);
-        let rows = read_sheet(Cursor::new(workbook(&[("Traders", sheet)])), None).unwrap();
+        let rows = read_sheet(Cursor::new(workbook(&[("Traders", sheet)])), None).unwrap().rows;
         assert_eq!(rows, [vec!["name", "email"], vec!["jsmith", "j@x.com"]]);
     }
 
@@ -220,7 +233,8 @@ mod tests {
     #[test]
     fn a_deflated_workbook_within_the_caps_still_reads() {
         let parts = workbook_parts(&[("Traders", header_sheet())]);
-        let rows = read_sheet(Cursor::new(padded_workbook(&parts, "xl/worksheets/sheet1.xml", 1 << 20)), None).unwrap();
+        let rows =
+            read_sheet(Cursor::new(padded_workbook(&parts, "xl/worksheets/sheet1.xml", 1 << 20)), None).unwrap().rows;
         assert_eq!(rows.len(), 2);
     }
 

@@ -108,6 +108,14 @@ pub struct SandboxConfig {
     /// Authorized sockets one user may hold (reference 4.3: 50). One more evicts the
     /// user's oldest socket and revokes that socket's token.
     pub max_sockets_per_user: usize,
+    /// The first this-many grants after a trader signed still answer "Live account is
+    /// required": a server whose entitlement check lags behind its own signal.
+    pub grant_lag_refusals: u32,
+    /// A successful grant answers `{}`, without the optional `entitlementSubscription`.
+    pub bare_entitlement_reply: bool,
+    /// Every `user/syncrequest` is refused with `s: 429`: a server that authorizes a
+    /// socket and then turns it away, to prove the client does not storm it.
+    pub refuse_syncrequest: bool,
     /// While the maintenance switch is on ([`super::Faults::set_maintenance`]),
     /// account-creation calls hang this long, then get HTTP 504 unprocessed (reference 10).
     pub maintenance_timeout: Duration,
@@ -184,6 +192,9 @@ impl Default for SandboxConfig {
             maintenance_timeout: Duration::from_secs(30),
             deps_domain: Domain::Live,
             strict_entity_types: false,
+            refuse_syncrequest: false,
+            grant_lag_refusals: 0,
+            bare_entitlement_reply: false,
             random_write_faults: None,
             filled_slot_reply: FilledSlotReply::Sentence,
             max_sessions_per_user: 2,

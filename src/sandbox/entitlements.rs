@@ -8,6 +8,7 @@ use super::state::{PluginRec, World};
 use super::ws::PushEvent;
 use crate::api::Domain;
 use crate::api::wire::{TradeDate, UserPlugin};
+use axum::http::StatusCode;
 use chrono::{Datelike, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
@@ -52,32 +53,61 @@ pub fn add_entitlement_subscription(ctx: &Ctx<'_>, world: &mut World) -> Reply {
     if entitlement.purchase_type == "LiveAccount" && user.signed_agreement.is_none() {
         return Reply::error_text("Live account is required");
     }
+    if entitlement.purchase_type == "LiveAccount" {
+        let lagged = world.grant_lag_refusals.entry(user_id).or_default();
+        if *lagged < ctx.shared.config.grant_lag_refusals {
+            *lagged += 1;
+            return Reply::error_text("Live account is required");
+        }
+    }
     if world.plugins.iter().any(|p| p.user_id == user_id && p.entitlement_id == entitlement_id && !p.cancelled) {
         return Reply::ok(json!({
             "errorText": format!("User already has an active {} subscription", entitlement.title),
             "errorCode": "ConflictWithExisting",
         }));
     }
-    let title = entitlement.title.clone();
-    let price = entitlement.price;
     let id = world.new_id();
-    let now = Utc::now();
-    world.plugins.push(PluginRec { id, user_id, entitlement_id, created: now, cancelled: false });
+    let record = PluginRec { id, user_id, entitlement_id, created: Utc::now(), cancelled: false };
+    let entity = plugin_wire(world, &record);
+    world.plugins.push(record);
+    ctx.shared.push(PushEvent::new(Domain::Live, "userPlugin", "Created", entity.clone()));
+    if ctx.shared.config.bare_entitlement_reply {
+        return Reply::ok(json!({}));
+    }
+    Reply::ok(json!({ "entitlementSubscription": entity }))
+}
+
+/// `GET userPlugin/deps?masterid=<userId>`: the active entitlements of one user of the
+/// caller's organisation (cancelled ones are gone).
+pub fn deps(ctx: &Ctx<'_>, world: &mut World) -> Reply {
+    let Some(Ok(user_id)) = ctx.query.get("masterid").map(|m| m.trim().parse::<i64>()) else {
+        return Reply::status(StatusCode::BAD_REQUEST, "masterid must be a user id");
+    };
+    let (org_id, _) = caller_org(ctx, world);
+    if world.user(user_id).is_none_or(|u| u.org_id != org_id) {
+        return Reply::ok(json!([]));
+    }
+    let plugins: Vec<Value> =
+        world.plugins.iter().filter(|p| p.user_id == user_id && !p.cancelled).map(|p| plugin_wire(world, p)).collect();
+    Reply::ok(Value::Array(plugins))
+}
+
+fn plugin_wire(world: &World, record: &PluginRec) -> Value {
+    let entitlement = world.entitlements.iter().find(|e| e.id == record.entitlement_id);
+    let created = record.created;
     let plugin = UserPlugin {
-        id,
-        user_id,
-        timestamp: now.to_rfc3339_opts(SecondsFormat::Millis, true),
-        plan_price: price,
-        plugin_name: title,
+        id: record.id,
+        user_id: record.user_id,
+        timestamp: created.to_rfc3339_opts(SecondsFormat::Millis, true),
+        plan_price: entitlement.map(|e| e.price).unwrap_or_default(),
+        plugin_name: entitlement.map(|e| e.title.clone()).unwrap_or_default(),
         approval: true,
-        entitlement_id: Some(entitlement_id),
+        entitlement_id: Some(record.entitlement_id),
         account_id: None,
-        start_date: Some(TradeDate { year: now.year(), month: now.month(), day: now.day() }),
+        start_date: Some(TradeDate { year: created.year(), month: created.month(), day: created.day() }),
         expiration_date: None,
         paid_amount: 0.0,
         autorenewal: Some(true),
     };
-    let entity = serde_json::to_value(plugin).unwrap_or(Value::Null);
-    ctx.shared.push(PushEvent::new(Domain::Live, "userPlugin", "Created", entity.clone()));
-    Reply::ok(json!({ "entitlementSubscription": entity }))
+    serde_json::to_value(plugin).unwrap_or(Value::Null)
 }

@@ -168,6 +168,12 @@ impl Sandbox {
     }
 
     /// Entitlement ids the user holds (not cancelled).
+    /// Signals of one admin alert about one user (tests wait for a simulated signature).
+    pub fn signals_of(&self, user_id: i64, admin_alert_id: i64) -> usize {
+        let world = lock(&self.shared.world);
+        world.signals.iter().filter(|s| s.related_to_user_id == user_id && s.admin_alert_id == admin_alert_id).count()
+    }
+
     pub fn entitlements_of(&self, user_id: i64) -> Vec<i64> {
         let world = lock(&self.shared.world);
         world.plugins.iter().filter(|p| p.user_id == user_id && !p.cancelled).map(|p| p.entitlement_id).collect()

@@ -214,6 +214,7 @@ fn routes() -> Vec<Route> {
         // Served on the configured domain only (`SandboxConfig::deps_domain`); the handler checks.
         route("adminalertsignal/deps", M::GET, Both, alerts::deps),
         route("userplugin/addentitlementsubscription", M::POST, Live, entitlements::add_entitlement_subscription),
+        route("userplugin/deps", M::GET, Live, entitlements::deps),
         route("user/createevaluationaccounts", M::POST, Demo, accounts::create_evaluation_accounts),
         route("account/list", M::GET, Demo, accounts::account_list),
         route("account/find", M::GET, Demo, accounts::account_find),

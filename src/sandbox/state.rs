@@ -223,6 +223,9 @@ pub struct World {
     pub master_accounts: Vec<MasterAccount>,
     pub documents: Vec<DocumentRec>,
     pub subaccounts: Vec<SubaccountRec>,
+    /// Grants refused as "Live account is required" after the trader signed, per user
+    /// (see `SandboxConfig::grant_lag_refusals`).
+    pub grant_lag_refusals: HashMap<Id, u32>,
 }
 
 impl World {

@@ -244,6 +244,7 @@ fn handle(shared: &Arc<Shared>, domain: Domain, conn: &mut Conn, text: &str) -> 
     if endpoint != "user/syncrequest" {
         return Some(rest_call(shared, domain, caller, &request, &endpoint));
     }
+    *lock(&shared.calls).entry((domain, endpoint.clone())).or_default() += 1;
     let mut body: Value = match serde_json::from_str(if request.body.trim().is_empty() { "{}" } else { &request.body })
     {
         Ok(v @ Value::Object(_)) => v,
@@ -256,6 +257,9 @@ fn handle(shared: &Arc<Shared>, domain: Domain, conn: &mut Conn, text: &str) -> 
     let armed = shared.take_fault(&endpoint, |k| matches!(k, FaultKind::Penalty { .. }));
     if let Some(penalty) = lock(&shared.tickets).check(&endpoint, presented.as_deref(), armed, false) {
         return Some(response(200, request.id, Some(penalty)));
+    }
+    if shared.config.refuse_syncrequest {
+        return Some(response(429, request.id, Some(json!({ "errorText": "Too many requests" }))));
     }
     if body.get("splitResponses") != Some(&Value::Bool(true)) {
         return Some(response(400, request.id, Some(json!({ "errorText": "splitResponses must be true" }))));

@@ -17,7 +17,7 @@ use super::screens::traders::TradersScreen;
 use super::screens::{ScreenContext, ScreenContextMut};
 use super::toasts::Toasts;
 use super::top_bar::{self, TopBarView};
-use super::workspace::Workspace;
+use super::workspace::{Workspace, watch_starts_by_itself};
 use super::{ICON_PNG, nav, theme};
 use crate::api::activity::{CallRecord, to_csv};
 use crate::api::{Client, Credentials, Environment, EnvironmentKind};
@@ -63,6 +63,10 @@ pub struct AppConfig {
     pub file_picker: super::open_dialog::OpenDialog,
     /// Traders: where roster/credentials/results exports go (`None`: native).
     pub traders_save_dialog: Option<SaveDialog>,
+    /// Test hook: where Production points. `None` (always, outside tests) means
+    /// Tradovate's production hosts; a test passes a sandbox's URLs with kind Production
+    /// to see what the window does on Production without touching the real server.
+    pub production_hosts: Option<Environment>,
 }
 
 impl AppConfig {
@@ -79,6 +83,7 @@ impl AppConfig {
             document_picker: document_picker::native(),
             file_picker: super::open_dialog::native(),
             traders_save_dialog: None,
+            production_hosts: None,
         }
     }
 }
@@ -129,6 +134,10 @@ pub struct PropdeskApp {
     screens: Screens,
     exporting: bool,
     started_at: Option<Instant>,
+    production_hosts: Option<Environment>,
+    /// The Sandbox's journal and registry: kept in memory for the whole launch (as the
+    /// Sandbox is), so signing in to it again after another environment finds its traders.
+    sandbox_files: Option<(Arc<Journal>, Arc<Registry>)>,
 }
 
 impl PropdeskApp {
@@ -187,6 +196,8 @@ impl PropdeskApp {
             },
             exporting: false,
             started_at: config.started_at,
+            production_hosts: config.production_hosts,
+            sandbox_files: None,
         };
         if let Some(problem) = settings_problem {
             app.toasts.error(&problem.into());
@@ -231,6 +242,9 @@ impl PropdeskApp {
             }
             Event::WorkspaceReady(kind, opened) => self.adopt_workspace(kind, opened),
             Event::Watch(event) => self.on_watch_event(event),
+            Event::JobPanicked(text) => {
+                self.toasts.error(&Problem::new("A background job failed unexpectedly", text));
+            }
             Event::SettingsSaved(result) => {
                 if let Err(error) = result {
                     self.toasts.error(&error.into());
@@ -278,7 +292,13 @@ impl PropdeskApp {
         let mut connection =
             Connection::new(signed.client, credentials.app_id.clone(), credentials.cid.clone(), remember, &self.bridge);
         connection.login_name = credentials.name.clone();
-        Workspace::open_in_background(&self.bridge, &self.paths, &connection.environment);
+        match (&self.sandbox_files, kind) {
+            (Some((journal, registry)), EnvironmentKind::Sandbox) => {
+                let opened = Ok((journal.clone(), registry.clone()));
+                self.bridge.send(Event::WorkspaceReady(kind, opened));
+            }
+            _ => Workspace::open_in_background(&self.bridge, &self.paths, &connection.environment),
+        }
         self.keyring_note = None;
         if remember {
             let token = connection.client.token();
@@ -322,9 +342,12 @@ impl PropdeskApp {
         if let Some(workspace) = &mut connection.workspace
             && workspace.entitlement_id != chosen_entitlement
         {
-            // The watch grants what Setup chose; restart it when the choice changes.
+            // The watch grants what Setup chose; restart it when the choice changes (an
+            // idle watch stays idle: it starts only once confirmed).
             workspace.entitlement_id = chosen_entitlement;
-            workspace.start_watch(&connection.client, &self.bridge);
+            if workspace.is_watching() {
+                workspace.start_watch(&connection.client, &self.bridge);
+            }
         }
         if connection.client.session().is_none() {
             if !connection.lost_reported {
@@ -382,7 +405,15 @@ impl PropdeskApp {
                     match choice {
                         Choice::Plan => section.plan = Some(chosen),
                         Choice::Template => section.template = Some(chosen),
-                        Choice::Entitlement => section.entitlement = Some(chosen),
+                        Choice::Entitlement => {
+                            // Choosing what to grant is not consent to bill it for every
+                            // signer: on Production auto-grant is turned on separately,
+                            // through the confirmation on the Pipeline screen.
+                            if section.entitlement.as_ref() != Some(&chosen) && !watch_starts_by_itself(kind) {
+                                section.auto_grant = false;
+                            }
+                            section.entitlement = Some(chosen)
+                        }
                     }
                     self.settings_dirty = true;
                 }
@@ -416,10 +447,11 @@ impl PropdeskApp {
         }
     }
 
-    fn start_sign_in(&mut self, request: SignInRequest) {
+    fn start_sign_in(&mut self, mut request: SignInRequest) {
         if self.sign_in.is_pending() {
             return;
         }
+        request.environment = hosts_of(self.production_hosts.as_ref(), request.environment);
         let kind = request.environment.kind;
         let section = self.settings.environment_mut(kind);
         section.username = request.credentials.name.clone();
@@ -487,9 +519,12 @@ impl PropdeskApp {
         let Some(connection) = self.connection.as_mut().filter(|c| c.kind() == kind) else { return };
         match opened {
             Ok((journal, registry)) => {
+                if kind == EnvironmentKind::Sandbox {
+                    self.sandbox_files = Some((journal.clone(), registry.clone()));
+                }
                 let mut workspace = Workspace::new(journal, registry);
                 workspace.entitlement_id = self.settings.environment(kind).entitlement.as_ref().map(|c| c.id);
-                workspace.start_watch(&connection.client, &self.bridge);
+                workspace.start_watch_if_allowed(kind, &connection.client, &self.bridge);
                 connection.workspace = Some(workspace);
                 connection.workspace_problem = None;
             }
@@ -512,6 +547,7 @@ impl PropdeskApp {
             WatchEvent::Stopped(reason) => {
                 self.toasts.error(&Problem::new("Stopped watching for agreement signatures", reason))
             }
+            WatchEvent::Skipped { name, reason } => self.toasts.info(format!("T-Prop not granted to {name}: {reason}")),
             _ => {}
         }
     }
@@ -522,13 +558,14 @@ impl PropdeskApp {
         let store = self.secret_store.clone();
         let settings = self.settings.clone();
         let bridge = self.bridge.clone();
+        let production_hosts = self.production_hosts.clone();
         self.sign_in.request(&self.bridge, async move {
             let loaded = tokio::task::spawn_blocking(move || {
                 load_saved_credentials(&store, &settings, kind).and_then(|login| Ok((login, store.backend()?)))
             })
             .await
             .map_err(|e| Problem::new("Could not read the saved sign-in", e.to_string()))?;
-            let (login, store_name) = match loaded {
+            let (mut login, store_name) = match loaded {
                 Ok((Some(login), store_name)) => (login, store_name),
                 Ok((None, _)) => return Ok(None),
                 // No keyring: nothing could have been saved, so just show the form.
@@ -537,6 +574,7 @@ impl PropdeskApp {
             };
             // The settings file may have been edited since: the URL rules hold here too.
             login.environment.check_urls().map_err(|e| Problem::new("The saved server addresses are refused", e))?;
+            login.environment = hosts_of(production_hosts.as_ref(), login.environment);
             let client = Client::new(login.environment);
             bridge.send(Event::ActivitySource(kind, client.activity().clone()));
             match login.token {
@@ -730,6 +768,15 @@ impl eframe::App for PropdeskApp {
         if let Err(error) = self.settings.save(&self.paths.settings_file()) {
             tracing::warn!("{error}");
         }
+    }
+}
+
+/// Where an environment's requests go: its own hosts, except Production under the test
+/// hook [`AppConfig::production_hosts`].
+fn hosts_of(production_hosts: Option<&Environment>, environment: Environment) -> Environment {
+    match production_hosts {
+        Some(hosts) if environment.kind == EnvironmentKind::Production => hosts.clone(),
+        _ => environment,
     }
 }
 

@@ -2,7 +2,10 @@
 //! not a tokio thread), results come back over a channel, and every result wakes the UI.
 
 use super::event::Event;
+use futures_util::FutureExt;
+use std::any::Any;
 use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 #[derive(Clone)]
@@ -18,11 +21,13 @@ impl Bridge {
         (Self { runtime, ctx, events }, receiver)
     }
 
-    /// Runs async work on the runtime and delivers its event.
+    /// Runs async work on the runtime and delivers its event (or, if it panics, an
+    /// error toast: a bug in one job must not take the window down).
     pub fn spawn(&self, job: impl Future<Output = Event> + Send + 'static) {
         let this = self.clone();
         self.runtime.spawn(async move {
-            let event = job.await;
+            let event =
+                AssertUnwindSafe(job).catch_unwind().await.unwrap_or_else(|p| Event::JobPanicked(panic_text(&*p)));
             this.send(event);
         });
     }
@@ -30,7 +35,10 @@ impl Bridge {
     /// Runs blocking work (disk, keyring) on the runtime's blocking pool.
     pub fn spawn_blocking(&self, job: impl FnOnce() -> Event + Send + 'static) {
         let this = self.clone();
-        self.runtime.spawn_blocking(move || this.send(job()));
+        self.runtime.spawn_blocking(move || {
+            let event = catch_unwind(AssertUnwindSafe(job)).unwrap_or_else(|p| Event::JobPanicked(panic_text(&*p)));
+            this.send(event);
+        });
     }
 
     pub fn send(&self, event: Event) {
@@ -38,4 +46,13 @@ impl Bridge {
         let _ = self.events.send(event);
         self.ctx.request_repaint();
     }
+}
+
+/// The message a panicking job gave, for the toast's details.
+pub fn panic_text(payload: &(dyn Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".into())
 }

@@ -23,6 +23,8 @@ pub enum Event {
     WorkspaceReady(EnvironmentKind, Result<(Arc<Journal>, Arc<Registry>), String>),
     /// The agreement watch reported something.
     Watch(WatchEvent),
+    /// A background job panicked (its message); shown as an error toast.
+    JobPanicked(String),
     /// CSV export: `None` when the user cancelled the dialog.
     Exported(Result<Option<(PathBuf, usize)>, Problem>),
 }

@@ -5,6 +5,7 @@
 mod app;
 mod bridge;
 mod command;
+mod confirm;
 mod connection;
 pub mod document_picker; // hook (Subaccounts wizard): the swappable file picker
 mod event;
@@ -63,6 +64,7 @@ pub fn run() -> ExitCode {
     let options = eframe::NativeOptions { viewport, ..Default::default() };
     let mut config = AppConfig::new(paths, runtime.handle().clone());
     config.started_at = Some(started_at);
+    config.production_hosts = debug_production_hosts();
     let result = eframe::run_native("Propdesk", options, Box::new(|cc| Ok(Box::new(PropdeskApp::new(cc, config)))));
     runtime.shutdown_timeout(std::time::Duration::from_secs(2));
     match result {
@@ -72,4 +74,18 @@ pub fn run() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Debug builds only: `PROPDESK_DEBUG_PRODUCTION=http://127.0.0.1:PORT` (a `propdesk
+/// sandbox`) makes Production point at that sandbox, to look at (and screenshot) the
+/// Production screens without the real server. Release builds ignore it.
+fn debug_production_hosts() -> Option<crate::api::Environment> {
+    if !cfg!(debug_assertions) {
+        return None;
+    }
+    let base = std::env::var("PROPDESK_DEBUG_PRODUCTION").ok()?;
+    let base = base.trim_end_matches('/');
+    let ws = format!("{}/live/v1/websocket", base.replacen("http", "ws", 1));
+    let sandbox = crate::api::Environment::sandbox(&format!("{base}/live/v1"), &format!("{base}/demo/v1"), &ws);
+    Some(crate::api::Environment { kind: crate::api::EnvironmentKind::Production, ..sandbox })
 }

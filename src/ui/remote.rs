@@ -1,10 +1,13 @@
 //! A value fetched in the background, as a state machine (DESIGN.md): not requested,
 //! pending (keeping the previous value), ready, or failed (keeping the previous value).
 
-use super::bridge::Bridge;
+use super::bridge::{Bridge, panic_text};
+use super::event::Event;
 use super::problem::Problem;
+use futures_util::FutureExt;
 use poll_promise::Promise;
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 
 #[derive(Default)]
 pub enum Remote<T: Send + 'static> {
@@ -34,10 +37,16 @@ impl<T: Send + 'static> Remote<T> {
             Remote::NotRequested | Remote::Pending { .. } => None,
         };
         let (sender, promise) = Promise::new();
-        let ctx = bridge.ctx.clone();
+        let bridge_for_job = bridge.clone();
         bridge.runtime.spawn(async move {
-            sender.send(job.await);
-            ctx.request_repaint();
+            // A panic becomes a failure here and a toast: an unsent promise would panic the UI thread.
+            let result = AssertUnwindSafe(job).catch_unwind().await.unwrap_or_else(|payload| {
+                let text = panic_text(&*payload);
+                bridge_for_job.send(Event::JobPanicked(text.clone()));
+                Err(Problem::new("A background job failed unexpectedly", text))
+            });
+            sender.send(result);
+            bridge_for_job.ctx.request_repaint();
         });
         *self = Remote::Pending { previous, promise };
     }
@@ -78,5 +87,46 @@ impl<T: Send + 'static> Remote<T> {
             Remote::Failed { error, .. } => Some(error),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn a_panicking_job_fails_with_a_toast_instead_of_crashing_the_window() {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let (bridge, events) = Bridge::new(runtime.handle().clone(), egui::Context::default());
+        let mut remote: Remote<u32> = Remote::default();
+        remote.request(&bridge, async { panic!("index out of bounds in a job") });
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !remote.poll() {
+            assert!(Instant::now() < deadline, "the job never settled");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let error = remote.error().expect("the panic is a failure");
+        assert!(format!("{error:?}").contains("index out of bounds in a job"), "{error:?}");
+        match events.recv_timeout(Duration::from_secs(5)) {
+            Ok(Event::JobPanicked(text)) => assert!(text.contains("index out of bounds")),
+            _ => panic!("no JobPanicked event for the toast"),
+        }
+    }
+
+    #[test]
+    fn bridge_jobs_that_panic_report_instead_of_vanishing() {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let (bridge, events) = Bridge::new(runtime.handle().clone(), egui::Context::default());
+        bridge.spawn(async { panic!("async job") });
+        bridge.spawn_blocking(|| panic!("blocking job"));
+        let mut texts: Vec<String> = (0..2)
+            .map(|_| match events.recv_timeout(Duration::from_secs(5)) {
+                Ok(Event::JobPanicked(text)) => text,
+                _ => panic!("expected JobPanicked"),
+            })
+            .collect();
+        texts.sort();
+        assert_eq!(texts, ["async job", "blocking job"]);
     }
 }

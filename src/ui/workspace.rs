@@ -33,9 +33,18 @@ pub struct Workspace {
     pub next_check_at: Option<std::time::Instant>,
 }
 
+/// Whether the agreement watch (and with it auto-grant, which bills) may start as soon as
+/// the environment opens. On Production it waits for the admin's confirmation on the
+/// Pipeline screen, so a session restored at launch never grants unattended.
+pub fn watch_starts_by_itself(kind: EnvironmentKind) -> bool {
+    kind != EnvironmentKind::Production
+}
+
 /// What the top of the Pipeline screen says about the live connection.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub enum WatchStatus {
+    /// Not started: waiting for the admin to confirm (Production).
+    Idle,
     #[default]
     Starting,
     Listening,
@@ -81,6 +90,21 @@ impl Workspace {
         }
     }
 
+    /// Whether the watch was started (on Production: the admin confirmed).
+    pub fn is_watching(&self) -> bool {
+        self.watch.is_some()
+    }
+
+    /// Starts the watch if this environment allows it without asking; otherwise it stays
+    /// idle until [`Workspace::start_watch`] is called after a confirmation.
+    pub fn start_watch_if_allowed(&mut self, kind: EnvironmentKind, client: &Client, bridge: &Bridge) {
+        if watch_starts_by_itself(kind) {
+            self.start_watch(client, bridge);
+        } else {
+            self.watch_status = WatchStatus::Idle;
+        }
+    }
+
     /// A counter that changes whenever the journal may have changed.
     pub fn changes(&self) -> u64 {
         self.changes.load(Ordering::Relaxed)
@@ -119,13 +143,15 @@ impl Workspace {
                 self.watch_status = WatchStatus::Reconnecting { reason: reason.clone(), retry_in: *retry_in }
             }
             WatchEvent::Stopped(reason) => self.watch_status = WatchStatus::Stopped(reason.clone()),
-            WatchEvent::CheckTooSoon { retry_in } => self.next_check_at = Some(std::time::Instant::now() + *retry_in),
+            WatchEvent::CheckTooSoon { retry_in } | WatchEvent::CatchUpLater { retry_in } => {
+                self.next_check_at = Some(std::time::Instant::now() + *retry_in)
+            }
             _ => {}
         }
         self.mark_changed();
     }
 
-    /// A manual check (the watch refuses one within 30 s of the last).
+    /// A manual check (the watch refuses one within 5 minutes of the last `deps` call).
     pub fn check_now(&self) {
         if let Some(watch) = &self.watch {
             watch.check_now();

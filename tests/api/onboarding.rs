@@ -137,8 +137,10 @@ async fn t_prop_waits_for_the_agreement_then_is_granted_once() {
     .expect("the trader signs after the configured delay");
     assert_eq!(signal.admin_alert_id, 70);
 
-    let plugin = client.add_entitlement_subscription(&grant).await.unwrap();
+    let plugin = client.add_entitlement_subscription(&grant).await.unwrap().expect("the sandbox returns the plugin");
     assert_eq!(plugin.user_id, user_id);
+    let held = client.user_plugins(user_id).await.unwrap();
+    assert_eq!(held.iter().map(|p| p.entitlement_id).collect::<Vec<_>>(), [Some(t_prop)], "listed by userPlugin/deps");
     let again = client.add_entitlement_subscription(&grant).await.unwrap_err();
     assert!(matches!(again, ApiError::Conflict { .. }), "{again:?}");
 }

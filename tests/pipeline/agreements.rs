@@ -9,12 +9,23 @@ use propdesk::onboarding::entitlement::{GrantOutcome, grant};
 use propdesk::onboarding::journal::Journal;
 use propdesk::onboarding::offboarding::{OffboardOutcome, cancel, revoke};
 use propdesk::onboarding::pipeline::{CancelToken, Pipeline, PipelineOptions};
+use propdesk::sandbox::{Sandbox, SandboxConfig};
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedReceiver;
 
-async fn t_prop(client: &Client) -> i64 {
+/// The sandbox as the agreement tests use it: only the entity types a socket asked for,
+/// by their exact names, reach it.
+pub fn strict_config() -> SandboxConfig {
+    SandboxConfig { strict_entity_types: true, ..SandboxConfig::for_tests() }
+}
+
+pub async fn strict_sandbox() -> Sandbox {
+    sandbox_with(strict_config()).await
+}
+
+pub async fn t_prop(client: &Client) -> i64 {
     client
         .entitlements()
         .await
@@ -25,7 +36,7 @@ async fn t_prop(client: &Client) -> i64 {
         .id
 }
 
-async fn onboard(client: &Client, journal: &Arc<Journal>, count: usize, tag: &str) -> Vec<String> {
+pub async fn onboard(client: &Client, journal: &Arc<Journal>, count: usize, tag: &str) -> Vec<String> {
     let plan =
         client.subscription_plans().await.unwrap().into_iter().find(|p| p.name == "DEMOFIRM_MONTHLY").unwrap().id;
     let template = client.find_account("DEMOFIRM50K").await.unwrap().unwrap().id;
@@ -40,15 +51,15 @@ async fn onboard(client: &Client, journal: &Arc<Journal>, count: usize, tag: &st
 
 fn socket(reconnect_min: Duration) -> SocketOptions {
     SocketOptions {
-        entity_types: vec!["adminAlertSignal".into()],
         heartbeat: Duration::from_millis(250),
         server_silence_limit: Duration::from_secs(3),
         reconnect_min,
         reconnect_max: reconnect_min * 4,
+        ..SocketOptions::default()
     }
 }
 
-async fn until(
+pub async fn until(
     events: &mut UnboundedReceiver<WatchEvent>,
     limit: Duration,
     mut done: impl FnMut(&WatchEvent) -> bool,
@@ -71,7 +82,7 @@ async fn until(
 
 #[tokio::test]
 async fn signatures_move_traders_to_t_prop_without_polling_deps() {
-    let sandbox = sandbox().await;
+    let sandbox = strict_sandbox().await;
     let client = signed_in(&sandbox).await;
     let journal = Arc::new(Journal::in_memory("sandbox").unwrap());
     let options = WatchOptions {
@@ -102,7 +113,7 @@ async fn signatures_move_traders_to_t_prop_without_polling_deps() {
 
 #[tokio::test]
 async fn a_signature_made_while_the_socket_is_down_is_caught_up_after_reconnecting() {
-    let sandbox = sandbox().await; // traders sign 300 ms after their contact info is set
+    let sandbox = strict_sandbox().await; // traders sign 300 ms after their contact info is set
     let client = signed_in(&sandbox).await;
     let journal = Arc::new(Journal::in_memory("sandbox").unwrap());
     let options = WatchOptions {
@@ -122,13 +133,13 @@ async fn a_signature_made_while_the_socket_is_down_is_caught_up_after_reconnecti
     assert!(seen.iter().any(|e| matches!(e, WatchEvent::Connected { reconnect: true })));
     assert!(seen.iter().any(|e| matches!(e, WatchEvent::CaughtUp { signals } if *signals >= 2)));
     assert!(journal.trader(&names[0]).unwrap().unwrap().entitled_at.is_some(), "no signature missed");
-    assert_eq!(sandbox.stats().calls("adminalertsignal/deps"), 2, "one catch-up per connection");
+    assert_eq!(sandbox.stats().calls("adminalertsignal/deps"), 1, "the reconnect caught up from the snapshot");
 }
 
 #[tokio::test]
 async fn live_account_is_required_leaves_the_trader_waiting() {
     let sandbox = sandbox_with({
-        let mut config = propdesk::sandbox::SandboxConfig::for_tests();
+        let mut config = strict_config();
         config.signature_delay = Duration::from_secs(3600); // nobody signs during this test
         config
     })
@@ -145,8 +156,8 @@ async fn live_account_is_required_leaves_the_trader_waiting() {
 }
 
 #[tokio::test]
-async fn check_now_is_limited_to_once_per_30_seconds() {
-    let sandbox = sandbox().await;
+async fn check_now_is_limited_to_once_per_5_minutes() {
+    let sandbox = strict_sandbox().await;
     let client = signed_in(&sandbox).await;
     let journal = Arc::new(Journal::in_memory("sandbox").unwrap());
     let (watch, mut events) = AgreementWatch::spawn(
@@ -159,7 +170,7 @@ async fn check_now_is_limited_to_once_per_30_seconds() {
     until(
         &mut events,
         Duration::from_secs(5),
-        |e| matches!(e, WatchEvent::CheckTooSoon { retry_in } if *retry_in > Duration::from_secs(25)),
+        |e| matches!(e, WatchEvent::CheckTooSoon { retry_in } if *retry_in > Duration::from_secs(290)),
     )
     .await;
     assert_eq!(sandbox.stats().calls("adminalertsignal/deps"), 1);
@@ -167,7 +178,7 @@ async fn check_now_is_limited_to_once_per_30_seconds() {
 
 #[tokio::test]
 async fn revoke_reaches_demo_and_cancel_reaches_both_domains() {
-    let sandbox = sandbox().await;
+    let sandbox = strict_sandbox().await;
     let client = signed_in(&sandbox).await;
     let journal = Arc::new(Journal::in_memory("sandbox").unwrap());
     let names = onboard(&client, &journal, 3, "leave").await;
@@ -189,4 +200,31 @@ async fn revoke_reaches_demo_and_cancel_reaches_both_domains() {
     let again = cancel(&client, &journal, &[pick(&names[1])]).await.unwrap();
     assert!(matches!(again[0].1, OffboardOutcome::Skipped(_)));
     assert_eq!(sandbox.stats().calls_on(Domain::Live, "user/canceleverything"), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_server_that_refuses_every_syncrequest_is_not_stormed() {
+    // Authorizes every socket, then refuses its syncrequest: on main this reconnected
+    // every half second and called deps after each connection.
+    let sandbox = sandbox_with(SandboxConfig { refuse_syncrequest: true, ..strict_config() }).await;
+    let client = signed_in(&sandbox).await;
+    let journal = Arc::new(Journal::in_memory("sandbox").unwrap());
+    // The production timings: 0.5 s to 30 s back-off, healthy after 60 s.
+    let options = WatchOptions { entitlement_id: None, auto_grant: true, socket: SocketOptions::default() };
+    let (watch, mut events) = AgreementWatch::spawn(client, journal, options);
+    let ten_minutes = tokio::time::Instant::now() + Duration::from_secs(600);
+    let mut checks = 0;
+    while tokio::time::Instant::now() < ten_minutes {
+        // "Check now" pressed every 20 s on top of the reconnects: the budget holds.
+        if tokio::time::timeout(Duration::from_secs(20), events.recv()).await.is_err() {
+            watch.check_now();
+            checks += 1;
+        }
+    }
+    let stats = sandbox.stats();
+    let (deps, attempts) = (stats.calls("adminalertsignal/deps"), stats.calls("websocket"));
+    eprintln!("ten simulated minutes: {deps} deps calls, {attempts} connection attempts, {checks} manual checks");
+    assert!(checks > 5, "the clock ran: {checks} manual checks");
+    assert!((1..=3).contains(&deps), "{deps} deps calls in ten minutes");
+    assert!((2..=20).contains(&attempts), "{attempts} connection attempts in ten minutes");
 }

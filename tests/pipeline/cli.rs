@@ -217,6 +217,13 @@ async fn entitle_grants_signed_traders_and_cancel_offboards_them() {
     let (journal, out) = (dir.path().join("journal.sqlite"), dir.path().join("results.csv"));
     assert_eq!(onboard(&sandbox, &users, &journal, &out).status().unwrap().code(), Some(0));
 
+    // A one-off grant without a terminal is refused: it bills, and nobody was asked.
+    let refused = command(&sandbox, "entitle", &journal).args(["--entitlement", "Prop"]).output().unwrap();
+    assert_eq!(refused.status.code(), Some(2), "{}", String::from_utf8_lossy(&refused.stderr));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--yes"));
+    assert_eq!(sandbox.stats().calls_on(propdesk::api::Domain::Live, "userplugin/addentitlementsubscription"), 0);
+
+    // An unattended watch (cron) off Production goes on without asking.
     let output =
         command(&sandbox, "entitle", &journal).args(["--entitlement", "Prop", "--watch", "3s"]).output().unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));

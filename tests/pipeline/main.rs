@@ -9,5 +9,6 @@ mod agreements;
 mod cli;
 mod cli_risk;
 mod doctor;
+mod grants;
 mod risk;
 mod runs;

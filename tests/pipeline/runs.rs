@@ -278,5 +278,23 @@ async fn an_interrupted_write_is_reconciled_on_the_next_run() {
     assert!(journal.open_intents().unwrap().is_empty());
 }
 
+#[tokio::test]
+async fn a_run_leaves_another_jobs_unfinished_grant_alone() {
+    // A grant whose reply was lost stays open so the next grant attempt reads the trader's
+    // entitlements before sending again; an onboarding run must not close it as failed.
+    let sandbox = sandbox().await;
+    let client = signed_in(&sandbox).await;
+    let (plan, template) = ids(&client).await;
+    let journal = journal();
+    let traders = prepared(1, plan, template, "grantopen");
+    journal.upsert_trader(traders[0].name(), &traders[0].user.email, &traders[0].account.name).unwrap();
+    journal.begin(&[traders[0].name()], Action::GrantEntitlement).unwrap();
+    let (summary, _) = run(&client, &journal, traders).await;
+    assert_eq!(summary.done, 1);
+    let open = journal.open_intents().unwrap();
+    assert_eq!(open.len(), 1, "the grant intent is still open: {open:?}");
+    assert_eq!(open[0].action, Action::GrantEntitlement);
+}
+
 #[path = "reconcile.rs"]
 mod reconcile;

@@ -4,7 +4,7 @@
 use super::harness::{TestApp, runtime};
 use crate::support::{fast_options, signed_in, trader, us_contact};
 use egui::accesskit::Role;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use propdesk::api::wire::{EvaluationAccount, PostTradeRisk};
 use propdesk::api::{Client, Domain, Environment};
 use propdesk::onboarding::board::{BoardStage, stage_of};
@@ -20,7 +20,8 @@ use std::time::{Duration, Instant};
 /// signed in to it as a Custom environment, on the Pipeline screen, listening.
 fn signed_in_app(signature_delay: Duration) -> (TestApp, Sandbox) {
     let runtime = runtime();
-    let config = SandboxConfig { signature_delay, ..SandboxConfig::for_tests() };
+    // Strict entity types: only what the app subscribes to, by exact name, reaches it.
+    let config = SandboxConfig { signature_delay, strict_entity_types: true, ..SandboxConfig::for_tests() };
     let sandbox = runtime.block_on(Sandbox::start(config)).expect("sandbox");
     let mut app = TestApp::start_full(StartEnvironment::SignedOut, runtime, None);
     app.harness.get_by_label("Custom").click();
@@ -149,4 +150,13 @@ fn revoke_and_cancel_go_through_the_dialog_to_the_server() {
     let stats = sandbox.stats();
     assert_eq!(stats.calls_on(Domain::Demo, "user/canceleverything"), 1);
     assert_eq!(stats.calls_on(Domain::Live, "user/canceleverything"), 1);
+
+    // A cancelled trader is never granted T-Prop (it would bill someone who left).
+    if app.harness.query_by_label("1 selected").is_none() {
+        app.harness.get_by_label(&format!("Select {name}")).click();
+        app.harness.step();
+        app.wait_for_text("1 selected");
+    }
+    let grant = app.harness.get_by_role_and_label(Role::Button, "Grant T-Prop now");
+    assert!(grant.accesskit_node().is_disabled(), "Grant T-Prop now is disabled for a cancelled trader");
 }

@@ -286,6 +286,7 @@ fn a_window_run_is_refused_while_another_run_holds_the_journal_and_sends_nothing
         h.query_by_label_contains("Onboard 2 valid traders").is_some_and(|n| !n.accesskit_node().is_disabled())
     });
     app.harness.get_by_label_contains("Onboard 2 valid traders").click();
+    confirm_billing(&mut app, "Onboard 2 traders");
     let holder = format!("propdesk onboard (process {} on ", std::process::id());
     app.wait_for("the refusal naming the holder", |h| {
         has_text(h, "Another onboarding run is using this environment's journal") && has_text(h, &holder)
@@ -302,9 +303,17 @@ fn a_window_run_is_refused_while_another_run_holds_the_journal_and_sends_nothing
         h.query_by_label_contains("Onboard 2 valid traders").is_some_and(|n| !n.accesskit_node().is_disabled())
     });
     app.harness.get_by_label_contains("Onboard 2 valid traders").click();
+    confirm_billing(&mut app, "Onboard 2 traders");
     app.wait_for("the takeover notice", |h| {
         has_text(h, "Took over the journal from propdesk onboard (process 999999 on elsewhere")
     });
     app.wait_for("the run to finish", |h| has_text(h, "Finished: Done: 2 of 2"));
     assert_eq!(sandbox.stats().users_created(), 2);
+}
+
+/// Off the Sandbox a run is confirmed first (Custom: the dialog, without typing).
+fn confirm_billing(app: &mut TestApp, button: &str) {
+    app.wait_for_text("will be billed on DEMOFIRM_MONTHLY");
+    app.harness.get_by_role_and_label(egui::accesskit::Role::Button, button).click();
+    app.harness.step();
 }

@@ -4,7 +4,9 @@
 //! The session runs as one task and reports through a channel; the caller decides what
 //! the events mean (the agreement watch matches alert signals to traders).
 
+use super::backoff::Backoff;
 use super::frame::{CLIENT_HEARTBEAT, PropsChange, Request, Response, ServerFrame, ServerMessage, props_changes};
+use crate::api::bounds;
 use crate::api::client::Client;
 use crate::api::error::ApiError;
 use futures_util::{SinkExt, StreamExt};
@@ -25,18 +27,30 @@ pub struct SocketOptions {
     pub server_silence_limit: Duration,
     pub reconnect_min: Duration,
     pub reconnect_max: Duration,
+    /// A connection that got its snapshot and stayed up this long was healthy: the next
+    /// reconnect starts again from `reconnect_min`. Anything shorter keeps the back-off growing.
+    pub healthy_after: Duration,
 }
 
 impl Default for SocketOptions {
     fn default() -> Self {
         Self {
-            entity_types: vec!["adminAlertSignal".into(), "user".into(), "account".into()],
+            entity_types: signal_entity_types(),
             heartbeat: Duration::from_millis(2500),
             server_silence_limit: Duration::from_secs(15),
             reconnect_min: Duration::from_millis(500),
             reconnect_max: Duration::from_secs(30),
+            healthy_after: Duration::from_secs(60),
         }
     }
+}
+
+/// The entity types that carry agreement signatures. seeds/000 shows the event as
+/// `OtherEnvAdminAlertSignal`; reference 4.4 lists `adminAlertSignal`. Which name the
+/// server filters on is UNCONFIRMED, so we ask for both (`propdesk doctor` checks which
+/// one the snapshot answers). Nothing else: nobody reads user or account snapshots.
+pub fn signal_entity_types() -> Vec<String> {
+    vec!["adminAlertSignal".into(), "OtherEnvAdminAlertSignal".into()]
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -89,22 +103,38 @@ enum Ended {
     Dropped(String),
     /// The server refused the token.
     Unauthorized(String),
+    /// A penalty with `p-captcha`: a third-party app cannot go on (reference 2.5).
+    Captcha(String),
+}
+
+/// What one connection achieved before it ended.
+#[derive(Default)]
+struct Progress {
+    authorized: bool,
+    /// When the first snapshot arrived.
+    snapshot_at: Option<Instant>,
 }
 
 async fn run(client: Client, options: SocketOptions, events: mpsc::UnboundedSender<SocketEvent>) {
-    let mut delay = options.reconnect_min;
+    let mut backoff = Backoff::new(options.reconnect_min, options.reconnect_max);
     let mut reconnect = false;
     let mut token_refused_once = false;
     loop {
-        let mut became_ready = false;
-        let ended = connect_and_serve(&client, &options, &events, reconnect, &mut became_ready).await;
-        if became_ready {
-            delay = options.reconnect_min;
+        let mut progress = Progress::default();
+        let ended = connect_and_serve(&client, &options, &events, reconnect, &mut progress).await;
+        if progress.authorized {
             token_refused_once = false;
         }
+        // Healthy means the snapshot came and the connection then stayed up: a server
+        // that authorizes and drops (or refuses the syncrequest) keeps the back-off growing.
+        let healthy = progress.snapshot_at.is_some_and(|at| at.elapsed() >= options.healthy_after);
         let reason = match ended {
             Ended::NobodyListens => return,
             Ended::Dropped(reason) => reason,
+            Ended::Captcha(endpoint) => {
+                let _ = events.send(SocketEvent::Stopped(ApiError::Captcha { endpoint }));
+                return;
+            }
             Ended::Unauthorized(text) => {
                 // One renewal attempt; a second refusal stops the session.
                 if token_refused_once {
@@ -119,11 +149,11 @@ async fn run(client: Client, options: SocketOptions, events: mpsc::UnboundedSend
                 format!("authorization refused ({text}); renewed the token")
             }
         };
+        let delay = backoff.after(healthy);
         if events.send(SocketEvent::Disconnected { reason, retry_in: delay }).is_err() {
             return;
         }
         sleep(delay).await;
-        delay = (delay * 2).min(options.reconnect_max);
         reconnect = true;
     }
 }
@@ -136,7 +166,7 @@ async fn connect_and_serve(
     options: &SocketOptions,
     events: &mpsc::UnboundedSender<SocketEvent>,
     reconnect: bool,
-    became_ready: &mut bool,
+    progress: &mut Progress,
 ) -> Ended {
     let url = client.environment().ws_url.clone();
     let mut socket = match timeout(Duration::from_secs(10), tokio_tungstenite::connect_async(url.as_str())).await {
@@ -153,9 +183,17 @@ async fn connect_and_serve(
     let mut heartbeat = tokio::time::interval(options.heartbeat);
     heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut last_heard = Instant::now();
-    let mut authorized = false;
+    // A syncrequest penalised with a ticket is resent when the penalty is over; meanwhile
+    // the heartbeats go on, or the server would drop us as silent.
+    let mut resend_at: Option<Instant> = None;
     loop {
         let silence_deadline = last_heard + options.server_silence_limit;
+        let penalty_over = async move {
+            match resend_at {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
             message = socket.next() => {
                 let text = match message {
@@ -182,11 +220,13 @@ async fn connect_and_serve(
                         for message in messages {
                             match message {
                                 ServerMessage::Response(Response { i: AUTHORIZE_ID, s, d }) => {
+                                    if penalty(&d).is_some_and(|p| p.captcha) {
+                                        return Ended::Captcha("authorize".into());
+                                    }
                                     if s != 200 {
                                         return Ended::Unauthorized(describe_payload(s, &d));
                                     }
-                                    authorized = true;
-                                    *became_ready = true;
+                                    progress.authorized = true;
                                     if events.send(SocketEvent::Ready { reconnect }).is_err() {
                                         return Ended::NobodyListens;
                                     }
@@ -196,14 +236,15 @@ async fn connect_and_serve(
                                     }
                                 }
                                 ServerMessage::Response(Response { i: SYNC_ID, s, d }) => {
-                                    if let Some((ticket, wait)) = penalty(&d) {
-                                        // Wait out the penalty, then resend with the ticket (reference 2.5).
-                                        sleep(wait).await;
-                                        sync_body["p-ticket"] = Value::String(ticket);
-                                        if socket.send(Message::Text(sync_request(&sync_body).into())).await.is_err() {
-                                            return Ended::Dropped("connection lost during a penalty".into());
+                                    if let Some(penalty) = penalty(&d) {
+                                        if penalty.captcha {
+                                            return Ended::Captcha("user/syncrequest".into());
                                         }
+                                        // Resend with the ticket once the (bounded) wait is over (reference 2.5).
+                                        sync_body["p-ticket"] = Value::String(penalty.ticket);
+                                        resend_at = Some(Instant::now() + penalty.wait);
                                     } else if s == 200 {
+                                        progress.snapshot_at.get_or_insert_with(Instant::now);
                                         if events.send(SocketEvent::Snapshot(d)).is_err() {
                                             return Ended::NobodyListens;
                                         }
@@ -224,6 +265,12 @@ async fn connect_and_serve(
                     }
                 }
             }
+            _ = penalty_over => {
+                resend_at = None;
+                if socket.send(Message::Text(sync_request(&sync_body).into())).await.is_err() {
+                    return Ended::Dropped("connection lost after a penalty".into());
+                }
+            }
             _ = heartbeat.tick() => {
                 if socket.send(Message::Text(CLIENT_HEARTBEAT.into())).await.is_err() {
                     return Ended::Dropped("connection lost".into());
@@ -234,7 +281,7 @@ async fn connect_and_serve(
                 }
             }
             _ = tokio::time::sleep_until(silence_deadline) => {
-                let phase = if authorized { "" } else { " before authorizing" };
+                let phase = if progress.authorized { "" } else { " before authorizing" };
                 return Ended::Dropped(format!("the server went silent{phase}"));
             }
         }
@@ -245,10 +292,17 @@ fn sync_request(body: &Value) -> String {
     Request { endpoint: "user/syncrequest".into(), id: SYNC_ID, query: String::new(), body: body.to_string() }.encode()
 }
 
-fn penalty(d: &Value) -> Option<(String, Duration)> {
+/// A time penalty inside a response's `d` (reference 2.5).
+struct Penalty {
+    ticket: String,
+    wait: Duration,
+    captcha: bool,
+}
+
+fn penalty(d: &Value) -> Option<Penalty> {
     let ticket = d.get("p-ticket")?.as_str()?.to_string();
-    let seconds = d.get("p-time").and_then(Value::as_f64).unwrap_or(1.0).max(0.0);
-    Some((ticket, Duration::from_secs_f64(seconds)))
+    let captcha = d.get("p-captcha").and_then(Value::as_bool).unwrap_or(false);
+    Some(Penalty { ticket, wait: bounds::penalty_wait(d.get("p-time")), captcha })
 }
 
 fn describe_payload(status: u16, d: &Value) -> String {

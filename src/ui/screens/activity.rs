@@ -139,6 +139,9 @@ impl ActivityScreen {
 
     fn table_ui(&self, ui: &mut Ui) {
         let row_height = 24.0;
+        // The fixed columns take about 500 points; on a small screen the endpoint column
+        // gives way so the server message keeps its room instead of running off the edge.
+        let endpoint_width = (ui.available_width() - 500.0 - 120.0).clamp(120.0, 260.0);
         TableBuilder::new(ui)
             .id_salt("activity_table")
             .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
@@ -146,12 +149,12 @@ impl ActivityScreen {
             .stick_to_bottom(true)
             .column(Column::exact(78.0))
             .column(Column::exact(92.0))
-            .column(Column::initial(260.0).at_least(160.0).clip(true))
+            .column(Column::initial(endpoint_width).at_least(120.0).clip(true))
             .column(Column::exact(58.0))
             .column(Column::exact(82.0))
             .column(Column::exact(56.0))
             .column(Column::exact(76.0))
-            .column(Column::remainder().at_least(160.0).clip(true))
+            .column(Column::remainder().at_least(120.0).clip(true))
             .header(24.0, |mut row| {
                 for title in
                     ["Time", "Environment", "Endpoint", "Domain", "Outcome", "Status", "Duration", "Server message"]

@@ -4,6 +4,7 @@
 use super::PipelineCommand;
 use super::rows::{self, BoardRow};
 use crate::onboarding::board::BoardStage;
+use crate::onboarding::entitlement::offboarded_reason;
 use crate::onboarding::offboarding::Offboarding;
 use crate::store::settings::EnvironmentSettings;
 use crate::ui::command::{Command, Screen};
@@ -53,6 +54,7 @@ pub fn live_line_ui(
     widgets::card(ui, "", |ui| {
         ui.horizontal_wrapped(|ui| {
             let (color, text) = match &workspace.watch_status {
+                WatchStatus::Idle => (theme::WARNING, "Idle: not watching for signatures".to_string()),
                 WatchStatus::Starting => (Color32::from_gray(140), "Connecting to the live feed…".to_string()),
                 WatchStatus::Listening => (theme::SUCCESS, "Listening for signatures".to_string()),
                 WatchStatus::Reconnecting { reason, retry_in } => {
@@ -63,7 +65,21 @@ pub fn live_line_ui(
             widgets::status_dot(ui, color, matches!(workspace.watch_status, WatchStatus::Listening));
             ui.label(RichText::new(text).strong());
             ui.add_space(8.0);
+            if workspace.watch_status == WatchStatus::Idle {
+                let start = egui::Button::new(RichText::new("▶ Start watching…").strong());
+                if ui
+                    .add(start)
+                    .on_hover_text(
+                        "On Production nothing runs unattended: confirm once per launch before signatures are \
+                         watched and T-Prop is granted",
+                    )
+                    .clicked()
+                {
+                    commands.push(Command::Pipeline(PipelineCommand::StartWatch));
+                }
+            }
             match check_wait {
+                _ if workspace.watch_status == WatchStatus::Idle => {}
                 None => {
                     if ui
                         .button("Check now")
@@ -75,13 +91,20 @@ pub fn live_line_ui(
                 }
                 Some(seconds) => {
                     ui.add_enabled(false, egui::Button::new(format!("Check again in {seconds} s")))
-                        .on_disabled_hover_text("Tradovate allows one manual check every 30 seconds");
+                        .on_disabled_hover_text(
+                            "Propdesk asks Tradovate for missed signatures at most once every 5 minutes",
+                        );
                     ui.ctx().request_repaint_after(std::time::Duration::from_millis(500));
                 }
             }
             ui.separator();
-            let mut auto = workspace.auto_grant;
-            if ui.checkbox(&mut auto, "Auto-grant T-Prop when a trader signs").changed() {
+            // With no entitlement chosen nothing can be granted: the switch shows off.
+            let chosen = settings.entitlement.is_some();
+            let mut auto = workspace.auto_grant && chosen;
+            let checkbox = ui
+                .add_enabled(chosen, egui::Checkbox::new(&mut auto, "Auto-grant T-Prop when a trader signs"))
+                .on_disabled_hover_text("Choose the entitlement to grant in Setup first");
+            if checkbox.changed() {
                 commands.push(Command::Pipeline(PipelineCommand::SetAutoGrant(auto)));
             }
             ui.separator();
@@ -220,12 +243,28 @@ fn actions_ui(ui: &mut Ui, view: &BoardView<'_>, selected: &BTreeSet<String>) ->
     {
         action = Some(Action::Ask(Offboarding::Revoke, names.clone()));
     }
-    if ui
-        .add_enabled(enabled, egui::Button::new("Grant T-Prop now"))
-        .on_hover_text("Traders who have not signed yet stay waiting for their signature")
-        .clicked()
-    {
-        action = Some(Action::Grant(names.clone()));
+    // Revoked and cancelled traders are never granted (it would bill someone who left).
+    let grantable: Vec<String> = view
+        .rows
+        .iter()
+        .filter(|r| selected.contains(&r.trader.name) && offboarded_reason(&r.trader).is_none())
+        .map(|r| r.trader.name.clone())
+        .collect();
+    let offboarded = names.len() - grantable.len();
+    let grant = ui
+        .add_enabled(enabled && !grantable.is_empty(), egui::Button::new("Grant T-Prop now"))
+        .on_hover_text(if offboarded == 0 {
+            "Traders who have not signed yet stay waiting for their signature".to_string()
+        } else {
+            format!("{offboarded} selected trader(s) were revoked or cancelled and are skipped")
+        })
+        .on_disabled_hover_text(if names.is_empty() {
+            "Select traders first".to_string()
+        } else {
+            "The selected traders were revoked or cancelled: granting T-Prop would bill traders who left".to_string()
+        });
+    if grant.clicked() {
+        action = Some(Action::Grant(grantable));
     }
     if view.busy {
         ui.spinner();

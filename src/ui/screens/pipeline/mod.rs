@@ -14,7 +14,10 @@ use crate::onboarding::agreements::CHECK_NOW_INTERVAL;
 use crate::onboarding::board::BoardStage;
 use crate::onboarding::journal::{HistoryEntry, JournaledTrader};
 use crate::onboarding::offboarding::{self, OffboardOutcome, Offboarding};
+use crate::store::settings::EnvironmentSettings;
 use crate::ui::command::{Command, Screen};
+use crate::ui::confirm::{self, Confirmation, asks_before_billing, traders};
+use crate::ui::connection::Connection;
 use crate::ui::problem::Problem;
 use crate::ui::remote::Remote;
 use crate::ui::widgets;
@@ -22,6 +25,13 @@ use rows::BoardRow;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Instant;
+
+/// The first names of a list, for a dialog: "ada, ben and 4 more".
+fn name_list(names: &[String]) -> String {
+    let shown: Vec<&str> = names.iter().take(6).map(String::as_str).collect();
+    let more = names.len().saturating_sub(shown.len());
+    if more > 0 { format!("{} and {more} more", shown.join(", ")) } else { shown.join(", ") }
+}
 
 /// What this screen asks the app to do after drawing (applied by [`PipelineScreen::apply`]).
 #[derive(Clone, Debug)]
@@ -33,6 +43,8 @@ pub enum PipelineCommand {
     Grant(Vec<String>),
     /// Revoke or cancel these traders (confirmed in the dialog).
     Offboard(Offboarding, Vec<String>),
+    /// Start the agreement watch that was left idle (Production, confirmed).
+    StartWatch,
 }
 
 #[derive(Default)]
@@ -47,8 +59,8 @@ pub struct PipelineScreen {
     detail: Option<String>,
     history: Remote<Vec<HistoryEntry>>,
     history_loaded: Option<(String, u64)>,
-    /// An offboarding waiting for confirmation.
-    confirm: Option<(Offboarding, Vec<String>)>,
+    /// A grant, an offboarding or the start of the watch, waiting for the admin's yes.
+    confirm: Option<Confirmation<PipelineCommand>>,
     offboarding: Remote<(Offboarding, Vec<(String, OffboardOutcome)>)>,
     /// When "Check now" was last pressed.
     last_check: Option<Instant>,
@@ -84,8 +96,16 @@ impl PipelineScreen {
         };
         let settings = ctx.settings.environment(connection.kind());
         let check_wait = self.check_wait(workspace.next_check_at);
-        board::live_line_ui(ui, workspace, settings, check_wait, commands);
+        let mut asked = Vec::new();
+        board::live_line_ui(ui, workspace, settings, check_wait, &mut asked);
         ui.add_space(8.0);
+        for command in asked {
+            match command {
+                Command::Pipeline(command) => self.ask_or_push(connection, settings, command, commands),
+                other => commands.push(other),
+            }
+        }
+        self.confirm_ui(ui, connection, commands);
 
         if let Some(problem) = self.rows.error() {
             widgets::error_label(ui, problem);
@@ -128,11 +148,75 @@ impl PipelineScreen {
         let view = board::BoardView { rows, busy };
         let action = board::ui(ui, &view, &mut self.filter, &mut self.search, &mut self.selected, &mut self.detail);
         match action {
-            Some(board::Action::Grant(names)) => commands.push(Command::Pipeline(PipelineCommand::Grant(names))),
-            Some(board::Action::Ask(kind, names)) => self.confirm = Some((kind, names)),
+            Some(board::Action::Grant(names)) => {
+                self.ask_or_push(connection, settings, PipelineCommand::Grant(names), commands)
+            }
+            Some(board::Action::Ask(kind, names)) => {
+                self.ask_or_push(connection, settings, PipelineCommand::Offboard(kind, names), commands)
+            }
             None => {}
         }
-        self.confirm_ui(ui, commands);
+        if self.confirm.is_some() {
+            // The dialog opens on the next frame; make sure there is one.
+            ui.ctx().request_repaint();
+        }
+    }
+
+    /// Writes that bill wait for the confirmation on every environment but the Sandbox;
+    /// offboarding cannot be undone, so it is confirmed everywhere.
+    fn ask_or_push(
+        &mut self,
+        connection: &Connection,
+        settings: &EnvironmentSettings,
+        command: PipelineCommand,
+        commands: &mut Vec<Command>,
+    ) {
+        let kind = connection.kind();
+        let scope = connection.scope();
+        let entitlement = settings.entitlement.as_ref().map(|c| c.name.clone()).unwrap_or_default();
+        let dialog = match &command {
+            PipelineCommand::Grant(names) if asks_before_billing(kind) => Confirmation::new(
+                command.clone(),
+                kind,
+                &scope,
+                names.len(),
+                format!("Grant T-Prop to {}?", traders(names.len())),
+            )
+            .consequence(format!("{} will be billed for {entitlement}", traders(names.len())))
+            .detail(name_list(names))
+            .labels("Grant T-Prop", "Cancel"),
+            PipelineCommand::SetAutoGrant(true) if asks_before_billing(kind) => {
+                Confirmation::new(command.clone(), kind, &scope, 0, "Grant T-Prop automatically?")
+                    .bulk()
+                    .consequence(format!("Every trader who signs from now on will be billed for {entitlement}"))
+                    .detail("Grants happen in the background as signatures arrive, with no further question.")
+                    .labels("Turn auto-grant on", "Cancel")
+            }
+            PipelineCommand::StartWatch => {
+                let (title, consequence) = if settings.auto_grant && settings.entitlement.is_some() {
+                    ("Start watching and granting?", format!("Every trader who signs will be billed for {entitlement}"))
+                } else {
+                    ("Start watching for signatures?", "Signatures are recorded; nothing is granted".to_string())
+                };
+                Confirmation::new(command.clone(), kind, &scope, 0, title)
+                    .bulk()
+                    .consequence(consequence)
+                    .detail("Also catches up on signatures made while Propdesk was closed.")
+                    .labels("Start", "Not now")
+            }
+            PipelineCommand::Offboard(what, names) => {
+                let (title, button) = match what {
+                    Offboarding::Revoke => ("Revoke trading permissions?", "Yes, revoke"),
+                    Offboarding::Cancel => ("Cancel everything?", "Yes, cancel everything"),
+                };
+                Confirmation::new(command.clone(), kind, &scope, names.len(), title)
+                    .consequence(offboarding::describe(*what, names.len()))
+                    .detail(name_list(names))
+                    .labels(button, "Keep them")
+            }
+            _ => return commands.push(Command::Pipeline(command)),
+        };
+        self.confirm = Some(dialog);
     }
 
     /// Seconds until "Check now" may fire again, if it may not yet.
@@ -143,46 +227,10 @@ impl PipelineScreen {
         (until > now).then(|| (until - now).as_secs_f32().ceil() as u64)
     }
 
-    fn confirm_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
-        let Some((kind, names)) = &self.confirm else { return };
-        let (title, button) = match kind {
-            Offboarding::Revoke => ("Revoke trading permissions?", "Yes, revoke"),
-            Offboarding::Cancel => ("Cancel everything?", "Yes, cancel everything"),
-        };
-        let mut decided: Option<bool> = None;
-        let frame = egui::Frame::popup(ui.style()).inner_margin(egui::Margin::same(20)).corner_radius(10);
-        let modal = egui::Modal::new(egui::Id::unique("pipeline_confirm")).frame(frame).show(ui.ctx(), |ui| {
-            ui.set_width(440.0);
-            ui.label(egui::RichText::new(title).strong().size(17.0));
-            ui.add_space(6.0);
-            ui.add(egui::Label::new(offboarding::describe(*kind, names.len())).wrap());
-            ui.add_space(4.0);
-            let shown: Vec<&str> = names.iter().take(6).map(String::as_str).collect();
-            let more = names.len().saturating_sub(shown.len());
-            let list = if more > 0 { format!("{} and {more} more", shown.join(", ")) } else { shown.join(", ") };
-            widgets::hint(ui, &list);
-            ui.add_space(14.0);
-            ui.horizontal(|ui| {
-                let danger = egui::Button::new(egui::RichText::new(button).color(egui::Color32::WHITE))
-                    .fill(ui.visuals().error_fg_color);
-                if ui.add(danger).clicked() {
-                    decided = Some(true);
-                }
-                if ui.button("Keep them").clicked() {
-                    decided = Some(false);
-                }
-            });
-        });
-        if modal.should_close() && decided.is_none() {
-            decided = Some(false);
-        }
-        match decided {
-            Some(true) => {
-                let (kind, names) = self.confirm.take().expect("confirm shown");
-                commands.push(Command::Pipeline(PipelineCommand::Offboard(kind, names)));
-            }
-            Some(false) => self.confirm = None,
-            None => {}
+    fn confirm_ui(&mut self, ui: &mut egui::Ui, connection: &Connection, commands: &mut Vec<Command>) {
+        let scope = connection.scope();
+        if let Some(confirmed) = confirm::show(&mut self.confirm, ui.ctx(), Some(&scope)) {
+            commands.push(Command::Pipeline(confirmed));
         }
     }
 
@@ -197,6 +245,11 @@ impl PipelineScreen {
                 if self.check_wait(workspace.next_check_at).is_none() {
                     self.last_check = Some(Instant::now());
                     workspace.check_now();
+                }
+            }
+            PipelineCommand::StartWatch => {
+                if !workspace.is_watching() {
+                    workspace.start_watch(&client, ctx.bridge);
                 }
             }
             PipelineCommand::SetAutoGrant(on) => {

@@ -93,11 +93,27 @@ impl SetupScreen {
     pub fn ui(&mut self, ui: &mut Ui, view: &SetupView<'_>, commands: &mut Vec<Command>) {
         // On very wide windows, tables stretched edge to edge are hard to read.
         // The gutter keeps the floating scroll bar off the cards' right edge.
-        ui.set_max_width((ui.available_width() - 10.0).min(1400.0));
+        // Inside the vertical scroll area, `available_width` grows to whatever was drawn
+        // last frame; the visible width is what the screen really has.
+        let visible = ui.available_width().min(ui.clip_rect().width());
+        ui.set_max_width((visible - 10.0).min(1400.0));
         header_ui(ui, view, commands);
         checklist_ui(ui, view);
         ui.add_space(12.0);
         let gap = 12.0;
+        if ui.available_width() < TWO_COLUMNS_FROM {
+            // A small screen (1024 px at 125 %): one column, nothing clipped.
+            widgets::card(ui, "Connection", |ui| self.connection_ui(ui, view, commands));
+            ui.add_space(10.0);
+            plans_ui(ui, view, commands);
+            ui.add_space(10.0);
+            templates_ui(ui, view, commands);
+            ui.add_space(10.0);
+            entitlement_ui(ui, view, commands);
+            ui.add_space(10.0);
+            widgets::card(ui, "How onboarding works", how_it_works_ui);
+            return;
+        }
         let left_width = (ui.available_width() * 0.36).clamp(330.0, 420.0);
         let right_width = (ui.available_width() - left_width - gap).max(420.0);
         ui.horizontal_top(|ui| {
@@ -124,6 +140,10 @@ impl SetupScreen {
         });
     }
 }
+
+/// Below this width the connection card and the tables stack: side by side, the plan
+/// table's price column and the template sizes were cut off.
+const TWO_COLUMNS_FROM: f32 = 900.0;
 
 /// The whole job in five lines, so a first-time user knows where this leads.
 fn how_it_works_ui(ui: &mut Ui) {
@@ -205,6 +225,13 @@ fn checklist_ui(ui: &mut Ui, view: &SetupView<'_>) {
                 Ok(text) => (true, text.as_str()),
                 Err(todo) => (false, *todo),
             };
+            // A frame shrinks into what is left of the line instead of wrapping: start a
+            // new line when the chip would not fit whole.
+            let font = egui::TextStyle::Body.resolve(ui.style());
+            let text_width = ui.painter().layout_no_wrap(text.to_string(), font, egui::Color32::WHITE).size().x;
+            if ui.available_size_before_wrap().x < text_width + 70.0 {
+                ui.end_row();
+            }
             egui::Frame::new()
                 .fill(theme::card_fill(ui))
                 .stroke(egui::Stroke::new(1.0, theme::card_stroke(ui)))

@@ -18,6 +18,8 @@ use crate::api::{EnvironmentKind, Secret};
 use crate::store::SecretStore;
 use crate::subaccount::{DocumentFile, Registry, Submission, SubmissionHandle, SubmissionJobs, check_document_size};
 use crate::ui::command::Command;
+use crate::ui::confirm::{self, Confirmation, asks_before_billing};
+use crate::ui::connection::Connection;
 use crate::ui::document_picker::{self, DocumentPicker, PickedFile};
 use crate::ui::problem::Problem;
 use crate::ui::widgets;
@@ -76,7 +78,23 @@ enum View {
     Wizard,
 }
 
+/// What one environment's wizard and requests are, while another environment is shown.
+#[derive(Default)]
+struct EnvironmentPart {
+    keeping: DraftKeeping,
+    view: Option<View>,
+    wizard: Wizard,
+    submit_handle: Option<SubmissionHandle>,
+    retry_handle: Option<SubmissionHandle>,
+    checks: Vec<SubmissionHandle>,
+}
+
 pub struct SubaccountsScreen {
+    /// The environment shown (`Connection::scope`); the others wait in `elsewhere`.
+    scope: Option<String>,
+    elsewhere: std::collections::HashMap<String, EnvironmentPart>,
+    /// A request waiting for the admin's yes (every environment but the Sandbox).
+    confirm: Option<Confirmation<SubaccountsCommand>>,
     picker: DocumentPicker,
     secrets: SecretStore,
     keeping: DraftKeeping,
@@ -101,6 +119,9 @@ impl Default for SubaccountsScreen {
 impl SubaccountsScreen {
     pub fn new(picker: DocumentPicker, secrets: SecretStore) -> Self {
         Self {
+            scope: None,
+            elsewhere: std::collections::HashMap::new(),
+            confirm: None,
             picker,
             secrets,
             keeping: DraftKeeping::default(),
@@ -136,11 +157,61 @@ impl SubaccountsScreen {
             }
             View::Wizard => {
                 let submission = self.current_submission();
+                let mut local = Vec::new();
                 egui::ScrollArea::vertical()
                     .auto_shrink(false)
-                    .show(ui, |ui| self.wizard.ui(ui, submission.as_ref(), self.is_sending(), commands));
+                    .show(ui, |ui| self.wizard.ui(ui, submission.as_ref(), self.is_sending(), &mut local));
+                for command in local {
+                    match command {
+                        Command::Subaccounts(SubaccountsCommand::Submit) if asks_before_billing(connection.kind()) => {
+                            self.confirm = Some(self.submit_confirmation(connection));
+                        }
+                        other => commands.push(other),
+                    }
+                }
             }
         }
+        let scope = connection.scope();
+        if let Some(confirmed) = confirm::show(&mut self.confirm, ui.ctx(), Some(&scope)) {
+            commands.push(Command::Subaccounts(confirmed));
+        }
+    }
+
+    /// The dialog before a request goes to Tradovate: who, how much, where.
+    fn submit_confirmation(&self, connection: &Connection) -> Confirmation<SubaccountsCommand> {
+        let identity = &self.wizard.draft.identity;
+        let who = format!("{} {}", identity.first_name.trim(), identity.last_name.trim());
+        let amount = self.wizard.draft.account.transfer_amount.trim();
+        let kind = connection.kind();
+        Confirmation::new(SubaccountsCommand::Submit, kind, &connection.scope(), 1, "Send this subaccount request?")
+            .consequence(format!("A live subaccount for {who} will be requested, funded with {amount}"))
+            .detail("Tradovate reviews it; the request cannot be withdrawn from Propdesk.")
+            .labels("Send request", "Cancel")
+    }
+
+    /// Puts the shown environment's wizard and requests aside and shows `scope`'s.
+    fn show_environment(&mut self, scope: Option<String>) {
+        let shown = EnvironmentPart {
+            keeping: std::mem::take(&mut self.keeping),
+            view: Some(self.view),
+            wizard: std::mem::take(&mut self.wizard),
+            submit_handle: self.submit_handle.take(),
+            retry_handle: self.retry_handle.take(),
+            checks: std::mem::take(&mut self.checks),
+        };
+        if let Some(old) = self.scope.take() {
+            self.elsewhere.insert(old, shown);
+        }
+        let part = scope.as_ref().and_then(|s| self.elsewhere.remove(s)).unwrap_or_default();
+        self.keeping = part.keeping;
+        self.view = part.view.unwrap_or(View::List);
+        self.wizard = part.wizard;
+        self.submit_handle = part.submit_handle;
+        self.retry_handle = part.retry_handle;
+        self.checks = part.checks;
+        self.list = None;
+        self.confirm = None;
+        self.scope = scope;
     }
 
     /// What Tradovate knows about the wizard's draft, if it was sent.
@@ -330,6 +401,10 @@ impl SubaccountsScreen {
 
     /// Called every frame before drawing: poll background work.
     pub fn tick(&mut self, ctx: &mut ScreenContextMut<'_>) {
+        let scope = ctx.connection.as_deref().map(|c| c.scope());
+        if scope != self.scope {
+            self.show_environment(scope);
+        }
         let Some(_) = self.jobs(ctx) else { return };
         let mut changed = false;
         while let Ok(message) = self.inbox.1.try_recv() {

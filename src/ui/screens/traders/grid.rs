@@ -122,14 +122,18 @@ fn table_ui(
                 let index = row.index();
                 let id = screen.view[index];
                 let Some(trader) = screen.roster.get(id) else { return };
-                row.set_selected(screen.selected.contains(&id));
+                let selected = screen.selected.contains(&id);
+                row.set_selected(selected);
                 row.col(|ui| {
                     ui.label(RichText::new((index + 1).to_string()).weak());
                 });
                 let (status, kind) = status_of(screen, id, trader);
                 let (_, response) = row.col(|ui| {
                     crate::ui::widgets::status_dot(ui, status_color(ui, kind), kind != StatusKind::Pending);
-                    ui.label(RichText::new(&status).color(status_color(ui, kind)));
+                    // On the selection's fill red and green text is hard to read (dark
+                    // theme especially): the dot keeps the colour, the text the contrast.
+                    let text = RichText::new(&status);
+                    ui.label(if selected { text.strong() } else { text.color(status_color(ui, kind)) });
                 });
                 if kind == StatusKind::Invalid {
                     let all: Vec<String> = screen
@@ -209,11 +213,15 @@ fn editor_ui(screen: &mut TradersScreen, ui: &mut egui::Ui, commands: &mut Vec<T
         let Some((_, draft)) = screen.draft.as_mut() else { return };
         egui::ScrollArea::vertical().id_salt("traders_editor").auto_shrink([false, true]).show(ui, |ui| {
             // Widths come from the whole editor: inside the grid a cell knows only itself.
-            let column_width = ((ui.available_width() - 40.0) / 2.0).max(300.0);
+            // Two fields per line when there is room, else one (small screens), so the
+            // problem beside each field has room to wrap instead of being cut off.
+            let two_wide = (ui.available_width() - 40.0) / 2.0 - 220.0 - 150.0;
+            let per_line = if two_wide >= 240.0 { 2 } else { 1 };
+            let column_width = ((ui.available_width() - 40.0) / per_line as f32).max(300.0);
             let input_width = (column_width * 0.42).clamp(120.0, 220.0);
-            let problem_width = (column_width - input_width - 150.0).max(80.0);
+            let problem_width = (column_width - input_width - 150.0).max(120.0);
             ui.add_enabled_ui(!locked, |ui| {
-                egui::Grid::new("traders_editor_grid").num_columns(6).spacing([8.0, 4.0]).show(ui, |ui| {
+                egui::Grid::new("traders_editor_grid").num_columns(3 * per_line).spacing([8.0, 4.0]).show(ui, |ui| {
                     for (i, field) in Field::ALL.iter().enumerate() {
                         let label = ui.label(field.label());
                         let mut edit = egui::TextEdit::singleline(&mut draft[i]).desired_width(input_width);
@@ -225,14 +233,13 @@ fn editor_ui(screen: &mut TradersScreen, ui: &mut egui::Ui, commands: &mut Vec<T
                             commands.push(TradersCommand::SetCell(id, *field, draft[i].clone()));
                         }
                         ui.allocate_ui(egui::vec2(problem_width, ROW_HEIGHT), |ui| {
+                            ui.set_max_width(problem_width);
                             match (&problems[i], &suggestions[i]) {
                                 (Some(message), suggestion) => {
-                                    ui.horizontal(|ui| {
+                                    ui.horizontal_wrapped(|ui| {
                                         ui.add(
-                                            egui::Label::new(RichText::new(format!("⚠ {message}")).color(error))
-                                                .truncate(),
-                                        )
-                                        .on_hover_text(message);
+                                            egui::Label::new(RichText::new(format!("⚠ {message}")).color(error)).wrap(),
+                                        );
                                         if let Some(value) = suggestion
                                             && ui.small_button(format!("Use {value}")).clicked()
                                         {
@@ -245,7 +252,7 @@ fn editor_ui(screen: &mut TradersScreen, ui: &mut egui::Ui, commands: &mut Vec<T
                                 }
                             }
                         });
-                        if i % 2 == 1 {
+                        if i % per_line == per_line - 1 {
                             ui.end_row();
                         }
                     }

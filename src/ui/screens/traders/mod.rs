@@ -19,6 +19,7 @@ use crate::onboarding::{
     import_csv, import_csv_file, import_pasted, import_xlsx, import_xlsx_file, write_credentials_csv, write_roster_csv,
 };
 use crate::ui::command::Command;
+use crate::ui::confirm::{Confirmation, asks_before_billing, traders};
 use crate::ui::open_dialog::{self, OpenDialog};
 use crate::ui::problem::Problem;
 use crate::ui::save_dialog::{PickedPath, SaveDialog};
@@ -26,6 +27,7 @@ use crate::ui::widgets;
 use run::{RunMessage, RunState};
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 /// What this screen asks the app to do after drawing (applied by [`TradersScreen::apply`]).
@@ -65,7 +67,16 @@ enum Message {
         what: &'static str,
         result: Result<Option<PathBuf>, String>,
     },
-    Run(RunMessage),
+    /// A run's progress, with the environment (scope) it runs on.
+    Run(String, RunMessage),
+}
+
+/// What one environment's runs left: kept while another environment is shown, so
+/// nothing done on one is shown as done, retried or exported on another.
+#[derive(Default)]
+struct EnvironmentRuns {
+    run: RunState,
+    results: HashMap<RowId, RowResult>,
 }
 
 /// The screen's channel from the runtime back to the UI thread.
@@ -102,8 +113,14 @@ pub struct TradersScreen {
     check: RosterCheck,
     /// Set when the roster (or the journal it is checked against) changed.
     dirty: bool,
-    /// Whether `known`/`earlier` came from an open journal.
-    checked_with_journal: bool,
+    /// The journal (by address) `known`/`earlier` came from, if one was open.
+    checked_journal: Option<usize>,
+    /// The environment whose `run` and `results` are shown (`Connection::scope`).
+    scope: Option<String>,
+    /// The runs and results of the environments not shown right now.
+    elsewhere: HashMap<String, EnvironmentRuns>,
+    /// A run waiting for the admin's yes (every environment but the Sandbox).
+    confirm: Option<crate::ui::confirm::Confirmation<TradersCommand>>,
     /// Rows shown (filtered), in roster order.
     view: Vec<RowId>,
     filter: String,
@@ -144,7 +161,10 @@ impl TradersScreen {
             roster: Roster::new(),
             check: RosterCheck::default(),
             dirty: false,
-            checked_with_journal: false,
+            checked_journal: None,
+            scope: None,
+            elsewhere: HashMap::new(),
+            confirm: None,
             view: Vec::new(),
             filter: String::new(),
             sort: None,
@@ -203,8 +223,20 @@ impl TradersScreen {
             grid::grid_ui(self, ui, &mut local);
         }
         toolbar::credentials_modal_ui(self, ui, &mut local);
+        let scope = ctx.connection.map(|c| c.scope());
         toolbar::paste_shortcut(self, ui, &mut local);
-        commands.extend(local.into_iter().map(Command::Traders));
+        for command in local {
+            match command {
+                TradersCommand::Start { retry } if ctx.connection.is_some_and(|c| asks_before_billing(c.kind())) => {
+                    self.ask_to_start(ctx, retry)
+                }
+                other => commands.push(Command::Traders(other)),
+            }
+        }
+        // A confirmed run goes straight through: it was asked about just now.
+        if let Some(confirmed) = crate::ui::confirm::show(&mut self.confirm, ui.ctx(), scope.as_deref()) {
+            commands.push(Command::Traders(confirmed));
+        }
     }
 
     /// Applies a command after drawing.
@@ -319,6 +351,10 @@ impl TradersScreen {
 
     /// Called every frame before drawing: poll background work, revalidate if needed.
     pub fn tick(&mut self, ctx: &mut ScreenContextMut<'_>) {
+        let scope = ctx.connection.as_ref().map(|c| c.scope());
+        if scope != self.scope {
+            self.show_environment(scope);
+        }
         while let Ok(message) = self.inbox.receiver.try_recv() {
             match message {
                 Message::Imported { file, result } => {
@@ -347,11 +383,11 @@ impl TradersScreen {
                     Ok(None) => {}
                     Err(error) => ctx.toasts.error(&Problem::simple(error).context(&format!("Saving the {what}"))),
                 },
-                Message::Run(message) => run::on_message(self, ctx, message),
+                Message::Run(scope, message) => self.on_run_message(ctx, scope, message),
             }
         }
         let journal = ctx.connection.as_ref().and_then(|c| c.workspace.as_ref()).map(|w| w.journal.clone());
-        if journal.is_some() && !self.checked_with_journal {
+        if journal.as_ref().map(|j| Arc::as_ptr(j) as usize) != self.checked_journal {
             self.dirty = true;
         }
         if self.dirty {
@@ -362,6 +398,65 @@ impl TradersScreen {
         }
     }
 
+    /// Opens the confirmation for a run: environment, count, plan and template by name.
+    fn ask_to_start(&mut self, ctx: &ScreenContext<'_>, retry: bool) {
+        let Some(connection) = ctx.connection else { return };
+        let kind = connection.kind();
+        let settings = ctx.settings.environment(kind);
+        let name = |c: &Option<crate::store::settings::Chosen>| c.as_ref().map(|c| c.name.clone()).unwrap_or_default();
+        let (plan, template) = (name(&settings.plan), name(&settings.template));
+        let count = self.rows_to_send(retry).len();
+        let (verb, users) = (if retry { "Retry" } else { "Onboard" }, if count == 1 { "user" } else { "users" });
+        let title = format!("{verb} {} on {}?", traders(count), kind.label());
+        let dialog = Confirmation::new(TradersCommand::Start { retry }, kind, &connection.scope(), count, title)
+            .consequence(format!("{count} {users} will be billed on {plan}"))
+            .detail(format!("Each gets an evaluation account copied from the template {template}."))
+            .detail("Users and accounts are created on Tradovate right away; this cannot be undone from here.")
+            .labels(format!("{verb} {}", traders(count)), "Cancel");
+        self.confirm = Some(dialog);
+    }
+
+    /// The rows a run would send: the ready ones (`retry`: only those a run left failed).
+    fn rows_to_send(&self, retry: bool) -> Vec<RowId> {
+        let mut rows = self.ready_rows();
+        if retry {
+            rows.retain(|id| self.results.get(id).is_some_and(|r| !r.is_done()));
+        }
+        rows
+    }
+
+    /// Puts the shown environment's runs aside and shows `scope`'s (empty if none yet).
+    /// The roster stays; its statuses are redone against that environment's journal.
+    fn show_environment(&mut self, scope: Option<String>) {
+        let shown = EnvironmentRuns { run: std::mem::take(&mut self.run), results: std::mem::take(&mut self.results) };
+        if let Some(old) = self.scope.take() {
+            self.elsewhere.insert(old, shown);
+        }
+        let EnvironmentRuns { run, results } =
+            scope.as_ref().and_then(|s| self.elsewhere.remove(s)).unwrap_or_default();
+        self.run = run;
+        self.results = results;
+        self.scope = scope;
+        self.confirm = None;
+        self.checked_journal = None;
+        self.dirty = true;
+    }
+
+    /// A run's message goes to the environment it runs on, shown or not.
+    fn on_run_message(&mut self, ctx: &mut ScreenContextMut<'_>, scope: String, message: RunMessage) {
+        if self.scope.as_ref() == Some(&scope) {
+            return run::on_message(self, ctx, message);
+        }
+        // Swap that environment's runs in for this one message, then back.
+        let theirs = self.elsewhere.entry(scope.clone()).or_default();
+        std::mem::swap(&mut self.run, &mut theirs.run);
+        std::mem::swap(&mut self.results, &mut theirs.results);
+        run::on_message(self, ctx, message);
+        let theirs = self.elsewhere.entry(scope).or_default();
+        std::mem::swap(&mut self.run, &mut theirs.run);
+        std::mem::swap(&mut self.results, &mut theirs.results);
+    }
+
     /// Marks the roster changed: revalidate before the next frame.
     fn changed(&mut self) {
         self.dirty = true;
@@ -370,7 +465,7 @@ impl TradersScreen {
 
     fn revalidate(&mut self, journal: Option<&crate::onboarding::journal::Journal>, ctx: &mut ScreenContextMut<'_>) {
         self.dirty = false;
-        self.checked_with_journal = journal.is_some();
+        self.checked_journal = journal.map(|j| j as *const _ as usize);
         self.check = match RosterCheck::new(&self.roster, journal) {
             Ok(check) => check,
             Err(error) => {

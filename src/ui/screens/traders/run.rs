@@ -80,6 +80,9 @@ fn blocked_because(screen: &TradersScreen, ctx: &ScreenContext<'_>, ready: usize
     if screen.run.is_running() {
         return Some("A run is in progress".into());
     }
+    if ready == 0 && screen.counts.invalid == 0 {
+        return Some(format!("Every row is onboarded on {}", connection.kind().label()));
+    }
     if ready == 0 {
         return Some("No valid rows left to onboard: fix the rows marked in red".into());
     }
@@ -104,9 +107,10 @@ pub fn run_bar_ui(
                 ui.label(RichText::new(format!("{invalid} need attention")).color(theme::error_color(ui)))
                     .on_hover_text("Rows with problems are never sent. Click a row to see and fix them.");
             }
-            if done_rows > 0 {
+            // Named after the environment: these counts are this environment's only.
+            if let Some(connection) = ctx.connection {
                 ui.label(RichText::new("·").weak());
-                ui.label(format!("{done_rows} onboarded"));
+                ui.label(format!("{done_rows} onboarded on {}", connection.kind().label()));
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 let blocked = blocked_because(screen, ctx, ready);
@@ -208,7 +212,7 @@ pub fn start(screen: &mut TradersScreen, ctx: &mut ScreenContextMut<'_>, retry: 
         ctx.toasts.info("A run is already in progress");
         return;
     }
-    let (client, journal, plan, risk) = {
+    let (client, journal, plan, risk, scope) = {
         let Some(connection) = ctx.connection.as_deref() else {
             ctx.toasts.error(&Problem::simple("Sign in on the Setup screen first"));
             return;
@@ -223,12 +227,9 @@ pub fn start(screen: &mut TradersScreen, ctx: &mut ScreenContextMut<'_>, retry: 
             return;
         };
         let risk = settings.risk.rules_for(template.id, &template.name);
-        (connection.client.clone(), workspace.journal.clone(), plan, risk)
+        (connection.client.clone(), workspace.journal.clone(), plan, risk, connection.scope())
     };
-    let mut chosen: HashSet<RowId> = screen.ready_rows().into_iter().collect();
-    if retry {
-        chosen.retain(|id| screen.results.get(id).is_some_and(|r| !r.is_done()));
-    }
+    let chosen: HashSet<RowId> = screen.rows_to_send(retry).into_iter().collect();
     if chosen.is_empty() {
         ctx.toasts.info("Nothing to send: no valid rows are waiting");
         return;
@@ -259,7 +260,7 @@ pub fn start(screen: &mut TradersScreen, ctx: &mut ScreenContextMut<'_>, retry: 
     let sender = screen.inbox.sender.clone();
     let egui_ctx = ctx.bridge.ctx.clone();
     let send = move |message: RunMessage| {
-        let _ = sender.send(Message::Run(message));
+        let _ = sender.send(Message::Run(scope.clone(), message));
         egui_ctx.request_repaint();
     };
     ctx.bridge.runtime.spawn(async move {

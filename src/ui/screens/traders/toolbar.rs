@@ -83,10 +83,16 @@ pub fn toolbar_ui(screen: &mut TradersScreen, ui: &mut egui::Ui, commands: &mut 
                 ui.close();
             }
         });
+        // The filter needs its own line when the buttons left too little room (it used
+        // to be drawn over "Export" on small screens).
+        if ui.available_size_before_wrap().x < 220.0 {
+            ui.end_row();
+        }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             let before = screen.filter.clone();
+            let width = (ui.available_size_before_wrap().x - 80.0).clamp(140.0, 200.0);
             let field = ui.add(
-                egui::TextEdit::singleline(&mut screen.filter).hint_text("Name, email, city…").desired_width(200.0),
+                egui::TextEdit::singleline(&mut screen.filter).hint_text("Name, email, city…").desired_width(width),
             );
             let label = ui.label("🔍 Filter");
             field.labelled_by(label.id);
