@@ -4,7 +4,11 @@
 //! CPU time is the client's alone. Part 2 (in-process sandbox) carries the same traders
 //! from "account" to "T-Prop granted" and counts the calls against the minimum.
 //!
-//! Run: `cargo bench --bench onboard`.
+//! Part 3 adds 80 ms to every reply (a real network) and counts, in the sandbox, the
+//! most requests that arrived within any one second.
+//!
+//! Run: `cargo bench --bench onboard` (all parts) or `cargo bench --bench onboard -- latency`
+//! (only the parts whose name contains the word).
 
 use propdesk::api::ws::SocketOptions;
 use propdesk::api::{Client, Credentials, Environment, Secret};
@@ -20,10 +24,21 @@ const TRADERS: usize = 1_000;
 
 fn main() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let only: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let wanted = |name: &str| only.as_deref().is_none_or(|word| name.contains(word));
     runtime.block_on(async {
-        onboarding_against_a_separate_sandbox().await;
-        onboarding_despite_write_faults().await;
-        agreements_to_t_prop().await;
+        if wanted("separate") {
+            onboarding_against_a_separate_sandbox().await;
+        }
+        if wanted("latency") {
+            onboarding_at_80_ms_latency().await;
+        }
+        if wanted("faults") {
+            onboarding_despite_write_faults().await;
+        }
+        if wanted("agreements") {
+            agreements_to_t_prop().await;
+        }
     });
 }
 
@@ -144,6 +159,33 @@ async fn onboarding_against_a_separate_sandbox() {
         ),
         None => println!("  client CPU time: not available on this platform"),
     }
+}
+
+/// Every reply 80 ms late, as over a real network: the run is paced by the client's
+/// global rate limit (at most 100 requests in any second), not by round trips.
+async fn onboarding_at_80_ms_latency() {
+    let config = SandboxConfig { latency: Duration::from_millis(80), ..SandboxConfig::default() };
+    let sandbox = Sandbox::start(config).await.unwrap();
+    let client = Client::new(sandbox.environment());
+    client.sign_in(credentials()).await.unwrap();
+    let traders = prepared(&client, "slow").await;
+    let journal = Arc::new(Journal::in_memory("bench").unwrap());
+    let (sender, _receiver) = tokio::sync::mpsc::unbounded_channel();
+    let pipeline = Pipeline::new(client.clone(), journal, PipelineOptions::default());
+    let calls_before = sandbox.stats().total_calls();
+    let started = Instant::now();
+    let summary = pipeline.run(traders, &CancelToken::default(), &sender).await;
+    let wall = started.elapsed();
+    let stats = sandbox.stats();
+    println!("onboard {TRADERS} traders with 80 ms added to every reply (in-process sandbox)");
+    println!("  done {} / failed {}", summary.done, summary.failed);
+    println!(
+        "  wall time {:.2} s; API calls {} (sandbox received {}); peak {} requests in one second",
+        wall.as_secs_f64(),
+        summary.api_calls,
+        stats.total_calls() - calls_before,
+        stats.peak_requests_per_second
+    );
 }
 
 /// 5 % of writes fail (half HTTP 500 before any work, half a lost reply after it): every

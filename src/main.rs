@@ -34,6 +34,9 @@ enum Command {
         /// signal only as OtherEnvAdminAlertSignal, unknown names get nothing.
         #[arg(long)]
         strict_entity_types: bool,
+        /// Added to every HTTP reply to imitate a real network, e.g. 80ms.
+        #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = propdesk::cli::parse_duration)]
+        latency: std::time::Duration,
     },
     /// Create users, contact info and evaluation accounts for every valid row of a roster.
     ///
@@ -79,10 +82,11 @@ pub fn main() -> ExitCode {
     propdesk::diagnostics::crash::force_panic_if_asked();
     match command {
         Command::Window => propdesk::ui::run(),
-        Command::Sandbox { addr, deps_on, strict_entity_types } => {
+        Command::Sandbox { addr, deps_on, strict_entity_types, latency } => {
             let config = propdesk::sandbox::SandboxConfig {
                 deps_domain: deps_on,
                 strict_entity_types,
+                latency,
                 ..propdesk::sandbox::SandboxConfig::default()
             };
             run_sandbox(addr, config)

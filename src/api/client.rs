@@ -11,6 +11,7 @@ use super::budget::{Admission, Budgets};
 use super::endpoint::{self, Endpoint, Method};
 use super::env::{Domain, Environment};
 use super::error::{ApiError, ApiResult};
+use super::rate_limit::RateLimit;
 use super::reply::{self, Reply};
 use super::secret::Secret;
 use super::wire::AccessTokenResponse;
@@ -90,6 +91,8 @@ struct Inner {
     /// One renewal at a time; concurrent callers wait for it and reuse its token.
     renew_lock: tokio::sync::Mutex<()>,
     budgets: Budgets,
+    /// The global requests-per-second limit every HTTP attempt waits for.
+    rate_limit: RateLimit,
     /// When unattended sign-ins happened, for [`AUTO_SIGN_INS_PER_HOUR`].
     auto_sign_ins: Mutex<std::collections::VecDeque<Instant>>,
     activity: ActivityLog,
@@ -140,6 +143,7 @@ impl Client {
                 renewing: AtomicBool::new(false),
                 renew_lock: tokio::sync::Mutex::new(()),
                 budgets: Budgets::default(),
+                rate_limit: RateLimit::default(),
                 auto_sign_ins: Mutex::new(Default::default()),
                 activity: ActivityLog::default(),
                 session_listener: Mutex::new(None),
@@ -406,6 +410,12 @@ impl Client {
         self.call(endpoint, domain, query, body, Auth::Session).await
     }
 
+    /// How many times the server pushed back (penalty, 423, 429) on this client, so
+    /// callers can shrink their concurrency when it grows.
+    pub fn pushbacks(&self) -> u64 {
+        self.inner.rate_limit.pushbacks()
+    }
+
     /// Records a failed batch (some items refused) against the endpoint's budget.
     pub(crate) fn record_item_failures(&self, endpoint: &Endpoint) {
         self.inner.budgets.record(endpoint, true, Instant::now());
@@ -446,6 +456,7 @@ impl Client {
                 Auth::Session => Some(self.fresh_token().await?),
                 Auth::Explicit(token) => Some(token.clone()),
             };
+            self.inner.rate_limit.acquire().await;
             let started = Instant::now();
             let attempt = self.send_once(endpoint, domain, &query, body.as_ref(), token.as_ref()).await;
             let elapsed = started.elapsed();
@@ -479,6 +490,7 @@ impl Client {
                         let note = format!("time penalty of {} s", wait.as_secs());
                         self.log(endpoint, domain, Outcome::Penalty, Some(status), elapsed, Some(note));
                         penalties += 1;
+                        self.inner.rate_limit.push_back(wait);
                         if captcha {
                             return Err(ApiError::Captcha { endpoint: endpoint.path.into() });
                         }
@@ -512,6 +524,9 @@ impl Client {
                         self.pause_before_retry(retries).await;
                     }
                     Reply::Failed(error) => {
+                        if matches!(error, ApiError::LockoutWarning { .. } | ApiError::LockedOut { .. }) {
+                            self.inner.rate_limit.push_back(Duration::ZERO);
+                        }
                         let outcome = match error {
                             ApiError::LockoutWarning { .. } => Outcome::Warning,
                             ApiError::LockedOut { .. } => Outcome::Failed,

@@ -10,6 +10,7 @@ mod client;
 pub mod endpoint;
 pub mod env;
 pub mod error;
+pub mod rate_limit;
 mod reply;
 pub mod secret;
 pub mod wire;

@@ -142,16 +142,17 @@ async fn resolve_entitlement(client: &Client, wanted: &str) -> Result<i64, Usage
     }
 }
 
-/// "90", "90s", "15m", "2h".
+/// "90", "90s", "15m", "2h", "80ms".
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let (number, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
     let value: u64 = number.parse().map_err(|_| format!("{text:?} is not a duration like 90s, 15m or 2h"))?;
     let seconds = match unit.trim() {
+        "ms" => return Ok(Duration::from_millis(value)),
         "" | "s" => value,
         "m" => value * 60,
         "h" => value * 3600,
-        _ => return Err(format!("{text:?} is not a duration like 90s, 15m or 2h")),
+        _ => return Err(format!("{text:?} is not a duration like 80ms, 90s, 15m or 2h")),
     };
     Ok(Duration::from_secs(seconds))
 }

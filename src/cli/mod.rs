@@ -15,7 +15,7 @@ mod risk;
 pub use cancel::{CancelArgs, run as cancel};
 pub use connect::ConnectArgs;
 pub use doctor::{DoctorArgs, run as doctor};
-pub use entitle::{EntitleArgs, run as entitle};
+pub use entitle::{EntitleArgs, parse_duration, run as entitle};
 pub use onboard::{OnboardArgs, run as onboard};
 pub use risk::{OnboardRiskArgs, RiskArgs, run as risk};
 

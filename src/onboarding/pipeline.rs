@@ -6,6 +6,8 @@
 //! rows never reach it. It reports per-row progress over a channel and stops between
 //! calls when cancelled.
 
+mod contact_lane;
+
 use super::journal::{Action, IntentOutcome, Journal, JournalError};
 use crate::api::endpoint::MAX_BATCH;
 use crate::api::wire::{
@@ -13,8 +15,8 @@ use crate::api::wire::{
     UpdateContactInfo, User, error_text_of,
 };
 use crate::api::{ApiError, Client};
-use futures_util::StreamExt;
-use std::collections::HashMap;
+use contact_lane::{ContactLane, ContactOutcome, ContactWork};
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -126,7 +128,9 @@ impl CancelToken {
 
 #[derive(Clone, Debug)]
 pub struct PipelineOptions {
-    /// Contact-info calls in flight at once.
+    /// Most contact-info calls in flight at once. The run starts with a few and grows
+    /// toward this while the server does not push back; the request rate itself is
+    /// capped by the client ([`crate::api::rate_limit`]).
     pub contact_concurrency: usize,
     /// How long reconciliation waits before it looks a second time for rows a batch
     /// without a reply did not show yet ([`LATE_APPLY_RECHECK`]).
@@ -148,7 +152,7 @@ pub const LATE_APPLY_RECHECK: Duration = Duration::from_secs(10);
 impl Default for PipelineOptions {
     fn default() -> Self {
         Self {
-            contact_concurrency: 4,
+            contact_concurrency: 32,
             recheck_delay: LATE_APPLY_RECHECK,
             max_resends: 3,
             resend_delay: Duration::from_secs(2),
@@ -268,9 +272,15 @@ impl Pipeline {
         }
         self.progress(rows, events, calls_before);
 
-        self.create_users(rows, cancel, events, calls_before).await?;
-        self.set_contacts(rows, cancel, events, calls_before).await?;
-        self.create_accounts(rows, cancel, events, calls_before).await?;
+        let mut lane = ContactLane::new(&self.client, &self.journal, cancel, self.options.contact_concurrency);
+        let outcome = self.run_stages(rows, &mut lane, cancel, events, calls_before).await;
+        if outcome.is_err() {
+            // Let the contact calls already sent finish, so their replies are journaled.
+            lane.halt();
+            lane.drain().await;
+            let _ = self.apply_contacts(rows, &mut lane, events, calls_before);
+        }
+        outcome?;
         if cancel.is_cancelled() {
             return Err(Stop("Cancelled: the rows not reached keep their place and can be run again".into()));
         }
@@ -402,77 +412,119 @@ impl Pipeline {
             .await
     }
 
-    async fn create_users(
+    /// The three stages, overlapped: each user batch's contact info goes out (in the
+    /// lane, beside the next batch calls) as soon as its users exist, and its account
+    /// batch as soon as its contact info is settled. Rows from earlier runs that only
+    /// lack contact info or an account are caught up on the way and by a last sweep.
+    async fn run_stages(
         &self,
         rows: &mut [Row],
+        lane: &mut ContactLane<'_>,
         cancel: &CancelToken,
         events: &UnboundedSender<PipelineEvent>,
         calls_before: usize,
     ) -> StepResult {
+        let everyone: Vec<usize> = (0..rows.len()).collect();
+        self.queue_contacts(rows, lane, &everyone);
         let pending: Vec<usize> =
             (0..rows.len()).filter(|&i| rows[i].failure.is_none() && rows[i].user_id.is_none()).collect();
+        let mut awaiting_accounts: VecDeque<Vec<usize>> = VecDeque::new();
         for batch in pending.chunks(MAX_BATCH) {
-            self.send_until_settled(rows, batch, Stage::User, cancel, events, calls_before).await?;
+            let sent =
+                lane.drive(self.send_until_settled(rows, batch, Stage::User, cancel, events, calls_before)).await;
+            self.apply_contacts(rows, lane, events, calls_before)?;
+            sent?;
+            self.queue_contacts(rows, lane, batch);
+            awaiting_accounts.push_back(batch.to_vec());
+            self.send_ready_accounts(rows, lane, &mut awaiting_accounts, cancel, events, calls_before).await?;
+        }
+        while !awaiting_accounts.is_empty() {
+            if !lane.is_busy() {
+                self.send_ready_accounts(rows, lane, &mut awaiting_accounts, cancel, events, calls_before).await?;
+                break;
+            }
+            lane.next_result().await;
+            self.apply_contacts(rows, lane, events, calls_before)?;
+            self.send_ready_accounts(rows, lane, &mut awaiting_accounts, cancel, events, calls_before).await?;
+        }
+        lane.drain().await;
+        self.apply_contacts(rows, lane, events, calls_before)?;
+        self.create_accounts(rows, cancel, events, calls_before).await
+    }
+
+    /// Hands the lane a contact-info call for each of these rows that needs one now.
+    fn queue_contacts(&self, rows: &[Row], lane: &mut ContactLane<'_>, indices: &[usize]) {
+        for &i in indices {
+            let row = &rows[i];
+            let Some(contact) = &row.trader.contact else { continue };
+            if row.failure.is_some() || row.contact_done {
+                continue;
+            }
+            let Some(user_id) = row.user_id else { continue };
+            let contact = UpdateContactInfo { user_id, ..contact.clone() };
+            lane.push(ContactWork { index: i, name: row.trader.user.name.clone(), contact });
+        }
+    }
+
+    /// Sends the account batches of the oldest user batches whose contact info is
+    /// settled (done, failed or not needed), in order, while the lane keeps working.
+    async fn send_ready_accounts(
+        &self,
+        rows: &mut [Row],
+        lane: &mut ContactLane<'_>,
+        awaiting: &mut VecDeque<Vec<usize>>,
+        cancel: &CancelToken,
+        events: &UnboundedSender<PipelineEvent>,
+        calls_before: usize,
+    ) -> StepResult {
+        while let Some(batch) = awaiting.front() {
+            let settled = |row: &Row| {
+                row.failure.is_some() || row.user_id.is_none() || row.contact_done || row.trader.contact.is_none()
+            };
+            if lane.is_busy() && !batch.iter().all(|&i| settled(&rows[i])) {
+                return Ok(());
+            }
+            let ready: Vec<usize> = batch.iter().copied().filter(|&i| needs_account(&rows[i])).collect();
+            awaiting.pop_front();
+            for chunk in ready.chunks(MAX_BATCH) {
+                let sent = lane
+                    .drive(self.send_until_settled(rows, chunk, Stage::Account, cancel, events, calls_before))
+                    .await;
+                self.apply_contacts(rows, lane, events, calls_before)?;
+                sent?;
+            }
         }
         Ok(())
     }
 
-    async fn set_contacts(
+    /// Folds the lane's finished contact-info calls into the rows and the journal.
+    fn apply_contacts(
         &self,
         rows: &mut [Row],
-        cancel: &CancelToken,
+        lane: &mut ContactLane<'_>,
         events: &UnboundedSender<PipelineEvent>,
         calls_before: usize,
     ) -> StepResult {
-        let pending: Vec<usize> = (0..rows.len())
-            .filter(|&i| {
-                let row = &rows[i];
-                row.failure.is_none() && row.user_id.is_some() && row.trader.contact.is_some() && !row.contact_done
-            })
-            .collect();
-        let mut work = Vec::with_capacity(pending.len());
-        for &i in &pending {
-            let row = &rows[i];
-            let mut contact = row.trader.contact.clone().unwrap_or_default();
-            contact.user_id = row.user_id.unwrap_or_default();
-            work.push((i, row.trader.user.name.clone(), contact));
-        }
-        let client = &self.client;
-        let journal = &self.journal;
-        // Set on a stopping error, so calls not yet started are not sent.
-        let halt = CancelToken::default();
-        let halt_ref = &halt;
-        let mut results = futures_util::stream::iter(work)
-            .map(|(i, name, contact)| async move {
-                if cancel.is_cancelled() || halt_ref.is_cancelled() {
-                    return (i, None);
-                }
-                let intents = journal.begin(&[name.as_str()], Action::SetContact);
-                let result = client.update_contact_info(&contact).await;
-                (i, Some((intents, result)))
-            })
-            .buffer_unordered(self.options.contact_concurrency.max(1));
         let mut stop = None;
-        while let Some((i, outcome)) = results.next().await {
-            let Some((intents, result)) = outcome else { continue };
+        for ContactOutcome { index, intents, reply } in lane.take_finished() {
             let intents = intents?;
-            let row = &mut rows[i];
-            match result {
-                Ok(_) => {
+            let row = &mut rows[index];
+            match reply {
+                Some(Ok(_)) => {
                     row.contact_done = true;
                     self.journal.record_contact(&row.trader.user.name)?;
                     self.journal.finish(&intents, IntentOutcome::Done, None)?;
                 }
-                Err(error) => {
+                Some(Err(error)) => {
                     self.fail(row, Stage::Contact, &error.to_string())?;
                     self.journal.finish(&intents, IntentOutcome::Failed, Some(&error.to_string()))?;
                     if is_fatal(&error) && stop.is_none() {
-                        halt.cancel();
                         stop = Some(Stop(error.to_string()));
                     }
                 }
+                None => {}
             }
-            emit_row(events, i, row, None);
+            emit_row(events, index, row, None);
             self.progress(rows, events, calls_before);
         }
         match stop {
@@ -488,15 +540,7 @@ impl Pipeline {
         events: &UnboundedSender<PipelineEvent>,
         calls_before: usize,
     ) -> StepResult {
-        let pending: Vec<usize> = (0..rows.len())
-            .filter(|&i| {
-                let row = &rows[i];
-                row.failure.is_none()
-                    && row.user_id.is_some()
-                    && row.account_id.is_none()
-                    && (row.contact_done || row.trader.contact.is_none())
-            })
-            .collect();
+        let pending: Vec<usize> = (0..rows.len()).filter(|&i| needs_account(&rows[i])).collect();
         for batch in pending.chunks(MAX_BATCH) {
             self.send_until_settled(rows, batch, Stage::Account, cancel, events, calls_before).await?;
         }
@@ -728,6 +772,15 @@ impl Pipeline {
         let calls = self.client.activity().len().saturating_sub(calls_before);
         let _ = events.send(PipelineEvent::Progress { done, failed, total: rows.len(), calls });
     }
+}
+
+/// Whether the row's account may be created now: its user exists and its contact info
+/// is set (or not needed), and nothing failed.
+fn needs_account(row: &Row) -> bool {
+    row.failure.is_none()
+        && row.user_id.is_some()
+        && row.account_id.is_none()
+        && (row.contact_done || row.trader.contact.is_none())
 }
 
 fn emit_row(events: &UnboundedSender<PipelineEvent>, index: usize, row: &Row, working: Option<Stage>) {

@@ -140,6 +140,8 @@ pub struct SandboxConfig {
     pub max_sessions_per_user: usize,
     /// What a call on a closed session gets (the OpenAPI: 408, 429 or 5xx), unprocessed.
     pub closed_session_status: u16,
+    /// Added to every HTTP reply, to imitate a real network (`propdesk sandbox --latency 80ms`).
+    pub latency: Duration,
 }
 
 /// See [`SandboxConfig::filled_slot_reply`].
@@ -197,6 +199,7 @@ impl Default for SandboxConfig {
             filled_slot_reply: FilledSlotReply::Sentence,
             max_sessions_per_user: 2,
             closed_session_status: 408,
+            latency: Duration::ZERO,
         }
     }
 }

@@ -21,6 +21,7 @@ mod entitlements;
 pub mod faults;
 mod limits;
 mod offboarding;
+mod peak_rate;
 mod risk;
 mod rules;
 pub mod seed;
@@ -150,6 +151,7 @@ impl Sandbox {
             documents: world.documents.len(),
             revoked_permissions: world.permissions.iter().filter(|p| p.status == "Revoked").count(),
             master_balance: world.master_accounts.first().map(|m| m.balance).unwrap_or_default(),
+            peak_requests_per_second: lock(&self.shared.arrivals).peak(),
         }
     }
 
@@ -214,6 +216,8 @@ pub struct Stats {
     pub documents: usize,
     pub revoked_permissions: usize,
     pub master_balance: f64,
+    /// Most HTTP requests that arrived within any one second.
+    pub peak_requests_per_second: usize,
 }
 
 impl Stats {

@@ -7,6 +7,7 @@
 use super::config::SandboxConfig;
 use super::faults::{FaultKind, FaultState};
 use super::limits::{Counters, Gate, Tickets};
+use super::peak_rate::PeakRate;
 use super::state::{Id, World};
 use super::ws::PushEvent;
 use super::{accounts, alerts, auth, documents, entitlements, offboarding, risk, subaccounts, users, ws};
@@ -35,6 +36,7 @@ pub struct Shared {
     pub counters: Mutex<Counters>,
     pub tickets: Mutex<Tickets>,
     pub calls: Mutex<HashMap<(Domain, String), u64>>,
+    pub arrivals: Mutex<PeakRate>,
     pub events: broadcast::Sender<PushEvent>,
     /// Bumped to close every open socket.
     pub kill_sockets: watch::Sender<u64>,
@@ -62,6 +64,7 @@ impl Shared {
             counters: Mutex::new(Counters::default()),
             tickets: Mutex::new(Tickets::default()),
             calls: Mutex::new(HashMap::new()),
+            arrivals: Mutex::new(PeakRate::default()),
             events,
             kill_sockets,
             sockets: Mutex::new(ws::Registry::default()),
@@ -244,6 +247,10 @@ pub async fn dispatch(State(app): State<Arc<App>>, req: Request) -> Response {
         return Reply::status(StatusCode::NOT_FOUND, "Not found: use /live/v1/... or /demo/v1/...").into_response();
     };
     *lock(&app.shared.calls).entry((domain, rest.clone())).or_default() += 1;
+    lock(&app.shared.arrivals).record(std::time::Instant::now());
+    if !app.shared.config.latency.is_zero() {
+        tokio::time::sleep(app.shared.config.latency).await;
+    }
 
     if rest == "websocket" {
         return match WebSocketUpgrade::from_request_parts(&mut parts, &()).await {

@@ -107,6 +107,37 @@ async fn onboards_250_traders_in_batches_of_at_most_100() {
     assert!(matches!(events.last(), Some(PipelineEvent::Finished(_))));
 }
 
+/// Reference 3.2 (issue 12): at most 100 requests in any second, counted where they
+/// arrive. Without latency the run could send far faster; the client paces itself.
+#[tokio::test]
+async fn a_run_never_sends_more_than_100_requests_in_any_second() {
+    let sandbox = sandbox().await;
+    let client = signed_in(&sandbox).await;
+    let (plan, template) = ids(&client).await;
+    let (summary, _) = run(&client, &journal(), prepared(150, plan, template, "paced")).await;
+    assert_eq!((summary.done, summary.failed), (150, 0), "{summary:?}");
+    assert_eq!(summary.api_calls, 2 + 150 + 2, "no extra calls");
+    let peak = sandbox.stats().peak_requests_per_second;
+    assert!((90..=100).contains(&peak), "peak {peak} requests in one second");
+}
+
+/// The stages overlap: contact info for the first batch is set while later user
+/// batches are still being created, and a batch's accounts do not wait for every
+/// trader's contact info.
+#[tokio::test]
+async fn contact_info_and_accounts_start_before_every_user_exists() {
+    let sandbox = sandbox().await;
+    let client = signed_in(&sandbox).await;
+    let (plan, template) = ids(&client).await;
+    let (summary, _) = run(&client, &journal(), prepared(250, plan, template, "overlap")).await;
+    assert_eq!(summary.done, 250, "{summary:?}");
+    let calls: Vec<&str> = client.activity().snapshot().iter().map(|c| c.endpoint).collect();
+    let first = |path: &str| calls.iter().position(|c| c.eq_ignore_ascii_case(path)).unwrap();
+    let last = |path: &str| calls.iter().rposition(|c| c.eq_ignore_ascii_case(path)).unwrap();
+    assert!(first("contactInfo/updateContactInfo") < last("user/createEvaluationUsers"), "{calls:?}");
+    assert!(first("user/createEvaluationAccounts") < last("contactInfo/updateContactInfo"), "{calls:?}");
+}
+
 #[tokio::test]
 async fn server_errors_land_on_the_right_rows() {
     let sandbox = sandbox().await;
