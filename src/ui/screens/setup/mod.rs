@@ -148,7 +148,7 @@ const TWO_COLUMNS_FROM: f32 = 900.0;
 /// The whole job in five lines, so a first-time user knows where this leads.
 fn how_it_works_ui(ui: &mut Ui) {
     let steps = [
-        ("Setup", "sign in; choose plan, template and entitlement"),
+        ("Setup", "sign in; choose plan, template, entitlement and risk rules"),
         ("Traders", "import your roster; every row is checked first"),
         ("Pipeline", "users, accounts and entitlements are created"),
         ("Agreement", "traders sign the market-data agreement"),
