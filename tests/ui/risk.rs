@@ -66,6 +66,9 @@ fn a_profile_made_in_setup_with_a_rule_error_fixed_reaches_every_account() {
     // Setup: an alert above the auto-liquidate level is refused beside the alert field.
     app.click_nav("Setup");
     app.wait_for_text("Risk rules · DEMOFIRM50K");
+    // The checklist says what is missing, and Setup does not send the admin on yet.
+    assert!(has_text(&app, "Set the risk rules"), "the checklist names the missing rules");
+    assert!(!has_text(&app, "Next: add traders"), "Setup is not complete without risk rules");
     retype(&mut app, "Daily loss limit", "2000");
     retype(&mut app, "Daily loss alert", "3000");
     retype(&mut app, "Trailing max drawdown", "2500");
@@ -79,6 +82,8 @@ fn a_profile_made_in_setup_with_a_rule_error_fixed_reaches_every_account() {
     assert!(enabled(&app, "Save risk rules"));
     app.harness.get_by_label("Save risk rules").click();
     app.wait_for_text("Saved; every new account gets these rules");
+    app.wait_for_text("Risk rules saved");
+    assert!(has_text(&app, "Next: add traders"), "Setup is complete once the rules are saved");
 
     // Onboard: both accounts carry the rules.
     app.click_nav("Traders");

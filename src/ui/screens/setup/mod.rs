@@ -148,7 +148,7 @@ const TWO_COLUMNS_FROM: f32 = 900.0;
 /// The whole job in five lines, so a first-time user knows where this leads.
 fn how_it_works_ui(ui: &mut Ui) {
     let steps = [
-        ("Setup", "sign in; choose plan, template and entitlement"),
+        ("Setup", "sign in; choose plan, template, entitlement and risk rules"),
         ("Traders", "import your roster; every row is checked first"),
         ("Pipeline", "users, accounts and entitlements are created"),
         ("Agreement", "traders sign the market-data agreement"),
@@ -198,15 +198,28 @@ fn header_ui(ui: &mut Ui, view: &SetupView<'_>, commands: &mut Vec<Command>) {
     ui.add_space(10.0);
 }
 
-/// Signed in, with a plan, a template and an entitlement chosen.
+/// Signed in, with a plan, a template, an entitlement and the template's risk rules.
 fn setup_complete(view: &SetupView<'_>) -> bool {
     view.connection.filter(|c| c.client.session().is_some()).is_some_and(|c| {
         let s = view.settings.environment(c.kind());
-        s.plan.is_some() && s.template.is_some() && s.entitlement.is_some()
+        s.plan.is_some() && s.template.is_some() && s.entitlement.is_some() && risk_rules_chip(s).is_some()
     })
 }
 
-/// The four things that must be right before onboarding, as ticks.
+/// "Risk rules · …" once the chosen template has a profile, or its admin chose to create
+/// accounts without limits; `None` while a run from it would be refused.
+fn risk_rules_chip(section: &crate::store::EnvironmentSettings) -> Option<String> {
+    let template = &section.template.as_ref()?.name;
+    if section.risk.profile(template).is_some() {
+        Some("Risk rules saved".to_string())
+    } else if section.risk.acknowledged(template) {
+        Some("No risk limits (acknowledged)".to_string())
+    } else {
+        None
+    }
+}
+
+/// The five things that must be right before onboarding, as ticks.
 fn checklist_ui(ui: &mut Ui, view: &SetupView<'_>) {
     let connection = view.connection.filter(|c| c.client.session().is_some());
     let section = connection.map(|c| view.settings.environment(c.kind()));
@@ -218,6 +231,7 @@ fn checklist_ui(ui: &mut Ui, view: &SetupView<'_>) {
         chosen(|s| s.plan.as_ref()).map(|n| format!("Plan · {n}")).ok_or("Choose a plan"),
         chosen(|s| s.template.as_ref()).map(|n| format!("Template · {n}")).ok_or("Choose a template account"),
         chosen(|s| s.entitlement.as_ref()).map(|n| format!("Entitlement · {n}")).ok_or("Choose the entitlement"),
+        section.and_then(risk_rules_chip).ok_or("Set the risk rules"),
     ];
     ui.horizontal_wrapped(|ui| {
         for (n, item) in items.iter().enumerate() {
