@@ -101,6 +101,17 @@ impl Client {
         self.deps(&endpoint::USER_ACCOUNT_RISK_PARAMETER_DEPS, position_limit_id).await
     }
 
+    /// Replaces the account's post-trade risk with `risk` (DEMO). A refusal (unknown
+    /// account, a rule the server rejects) comes back as `ApiError::Rejected`.
+    pub async fn update_user_auto_liq(
+        &self,
+        account_id: i64,
+        risk: &PostTradeRisk,
+    ) -> ApiResult<UpdateUserAutoLiqResponse> {
+        let body = UpdateUserAutoLiq { account_id, as_owner: None, risk: risk.clone() };
+        self.post(&endpoint::UPDATE_USER_AUTO_LIQ, &body).await
+    }
+
     /// `GET <entity>/deps?masterid=`: a missing body counts as none.
     async fn deps<T: DeserializeOwned>(&self, endpoint: &Endpoint, master_id: i64) -> ApiResult<Vec<T>> {
         let list: Option<Vec<T>> = self.get(endpoint, &[("masterid", master_id.to_string())]).await?;

@@ -133,6 +133,9 @@ pub const ADMIN_ALERT_SIGNAL_DEPS: Endpoint = get("adminAlertSignal/deps", Live)
 pub const USER_ACCOUNT_AUTO_LIQ_DEPS: Endpoint = get("userAccountAutoLiq/deps", Demo);
 pub const USER_ACCOUNT_POSITION_LIMIT_DEPS: Endpoint = get("userAccountPositionLimit/deps", Demo);
 pub const USER_ACCOUNT_RISK_PARAMETER_DEPS: Endpoint = get("userAccountRiskParameter/deps", Demo);
+/// Changes an existing account's post-trade risk (reference 8.1), on DEMO with the
+/// account. Setting the same rules twice leaves the same rules: safe to repeat.
+pub const UPDATE_USER_AUTO_LIQ: Endpoint = write("userAccountAutoLiq/updateUserAutoLiq", Demo, true);
 /// A grant bills the trader. Whether the real server refuses a second grant of the same
 /// entitlement (ConflictWithExisting) or opens a second paid subscription is UNCONFIRMED,
 /// so a lost reply is never resent blindly: the caller reads the trader's entitlements first.
@@ -181,6 +184,7 @@ pub const ALL: &[Endpoint] = &[
     USER_ACCOUNT_AUTO_LIQ_DEPS,
     USER_ACCOUNT_POSITION_LIMIT_DEPS,
     USER_ACCOUNT_RISK_PARAMETER_DEPS,
+    UPDATE_USER_AUTO_LIQ,
     ADD_ENTITLEMENT_SUBSCRIPTION,
     CREATE_PARTNER_SUBACCOUNT_REQUEST,
     SUBMIT_PARTNER_SUBACCOUNT_DOCUMENT,

@@ -270,6 +270,48 @@ fn with_ids(fields: &Map<String, Value>, ids: &[(&str, Id)]) -> Value {
     Value::Object(object)
 }
 
+/// OpenAPI `UpdateUserAutoLiq` besides the post-trade fields.
+const UPDATE_TARGET: &[(&str, Kind)] = &[("accountId", Kind::Id), ("asOwner", Kind::Bool)];
+
+/// `POST userAccountAutoLiq/updateUserAutoLiq {accountId, asOwner?, ...PostTradeRisk}`
+/// (DEMO): checked like `postTradeRisk` at creation; the account's rules become exactly
+/// the fields sent (an omitted field disables that liquidation type, reference 8.1).
+pub fn update_user_auto_liq(ctx: &Ctx<'_>, world: &mut World) -> Reply {
+    let (_, is_admin) = caller_org(ctx, world);
+    if !is_admin {
+        return Reply::error_text(super::auth::ADMINS_ONLY);
+    }
+    let mut found = Vec::new();
+    object_violations("updateUserAutoLiq", &ctx.body, &[UPDATE_TARGET, POST_TRADE], &["accountId"], &mut found);
+    if !found.is_empty() {
+        return Reply { status: StatusCode::BAD_REQUEST, body: Some(json!({ "violations": found })), failed: true };
+    }
+    let Some(account_id) = ctx.body.get("accountId").and_then(Value::as_i64) else {
+        return Reply::error_text("accountId is required");
+    };
+    if !own_account(ctx, world, account_id) {
+        return Reply::error_text(format!("Account {account_id} not found"));
+    }
+    let mut fields = ctx.body.as_object().map(without_nulls).unwrap_or_default();
+    fields.remove("accountId");
+    fields.remove("asOwner");
+    if let Err(e) = check_values(&json!({ "postTradeRisk": fields })) {
+        return Reply::error_text(e);
+    }
+    let record = match world.risk.auto_liqs.iter_mut().find(|r| r.account_id == account_id) {
+        Some(record) => {
+            record.fields = fields;
+            record.clone()
+        }
+        None => {
+            let record = AutoLiqRec { id: world.new_id(), account_id, fields };
+            world.risk.auto_liqs.push(record.clone());
+            record
+        }
+    };
+    Reply::ok(json!({ "userAccountAutoLiq": with_ids(&record.fields, &[("id", record.id)]) }))
+}
+
 /// `GET userAccountAutoLiq/deps?masterid=<accountId>`.
 pub fn auto_liq_deps(ctx: &Ctx<'_>, world: &mut World) -> Reply {
     let account_id = match master_id(ctx) {

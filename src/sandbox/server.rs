@@ -219,6 +219,7 @@ fn routes() -> Vec<Route> {
         route("account/list", M::GET, Demo, accounts::account_list),
         route("account/find", M::GET, Demo, accounts::account_find),
         route("useraccountautoliq/deps", M::GET, Demo, risk::auto_liq_deps),
+        route("useraccountautoliq/updateuserautoliq", M::POST, Demo, risk::update_user_auto_liq),
         route("useraccountpositionlimit/deps", M::GET, Demo, risk::position_limit_deps),
         route("useraccountriskparameter/deps", M::GET, Demo, risk::risk_parameter_deps),
         route("user/getaccounttradingpermissions", M::POST, Demo, offboarding::get_account_trading_permissions),

@@ -206,3 +206,53 @@ async fn a_row_whose_override_breaks_the_profiles_order_is_held_back_with_a_reas
         problems[0].message
     );
 }
+
+#[tokio::test]
+async fn update_risk_rules_changes_exactly_the_chosen_accounts_and_reports_refusals() {
+    use propdesk::onboarding::journal::JournaledTrader;
+    use propdesk::onboarding::risk::{RiskUpdateOutcome, update_risk_rules};
+    let sandbox = sandbox().await;
+    let client = signed_in(&sandbox).await;
+    let (plan, template_id) = template(&client).await;
+    let rules =
+        TemplateRules { template_id, template_name: "DEMOFIRM50K".into(), rules: RiskRules::NoLimitsAcknowledged };
+    let accounts = onboard(&client, checked(&roster("riskupd", 3), plan, &rules).unwrap().1).await;
+
+    let trader = |name: &str, account_id| JournaledTrader { name: name.into(), account_id, ..Default::default() };
+    let chosen = [
+        trader("first", Some(accounts[0])),
+        trader("second", Some(accounts[1])),
+        trader("no account", None),
+        trader("unknown", Some(987_654_321)),
+    ];
+    let profile = full_profile();
+    let outcomes = update_risk_rules(&client, &chosen, &profile).await;
+    assert_eq!(outcomes[0], ("first".into(), RiskUpdateOutcome::Done));
+    assert_eq!(outcomes[1], ("second".into(), RiskUpdateOutcome::Done));
+    assert!(matches!(&outcomes[2].1, RiskUpdateOutcome::Skipped(_)), "{outcomes:?}");
+    let RiskUpdateOutcome::Failed(reason) = &outcomes[3].1 else { panic!("{outcomes:?}") };
+    assert!(reason.contains("987654321 not found"), "the server's errorText reaches the user: {reason}");
+
+    for account_id in &accounts[..2] {
+        let stored = client.account_auto_liqs(*account_id).await.unwrap();
+        assert_eq!(stored.len(), 1, "updated in place, not a second entity");
+        assert_eq!(stored[0].risk, profile.post_trade_risk, "every one of the 17 fields read back");
+    }
+    let untouched = client.account_auto_liqs(accounts[2]).await.unwrap();
+    assert_eq!(untouched[0].risk, PostTradeRisk::default(), "a trader not chosen keeps their rules");
+
+    // A second update replaces the rules: a field the profile leaves empty is switched off.
+    let mut smaller = PostTradeRisk { daily_loss_auto_liq: Some(900.0), ..Default::default() };
+    client.update_user_auto_liq(accounts[0], &smaller).await.unwrap();
+    assert_eq!(client.account_auto_liqs(accounts[0]).await.unwrap()[0].risk, smaller);
+
+    // The sandbox judges with its own rules, not the client's.
+    smaller.daily_loss_auto_liq = Some(-5.0);
+    let refused = client.update_user_auto_liq(accounts[0], &smaller).await.unwrap_err().to_string();
+    assert!(refused.contains("dailyLossAutoLiq must not be negative"), "{refused}");
+    smaller.trailing_max_drawdown_mode = Some("Daily".into());
+    smaller.daily_loss_auto_liq = None;
+    let refused = client.update_user_auto_liq(accounts[0], &smaller).await.unwrap_err().to_string();
+    assert!(refused.contains("trailingMaxDrawdownMode"), "{refused}");
+    assert_eq!(client.account_auto_liqs(accounts[0]).await.unwrap()[0].risk.daily_loss_auto_liq, Some(900.0));
+}

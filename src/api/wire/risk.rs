@@ -16,6 +16,28 @@ pub struct UserAccountAutoLiq {
     pub risk: PostTradeRisk,
 }
 
+/// `userAccountAutoLiq/updateUserAutoLiq` (OpenAPI `UpdateUserAutoLiq`): the account
+/// and the post-trade fields to hold from now on.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct UpdateUserAutoLiq {
+    pub account_id: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub as_owner: Option<bool>,
+    #[serde(flatten)]
+    pub risk: PostTradeRisk,
+}
+
+/// OpenAPI `UpdateUserAutoLiqResponse` (an `errorText` became `ApiError::Rejected`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct UpdateUserAutoLiqResponse {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_account_auto_liq: Option<UserAccountAutoLiq>,
+}
+
 /// `UserAccountPositionLimit` (required: active, totalBy, accountId).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]

@@ -5,10 +5,12 @@
 mod field;
 mod form;
 mod profile;
+mod update;
 
 pub use field::{RiskField, RiskValue, Unit, format_number, looks_like_risk};
 pub use form::{RiskForm, groups, unit_text};
 pub use profile::{OVERALL, PositionField, ProfileField, RiskProblem, RiskProfile, check_post_trade};
+pub use update::{RiskUpdateOutcome, describe_update, update_risk_rules};
 
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
