@@ -116,7 +116,10 @@ fn a_profile_made_in_setup_with_a_rule_error_fixed_reaches_every_account() {
         );
         assert_eq!(limits[0].long_limit, Some(5), "{name}");
     }
-    // The profile is kept in settings for the next launch.
-    let settings = std::fs::read_to_string(app.dir.path().join("settings.json")).unwrap_or_default();
-    assert!(settings.contains("dailyLossAlert"), "{settings}");
+    // The profile is kept in settings for the next launch (written off the UI thread, so
+    // wait for the write rather than read once).
+    let settings = app.dir.path().join("settings.json");
+    app.wait_for("the profile in settings.json", |_| {
+        std::fs::read_to_string(&settings).is_ok_and(|text| text.contains("dailyLossAlert"))
+    });
 }
