@@ -1,15 +1,13 @@
 //! The Pipeline board: traders move on it by themselves as they sign, and revoke and
 //! cancel go through a confirmation dialog to the server.
 
-use super::harness::{TestApp, runtime};
-use crate::support::{fast_options, signed_in, trader, us_contact};
+use super::harness::{TestApp, onboard_one_trader, runtime};
+use crate::support::fast_options;
 use egui::accesskit::Role;
 use egui_kittest::kittest::{NodeT, Queryable};
-use propdesk::api::wire::{EvaluationAccount, PostTradeRisk};
-use propdesk::api::{Client, Domain, Environment};
+use propdesk::api::{Domain, Environment};
 use propdesk::onboarding::board::{BoardStage, stage_of};
 use propdesk::onboarding::journal::Journal;
-use propdesk::onboarding::pipeline::{CancelToken, Pipeline, PipelineOptions, PreparedTrader};
 use propdesk::sandbox::{self, Sandbox, SandboxConfig};
 use propdesk::store::Paths;
 use propdesk::ui::{StartEnvironment, journal_key};
@@ -48,33 +46,7 @@ fn onboard_one(app: &TestApp, sandbox: &Sandbox) -> (String, Arc<Journal>) {
     let paths = Paths::in_dir(app.dir.path());
     let custom = Environment::custom(&sandbox.live_url(), &sandbox.demo_url(), None);
     let journal = Arc::new(Journal::open(&paths.journal_file(), &journal_key(&custom)).expect("journal"));
-    let name = app._runtime.block_on(async {
-        let client: Client = signed_in(sandbox).await;
-        let plan = client.subscription_plans().await.unwrap().into_iter().find(|p| p.name == "DEMOFIRM_MONTHLY");
-        let template = client.find_account("DEMOFIRM50K").await.unwrap().unwrap().id;
-        let user = trader(plan.map(|p| p.id));
-        let mut contact = us_contact(0);
-        contact.first_name = user.first_name.clone();
-        contact.last_name = user.last_name.clone();
-        let name = user.name.clone();
-        let prepared = PreparedTrader {
-            account: EvaluationAccount {
-                user_id: 0,
-                template_account_id: template,
-                name: format!("BOARD{}", std::process::id() % 100_000),
-                initial_balance: 50_000.0,
-                pre_trade_risk: vec![],
-                post_trade_risk: Some(PostTradeRisk { daily_loss_auto_liq: Some(1000.0), ..Default::default() }),
-            },
-            contact: Some(contact),
-            user,
-        };
-        let (sender, _receiver) = tokio::sync::mpsc::unbounded_channel();
-        let pipeline = Pipeline::new(client, journal.clone(), PipelineOptions::default());
-        let summary = pipeline.run(vec![prepared], &CancelToken::default(), &sender).await;
-        assert_eq!(summary.done, 1, "{summary:?}");
-        name
-    });
+    let name = app._runtime.block_on(onboard_one_trader(sandbox, &journal, "BOARD"));
     let _ = fast_options;
     (name, journal)
 }

@@ -3,14 +3,11 @@
 //! Production-kind environment (a sandbox the test marks as Production), and a
 //! remembered Production session that stays idle at launch.
 
-use super::harness::{TestApp, runtime};
-use crate::support::{signed_in, trader, us_contact};
+use super::harness::{TestApp, onboard_one_trader, runtime};
 use egui::accesskit::Role;
 use egui_kittest::kittest::{NodeT, Queryable};
-use propdesk::api::wire::{EvaluationAccount, PostTradeRisk};
 use propdesk::api::{Domain, Environment, EnvironmentKind};
 use propdesk::onboarding::journal::Journal;
-use propdesk::onboarding::pipeline::{CancelToken, Pipeline, PipelineOptions, PreparedTrader};
 use propdesk::sandbox::{self, Sandbox, SandboxConfig};
 use propdesk::store::{Paths, SecretStore};
 use propdesk::ui::{AppConfig, PropdeskApp, StartEnvironment, journal_key, open_dialog, save_dialog};
@@ -213,33 +210,8 @@ fn production_names_the_plan_and_count_sends_nothing_on_cancel_and_needs_the_typ
 fn onboard_one(dir: &Path, runtime: &tokio::runtime::Runtime, sandbox: &Sandbox) -> i64 {
     let journal = Journal::open(&Paths::in_dir(dir).journal_file(), &journal_key(&production_hosts(sandbox)));
     let journal = Arc::new(journal.expect("journal"));
-    runtime.block_on(async {
-        let client = signed_in(sandbox).await;
-        let plan = client.subscription_plans().await.unwrap().into_iter().find(|p| p.name == "DEMOFIRM_MONTHLY");
-        let template = client.find_account("DEMOFIRM50K").await.unwrap().unwrap().id;
-        let user = trader(plan.map(|p| p.id));
-        let mut contact = us_contact(0);
-        contact.first_name = user.first_name.clone();
-        contact.last_name = user.last_name.clone();
-        let name = user.name.clone();
-        let prepared = PreparedTrader {
-            account: EvaluationAccount {
-                user_id: 0,
-                template_account_id: template,
-                name: format!("PROD{}", std::process::id() % 100_000),
-                initial_balance: 50_000.0,
-                pre_trade_risk: vec![],
-                post_trade_risk: Some(PostTradeRisk { daily_loss_auto_liq: Some(1000.0), ..Default::default() }),
-            },
-            contact: Some(contact),
-            user,
-        };
-        let (sender, _receiver) = tokio::sync::mpsc::unbounded_channel();
-        let pipeline = Pipeline::new(client, journal.clone(), PipelineOptions::default());
-        let summary = pipeline.run(vec![prepared], &CancelToken::default(), &sender).await;
-        assert_eq!(summary.done, 1, "{summary:?}");
-        journal.trader(&name).unwrap().and_then(|t| t.user_id).expect("user id")
-    })
+    let name = runtime.block_on(onboard_one_trader(sandbox, &journal, "PROD"));
+    journal.trader(&name).unwrap().and_then(|t| t.user_id).expect("user id")
 }
 
 fn confirm_typed(app: &mut TestApp, button: &str) {

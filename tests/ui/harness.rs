@@ -127,3 +127,41 @@ impl egui::DroppedFile for TestDrop {
         Ok(self.bytes.clone())
     }
 }
+
+/// Onboards one trader (US contact, a DEMOFIRM50K account with a daily loss limit) into
+/// `journal` with the library pipeline, as a run elsewhere would; returns its user name.
+pub async fn onboard_one_trader(
+    sandbox: &propdesk::sandbox::Sandbox,
+    journal: &Arc<propdesk::onboarding::journal::Journal>,
+    account_prefix: &str,
+) -> String {
+    use crate::support::{signed_in, trader, us_contact};
+    use propdesk::api::wire::{EvaluationAccount, PostTradeRisk};
+    use propdesk::onboarding::pipeline::{CancelToken, Pipeline, PipelineOptions, PreparedTrader};
+
+    let client = signed_in(sandbox).await;
+    let plan = client.subscription_plans().await.unwrap().into_iter().find(|p| p.name == "DEMOFIRM_MONTHLY");
+    let template = client.find_account("DEMOFIRM50K").await.unwrap().unwrap().id;
+    let user = trader(plan.map(|p| p.id));
+    let mut contact = us_contact(0);
+    contact.first_name = user.first_name.clone();
+    contact.last_name = user.last_name.clone();
+    let name = user.name.clone();
+    let prepared = PreparedTrader {
+        account: EvaluationAccount {
+            user_id: 0,
+            template_account_id: template,
+            name: format!("{account_prefix}{}", std::process::id() % 100_000),
+            initial_balance: 50_000.0,
+            pre_trade_risk: vec![],
+            post_trade_risk: Some(PostTradeRisk { daily_loss_auto_liq: Some(1000.0), ..Default::default() }),
+        },
+        contact: Some(contact),
+        user,
+    };
+    let (sender, _receiver) = tokio::sync::mpsc::unbounded_channel();
+    let pipeline = Pipeline::new(client, journal.clone(), PipelineOptions::default());
+    let summary = pipeline.run(vec![prepared], &CancelToken::default(), &sender).await;
+    assert_eq!(summary.done, 1, "{summary:?}");
+    name
+}
