@@ -314,25 +314,33 @@ pub fn update_user_auto_liq(ctx: &Ctx<'_>, world: &mut World) -> Reply {
 
 /// `GET userAccountAutoLiq/deps?masterid=<accountId>`.
 pub fn auto_liq_deps(ctx: &Ctx<'_>, world: &mut World) -> Reply {
-    let account_id = match master_id(ctx) {
-        Ok(id) => id,
-        Err(reply) => return reply,
-    };
-    if !own_account(ctx, world, account_id) {
-        return Reply::ok(json!([]));
-    }
-    let list = world
-        .risk
-        .auto_liqs
-        .iter()
-        .filter(|r| r.account_id == account_id)
-        .map(|r| with_ids(&r.fields, &[("id", r.id)]))
-        .collect();
-    Reply::ok(Value::Array(list))
+    account_deps(ctx, world, |world, account_id| {
+        world
+            .risk
+            .auto_liqs
+            .iter()
+            .filter(|r| r.account_id == account_id)
+            .map(|r| with_ids(&r.fields, &[("id", r.id)]))
+            .collect()
+    })
 }
 
 /// `GET userAccountPositionLimit/deps?masterid=<accountId>`.
 pub fn position_limit_deps(ctx: &Ctx<'_>, world: &mut World) -> Reply {
+    account_deps(ctx, world, |world, account_id| {
+        world
+            .risk
+            .position_limits
+            .iter()
+            .filter(|r| r.account_id == account_id)
+            .map(|r| with_ids(&r.fields, &[("id", r.id), ("accountId", r.account_id)]))
+            .collect()
+    })
+}
+
+/// A `deps?masterid=<accountId>` read: the caller's own account's records, or an empty
+/// list for an account that is not the caller organization's.
+fn account_deps(ctx: &Ctx<'_>, world: &World, records: impl FnOnce(&World, i64) -> Vec<Value>) -> Reply {
     let account_id = match master_id(ctx) {
         Ok(id) => id,
         Err(reply) => return reply,
@@ -340,14 +348,7 @@ pub fn position_limit_deps(ctx: &Ctx<'_>, world: &mut World) -> Reply {
     if !own_account(ctx, world, account_id) {
         return Reply::ok(json!([]));
     }
-    let list = world
-        .risk
-        .position_limits
-        .iter()
-        .filter(|r| r.account_id == account_id)
-        .map(|r| with_ids(&r.fields, &[("id", r.id), ("accountId", r.account_id)]))
-        .collect();
-    Reply::ok(Value::Array(list))
+    Reply::ok(Value::Array(records(world, account_id)))
 }
 
 /// `GET userAccountRiskParameter/deps?masterid=<positionLimitId>`.
