@@ -8,7 +8,7 @@ use egui_kittest::kittest::{NodeT, Queryable};
 use propdesk::api::{Domain, Environment};
 use propdesk::onboarding::board::{BoardStage, stage_of};
 use propdesk::onboarding::journal::Journal;
-use propdesk::sandbox::{self, Sandbox, SandboxConfig};
+use propdesk::sandbox::{Sandbox, SandboxConfig};
 use propdesk::store::Paths;
 use propdesk::ui::{StartEnvironment, journal_key};
 use std::sync::Arc;
@@ -22,16 +22,7 @@ fn signed_in_app(signature_delay: Duration) -> (TestApp, Sandbox) {
     let config = SandboxConfig { signature_delay, strict_entity_types: true, ..SandboxConfig::for_tests() };
     let sandbox = runtime.block_on(Sandbox::start(config)).expect("sandbox");
     let mut app = TestApp::start_full(StartEnvironment::SignedOut, runtime, None);
-    app.harness.get_by_label("Custom").click();
-    app.wait_for_text("LIVE URL");
-    app.type_into("LIVE URL", &sandbox.live_url());
-    app.type_into("DEMO URL", &sandbox.demo_url());
-    app.type_into("Username", sandbox::ADMIN_NAME);
-    app.type_into("Password", sandbox::ADMIN_PASSWORD);
-    app.type_into("API key name", sandbox::APP_ID);
-    app.type_into("Key ID", sandbox::CID);
-    app.type_into("Secret", sandbox::SECRET);
-    app.harness.get_by_role_and_label(Role::Button, "Sign in").click();
+    app.sign_in_to_custom(&sandbox);
     app.wait_for_text("Signed in as");
     app.click_nav("Pipeline");
     // The entitlement chosen in Setup is what the watch grants; then it listens.

@@ -91,6 +91,21 @@ impl TestApp {
         self.wait_for(text, move |h| h.query_by_label_contains(&owned).is_some());
     }
 
+    /// Fills the Custom sign-in form with `sandbox`'s URLs and admin key, then signs in.
+    pub fn sign_in_to_custom(&mut self, sandbox: &propdesk::sandbox::Sandbox) {
+        use propdesk::sandbox::{ADMIN_NAME, ADMIN_PASSWORD, APP_ID, CID, SECRET};
+        self.harness.get_by_label("Custom").click();
+        self.wait_for_text("LIVE URL");
+        self.type_into("LIVE URL", &sandbox.live_url());
+        self.type_into("DEMO URL", &sandbox.demo_url());
+        self.type_into("Username", ADMIN_NAME);
+        self.type_into("Password", ADMIN_PASSWORD);
+        self.type_into("API key name", APP_ID);
+        self.type_into("Key ID", CID);
+        self.type_into("Secret", SECRET);
+        self.harness.get_by_role_and_label(egui::accesskit::Role::Button, "Sign in").click();
+    }
+
     /// Clicks into a labelled field and types.
     pub fn type_into(&mut self, label: &str, text: &str) {
         self.harness.get_by_label(label).click();

@@ -245,11 +245,10 @@ fn the_window_and_the_command_line_give_one_roster_the_same_statuses_and_ready_c
 #[test]
 fn a_window_run_is_refused_while_another_run_holds_the_journal_and_sends_nothing() {
     use chrono::Utc;
-    use egui::accesskit::Role;
     use propdesk::api::Environment;
     use propdesk::onboarding::journal::{Journal, journal_key};
     use propdesk::onboarding::run_lock::{RunHolder, RunLock};
-    use propdesk::sandbox::{self, Sandbox};
+    use propdesk::sandbox::Sandbox;
 
     // A Custom environment keeps its journal on disk, where a command line can share it.
     let runtime = super::harness::runtime();
@@ -260,16 +259,7 @@ fn a_window_run_is_refused_while_another_run_holds_the_journal_and_sends_nothing
     let mut app = TestApp::start_configured(dir, mock, StartEnvironment::SignedOut, runtime, None, |config| {
         config.file_picker = open_dialog::fixed(roster);
     });
-    app.harness.get_by_label("Custom").click();
-    app.wait_for_text("LIVE URL");
-    app.type_into("LIVE URL", &sandbox.live_url());
-    app.type_into("DEMO URL", &sandbox.demo_url());
-    app.type_into("Username", sandbox::ADMIN_NAME);
-    app.type_into("Password", sandbox::ADMIN_PASSWORD);
-    app.type_into("API key name", sandbox::APP_ID);
-    app.type_into("Key ID", sandbox::CID);
-    app.type_into("Secret", sandbox::SECRET);
-    app.harness.get_by_role_and_label(Role::Button, "Sign in").click();
+    app.sign_in_to_custom(&sandbox);
     app.wait_for("the firm's plan", |h| h.query_by_label("DEMOFIRM_MONTHLY").is_some());
 
     // Another run (as `propdesk onboard` would) holds this environment's journal.
