@@ -13,6 +13,7 @@ pub mod onboarding;
 pub mod restricted_countries;
 pub mod safe_csv;
 pub mod sandbox;
+pub mod session;
 pub mod store;
 pub mod subaccount;
 pub mod ui;

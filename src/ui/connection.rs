@@ -7,8 +7,8 @@ use super::workspace::Workspace;
 use crate::api::wire::{Account, Entitlement, TradovateSubscriptionPlan};
 use crate::api::{Client, Environment, EnvironmentKind};
 use crate::doctor::{self, DoctorOptions, Report};
+use crate::session::Session;
 use crate::store::settings::{Chosen, EnvironmentSettings};
-use chrono::{DateTime, Utc};
 
 pub use crate::onboarding::setup_choice::{default_entitlement, default_plan, entitlement_label, template_accounts};
 
@@ -19,47 +19,50 @@ pub struct Connection {
     pub app_id: String,
     pub cid: String,
     pub remember: bool,
-    /// The username as typed: the keyring entries are named after it.
-    pub login_name: String,
     pub plans: Remote<Vec<TradovateSubscriptionPlan>>,
     pub accounts: Remote<Vec<Account>>,
     pub entitlements: Remote<Vec<Entitlement>>,
     /// The last "Check connection" report (`propdesk doctor`'s read-only probes).
     pub checkup: Remote<Report>,
-    /// Expiry of the token last written to the keyring, to save renewals once.
-    pub saved_token_expiry: Option<DateTime<Utc>>,
     /// Set once the session was lost, so the toast appears once.
     pub lost_reported: bool,
     /// The journal, registry and agreement watch; `None` until opened.
     pub workspace: Option<Workspace>,
     /// Why the workspace could not be opened, shown on the screens that need it.
     pub workspace_problem: Option<Problem>,
-    keep_fresh: tokio::task::JoinHandle<()>,
+    /// Renewal, keyring policy and token persistence (`crate::session`).
+    session: Session,
 }
 
 impl Connection {
-    /// Adopts a signed-in client: repaint on session changes, renew in the background.
-    pub fn new(client: Client, app_id: String, cid: String, remember: bool, bridge: &Bridge) -> Self {
-        let ctx = bridge.ctx.clone();
-        client.set_session_listener(move || ctx.request_repaint());
-        let keep_fresh = bridge.runtime.spawn(client.clone().keep_fresh());
+    /// Shows a started session (the API key's name and ID are for the connection card).
+    pub fn new(session: Session, app_id: String, cid: String) -> Self {
+        let client = session.client().clone();
         Self {
             environment: client.environment().clone(),
             client,
             app_id,
             cid,
-            remember,
-            login_name: String::new(),
+            remember: session.remember(),
             plans: Remote::NotRequested,
             accounts: Remote::NotRequested,
             entitlements: Remote::NotRequested,
             checkup: Remote::NotRequested,
-            saved_token_expiry: None,
             lost_reported: false,
             workspace: None,
             workspace_problem: None,
-            keep_fresh,
+            session,
         }
+    }
+
+    /// Signs out and deletes what "Remember" saved of this login.
+    pub fn sign_out(self) {
+        self.session.sign_out();
+    }
+
+    /// Leaves for another environment; what "Remember" saved stays.
+    pub fn leave(self) {
+        self.session.leave();
     }
 
     pub fn kind(&self) -> EnvironmentKind {
@@ -171,12 +174,6 @@ impl Connection {
             }
         }
         changed
-    }
-}
-
-impl Drop for Connection {
-    fn drop(&mut self) {
-        self.keep_fresh.abort();
     }
 }
 

@@ -8,13 +8,11 @@ impl PropdeskApp {
         match command {
             Command::Navigate(screen) => {
                 self.screen = screen;
-                self.settings.last_screen = screen.slug().to_string();
-                self.settings_dirty = true;
+                self.settings.edit().last_screen = screen.slug().to_string();
             }
             Command::SetTheme(choice) => {
-                self.settings.theme = choice;
+                self.settings.edit().theme = choice;
                 theme::apply_choice(&self.bridge.ctx, choice);
-                self.settings_dirty = true;
             }
             Command::SignIn(request) => self.start_sign_in(*request),
             Command::SignInSandbox => self.sign_in_sandbox(),
@@ -31,7 +29,7 @@ impl PropdeskApp {
             }
             Command::Choose(choice, chosen) => {
                 if let Some(kind) = self.connection.as_ref().map(|c| c.kind()) {
-                    let section = self.settings.environment_mut(kind);
+                    let section = self.settings.edit().environment_mut(kind);
                     match choice {
                         Choice::Plan => section.plan = Some(chosen),
                         Choice::Template => section.template = Some(chosen),
@@ -45,19 +43,16 @@ impl PropdeskApp {
                             section.entitlement = Some(chosen)
                         }
                     }
-                    self.settings_dirty = true;
                 }
             }
             Command::SaveRiskProfile { template, profile } => {
                 if let Some(kind) = self.connection.as_ref().map(|c| c.kind()) {
-                    self.settings.environment_mut(kind).risk.set_profile(&template, *profile);
-                    self.settings_dirty = true;
+                    self.settings.edit().environment_mut(kind).risk.set_profile(&template, *profile);
                 }
             }
             Command::AcknowledgeNoRiskLimits { template, acknowledged } => {
                 if let Some(kind) = self.connection.as_ref().map(|c| c.kind()) {
-                    self.settings.environment_mut(kind).risk.set_acknowledged(&template, acknowledged);
-                    self.settings_dirty = true;
+                    self.settings.edit().environment_mut(kind).risk.set_acknowledged(&template, acknowledged);
                 }
             }
             Command::ExportActivity(records) => self.export(records),
@@ -81,38 +76,21 @@ impl PropdeskApp {
         }
     }
 
-    fn start_sign_in(&mut self, mut request: SignInRequest) {
+    fn start_sign_in(&mut self, request: SignInRequest) {
         if self.sign_in.is_pending() {
             return;
         }
-        request.environment = hosts_of(self.production_hosts.as_ref(), request.environment);
-        let kind = request.environment.kind;
-        let section = self.settings.environment_mut(kind);
-        section.username = request.credentials.name.clone();
-        section.app_id = request.credentials.app_id.clone();
-        section.cid = request.credentials.cid.clone();
-        section.remember = request.remember;
-        if kind == EnvironmentKind::Custom {
-            section.live_url = request.environment.live_url.clone();
-            section.demo_url = request.environment.demo_url.clone();
-            section.ws_url = request.environment.ws_url.clone();
-            section.agreement_alert_id = Some(request.environment.agreement_alert_id);
-        }
-        self.settings_dirty = true;
+        let environment = sign_in::hosts_of(self.production_hosts.as_ref(), request.environment);
+        let kind = environment.kind;
+        sign_in::note_in_settings(self.settings.edit(), &environment, &request.credentials, request.remember);
         self.sign_in_error = None;
         self.signing_in = Some(kind);
         let bridge = self.bridge.clone();
+        let (credentials, remember) = (request.credentials, request.remember);
         self.sign_in.request(&self.bridge, async move {
-            let client = Client::new(request.environment);
-            bridge.send(Event::ActivitySource(kind, client.activity().clone()));
-            client.sign_in(request.credentials.clone()).await.map_err(Problem::from)?;
-            Ok(Some(SignedIn {
-                client,
-                credentials: request.credentials,
-                remember: request.remember,
-                sandbox: None,
-                restored_from: None,
-            }))
+            let on_client = |client: &Client| bridge.send(Event::ActivitySource(kind, client.activity().clone()));
+            let signed = sign_in::with_api_key(environment, credentials, remember, on_client).await;
+            signed.map(Some).map_err(sign_in_problem)
         });
     }
 
@@ -123,84 +101,36 @@ impl PropdeskApp {
         self.sign_in_error = None;
         self.signing_in = Some(EnvironmentKind::Sandbox);
         let running = self.sandbox.as_ref().map(|(_, environment)| environment.clone());
-        let credentials = sandbox_env::credentials(&self.settings.device_id);
+        let device_id = self.settings.device_id.clone();
         let sandbox_config = self.sandbox_config.clone();
         let bridge = self.bridge.clone();
         self.sign_in.request(&self.bridge, async move {
-            let (started, environment) = match running {
-                Some(environment) => (None, environment),
-                None => {
-                    let (handle, environment) = sandbox_env::start(sandbox_config)
-                        .await
-                        .map_err(|e| Problem::new("The Sandbox could not start", e.to_string()))?;
-                    (Some(handle), environment)
-                }
+            let on_client = |client: &Client| {
+                bridge.send(Event::ActivitySource(EnvironmentKind::Sandbox, client.activity().clone()))
             };
-            let client = Client::new(environment.clone());
-            bridge.send(Event::ActivitySource(EnvironmentKind::Sandbox, client.activity().clone()));
-            client.sign_in(credentials.clone()).await.map_err(Problem::from)?;
-            Ok(Some(SignedIn {
-                client,
-                credentials,
-                remember: false,
-                sandbox: started.map(|handle| (handle, environment)),
-                restored_from: None,
-            }))
+            let signed = sign_in::to_sandbox(running, sandbox_config, &device_id, on_client).await;
+            signed.map(Some).map_err(sign_in_problem)
         });
     }
 
     /// Signs in with what "Remember on this computer" saved, if anything.
     pub(super) fn restore(&mut self, kind: EnvironmentKind) {
         self.signing_in = Some(kind);
-        let store = self.secret_store.clone();
-        let settings = self.settings.clone();
-        let bridge = self.bridge.clone();
+        let (store, settings) = (self.secret_store.clone(), Settings::clone(&self.settings));
         let production_hosts = self.production_hosts.clone();
+        let bridge = self.bridge.clone();
         self.sign_in.request(&self.bridge, async move {
-            let loaded = tokio::task::spawn_blocking(move || {
-                load_saved_credentials(&store, &settings, kind).and_then(|login| Ok((login, store.backend()?)))
-            })
-            .await
-            .map_err(|e| Problem::new("Could not read the saved sign-in", e.to_string()))?;
-            let (mut login, store_name) = match loaded {
-                Ok((Some(login), store_name)) => (login, store_name),
-                Ok((None, _)) => return Ok(None),
-                // No keyring: nothing could have been saved, so just show the form.
-                Err(KeyringError::Unavailable { .. }) => return Ok(None),
-                Err(error) => return Err(Problem::from(error).context("Could not read the saved sign-in")),
-            };
-            // The settings file may have been edited since: the URL rules hold here too.
-            login.environment.check_urls().map_err(|e| Problem::new("The saved server addresses are refused", e))?;
-            login.environment = hosts_of(production_hosts.as_ref(), login.environment);
-            let client = Client::new(login.environment);
-            bridge.send(Event::ActivitySource(kind, client.activity().clone()));
-            match login.token {
-                Some((token, session)) => client.restore(token, session, Some(login.credentials.clone())),
-                None => {
-                    client.sign_in(login.credentials.clone()).await.map_err(Problem::from)?;
-                }
-            }
-            Ok(Some(SignedIn {
-                client,
-                credentials: login.credentials,
-                remember: true,
-                sandbox: None,
-                restored_from: Some(store_name),
-            }))
+            let on_client = |client: &Client| bridge.send(Event::ActivitySource(kind, client.activity().clone()));
+            sign_in::restore(store, settings, kind, production_hosts, on_client).await.map_err(sign_in_problem)
         });
     }
 
     fn sign_out(&mut self) {
         let Some(connection) = self.connection.take() else { return };
         let kind = connection.kind();
-        connection.client.sign_out();
+        connection.sign_out();
         self.keyring_note = None;
         self.setup.view_environment(kind, &self.settings);
-        if kind != EnvironmentKind::Sandbox && !connection.login_name.is_empty() {
-            let store = self.secret_store.clone();
-            let name = connection.login_name.clone();
-            self.bridge.spawn_blocking(move || Event::KeyringForgotten(kind, store.forget(kind, &name)));
-        }
         self.toasts.info(format!("Signed out of {}", kind.label()));
         self.update_title();
     }
@@ -227,20 +157,15 @@ impl PropdeskApp {
             })
         });
     }
+}
 
-    pub(super) fn save_settings(&mut self) {
-        self.settings_dirty = false;
-        self.settings_generation += 1;
-        let (generation, settings, path) =
-            (self.settings_generation, self.settings.clone(), self.paths.settings_file());
-        let writer = self.settings_writer.clone();
-        self.bridge.spawn_blocking(move || {
-            let mut written = writer.lock().unwrap_or_else(|e| e.into_inner());
-            if *written > generation {
-                return Event::SettingsSaved(Ok(()));
-            }
-            *written = generation;
-            Event::SettingsSaved(settings.save(&path))
-        });
+/// A failed sign-in in the house style (the same sentences as before the move).
+fn sign_in_problem(error: SignInError) -> Problem {
+    match error {
+        SignInError::Api(error) => Problem::from(error),
+        SignInError::SavedLoginUnreadable(error) => Problem::from(error).context("Could not read the saved sign-in"),
+        SignInError::SandboxDidNotStart(ref details)
+        | SignInError::SavedUrlsRefused(ref details)
+        | SignInError::Interrupted(ref details) => Problem::new(error.to_string(), details.clone()),
     }
 }

@@ -12,7 +12,6 @@ use super::event::Event;
 use super::help::{self, Help};
 use super::problem::Problem;
 use super::remote::Remote;
-use super::sandbox_env::{self, SandboxHandle};
 use super::save_dialog::{self, SaveDialog};
 use super::screens::activity::{ActivityScreen, ActivitySources};
 use super::screens::pipeline::PipelineScreen;
@@ -24,16 +23,17 @@ use super::theme;
 use super::toasts::Toasts;
 use super::workspace::{Workspace, watch_starts_by_itself};
 use crate::api::activity::{CallRecord, to_csv};
-use crate::api::{Client, Credentials, Environment, EnvironmentKind};
+use crate::api::{Client, Environment, EnvironmentKind};
 use crate::onboarding::agreements::WatchEvent;
 use crate::onboarding::journal::Journal;
 use crate::sandbox::SandboxConfig;
-use crate::store::keyring::SavedToken;
-use crate::store::{KeyringError, Paths, SecretStore, Settings, load_saved_credentials};
+use crate::session::{SandboxHandle, SecretEvent, SecretWriter, Session, SignInError, SignedIn, sign_in};
+use crate::store::settings_store::{OnError, WRITE_INTERVAL};
+use crate::store::{KeyringError, Paths, SecretStore, Settings, SettingsStore};
 use crate::subaccount::{PollPace, Registry};
-use chrono::{DateTime, Local, Utc};
+use chrono::Local;
+use std::sync::Arc;
 use std::sync::mpsc::Receiver;
-use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 /// Where the window starts.
@@ -102,17 +102,6 @@ impl AppConfig {
     }
 }
 
-/// A finished sign-in, ready to become the connection.
-struct SignedIn {
-    client: Client,
-    credentials: Credentials,
-    remember: bool,
-    /// A sandbox started for this sign-in, with its environment.
-    sandbox: Option<(SandboxHandle, Environment)>,
-    /// Set when the session came from the keyring: which store held it.
-    restored_from: Option<&'static str>,
-}
-
 /// The screens that keep state of their own.
 #[derive(Default)]
 struct Screens {
@@ -125,12 +114,11 @@ pub struct PropdeskApp {
     bridge: Bridge,
     events: Receiver<Event>,
     paths: Paths,
-    settings: Settings,
-    settings_dirty: bool,
-    /// Serializes writes and drops stale ones (the blocking pool may reorder them).
-    settings_writer: Arc<Mutex<u64>>,
-    settings_generation: u64,
+    /// Edits mark it dirty; it writes at most every `WRITE_INTERVAL`, off this thread.
+    settings: SettingsStore,
     secret_store: SecretStore,
+    /// Every keyring write of a sign-in, in order (see `session::secrets`).
+    secrets: SecretWriter,
     save_dialog: SaveDialog,
     screen: Screen,
     icon: egui::TextureHandle,
@@ -170,11 +158,11 @@ impl PropdeskApp {
     pub fn new(cc: &eframe::CreationContext<'_>, config: AppConfig) -> Self {
         let ctx = cc.egui_ctx.clone();
         theme::install(&ctx);
-        let settings_file = config.paths.settings_file();
-        let fresh = !settings_file.exists();
-        let (settings, settings_problem) = Settings::load_or_default(&settings_file);
-        theme::apply_choice(&ctx, settings.theme);
         let (bridge, events) = Bridge::new(config.runtime.clone(), ctx.clone());
+        let (settings, settings_problem) =
+            SettingsStore::open(config.paths.settings_file(), WRITE_INTERVAL, settings_errors(&bridge));
+        theme::apply_choice(&ctx, settings.theme);
+        let secrets = SecretWriter::start(config.secret_store.clone(), &config.runtime, secret_events(&bridge));
         let screen = Screen::from_slug(&settings.last_screen).unwrap_or(Screen::Setup);
         let first_view = match config.start {
             StartEnvironment::Sandbox => EnvironmentKind::Sandbox,
@@ -187,9 +175,7 @@ impl PropdeskApp {
             events,
             paths: config.paths,
             settings,
-            settings_dirty: fresh,
-            settings_writer: Arc::new(Mutex::new(0)),
-            settings_generation: 0,
+            secrets,
             secret_store: config.secret_store.clone(),
             save_dialog: config.save_dialog,
             screen,
@@ -301,20 +287,31 @@ impl PropdeskApp {
         }
     }
 
-    /// Makes a signed-in client the connection: renewal, keyring, setup data.
+    /// Makes a signed-in client the connection: the session (renewal, keyring), setup data.
     fn adopt(&mut self, signed: SignedIn) {
         let kind = signed.client.environment().kind;
         if let Some(sandbox) = signed.sandbox {
             self.sandbox = Some(sandbox);
         }
         if let Some(old) = self.connection.take() {
-            old.client.sign_out();
+            old.leave();
         }
-        let remember = signed.remember && kind != EnvironmentKind::Sandbox;
-        let credentials = signed.credentials;
-        let mut connection =
-            Connection::new(signed.client, credentials.app_id.clone(), credentials.cid.clone(), remember, &self.bridge);
-        connection.login_name = credentials.name.clone();
+        self.keyring_note = match signed.restored_from {
+            Some(store_name) => Some((kind, Ok(store_name))),
+            None => None,
+        };
+        let (app_id, cid) = (signed.credentials.app_id.clone(), signed.credentials.cid.clone());
+        let ctx = self.bridge.ctx.clone();
+        let session = Session::start(
+            signed.client,
+            signed.credentials,
+            signed.remember,
+            signed.restored_from.is_some(),
+            &self.secrets,
+            &self.bridge.runtime,
+            move || ctx.request_repaint(),
+        );
+        let mut connection = Connection::new(session, app_id, cid);
         match (&self.sandbox_files, kind) {
             (Some((journal, registry)), EnvironmentKind::Sandbox) => {
                 let opened = Ok((journal.clone(), registry.clone()));
@@ -322,42 +319,20 @@ impl PropdeskApp {
             }
             _ => Workspace::open_in_background(&self.bridge, &self.paths, &connection.environment),
         }
-        self.keyring_note = None;
-        if remember {
-            let token = connection.client.token();
-            connection.saved_token_expiry = token.as_ref().map(|t| t.expires_at);
-            if let Some(store_name) = signed.restored_from {
-                self.keyring_note = Some((kind, Ok(store_name)));
-            } else {
-                let saved =
-                    token.zip(connection.client.session()).map(|(token, session)| SavedToken { token, session });
-                let store = self.secret_store.clone();
-                self.bridge.spawn_blocking(move || {
-                    let result = store.remember(kind, &credentials, saved).and_then(|()| store.backend());
-                    Event::KeyringSaved(kind, result)
-                });
-            }
-        } else if kind != EnvironmentKind::Sandbox {
-            // "Remember" was switched off: nothing of this login stays on the computer.
-            let store = self.secret_store.clone();
-            let name = credentials.name.clone();
-            self.bridge.spawn_blocking(move || Event::KeyringForgotten(kind, store.forget(kind, &name)));
-        }
-        self.settings.last_environment = kind;
-        self.settings_dirty = true;
+        self.settings.edit().last_environment = kind;
         self.setup.view_environment(kind, &self.settings);
         connection.request_missing(&self.bridge);
         self.connection = Some(connection);
         self.update_title();
     }
 
-    /// Keeps the connection's data loaded and its renewed token saved.
+    /// Keeps the connection's data loaded (the session saves renewed tokens itself).
     fn tend_connection(&mut self) {
         let Some(connection) = &mut self.connection else { return };
         if connection.poll() {
             let kind = connection.kind();
-            if connection.preselect(self.settings.environment_mut(kind)) {
-                self.settings_dirty = true;
+            if connection.preselect(self.settings.edit_quietly().environment_mut(kind)) {
+                self.settings.mark_dirty();
             }
         }
         connection.request_missing(&self.bridge);
@@ -372,26 +347,10 @@ impl PropdeskApp {
                 workspace.start_watch(&connection.client, &self.bridge);
             }
         }
-        if connection.client.session().is_none() {
-            if !connection.lost_reported {
-                connection.lost_reported = true;
-                self.toasts
-                    .error(&Problem::simple("Signed out: the session ended and could not be renewed. Sign in again."));
-            }
-            return;
-        }
-        if connection.remember && connection.saved_token_expiry.is_some() {
-            let token = connection.client.token();
-            let expiry: Option<DateTime<Utc>> = token.as_ref().map(|t| t.expires_at);
-            if expiry != connection.saved_token_expiry
-                && let (Some(token), Some(session)) = (token, connection.client.session())
-            {
-                connection.saved_token_expiry = expiry;
-                let (store, kind, name) = (self.secret_store.clone(), connection.kind(), connection.login_name.clone());
-                self.bridge.spawn_blocking(move || {
-                    Event::TokenSaved(store.set_token(kind, &name, &SavedToken { token, session }))
-                });
-            }
+        if connection.client.session().is_none() && !connection.lost_reported {
+            connection.lost_reported = true;
+            self.toasts
+                .error(&Problem::simple("Signed out: the session ended and could not be renewed. Sign in again."));
         }
     }
 
@@ -442,11 +401,12 @@ impl PropdeskApp {
 
     /// The screens, and what they may change when applying commands.
     fn split_mut(&mut self) -> (&mut Screens, ScreenContextMut<'_>) {
+        let (settings, settings_dirty) = self.settings.parts_mut();
         let ctx = ScreenContextMut {
             bridge: &self.bridge,
             connection: self.connection.as_mut(),
-            settings: &mut self.settings,
-            settings_dirty: &mut self.settings_dirty,
+            settings,
+            settings_dirty,
             toasts: &mut self.toasts,
             paths: &self.paths,
         };
@@ -462,11 +422,25 @@ impl PropdeskApp {
     }
 }
 
-/// Where an environment's requests go: its own hosts, except Production under the test
-/// hook [`AppConfig::production_hosts`].
-fn hosts_of(production_hosts: Option<&Environment>, environment: Environment) -> Environment {
-    match production_hosts {
-        Some(hosts) if environment.kind == EnvironmentKind::Production => hosts.clone(),
-        _ => environment,
-    }
+/// The keyring writer's reports, as the window's events.
+fn secret_events(bridge: &Bridge) -> crate::session::Report {
+    let bridge = bridge.clone();
+    Arc::new(move |event| {
+        bridge.send(match event {
+            SecretEvent::Remembered(kind, result) => Event::KeyringSaved(kind, result),
+            SecretEvent::Forgotten(kind, result) => Event::KeyringForgotten(kind, result),
+            SecretEvent::TokenSaved(result) => Event::TokenSaved(result),
+            SecretEvent::Panicked(text) => Event::JobPanicked(text),
+        })
+    })
+}
+
+/// Failed settings writes, as the window's events (a toast).
+fn settings_errors(bridge: &Bridge) -> OnError {
+    let bridge = bridge.clone();
+    Box::new(move |error| {
+        // Logged too: at exit nobody reads the events any more.
+        tracing::warn!("{error}");
+        bridge.send(Event::SettingsSaved(Err(error)));
+    })
 }

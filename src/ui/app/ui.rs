@@ -59,7 +59,7 @@ impl eframe::App for PropdeskApp {
         self.tend_connection();
         self.tick_screens();
         if let Some(rect) = ctx.input(|i| i.viewport().inner_rect) {
-            self.settings.window_size = Some([rect.width().round(), rect.height().round()]);
+            self.settings.edit_quietly().window_size = Some([rect.width().round(), rect.height().round()]);
         }
         if let Some(next) = self.toasts.expire(Instant::now()) {
             ctx.request_repaint_after(next);
@@ -92,9 +92,7 @@ impl eframe::App for PropdeskApp {
         for command in commands {
             self.apply(command);
         }
-        if self.settings_dirty {
-            self.save_settings();
-        }
+        self.settings.save_if_dirty();
         if let Some(started_at) = self.started_at.take() {
             tracing::info!("first frame after {} ms", started_at.elapsed().as_millis());
         }
@@ -102,9 +100,7 @@ impl eframe::App for PropdeskApp {
 
     fn on_exit(&mut self) {
         // The window size changes without marking the settings dirty; save it now.
-        if let Err(error) = self.settings.save(&self.paths.settings_file()) {
-            tracing::warn!("{error}");
-        }
+        self.settings.flush();
     }
 }
 
