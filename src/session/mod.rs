@@ -14,9 +14,8 @@ pub use sandbox::SandboxHandle;
 pub use secrets::{Lease, Login, Report, SecretEvent, SecretWriter};
 pub use sign_in::{SignInError, SignedIn};
 
-use crate::api::{Client, Credentials, EnvironmentKind};
+use crate::api::{Client, Credentials, EnvironmentKind, Secret};
 use crate::store::SavedToken;
-use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
@@ -63,13 +62,13 @@ impl Session {
         });
         let keep_fresh = runtime.spawn(client.clone().keep_fresh());
         let persist = remember.then(|| {
-            let saved_expiry = client.token().map(|t| t.expires_at);
+            let saved_token = client.token().map(|t| t.value);
             if !restored {
                 writer.remember(&lease, login.clone(), credentials, saved(&client));
             }
             let task =
                 Persist { client: client.clone(), writer: writer.clone(), lease: lease.clone(), login: login.clone() };
-            runtime.spawn(task.run(changed, saved_expiry))
+            runtime.spawn(task.run(changed, saved_token))
         });
         if !remember && kind != EnvironmentKind::Sandbox {
             writer.forget(login.clone());
@@ -142,15 +141,17 @@ struct Persist {
 }
 
 impl Persist {
-    async fn run(self, changed: Arc<Notify>, mut saved_expiry: Option<DateTime<Utc>>) {
+    /// `saved_token`: the token last written. Compared by value: a renewal within the
+    /// same second as the sign-in may carry the same expiry.
+    async fn run(self, changed: Arc<Notify>, mut saved_token: Option<Secret>) {
         loop {
             changed.notified().await;
             if !self.lease.is_open() {
                 return;
             }
             let Some(saved) = saved(&self.client) else { continue };
-            if Some(saved.token.expires_at) != saved_expiry {
-                saved_expiry = Some(saved.token.expires_at);
+            if saved_token.as_ref() != Some(&saved.token.value) {
+                saved_token = Some(saved.token.value.clone());
                 self.writer.save_token(&self.lease, self.login.clone(), saved);
             }
         }

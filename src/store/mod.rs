@@ -4,6 +4,7 @@
 //! The window writes these; the command line reads them too
 //! ([`load_saved_credentials`]: `propdesk onboard` without env vars).
 
+pub mod activity_export;
 pub mod keyring;
 pub mod paths;
 pub mod settings;

@@ -145,11 +145,10 @@ impl PropdeskApp {
         let suggested = format!("propdesk-activity-{}.csv", Local::now().format("%Y-%m-%d-%H%M"));
         self.bridge.spawn(async move {
             let Some(path) = dialog(suggested).await else { return Event::Exported(Ok(None)) };
-            let count = records.len();
             let written =
-                tokio::task::spawn_blocking(move || std::fs::write(&path, to_csv(&records)).map(|()| path)).await;
+                tokio::task::spawn_blocking(move || save_calls_csv(&path, &records).map(|count| (path, count))).await;
             Event::Exported(match written {
-                Ok(Ok(path)) => Ok(Some((path, count))),
+                Ok(Ok(saved)) => Ok(Some(saved)),
                 Ok(Err(error)) => {
                     Err(Problem::new(format!("Could not save the CSV file: {error}"), format!("{error:?}")))
                 }
