@@ -80,8 +80,12 @@ impl SettingsStore {
 
     /// Saves the current settings now and waits until they are on disk (window exit).
     pub fn flush(&mut self) {
-        self.dirty = false;
-        self.send(Message::Save(Box::new(self.settings.clone())));
+        self.dirty = true;
+        self.save_if_dirty();
+        self.wait_for_writer();
+    }
+
+    fn wait_for_writer(&self) {
         let (done, answer) = mpsc::channel();
         self.send(Message::Flush(done));
         // An error means the writer is gone; it reported its own failure.
@@ -97,6 +101,15 @@ impl SettingsStore {
         if self.writer.send(message).is_err() {
             tracing::warn!("the settings writer has stopped; a settings change was not saved");
         }
+    }
+}
+
+impl Drop for SettingsStore {
+    /// Whatever was handed over is on disk before the store goes (the next launch, or a
+    /// test starting the app again, reads it at once).
+    fn drop(&mut self) {
+        self.save_if_dirty();
+        self.wait_for_writer();
     }
 }
 
@@ -197,6 +210,19 @@ mod tests {
         store.flush();
         let saved = Settings::load(&dir.path().join("settings.json")).unwrap();
         assert_eq!((saved.theme, saved.window_size), (ThemeChoice::Dark, Some([1000.0, 700.0])));
+    }
+
+    #[test]
+    fn dropping_the_store_leaves_the_last_edit_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = store(dir.path());
+        store.save_if_dirty();
+        store.edit().last_screen = "traders".into();
+        store.save_if_dirty();
+        store.edit().last_screen = "pipeline".into();
+        drop(store);
+        let saved = Settings::load(&dir.path().join("settings.json")).unwrap();
+        assert_eq!(saved.last_screen, "pipeline");
     }
 
     #[test]
