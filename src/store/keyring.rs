@@ -322,10 +322,10 @@ fn candidates() -> Vec<(&'static str, Maker)> {
 }
 
 /// Writes, reads and deletes a throwaway entry: a store that cannot do all three is no use.
-/// A leftover from an earlier probe is removed first, and must be removable: measured in
-/// a container, a kernel session keyring kept an old probe key readable while refusing
-/// new keys and every search, and a probe that merely rewrote the old key passed.
-/// (A new name per probe would leave one unremovable key behind per start there.)
+/// A leftover from an earlier probe is removed first, and must be removable: seen once in
+/// a container, a kernel session keyring held an old probe key that it could not delete
+/// while refusing new keys, and the kernel keyring was picked though no sign-in could be
+/// saved. (A new name per probe would leave one unremovable key behind per start there.)
 fn probe(store: &Arc<CredentialStore>) -> keyring_core::Result<()> {
     let entry = store.build(SERVICE, "probe", None)?;
     match entry.delete_credential() {
