@@ -86,6 +86,8 @@ pub struct Settings {
     pub window_size: Option<[f32; 2]>,
     /// Keyed by `EnvironmentKind::slug`.
     pub environments: BTreeMap<String, EnvironmentSettings>,
+    /// The update check's "yes/no" and when it last ran.
+    pub updates: crate::update::UpdateSettings,
 }
 
 impl Default for Settings {
@@ -97,6 +99,7 @@ impl Default for Settings {
             last_screen: String::new(),
             window_size: None,
             environments: BTreeMap::new(),
+            updates: Default::default(),
         }
     }
 }
