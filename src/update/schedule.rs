@@ -1,22 +1,11 @@
 //! When the app may look for an update: only after the user said yes, and at most once a
 //! day. The clock is a parameter, so the rule is tested without waiting a day.
 
+pub use crate::store::settings::UpdateSettings;
 use chrono::{DateTime, Duration, Utc};
-use serde::{Deserialize, Serialize};
 
 /// The shortest time between two automatic checks.
 pub const INTERVAL: Duration = Duration::hours(24);
-
-/// Kept in the settings file.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct UpdateSettings {
-    /// The one-time "Check for updates?" answer; `None` until the user answers, and no
-    /// automatic check happens before that (not even on the first, Sandbox-only run).
-    pub consent: Option<bool>,
-    /// When the last automatic check started (whatever its outcome).
-    pub last_checked: Option<DateTime<Utc>>,
-}
 
 /// Whether an automatic check is due at `now`.
 pub fn is_due(settings: &UpdateSettings, now: DateTime<Utc>) -> bool {
