@@ -10,9 +10,15 @@ const QUESTION: &str = "Check for updates?";
 
 /// Starts signed out, checking `server`; `consent` is written to the settings first.
 fn start(server: &ManifestServer, runtime: tokio::runtime::Runtime, consent: Option<bool>) -> TestApp {
+    let updates = consent.map(|yes| format!(r#"{{"consent":{yes}}}"#));
+    start_with_settings(server, runtime, updates)
+}
+
+/// Starts signed out, checking `server`, with `updates` as the settings' "updates" section.
+fn start_with_settings(server: &ManifestServer, runtime: tokio::runtime::Runtime, updates: Option<String>) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    if let Some(yes) = consent {
-        std::fs::write(dir.path().join("settings.json"), format!(r#"{{"updates":{{"consent":{yes}}}}}"#)).unwrap();
+    if let Some(updates) = updates {
+        std::fs::write(dir.path().join("settings.json"), format!(r#"{{"updates":{updates}}}"#)).unwrap();
     }
     let mock = keyring_core::mock::Store::new().expect("mock keyring");
     let url = server.url.clone();
@@ -48,6 +54,26 @@ fn nothing_is_fetched_before_the_user_says_yes_then_a_newer_release_is_shown() {
         let saved = std::fs::read_to_string(&settings).unwrap_or_default();
         saved.contains("\"consent\": true") && saved.contains("last_checked")
     });
+}
+
+#[test]
+fn a_start_within_a_day_of_the_last_check_fetches_nothing() {
+    let checked = |hours_ago: i64| {
+        let when = chrono::Utc::now() - chrono::Duration::hours(hours_ago);
+        Some(format!(r#"{{"consent":true,"last_checked":"{}"}}"#, when.to_rfc3339()))
+    };
+    let runtime = runtime();
+    let server = runtime.block_on(ManifestServer::with_version("99.1.0"));
+    let mut app = start_with_settings(&server, runtime, checked(2));
+    settle(&mut app);
+    assert_eq!(server.hits(), 0, "checked two hours ago");
+    assert!(app.harness.query_by_label_contains("is available").is_none());
+
+    let runtime = super::harness::runtime();
+    let server = runtime.block_on(ManifestServer::with_version("99.1.0"));
+    let mut app = start_with_settings(&server, runtime, checked(25));
+    app.wait_for_text("Propdesk 99.1 is available");
+    assert_eq!(server.hits(), 1, "checked 25 hours ago: due again");
 }
 
 #[test]
