@@ -169,11 +169,16 @@ def render(packages):
     for p in packages:
         texts = licence_texts(p)
         if not texts:
-            without.append(f"{p['name']} {p['version']}")
+            where = p.get("repository") or "its crates.io page"
+            without.append(f"{p['name']} {p['version']} ({p['license']}; texts at {where})")
         for name, text in texts:
             by_text.setdefault(text, []).append(f"{p['name']} {p['version']} ({name})")
     if without:
-        lines += ["", "Crates whose published sources hold no licence file (their expression above applies):"]
+        lines += [
+            "",
+            "Crates whose published sources hold no licence file; their licence is the standard",
+            "text of the expression shown, with the authors' notices in their repository:",
+        ]
         lines += [f"  {name}" for name in without]
     for text, users in sorted(by_text.items(), key=lambda item: item[1][0]):
         lines += ["", "-" * 80, "Used by:"]
