@@ -57,6 +57,14 @@ impl PropdeskApp {
             }
             Command::ExportActivity(records) => self.export(records),
             Command::DismissToast(id) => self.toasts.dismiss(id),
+            Command::Help(
+                command @ (HelpCommand::CheckForUpdates | HelpCommand::UpdateConsent(_) | HelpCommand::DismissUpdate),
+            ) => {
+                let (settings, dirty) = self.settings.parts_mut();
+                if self.updates.apply(command, &mut settings.updates, &self.bridge) {
+                    *dirty = true;
+                }
+            }
             Command::Help(command) => {
                 let environment = self.connection.as_ref().map(|c| c.kind());
                 self.help.apply(command, &self.bridge, &mut self.toasts, environment);

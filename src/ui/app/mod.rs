@@ -9,7 +9,7 @@ use super::command::{Choice, Command, Screen, SignInRequest};
 use super::connection::Connection;
 use super::document_picker::{self, DocumentPicker};
 use super::event::Event;
-use super::help::{self, Help};
+use super::help::{self, Help, HelpCommand};
 use super::problem::Problem;
 use super::remote::Remote;
 use super::save_dialog::{self, SaveDialog};
@@ -21,6 +21,7 @@ use super::screens::traders::TradersScreen;
 use super::screens::{ScreenContext, ScreenContextMut};
 use super::theme;
 use super::toasts::Toasts;
+use super::updates::Updates;
 use super::workspace::{Workspace, watch_starts_by_itself};
 use crate::api::activity::CallRecord;
 use crate::api::{Client, Environment, EnvironmentKind};
@@ -78,6 +79,9 @@ pub struct AppConfig {
     pub open_folder: help::FolderOpener,
     /// The crash report of the last run the user was not told about yet.
     pub crashed_last_time: Option<std::path::PathBuf>,
+    /// The update manifest's URL (`update::manifest_url`; tests pass a local server's).
+    /// `None`: no update check and no update UI.
+    pub update_url: Option<String>,
 }
 
 impl AppConfig {
@@ -99,6 +103,7 @@ impl AppConfig {
             file_picker: super::open_dialog::native(),
             traders_save_dialog: None,
             production_hosts: None,
+            update_url: crate::update::manifest_url(),
         }
     }
 }
@@ -142,6 +147,7 @@ pub struct PropdeskApp {
     /// Sandbox is), so signing in to it again after another environment finds its traders.
     sandbox_files: Option<(Arc<Journal>, Arc<Registry>)>,
     help: Help,
+    updates: Updates,
 }
 
 impl PropdeskApp {
@@ -203,6 +209,7 @@ impl PropdeskApp {
             production_hosts: config.production_hosts,
             sandbox_files: None,
             help,
+            updates: Updates::new(config.update_url),
         };
         if let Some(problem) = settings_problem {
             app.toasts.error(&problem.into());
@@ -247,6 +254,7 @@ impl PropdeskApp {
             }
             Event::WorkspaceReady(kind, opened) => self.adopt_workspace(kind, opened),
             Event::Watch(event) => self.on_watch_event(event),
+            Event::UpdateChecked { asked, result } => self.updates.on_checked(asked, result, &mut self.toasts),
             Event::JobPanicked(text) => {
                 self.toasts.error(&Problem::new("A background job failed unexpectedly", text));
             }

@@ -7,6 +7,7 @@ use crate::ui::command::{Command, Screen};
 use crate::ui::screens::setup::SetupView;
 use crate::ui::top_bar::{self, TopBarView};
 use crate::ui::{ICON_PNG, nav, theme};
+use chrono::Utc;
 use std::time::Instant;
 
 impl PropdeskApp {
@@ -58,6 +59,10 @@ impl eframe::App for PropdeskApp {
         self.poll_sign_in();
         self.tend_connection();
         self.tick_screens();
+        // At most once a day, and only after the user said yes (update::schedule).
+        if self.updates.check_if_due(&mut self.settings.edit_quietly().updates, Utc::now(), &self.bridge) {
+            self.settings.mark_dirty();
+        }
         if let Some(rect) = ctx.input(|i| i.viewport().inner_rect) {
             self.settings.edit_quietly().window_size = Some([rect.width().round(), rect.height().round()]);
         }
@@ -78,12 +83,15 @@ impl eframe::App for PropdeskApp {
                 TopBarView { connection: self.connection.as_ref(), signing_in: self.signing_in, icon: &self.icon };
             top_bar::ui(ui, &view);
         });
-        if self.help.has_notice() {
-            egui::Panel::top("help_notice").show(ui, |ui| self.help.notice_ui(ui, &mut commands));
+        if self.help.has_notice() || self.updates.has_notice(&self.settings.updates) {
+            egui::Panel::top("help_notice").show(ui, |ui| {
+                self.help.notice_ui(ui, &mut commands);
+                self.updates.notice_ui(ui, &self.settings.updates, &mut commands);
+            });
         }
         let nav_frame = egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::symmetric(10, 6));
         egui::Panel::left("nav").exact_size(200.0).resizable(false).frame(nav_frame).show(ui, |ui| {
-            nav::ui(ui, self.screen, self.settings.theme, &mut commands);
+            nav::ui(ui, self.screen, self.settings.theme, &self.updates, &mut commands);
         });
         let central = egui::Frame::central_panel(ui.style()).inner_margin(egui::Margin::symmetric(24, 18));
         egui::CentralPanel::default().frame(central).show(ui, |ui| self.central_ui(ui, &mut commands));
