@@ -32,6 +32,7 @@ use chrono::{DateTime, Utc};
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// Who holds (or held) a journal's run lock.
 #[derive(Clone, Debug, PartialEq)]
@@ -103,7 +104,7 @@ impl RunLock {
         let (guard, took_over_from) = if journal.is_shared() {
             let guard = match journal.take_run_lock() {
                 Ok(Some(guard)) => guard,
-                Ok(None) => return Err(RunLockError::Held(journal.run_holder().ok().flatten())),
+                Ok(None) => return Err(RunLockError::Held(holder_once_named(journal))),
                 Err(e) => return Err(RunLockError::Unavailable(e.to_string())),
             };
             // The lock was free, so whoever the journal still names is gone.
@@ -127,6 +128,22 @@ impl Drop for RunLock {
             let _ = self.journal.clear_run_holder(self.pid);
         }
         *self.journal.running.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+}
+
+/// How long a refused run waits for the holder to name itself: a run takes the lock
+/// first and writes its row just after, so two runs started together can meet in between.
+const NAMING_GRACE: Duration = Duration::from_secs(2);
+
+/// The holder's row, waiting up to [`NAMING_GRACE`] for it to appear.
+fn holder_once_named(journal: &Journal) -> Option<RunHolder> {
+    let deadline = Instant::now() + NAMING_GRACE;
+    loop {
+        let holder = journal.run_holder().ok().flatten();
+        if holder.is_some() || Instant::now() >= deadline {
+            return holder;
+        }
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 

@@ -85,6 +85,12 @@ macro_rules! suite {
             }
 
             #[test]
+            fn a_refused_run_waits_for_the_holder_to_name_itself() {
+                let Some(store) = store("naming") else { return };
+                super::a_refused_run_waits_for_the_holder_to_name_itself(&store);
+            }
+
+            #[test]
             fn a_dead_holders_row_is_taken_over_and_reported() {
                 let Some(store) = store("takeover") else { return };
                 super::a_dead_holders_row_is_taken_over_and_reported(&store);
@@ -277,4 +283,26 @@ fn a_dead_holders_row_is_taken_over_and_reported(store: &Store) {
     assert_eq!(store.journal("staging").run_holder().unwrap().map(|h| h.pid), Some(std::process::id()));
     drop(lock);
     assert_eq!(journal.run_holder().unwrap(), None);
+}
+
+fn a_refused_run_waits_for_the_holder_to_name_itself(store: &Store) {
+    // The moment between a run taking the lock and writing its row, as when two admins
+    // start together: the refusal still names the holder instead of "not named yet".
+    let holder_journal = store.journal("staging");
+    let _lock = holder_journal.take_run_lock().unwrap().expect("the lock is free");
+    let holder =
+        RunHolder { pid: 4242, program: "propdesk onboard".into(), host: "anna-laptop".into(), since: Utc::now() };
+    let naming = {
+        let holder = holder.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            holder_journal.set_run_holder(&holder).unwrap();
+            holder_journal
+        })
+    };
+    match RunLock::take(&Arc::new(store.journal("staging")), "propdesk onboard") {
+        Err(RunLockError::Held(Some(named))) => assert_eq!((named.pid, named.host), (4242, holder.host)),
+        other => panic!("expected a refusal naming the holder, got {:?}", other.map(|_| ())),
+    }
+    drop(naming.join().unwrap());
 }
