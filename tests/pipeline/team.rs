@@ -95,3 +95,39 @@ fn a_team_journal_that_cannot_be_reached_is_a_usage_error_without_the_password()
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("PROPDESK_JOURNAL_URL must be a postgres:// URL"), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_killed_mid_way_on_the_team_journal_is_taken_over_and_resumed() {
+    let Some(url) = fresh_postgres_journal("killed") else { return };
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let users = roster_csv(dir.path(), "teamkill", 200, &[]);
+    let out = dir.path().join("results.csv");
+
+    let mut child = onboard(&sandbox, &users, Path::new(&url), &out).spawn().unwrap();
+    let killed_pid = child.id();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while sandbox.stats().calls("contactinfo/updatecontactinfo") < 80 {
+        assert!(Instant::now() < deadline, "the child made no progress");
+        assert!(child.try_wait().unwrap().is_none(), "the child finished before it could be killed");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    child.kill().unwrap(); // SIGKILL: the server sees the connection drop, nothing else
+    child.wait().unwrap();
+    assert!(sandbox.stats().accounts_created() < 200);
+
+    // The advisory lock went with the connection: the next run starts, says whose lock
+    // it took over, and finishes from the team journal without creating anything twice.
+    let output = onboard(&sandbox, &users, Path::new(&url), &out).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "every row done after resuming: {stderr}");
+    assert!(
+        stderr.contains(&format!("took over the journal from propdesk onboard (process {killed_pid} on ")),
+        "{stderr}"
+    );
+    let stats = sandbox.stats();
+    assert_eq!((stats.users_created(), stats.accounts_created()), (200, 200), "0 duplicates, none lost");
+    let rows = results(&out);
+    assert_eq!(rows.len(), 200);
+    assert!(rows.iter().all(|r| &r[4] == "done" && !r[1].is_empty() && !r[2].is_empty()));
+}

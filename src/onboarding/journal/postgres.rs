@@ -80,7 +80,8 @@ CREATE TABLE marks (
 
 /// Namespaces Propdesk's advisory locks (the first key of the two-key form).
 const LOCK_SPACE: i32 = 0x5052_4f50; // "PROP"
-/// Second keys: migrations, and (through `hashtext`) each environment's run.
+/// The second key of the migration lock; runs and grant claims use `hashtext` of the
+/// schema and their key, so two schemas in one database never block each other.
 const MIGRATION_LOCK: i32 = 0;
 
 /// Whether a `--journal` value names a PostgreSQL server rather than a file.
