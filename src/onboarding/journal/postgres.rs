@@ -249,16 +249,27 @@ struct AdvisoryRunLock {
 }
 
 impl Drop for AdvisoryRunLock {
+    /// Waits for the unlock (a bounded while), so a run started right after this one
+    /// ended, on any connection, finds the lock free.
     fn drop(&mut self) {
         let environment = std::mem::take(&mut self.environment);
-        let _ = self.jobs.send(Box::new(move |client| {
+        let (done, unlocked) = mpsc::sync_channel(1);
+        let sent = self.jobs.send(Box::new(move |client| {
             let _ = client.execute(
                 "SELECT pg_advisory_unlock($1, hashtext(current_schema() || chr(31) || $2))",
                 &[&LOCK_SPACE, &environment],
             );
+            let _ = done.send(());
         }));
+        if sent.is_ok() {
+            let _ = unlocked.recv_timeout(UNLOCK_WAIT);
+        }
     }
 }
+
+/// How long ending a run waits for the server to confirm the unlock; past it the lock
+/// is released anyway when the connection closes.
+const UNLOCK_WAIT: Duration = Duration::from_secs(5);
 
 fn history_in(
     tx: &mut impl GenericClient,
