@@ -16,6 +16,7 @@ mod navigation;
 mod progress;
 mod registry;
 mod rules;
+pub mod saved_draft;
 mod server_errors;
 mod submission;
 mod text;

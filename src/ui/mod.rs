@@ -15,7 +15,6 @@ mod nav;
 pub mod open_dialog;
 mod problem;
 mod remote;
-mod sandbox_env;
 pub mod save_dialog;
 mod screens;
 mod theme;

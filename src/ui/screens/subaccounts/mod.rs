@@ -6,7 +6,6 @@
 //! run on the runtime and come back through [`Inbox`].
 
 mod documents;
-mod drafts;
 mod list;
 mod review;
 mod steps;
@@ -16,6 +15,7 @@ use super::{ScreenContext, ScreenContextMut};
 use crate::api::wire::DocumentType;
 use crate::api::{EnvironmentKind, Secret};
 use crate::store::SecretStore;
+use crate::subaccount::saved_draft as drafts;
 use crate::subaccount::{
     DocumentFile, PollPace, Registry, StatusWatch, Submission, SubmissionHandle, SubmissionJobs, check_document_size,
 };
