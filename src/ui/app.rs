@@ -7,7 +7,7 @@ use super::document_picker::{self, DocumentPicker};
 use super::event::Event;
 use super::help::{self, Help};
 use super::problem::Problem;
-use super::remote::Remote;
+use super::remote::{Inbox, Remote};
 use super::sandbox_env::{self, SandboxHandle};
 use super::save_dialog::{self, SaveDialog};
 use super::screens::activity::{ActivityScreen, ActivitySources};
@@ -29,7 +29,6 @@ use crate::store::keyring::SavedToken;
 use crate::store::{KeyringError, Paths, SecretStore, Settings, load_saved_credentials};
 use crate::subaccount::{PollPace, Registry};
 use chrono::{DateTime, Local, Utc};
-use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -120,7 +119,7 @@ struct Screens {
 
 pub struct PropdeskApp {
     bridge: Bridge,
-    events: Receiver<Event>,
+    events: Inbox<Event>,
     paths: Paths,
     settings: Settings,
     settings_dirty: bool,
@@ -742,7 +741,7 @@ impl PropdeskApp {
 
 impl eframe::App for PropdeskApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
-        while let Ok(event) = self.events.try_recv() {
+        for event in self.events.drain().collect::<Vec<_>>() {
             self.handle_event(event);
         }
         self.poll_sign_in();

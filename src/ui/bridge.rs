@@ -2,23 +2,23 @@
 //! not a tokio thread), results come back over a channel, and every result wakes the UI.
 
 use super::event::Event;
-use futures_util::FutureExt;
+use super::remote::{Inbox, Outbox, panicked, settle};
 use std::any::Any;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::mpsc::{Receiver, Sender, channel};
 
 #[derive(Clone)]
 pub struct Bridge {
     pub runtime: tokio::runtime::Handle,
     pub ctx: egui::Context,
-    events: Sender<Event>,
+    events: Outbox<Event>,
 }
 
 impl Bridge {
-    pub fn new(runtime: tokio::runtime::Handle, ctx: egui::Context) -> (Self, Receiver<Event>) {
-        let (events, receiver) = channel();
-        (Self { runtime, ctx, events }, receiver)
+    /// The bridge and the app's inbox of [`Event`]s (the same [`Inbox`] screens use).
+    pub fn new(runtime: tokio::runtime::Handle, ctx: egui::Context) -> (Self, Inbox<Event>) {
+        let inbox = Inbox::default();
+        (Self { runtime, events: inbox.outbox(&ctx), ctx }, inbox)
     }
 
     /// Runs async work on the runtime and delivers its event (or, if it panics, an
@@ -26,25 +26,25 @@ impl Bridge {
     pub fn spawn(&self, job: impl Future<Output = Event> + Send + 'static) {
         let this = self.clone();
         self.runtime.spawn(async move {
-            let event =
-                AssertUnwindSafe(job).catch_unwind().await.unwrap_or_else(|p| Event::JobPanicked(panic_text(&*p)));
-            this.send(event);
+            if let Ok(event) = settle(&this, job).await {
+                this.send(event);
+            }
         });
     }
 
     /// Runs blocking work (disk, keyring) on the runtime's blocking pool.
     pub fn spawn_blocking(&self, job: impl FnOnce() -> Event + Send + 'static) {
         let this = self.clone();
-        self.runtime.spawn_blocking(move || {
-            let event = catch_unwind(AssertUnwindSafe(job)).unwrap_or_else(|p| Event::JobPanicked(panic_text(&*p)));
-            this.send(event);
+        self.runtime.spawn_blocking(move || match catch_unwind(AssertUnwindSafe(job)) {
+            Ok(event) => this.send(event),
+            Err(payload) => {
+                panicked(&this, &*payload);
+            }
         });
     }
 
     pub fn send(&self, event: Event) {
-        // The receiver only goes away when the window closes; nothing left to tell.
-        let _ = self.events.send(event);
-        self.ctx.request_repaint();
+        self.events.send(event);
     }
 }
 
