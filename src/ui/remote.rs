@@ -51,6 +51,18 @@ impl<T: Send + 'static> Remote<T> {
         *self = Remote::Pending { previous, promise };
     }
 
+    /// [`Remote::request`] for blocking work (SQLite, disk), run on the blocking pool.
+    pub fn request_blocking(&mut self, bridge: &Bridge, job: impl FnOnce() -> Result<T, Problem> + Send + 'static) {
+        self.request(bridge, async move {
+            match tokio::task::spawn_blocking(job).await {
+                Ok(result) => result,
+                // Re-raised here so the request's own panic handling tells it.
+                Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+                Err(error) => Err(Problem::new("A background job was stopped", error.to_string())),
+            }
+        });
+    }
+
     /// Moves a finished request to `Ready` or `Failed`; true when the state changed.
     pub fn poll(&mut self) -> bool {
         if !matches!(self, Remote::Pending { promise, .. } if promise.ready().is_some()) {

@@ -7,14 +7,14 @@ use crate::api::wire::{DocumentType, SubaccountStatus};
 use crate::subaccount::{OUTCOME_UNKNOWN_ADVICE, Stage, Submission};
 use crate::ui::command::Command;
 use crate::ui::problem::Problem;
+use crate::ui::remote::Remote;
 use crate::ui::widgets;
 use chrono::Utc;
 use egui::{Color32, RichText};
 
 pub fn ui(
     ui: &mut egui::Ui,
-    list: Option<&Result<Vec<Submission>, String>>,
-    loading: bool,
+    list: &Remote<Vec<Submission>>,
     wizard: &Wizard,
     _latest: Option<&Submission>,
     commands: &mut Vec<Command>,
@@ -29,24 +29,21 @@ pub fn ui(
         if ui.button("🔄 Refresh").clicked() {
             commands.push(Command::Subaccounts(SubaccountsCommand::Refresh));
         }
-        if loading {
+        if list.is_pending() {
             ui.spinner();
         }
     });
     ui.add_space(8.0);
-    let submissions = match list {
-        None => {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label("Reading the requests…");
-            });
-            return;
-        }
-        Some(Err(error)) => {
-            widgets::error_label(ui, &Problem::new("Could not read the subaccount requests", error.clone()));
-            return;
-        }
-        Some(Ok(list)) => list,
+    if let Some(error) = list.error() {
+        widgets::error_label(ui, &error.clone().context("Could not read the subaccount requests"));
+        return;
+    }
+    let Some(submissions) = list.value() else {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label("Reading the requests…");
+        });
+        return;
     };
     if submissions.is_empty() {
         widgets::empty_state(

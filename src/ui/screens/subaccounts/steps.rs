@@ -60,23 +60,23 @@ pub fn trader_ui(ui: &mut egui::Ui, wizard: &mut Wizard, problems: &[FieldProble
     widgets::card(ui, "Whose subaccount is it?", |ui| {
         widgets::hint(ui, "Pick a trader the firm onboarded, or type the trader's Tradovate user ID and name.");
         ui.add_space(6.0);
-        match &wizard.known_traders {
-            None => {
+        match (wizard.known_traders.value(), wizard.known_traders.error()) {
+            (_, Some(error)) => {
+                widgets::error_label(ui, &error.clone().context("Could not read the onboarded traders"));
+                if ui.button("Try again").clicked() {
+                    commands.push(Command::Subaccounts(SubaccountsCommand::LoadTraders));
+                }
+            }
+            (None, None) => {
                 ui.horizontal(|ui| {
                     ui.spinner();
                     ui.label("Reading the traders onboarded in this environment…");
                 });
             }
-            Some(Err(error)) => {
-                widgets::error_label(ui, &Problem::new("Could not read the onboarded traders", error.clone()));
-                if ui.button("Try again").clicked() {
-                    commands.push(Command::Subaccounts(SubaccountsCommand::LoadTraders));
-                }
-            }
-            Some(Ok(traders)) if traders.is_empty() => {
+            (Some(traders), None) if traders.is_empty() => {
                 widgets::hint(ui, "No onboarded trader has a Tradovate user yet: type the user ID below.");
             }
-            Some(Ok(traders)) => {
+            (Some(traders), None) => {
                 let mut chosen = None;
                 ui.horizontal_wrapped(|ui| {
                     ui.label("Onboarded traders:");

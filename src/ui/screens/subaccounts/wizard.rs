@@ -1,6 +1,7 @@
 //! The wizard's state and frame: the step indicator, the current step, and Back / Next
 //! with the line that says what is still missing.
 
+use crate::ui::remote::Remote;
 use super::{SubaccountsCommand, documents, review, steps};
 use crate::api::Secret;
 use crate::api::wire::DocumentType;
@@ -34,7 +35,8 @@ pub struct Wizard {
     pub slot_problems: HashMap<DocumentType, Problem>,
     pub thumbnails: HashMap<DocumentType, (String, egui::TextureHandle)>,
     pub drop_note: Option<String>,
-    pub known_traders: Option<Result<Vec<(String, i64)>, String>>,
+    /// The journal's traders that have a Tradovate user (name, user id).
+    pub known_traders: Remote<Vec<(String, i64)>>,
     /// Tradovate's refusal: the field it names (if any), its message, and when.
     pub server_problem: Option<(Option<DraftField>, String, DateTime<Utc>)>,
     pub submit_problem: Option<Problem>,
@@ -61,7 +63,7 @@ impl Default for Wizard {
             slot_problems: HashMap::new(),
             thumbnails: HashMap::new(),
             drop_note: None,
-            known_traders: None,
+            known_traders: Remote::NotRequested,
             server_problem: None,
             submit_problem: None,
             keyring_note: None,
