@@ -172,6 +172,31 @@ fn a_file_dialog_that_cannot_open_says_so_and_offers_dropping_the_file() {
     });
 }
 
+async fn crashing_dialog() -> Result<Option<std::path::PathBuf>, String> {
+    panic!("the file dialog crashed")
+}
+
+/// A background job that panics (here the file dialog) is told in a toast, and the
+/// screen stops waiting for it: the Import button works again.
+#[test]
+fn a_job_that_panics_shows_the_failure_and_the_screen_stops_waiting() {
+    let mut app = TestApp::start_configured(
+        tempfile::tempdir().unwrap(),
+        keyring_core::mock::Store::new().unwrap(),
+        StartEnvironment::SignedOut,
+        super::harness::runtime(),
+        None,
+        |config| config.file_picker = std::sync::Arc::new(|| Box::pin(crashing_dialog()) as open_dialog::OpenedPath),
+    );
+    app.click_nav("Traders");
+    app.wait_for_text("Import file");
+    app.harness.get_by_label_contains("Import file").click();
+    app.wait_for("the failure's toast", |h| has_text(h, "A background job failed unexpectedly"));
+    app.wait_for("the import button", |h| {
+        h.query_by_label_contains("Import file").is_some_and(|n| !n.accesskit_node().is_disabled())
+    });
+}
+
 /// name, status, error of each RESULTS line (ids differ between two sandboxes).
 fn statuses(csv: &str) -> Vec<(String, String, String)> {
     let mut reader = csv::Reader::from_reader(csv.as_bytes());

@@ -50,7 +50,10 @@ pub enum SubaccountsCommand {
 
 /// What background work reports, delivered to [`SubaccountsScreen::tick`].
 enum Message {
-    Slot { slot: DocumentType, outcome: SlotOutcome },
+    Slot {
+        slot: DocumentType,
+        outcome: SlotOutcome,
+    },
     DraftLoaded(Result<Option<Box<drafts::Restored>>, String>),
     DraftSaved(Result<Result<(), crate::store::KeyringError>, String>),
     /// The sent draft's saved copy is gone (best effort: nothing to tell).
@@ -247,9 +250,8 @@ impl SubaccountsScreen {
             .flatten()
             .filter(|h| h.draft_id() == self.wizard.draft_id)
             .find_map(|h| h.latest().cloned());
-        from_handle.or_else(|| {
-            self.list.value().and_then(|l| l.iter().find(|s| s.draft_id == self.wizard.draft_id).cloned())
-        })
+        from_handle
+            .or_else(|| self.list.value().and_then(|l| l.iter().find(|s| s.draft_id == self.wizard.draft_id).cloned()))
     }
 
     fn is_sending(&self) -> bool {
@@ -600,10 +602,11 @@ fn check_file(file: PickedFile) -> SlotOutcome {
             return SlotOutcome::Refused(Problem::new(problem.to_string(), details));
         }
     };
-    let thumbnail = document.is_image().then(|| image::load_from_memory(document.bytes()).ok()).flatten().map(|image| {
-        let thumb = image.thumbnail(160, 160).to_rgba8();
-        let size = [thumb.width() as usize, thumb.height() as usize];
-        egui::ColorImage::from_rgba_unmultiplied(size, thumb.as_raw())
-    });
+    let thumbnail =
+        document.is_image().then(|| image::load_from_memory(document.bytes()).ok()).flatten().map(|image| {
+            let thumb = image.thumbnail(160, 160).to_rgba8();
+            let size = [thumb.width() as usize, thumb.height() as usize];
+            egui::ColorImage::from_rgba_unmultiplied(size, thumb.as_raw())
+        });
     SlotOutcome::Chosen { file: document, thumbnail }
 }

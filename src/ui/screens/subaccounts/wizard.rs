@@ -1,7 +1,6 @@
 //! The wizard's state and frame: the step indicator, the current step, and Back / Next
 //! with the line that says what is still missing.
 
-use crate::ui::remote::Remote;
 use super::{SubaccountsCommand, documents, review, steps};
 use crate::api::Secret;
 use crate::api::wire::DocumentType;
@@ -10,6 +9,7 @@ use crate::subaccount::{
 };
 use crate::ui::command::Command;
 use crate::ui::problem::Problem;
+use crate::ui::remote::Remote;
 use crate::ui::{theme, widgets};
 use chrono::{DateTime, Utc};
 use egui::RichText;
