@@ -13,6 +13,7 @@ use super::journal::{Journal, JournalError};
 use crate::api::Client;
 use crate::api::wire::AdminAlertSignal;
 use crate::api::ws::{SocketEvent, SocketOptions, UserSocket, admin_alert_signal, snapshot_signals};
+use crate::diagnostics::caught::caught;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -125,7 +126,13 @@ impl AgreementWatch {
     ) -> (Self, mpsc::UnboundedReceiver<WatchEvent>) {
         let (events, receiver) = mpsc::unbounded_channel();
         let (requests, request_receiver) = mpsc::unbounded_channel();
-        let task = tokio::spawn(run(client, journal, options, events, request_receiver));
+        let last_word = events.clone();
+        let task = tokio::spawn(async move {
+            // A bug must not leave the window saying "listening" to a watch that is gone.
+            if let Err(text) = caught(run(client, journal, options, events, request_receiver)).await {
+                last_word.send(WatchEvent::Stopped(format!("the watch stopped unexpectedly: {text}"))).ok();
+            }
+        });
         (Self { requests, task }, receiver)
     }
 

@@ -50,6 +50,10 @@ pub enum SubmitError {
     NothingToRetry(Box<Submission>),
     #[error("{0}")]
     Registry(String),
+    /// The job panicked (a bug; the crash report has the details). What Tradovate got is
+    /// unknown until the next status check.
+    #[error("Sending stopped unexpectedly ({0}); check the request's status before sending again")]
+    Stopped(String),
 }
 
 impl From<RegistryError> for SubmitError {

@@ -3,7 +3,7 @@
 
 use super::event::Event;
 use super::remote::{Inbox, Outbox, panicked, settle};
-use std::any::Any;
+use crate::diagnostics::caught::panic_text;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -25,10 +25,16 @@ impl Bridge {
     /// error toast: a bug in one job must not take the window down).
     pub fn spawn(&self, job: impl Future<Output = Event> + Send + 'static) {
         let this = self.clone();
+        self.spawn_reporting(async move { this.send(job.await) });
+    }
+
+    /// Runs async work that sends its own events (a stream, like the agreement watch's);
+    /// a panic is an error toast.
+    pub fn spawn_reporting(&self, job: impl Future<Output = ()> + Send + 'static) {
+        let this = self.clone();
         self.runtime.spawn(async move {
-            if let Ok(event) = settle(&this, job).await {
-                this.send(event);
-            }
+            // `settle` already told the panic; nothing else to deliver.
+            settle(&this, job).await.ok();
         });
     }
 
@@ -38,7 +44,7 @@ impl Bridge {
         self.runtime.spawn_blocking(move || match catch_unwind(AssertUnwindSafe(job)) {
             Ok(event) => this.send(event),
             Err(payload) => {
-                panicked(&this, &*payload);
+                panicked(&this, panic_text(&*payload));
             }
         });
     }
@@ -46,13 +52,4 @@ impl Bridge {
     pub fn send(&self, event: Event) {
         self.events.send(event);
     }
-}
-
-/// The message a panicking job gave, for the toast's details.
-pub fn panic_text(payload: &(dyn Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "no message".into())
 }

@@ -4,10 +4,10 @@
 //! run's progress, file checks) sends into an [`Inbox<M>`]. Both repaint on arrival and
 //! turn a panicking job into a failure plus an error toast, never a hang.
 
-use super::bridge::{Bridge, panic_text};
+use super::bridge::Bridge;
 use super::event::Event;
 use super::problem::Problem;
-use futures_util::FutureExt;
+use crate::diagnostics::caught::{caught, panic_text};
 use poll_promise::Promise;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -104,11 +104,11 @@ impl<T: Send + 'static> Remote<T> {
 
 /// Awaits a job; a panic is told as an error toast and returned as the failure.
 pub(super) async fn settle<T>(bridge: &Bridge, job: impl Future<Output = T>) -> Result<T, Problem> {
-    AssertUnwindSafe(job).catch_unwind().await.map_err(|payload| panicked(bridge, &*payload))
+    caught(job).await.map_err(|text| panicked(bridge, text))
 }
 
-pub(super) fn panicked(bridge: &Bridge, payload: &(dyn std::any::Any + Send)) -> Problem {
-    let text = panic_text(payload);
+/// Tells a panic (toast) and makes it the job's failure.
+pub(super) fn panicked(bridge: &Bridge, text: String) -> Problem {
     bridge.send(Event::JobPanicked(text.clone()));
     Problem::new("A background job failed unexpectedly", text)
 }
@@ -177,7 +177,8 @@ impl<M: Send + 'static> Inbox<M> {
     ) {
         let (outbox, bridge) = (self.outbox(&bridge.ctx), bridge.clone());
         bridge.runtime.clone().spawn_blocking(move || {
-            let message = catch_unwind(AssertUnwindSafe(job)).unwrap_or_else(|p| on_panic(panicked(&bridge, &*p)));
+            let message =
+                catch_unwind(AssertUnwindSafe(job)).unwrap_or_else(|p| on_panic(panicked(&bridge, panic_text(&*p))));
             outbox.send(message);
         });
     }
