@@ -21,6 +21,8 @@ mod screens;
 mod theme;
 mod toasts;
 mod top_bar;
+#[cfg(test)]
+mod ui_thread_rules;
 mod widgets;
 mod workspace;
 
