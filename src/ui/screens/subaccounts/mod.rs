@@ -28,7 +28,7 @@ use crate::ui::remote::{Inbox, Remote};
 use crate::ui::widgets;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use wizard::Wizard;
+use wizard::{SlotProblem, Wizard};
 
 /// What this screen asks the app to do after drawing (applied by [`SubaccountsScreen::apply`]).
 #[derive(Clone, Debug)]
@@ -67,7 +67,7 @@ enum SlotOutcome {
     /// The dialog was closed without a file (or the job stopped): the slot is as it was.
     Cancelled,
     /// Too large, unreadable, of the wrong type, or no dialog: shown beside the slot.
-    Refused(Problem),
+    Refused(SlotProblem),
 }
 
 /// Keeping the wizard's draft across restarts.
@@ -290,7 +290,7 @@ impl SubaccountsScreen {
                         Ok(Some(file)) => check_file(file),
                         Ok(None) => SlotOutcome::Cancelled,
                         // The slot stays usable.
-                        Err(problem) => SlotOutcome::Refused(problem),
+                        Err(problem) => SlotOutcome::Refused(SlotProblem { problem, advice: None }),
                     };
                     Message::Slot { slot, outcome }
                 };
@@ -326,7 +326,7 @@ impl SubaccountsScreen {
                 };
                 let outcome = match bytes {
                     Ok(bytes) => check_file(PickedFile { name, bytes }),
-                    Err(problem) => SlotOutcome::Refused(problem),
+                    Err(problem) => SlotOutcome::Refused(SlotProblem { problem, advice: None }),
                 };
                 Message::Slot { slot, outcome }
             };
@@ -594,12 +594,10 @@ fn keyring_note(error: &crate::store::KeyringError) -> String {
 fn check_file(file: PickedFile) -> SlotOutcome {
     let document = match DocumentFile::from_bytes(&file.name, file.bytes) {
         Ok(document) => document,
-        Err(problem) => {
-            let details = match problem.suggested_file_name() {
-                Some(name) => format!("Rename the file to {name} and choose it again."),
-                None => problem.to_string(),
-            };
-            return SlotOutcome::Refused(Problem::new(problem.to_string(), details));
+        Err(refusal) => {
+            let advice = refusal.suggested_file_name().map(|name| format!("Rename the file to {name} and choose it again."));
+            let problem = Problem::new(refusal.to_string(), advice.clone().unwrap_or_else(|| refusal.to_string()));
+            return SlotOutcome::Refused(SlotProblem { problem, advice });
         }
     };
     let thumbnail =

@@ -32,7 +32,7 @@ pub struct Wizard {
     /// "Link documents already uploaded" instead of files.
     pub link_mode: bool,
     pub loading: HashSet<DocumentType>,
-    pub slot_problems: HashMap<DocumentType, Problem>,
+    pub slot_problems: HashMap<DocumentType, SlotProblem>,
     pub thumbnails: HashMap<DocumentType, (String, egui::TextureHandle)>,
     pub drop_note: Option<String>,
     /// The journal's traders that have a Tradovate user (name, user id).
@@ -44,6 +44,13 @@ pub struct Wizard {
     pub keyring_note: Option<String>,
     /// The draft was read back from disk after a restart.
     pub restored: bool,
+}
+
+/// Why a document slot has no file, and what to do about it (shown beside the slot).
+pub struct SlotProblem {
+    pub problem: Problem,
+    /// A fix to offer, e.g. "Rename the file to … and choose it again."
+    pub advice: Option<String>,
 }
 
 impl Default for Wizard {
