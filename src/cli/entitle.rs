@@ -80,7 +80,7 @@ pub async fn run(args: EntitleArgs) -> Result<u8, UsageError> {
                 failures += 1;
                 println!("{name}\tfailed: {error}");
             }
-            WatchEvent::Problem(text) => eprintln!("propdesk: {text}"),
+            WatchEvent::Failed(text) => eprintln!("propdesk: {text}"),
             WatchEvent::Disconnected { reason, retry_in } => {
                 eprintln!("propdesk: socket down ({reason}); retrying in {} s", retry_in.as_secs())
             }

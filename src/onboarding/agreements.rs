@@ -100,7 +100,7 @@ pub enum WatchEvent {
         reason: String,
     },
     /// Something the screen should show once (e.g. the catch-up call failed).
-    Problem(String),
+    Failed(String),
     /// The watch ended (signed out).
     Stopped(String),
 }
@@ -302,7 +302,7 @@ impl Watcher {
                 self.emit(WatchEvent::CaughtUp { signals: signals.len() });
                 self.handle_signals(signals).await;
             }
-            Err(error) => self.emit(WatchEvent::Problem(format!("Could not check for signatures: {error}"))),
+            Err(error) => self.emit(WatchEvent::Failed(format!("Could not check for signatures: {error}"))),
         }
     }
 
@@ -339,7 +339,7 @@ impl Watcher {
     /// grant right after the signature); `None` for a grant asked for by hand.
     async fn grant_by_name(&mut self, name: &str, retry: Option<usize>) {
         let Some(entitlement_id) = self.options.entitlement_id else {
-            self.emit(WatchEvent::Problem("Choose the T-Prop entitlement in Setup before granting".into()));
+            self.emit(WatchEvent::Failed("Choose the T-Prop entitlement in Setup before granting".into()));
             return;
         };
         let trader = match self.journal.trader(name) {
@@ -372,7 +372,7 @@ impl Watcher {
     }
 
     fn journal_problem(&self, error: JournalError) {
-        self.emit(WatchEvent::Problem(format!("The journal could not be updated: {error}")));
+        self.emit(WatchEvent::Failed(format!("The journal could not be updated: {error}")));
     }
 
     fn emit(&self, event: WatchEvent) {

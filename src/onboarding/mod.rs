@@ -45,5 +45,6 @@ pub use import::{
 pub use roster::{Roster, RowId, SortOrder};
 pub use trader::{Field, Trader};
 pub use validate::{
-    KnownNames, Problem, Validation, canonical_drawdown_mode, is_valid_account_name, validate_roster, validate_trader,
+    CellProblem, KnownNames, Validation, canonical_drawdown_mode, is_valid_account_name, validate_roster,
+    validate_trader,
 };

@@ -563,7 +563,7 @@ impl PropdeskApp {
         let Some(workspace) = self.connection.as_mut().and_then(|c| c.workspace.as_mut()) else { return };
         workspace.on_watch_event(&event);
         match event {
-            WatchEvent::Problem(text) => self.toasts.error(&Problem::simple(text)),
+            WatchEvent::Failed(text) => self.toasts.error(&Problem::simple(text)),
             WatchEvent::GrantFailed { name, error } => {
                 self.toasts.error(&Problem::new(format!("T-Prop could not be granted to {name}"), error))
             }

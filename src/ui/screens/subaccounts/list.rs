@@ -4,7 +4,7 @@ use super::SubaccountsCommand;
 use super::review::slot_state_ui;
 use super::wizard::Wizard;
 use crate::api::wire::{DocumentType, SubaccountStatus};
-use crate::subaccount::{OUTCOME_UNKNOWN_ADVICE, Stage, Submission};
+use crate::subaccount::{OUTCOME_UNKNOWN_ADVICE, RequestStage, Submission};
 use crate::ui::command::Command;
 use crate::ui::problem::Problem;
 use crate::ui::remote::Remote;
@@ -84,21 +84,21 @@ fn row_ui(ui: &mut egui::Ui, s: &Submission, wizard: &Wizard, commands: &mut Vec
                 ui.label(format!("· request {id}"));
             }
             match s.status {
-                Some(status) if s.stage == Stage::Submitted || s.stage == Stage::Created => {
+                Some(status) if s.stage == RequestStage::Submitted || s.stage == RequestStage::Created => {
                     widgets::badge(ui, &format!("{status:?}"), status_color(status));
                 }
                 _ => {}
             }
         });
         match (&s.stage, s.status, &s.message) {
-            (Stage::OutcomeUnknown { detail }, _, _) => {
+            (RequestStage::OutcomeUnknown { detail }, _, _) => {
                 widgets::error_label(ui, &Problem::new(format!("Outcome unknown ({detail})"), OUTCOME_UNKNOWN_ADVICE));
                 widgets::hint(ui, OUTCOME_UNKNOWN_ADVICE);
             }
             (_, Some(SubaccountStatus::Denied), Some(message)) => {
                 widgets::error_label(ui, &Problem::simple(format!("Denied: {message}")));
             }
-            (Stage::Refused { .. } | Stage::NotSent { .. }, _, _) => {
+            (RequestStage::Refused { .. } | RequestStage::NotSent { .. }, _, _) => {
                 widgets::error_label(ui, &Problem::simple(s.headline()));
             }
             _ => {

@@ -339,7 +339,7 @@ impl SubaccountsScreen {
         let Some(jobs) = self.jobs(ctx) else { return };
         self.wizard.sync_secrets();
         self.wizard.server_problem = None;
-        let prepared = match crate::subaccount::prepare(&self.wizard.draft_id, &self.wizard.draft, false) {
+        let prepared = match crate::subaccount::prepare_request(&self.wizard.draft_id, &self.wizard.draft, false) {
             Ok(prepared) => prepared,
             Err(error) => {
                 self.wizard.submit_problem = Some(Problem::new(error.to_string(), format!("{error:?}")));
@@ -471,7 +471,7 @@ impl SubaccountsScreen {
                 {
                     // Tradovate refused: back to the step (and field) it concerns.
                     let message = match &s.stage {
-                        crate::subaccount::Stage::Refused { error, .. } => error.clone(),
+                        crate::subaccount::RequestStage::Refused { error, .. } => error.clone(),
                         _ => s.headline(),
                     };
                     self.wizard.server_problem = Some((s.field_to_fix(), message, s.updated_at));
@@ -595,7 +595,8 @@ fn check_file(file: PickedFile) -> SlotOutcome {
     let document = match DocumentFile::from_bytes(&file.name, file.bytes) {
         Ok(document) => document,
         Err(refusal) => {
-            let advice = refusal.suggested_file_name().map(|name| format!("Rename the file to {name} and choose it again."));
+            let advice =
+                refusal.suggested_file_name().map(|name| format!("Rename the file to {name} and choose it again."));
             let problem = Problem::new(refusal.to_string(), advice.clone().unwrap_or_else(|| refusal.to_string()));
             return SlotOutcome::Refused(SlotProblem { problem, advice });
         }
