@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod cli;
+pub mod countries;
 pub mod diagnostics;
 pub mod doctor;
 pub mod logging;

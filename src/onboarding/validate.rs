@@ -5,9 +5,9 @@
 //! (risk), and the onboarding guide (state only for US, two-letter countries).
 
 use super::amount::{AmountError, parse_amount};
-use super::countries::{is_country_code, suggest_code};
 use super::roster::{Roster, RowId, duplicate_key};
 use super::trader::{Field, Trader};
+use crate::countries::{code_for_name_or_alias, is_country_code};
 use crate::restricted_countries;
 use std::collections::{HashMap, HashSet};
 
@@ -386,7 +386,7 @@ fn country_code(value: &str) -> Option<CellProblem> {
             format!("Country must be a two-letter code such as US or GB; '{value}' is not"),
         )
     };
-    Some(match suggest_code(value) {
+    Some(match code_for_name_or_alias(value) {
         Some(code) => CellProblem { message: format!("{} (did you mean {code}?)", problem.message), ..problem }
             .with_suggestion(code),
         None => problem,

@@ -5,7 +5,6 @@
 //! `tracking` (status until decided), `server_errors` (a refusal → the wizard step to fix)
 //! and `jobs` (all of it as background jobs a screen can poll).
 
-mod countries;
 mod documents;
 mod draft;
 #[cfg(test)]
@@ -21,7 +20,7 @@ mod submission;
 mod text;
 mod tracking;
 
-pub use countries::{code_for_name_or_alias, countries, country_name, normalize_country_code};
+pub use crate::countries::{code_for_name_or_alias, countries, country_name, normalize_country_code};
 pub(crate) use documents::thousands;
 pub use documents::{
     DocumentFile, DocumentKind, DocumentProblem, MAX_BODY_BYTES, MAX_DATA_URI_CHARS, MAX_FILE_BYTES,
