@@ -8,9 +8,9 @@ use crate::subaccount::{OUTCOME_UNKNOWN_ADVICE, RequestStage, Submission};
 use crate::ui::command::Command;
 use crate::ui::problem::Problem;
 use crate::ui::remote::Remote;
-use crate::ui::widgets;
+use crate::ui::{theme, widgets};
 use chrono::Utc;
-use egui::{Color32, RichText};
+use egui::RichText;
 
 pub fn ui(
     ui: &mut egui::Ui,
@@ -66,15 +66,6 @@ pub fn ui(
     });
 }
 
-fn status_color(status: SubaccountStatus) -> Color32 {
-    match status {
-        SubaccountStatus::Approved => Color32::from_rgb(46, 160, 67),
-        SubaccountStatus::Denied => Color32::from_rgb(200, 60, 60),
-        SubaccountStatus::InAMLReview | SubaccountStatus::InReview => Color32::from_rgb(180, 130, 20),
-        SubaccountStatus::Pending | SubaccountStatus::Preapproved => Color32::from_rgb(70, 110, 190),
-    }
-}
-
 fn row_ui(ui: &mut egui::Ui, s: &Submission, wizard: &Wizard, commands: &mut Vec<Command>) {
     widgets::card(ui, "", |ui| {
         ui.horizontal(|ui| {
@@ -85,7 +76,7 @@ fn row_ui(ui: &mut egui::Ui, s: &Submission, wizard: &Wizard, commands: &mut Vec
             }
             match s.status {
                 Some(status) if s.stage == RequestStage::Submitted || s.stage == RequestStage::Created => {
-                    widgets::badge(ui, &format!("{status:?}"), status_color(status));
+                    widgets::badge(ui, &format!("{status:?}"), theme::request_status_color(status));
                 }
                 _ => {}
             }

@@ -120,31 +120,9 @@ pub fn identity_ui(ui: &mut egui::Ui, wizard: &mut Wizard, problems: &[FieldProb
                 (DraftField::NationalId, "National ID")
             };
             let label = ui.label(label_text);
-            let response = ui
-                .horizontal(|ui| {
-                    ui.spacing_mut().item_spacing.x = 4.0;
-                    let shown = wizard.show_secret;
-                    let value =
-                        if field == DraftField::TaxIdentifier { &mut wizard.ssn } else { &mut wizard.national_id };
-                    let hint = if field == DraftField::TaxIdentifier { "123-45-6789" } else { "" };
-                    let response = ui.add(
-                        egui::TextEdit::singleline(value)
-                            .password(!shown)
-                            .hint_text(hint)
-                            .desired_width(FIELD_WIDTH - 38.0),
-                    );
-                    let (eye, tip) = if shown { ("🙈", "Hide") } else { ("👁", "Show") };
-                    if ui
-                        .add(egui::Button::new(eye).min_size(egui::vec2(34.0, 0.0)))
-                        .on_hover_text(format!("{tip} {label_text}"))
-                        .accessible_name(format!("{tip} {label_text}"))
-                        .clicked()
-                    {
-                        wizard.show_secret = !shown;
-                    }
-                    response
-                })
-                .inner
+            let value = if field == DraftField::TaxIdentifier { &mut wizard.ssn } else { &mut wizard.national_id };
+            let hint = if field == DraftField::TaxIdentifier { "123-45-6789" } else { "" };
+            let response = widgets::secret_input(ui, label_text, value, &mut wizard.show_secret, hint, FIELD_WIDTH)
                 .labelled_by(label.id);
             if response.changed() || response.lost_focus() {
                 wizard.touch(field);
