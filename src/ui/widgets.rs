@@ -88,6 +88,21 @@ pub fn secret_input(
     .inner
 }
 
+/// The screen's main action (Sign in, Onboard, Save): white on the accent colour.
+pub fn primary_button(text: impl Into<String>) -> egui::Button<'static> {
+    filled_button(text, theme::ACCENT)
+}
+
+/// An action that cannot be undone (revoke, cancel): white on the danger colour.
+pub fn danger_button(text: impl Into<String>) -> egui::Button<'static> {
+    filled_button(text, theme::DANGER)
+}
+
+/// White bold text on `fill` (the confirmation uses the environment's colour).
+pub fn filled_button(text: impl Into<String>, fill: Color32) -> egui::Button<'static> {
+    egui::Button::new(RichText::new(text.into()).color(Color32::WHITE).strong()).fill(fill)
+}
+
 pub fn empty_state(ui: &mut Ui, icon: &str, title: &str, text: &str) {
     ui.vertical_centered(|ui| {
         ui.add_space((ui.available_height() * 0.16).min(120.0));

@@ -215,7 +215,7 @@ fn actions_ui(ui: &mut Ui, view: &BoardView<'_>, selected: &BTreeSet<String>) ->
     let names: Vec<String> = selected.iter().cloned().collect();
     let enabled = !names.is_empty() && !view.busy;
     if ui
-        .add_enabled(enabled, egui::Button::new("Cancel everything"))
+        .add_enabled(enabled, widgets::danger_button("Cancel everything"))
         .on_hover_text("Revoke permissions and cancel all subscriptions on DEMO and LIVE")
         .clicked()
     {

@@ -123,8 +123,7 @@ pub fn run_bar_ui(
                     }
                 } else {
                     let label = format!("▶ Onboard {ready} valid traders");
-                    let button = egui::Button::new(RichText::new(label).strong().color(egui::Color32::WHITE))
-                        .fill(theme::ACCENT);
+                    let button = widgets::primary_button(label);
                     let response = ui.add_enabled(blocked.is_none(), button);
                     let response = match &blocked {
                         Some(reason) => response.on_disabled_hover_text(reason),
