@@ -6,7 +6,7 @@ use super::wizard::Wizard;
 use crate::subaccount::{DraftField, FieldProblem, MarginType, countries, country_name};
 use crate::ui::command::Command;
 use crate::ui::problem::Problem;
-use crate::ui::{theme, widgets};
+use crate::ui::widgets;
 use egui::RichText;
 
 const FIELD_WIDTH: f32 = 300.0;
@@ -289,6 +289,5 @@ pub fn account_ui(ui: &mut egui::Ui, wizard: &mut Wizard, problems: &[FieldProbl
             }
             problem_cell(ui, wizard, problems, DraftField::TraderReason);
         });
-        let _ = theme::error_color;
     });
 }
