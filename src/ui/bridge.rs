@@ -28,14 +28,14 @@ impl Bridge {
         self.spawn_reporting(async move { this.send(job.await) });
     }
 
-    /// Runs async work that sends its own events (a stream, like the agreement watch's);
-    /// a panic is an error toast.
-    pub fn spawn_reporting(&self, job: impl Future<Output = ()> + Send + 'static) {
+    /// Runs async work that sends its own events (a stream, like the agreement watch's)
+    /// or none (token renewal); a panic is an error toast. The handle may abort it.
+    pub fn spawn_reporting(&self, job: impl Future<Output = ()> + Send + 'static) -> tokio::task::JoinHandle<()> {
         let this = self.clone();
         self.runtime.spawn(async move {
             // `settle` already told the panic; nothing else to deliver.
             settle(&this, job).await.ok();
-        });
+        })
     }
 
     /// Runs blocking work (disk, keyring) on the runtime's blocking pool.

@@ -42,7 +42,7 @@ impl Connection {
     pub fn new(client: Client, app_id: String, cid: String, remember: bool, bridge: &Bridge) -> Self {
         let ctx = bridge.ctx.clone();
         client.set_session_listener(move || ctx.request_repaint());
-        let keep_fresh = bridge.runtime.spawn(client.clone().keep_fresh());
+        let keep_fresh = bridge.spawn_reporting(client.clone().keep_fresh());
         Self {
             environment: client.environment().clone(),
             client,

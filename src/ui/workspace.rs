@@ -129,6 +129,7 @@ impl Workspace {
         self.watch = Some(watch);
         self.watch_status = WatchStatus::Starting;
         let forward_to = bridge.clone();
+        // Ends by itself when the watch is dropped (its channel closes).
         bridge.spawn_reporting(async move {
             while let Some(event) = events.recv().await {
                 forward_to.send(Event::Watch(event));
