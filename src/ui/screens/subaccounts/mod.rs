@@ -342,7 +342,7 @@ impl SubaccountsScreen {
         let prepared = match crate::subaccount::prepare_request(&self.wizard.draft_id, &self.wizard.draft, false) {
             Ok(prepared) => prepared,
             Err(error) => {
-                self.wizard.submit_problem = Some(Problem::new(error.to_string(), format!("{error:?}")));
+                self.wizard.submit_problem = Some(Problem::of(&error));
                 return;
             }
         };
@@ -351,7 +351,7 @@ impl SubaccountsScreen {
                 self.wizard.submit_problem = None;
                 self.submit_handle = Some(handle);
             }
-            Err(error) => self.wizard.submit_problem = Some(Problem::new(error.to_string(), format!("{error:?}"))),
+            Err(error) => self.wizard.submit_problem = Some(Problem::of(&error)),
         }
     }
 
@@ -359,7 +359,7 @@ impl SubaccountsScreen {
         let Some(jobs) = self.jobs(ctx) else { return };
         match jobs.start_retry_documents(&self.wizard.draft_id, self.wizard.draft.documents.clone()) {
             Ok(handle) => self.retry_handle = Some(handle),
-            Err(error) => self.wizard.submit_problem = Some(Problem::new(error.to_string(), format!("{error:?}"))),
+            Err(error) => self.wizard.submit_problem = Some(Problem::of(&error)),
         }
     }
 
@@ -399,9 +399,7 @@ impl SubaccountsScreen {
             self.list_stale = true;
             return;
         }
-        self.list.request_blocking(ctx.bridge, move || {
-            registry.list().map_err(|e| Problem::new(e.to_string(), format!("{e:?}")))
-        });
+        self.list.request_blocking(ctx.bridge, move || registry.list().map_err(|e| Problem::of(&e)));
     }
 
     /// The journal's traders that have a Tradovate user, read off the UI thread.
@@ -414,7 +412,7 @@ impl SubaccountsScreen {
             journal
                 .traders()
                 .map(|all| all.into_iter().filter_map(|t| t.user_id.map(|id| (t.name, id))).collect())
-                .map_err(|e| Problem::new(e.to_string(), format!("{e:?}")))
+                .map_err(|e| Problem::of(&e))
         });
     }
 
@@ -476,6 +474,13 @@ impl SubaccountsScreen {
                     };
                     self.wizard.server_problem = Some((s.field_to_fix(), message, s.updated_at));
                     self.wizard.step = step;
+                }
+                // The job ended without a submission (the registry failed, or it stopped
+                // unexpectedly): said beside the Send button instead of nothing at all.
+                if let Some(Err(error)) = handle.outcome()
+                    && handle.draft_id() == self.wizard.draft_id
+                {
+                    self.wizard.submit_problem = Some(Problem::of(&error));
                 }
             }
         }
