@@ -569,6 +569,8 @@ impl SubaccountsScreen {
             step: crate::subaccount::Step::ALL.get(saved.step).copied().unwrap_or(crate::subaccount::Step::Trader),
             link_mode: saved.link_mode,
             restored: true,
+            // Read for this environment already (or being read): still true for the draft.
+            known_traders: std::mem::take(&mut self.wizard.known_traders),
             ..Wizard::default()
         };
         match secret {
