@@ -51,6 +51,7 @@ step "install"
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "./$OUT/propdesk_0.1.0-1_amd64.deb"
 test -x /usr/bin/propdesk
 test -f /usr/share/icons/hicolor/512x512/apps/propdesk.png
+test -f /usr/share/doc/propdesk/THIRD-PARTY-LICENSES.txt
 
 step "start the installed window under Xvfb"
 USER_HOME=$(mktemp -d)

@@ -23,6 +23,7 @@ mod toasts;
 mod top_bar;
 #[cfg(test)]
 mod ui_thread_rules;
+mod updates;
 mod widgets;
 mod workspace;
 
