@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod cli;
+pub mod countries;
 pub mod diagnostics;
 pub mod doctor;
 pub mod licences;

@@ -20,6 +20,8 @@ mod screens;
 mod theme;
 mod toasts;
 mod top_bar;
+#[cfg(test)]
+mod ui_thread_rules;
 mod updates;
 mod widgets;
 mod workspace;

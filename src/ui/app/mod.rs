@@ -11,7 +11,7 @@ use super::document_picker::{self, DocumentPicker};
 use super::event::Event;
 use super::help::{self, Help, HelpCommand};
 use super::problem::Problem;
-use super::remote::Remote;
+use super::remote::{Inbox, Remote};
 use super::save_dialog::{self, SaveDialog};
 use super::screens::activity::{ActivityScreen, ActivitySources};
 use super::screens::pipeline::PipelineScreen;
@@ -35,7 +35,6 @@ use crate::store::{KeyringError, Paths, SecretStore, Settings, SettingsStore};
 use crate::subaccount::{PollPace, Registry};
 use chrono::Local;
 use std::sync::Arc;
-use std::sync::mpsc::Receiver;
 use std::time::Instant;
 
 /// Where the window starts.
@@ -118,7 +117,7 @@ struct Screens {
 
 pub struct PropdeskApp {
     bridge: Bridge,
-    events: Receiver<Event>,
+    events: Inbox<Event>,
     paths: Paths,
     /// Edits mark it dirty; it writes at most every `WRITE_INTERVAL`, off this thread.
     settings: SettingsStore,
@@ -388,7 +387,7 @@ impl PropdeskApp {
         let Some(workspace) = self.connection.as_mut().and_then(|c| c.workspace.as_mut()) else { return };
         workspace.on_watch_event(&event);
         match event {
-            WatchEvent::Problem(text) => self.toasts.error(&Problem::simple(text)),
+            WatchEvent::Failed(text) => self.toasts.error(&Problem::simple(text)),
             WatchEvent::GrantFailed { name, error } => {
                 self.toasts.error(&Problem::new(format!("T-Prop could not be granted to {name}"), error))
             }

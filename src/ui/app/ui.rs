@@ -53,7 +53,7 @@ impl PropdeskApp {
 
 impl eframe::App for PropdeskApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
-        while let Ok(event) = self.events.try_recv() {
+        for event in self.events.drain().collect::<Vec<_>>() {
             self.handle_event(event);
         }
         self.poll_sign_in();
