@@ -19,9 +19,7 @@ enum Runs {
 /// (file under src/ui, watched text, how many times, where it runs).
 const ALLOWED: &[(&str, &str, usize, Runs)] = &[
     ("mod.rs", "Settings::load", 1, Runs::UiThread),
-    ("app.rs", "Settings::load", 1, Runs::UiThread),
     ("screens/traders/mod.rs", "RosterCheck::new", 2, Runs::UiThread),
-    ("app.rs", "std::fs", 1, Runs::Background("the activity export, in a Bridge job")),
     ("help.rs", "std::fs", 1, Runs::Background("opening a folder, in a Bridge job")),
     ("open_dialog.rs", "std::fs", 1, Runs::Background("looking for zenity / the portal, inside the dialog's future")),
     ("document_picker.rs", "std::fs", 2, Runs::Background("reading a chosen document, on the blocking pool")),
@@ -29,7 +27,6 @@ const ALLOWED: &[(&str, &str, usize, Runs)] = &[
     ("workspace.rs", "Registry::", 2, Runs::Background("opening the registry, in a Bridge job")),
     ("screens/traders/mod.rs", "std::fs", 2, Runs::Background("saving a CSV and a dropped file's size, Inbox jobs")),
     ("screens/subaccounts/mod.rs", "std::fs", 1, Runs::Background("a dropped document's size, an Inbox job")),
-    ("screens/subaccounts/drafts.rs", "std::fs", 5, Runs::Background("the draft file, from Inbox jobs only")),
 ];
 
 /// The file's code without its `#[cfg(test)]` module (tests may touch the disk).
