@@ -22,10 +22,9 @@ use tokio::time::Instant;
 pub const MAX_REQUESTS_PER_SECOND: usize = 100;
 
 /// UNCONFIRMED: how Tradovate measures "a second" (arrival times at its edge, unknown
-/// window). A request may arrive a little later than we send it, so two requests sent
-/// just over a second apart could land inside one second there. We count over a window
-/// this much longer than a second, which costs ~5 % of throughput and keeps us under the
-/// limit whatever window the server uses.
+/// window and clock). Arrival lag is covered by holding slots until the reply (module
+/// docs); this margin covers a server window or clock a little longer than ours. It costs
+/// ~5 % of throughput and keeps us under the limit whatever window the server uses.
 pub const RATE_WINDOW: Duration = Duration::from_millis(1_050);
 
 /// Shared by every clone of a client.
