@@ -82,6 +82,12 @@ impl RosterCheck {
         Self { validation: validate_roster(roster, &known), known, journaled }
     }
 
+    /// After the journal changed: the cells' own problems stay, the rest is redone.
+    pub fn journal_changed(&mut self, roster: &Roster, journaled: Arc<JournaledTraders>) {
+        self.journaled = journaled;
+        self.rows_moved(roster);
+    }
+
     /// After rows were added, deleted or reordered, their cells unchanged.
     pub fn rows_moved(&mut self, roster: &Roster) {
         self.known = self.journaled.known_names(roster);

@@ -492,7 +492,8 @@ impl TradersScreen {
     }
 
     /// Keeps `journaled` current: asks for it again (on the runtime) when the journal
-    /// or its change count moved, one read at a time; a new result redoes the check.
+    /// or its change count moved, one read at a time, and not while a run is writing
+    /// (its results say more; the count has moved when it ends, so it is read then).
     fn follow_journal(&mut self, ctx: &mut ScreenContextMut<'_>) {
         let workspace = ctx.connection.as_ref().and_then(|c| c.workspace.as_ref());
         let source = workspace.map(|w| (Arc::as_ptr(&w.journal) as usize, w.changes()));
@@ -505,6 +506,7 @@ impl TradersScreen {
         if let Some(workspace) = workspace
             && source != self.journal_source
             && !self.journaled.is_pending()
+            && !self.run.is_running()
         {
             self.journal_source = source;
             let journal = workspace.journal.clone();
@@ -520,7 +522,9 @@ impl TradersScreen {
             if let Some(error) = self.journaled.error() {
                 ctx.toasts.error(error);
             }
-            self.dirty = true;
+            let journaled = self.journaled.value().cloned().unwrap_or_default();
+            self.check.journal_changed(&self.roster, journaled);
+            self.recount();
         }
     }
 
@@ -637,12 +641,16 @@ impl TradersScreen {
     }
 
     /// Recounts the run bar's numbers (after validation or a row result changed), so
-    /// frames do no work proportional to the roster.
+    /// frames do no work proportional to the roster. One pass: it runs after each edit.
     fn recount(&mut self) {
-        let ready = self.ready_rows().len();
-        let done = self.roster.iter().filter(|(id, t)| self.is_done(*id, t)).count();
-        let invalid = self.roster.iter().filter(|(id, _)| !self.check.validation.is_valid(*id)).count();
-        self.counts = Counts { ready, done, invalid };
+        let mut counts = Counts::default();
+        for (id, trader) in self.roster.iter() {
+            let (valid, done) = (self.check.validation.is_valid(id), self.is_done(id, trader));
+            counts.ready += usize::from(valid && !done);
+            counts.done += usize::from(done);
+            counts.invalid += usize::from(!valid);
+        }
+        self.counts = counts;
         self.recount = false;
     }
 }
