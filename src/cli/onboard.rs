@@ -1,6 +1,6 @@
 //! `propdesk onboard`: import a roster, validate it, run the pipeline, write results.
 
-use super::connect::{ConnectArgs, Connection};
+use super::connect::{ConnectArgs, SignedIn};
 use super::progress::Progress;
 use super::{EXIT_DONE, EXIT_SOME_FAILED, UsageError, open_journal};
 use crate::api::Client;
@@ -29,8 +29,9 @@ pub struct OnboardArgs {
     /// Write one result line per input row to this CSV file.
     #[arg(long, value_name = "RESULTS.csv")]
     pub out: Option<PathBuf>,
-    /// The journal that makes runs resumable (default: in the app's data folder).
-    #[arg(long, value_name = "FILE")]
+    /// The journal that makes runs resumable (default: in the app's data folder),
+    /// or a team's PostgreSQL journal: postgres://user@host/db (or PROPDESK_JOURNAL_URL).
+    #[arg(long, value_name = "FILE|URL")]
     pub journal: Option<PathBuf>,
     /// Do not ask for confirmation before creating users.
     #[arg(long)]
@@ -62,7 +63,7 @@ pub async fn run(args: OnboardArgs) -> Result<u8, UsageError> {
     if let Some(dead) = &lock.took_over_from {
         eprintln!("propdesk: took over the journal from {dead}, which is no longer running");
     }
-    let Connection { client, _sandbox, .. } = args.connect.connect().await?;
+    let SignedIn { client, _sandbox, .. } = args.connect.connect().await?;
     let plan_id = resolve_plan(&client, &args.plan).await?;
     let (template_id, template_name) = resolve_template(&client, &args.template).await?;
     let risk = args.risk.rules(client.environment().kind, template_id, &template_name)?;

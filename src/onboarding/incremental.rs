@@ -11,7 +11,7 @@
 
 use super::roster::{Roster, RowId, duplicate_key};
 use super::trader::Field;
-use super::validate::{KnownNames, Problem, Validation, duplicate_problem, known_problems, validate_trader};
+use super::validate::{CellProblem, KnownNames, Validation, duplicate_problem, known_problems, validate_trader};
 use std::collections::HashMap;
 
 /// The fields two rows may not share.
@@ -21,13 +21,13 @@ const DUPLICATE_FIELDS: [Field; 3] = [Field::Name, Field::Email, Field::AccountN
 #[derive(Clone, Debug, Default)]
 pub(super) struct RowParts {
     /// Problems of the row's own cells, for rows that have some.
-    own: HashMap<RowId, Vec<Problem>>,
+    own: HashMap<RowId, Vec<CellProblem>>,
     /// Per duplicate field: the rows by their key (blank cells are in no group).
     groups: [HashMap<String, Vec<RowId>>; 3],
     /// Each row's keys, to find the group it leaves when its cell changes.
     keys: HashMap<RowId, [String; 3]>,
     /// "Same … as row N", per duplicate field, for rows in a group of two or more.
-    duplicates: HashMap<RowId, [Option<Problem>; 3]>,
+    duplicates: HashMap<RowId, [Option<CellProblem>; 3]>,
 }
 
 impl Validation {
@@ -129,7 +129,7 @@ impl Validation {
         placed.into_iter().map(|(_, id)| id).collect()
     }
 
-    fn set_duplicate(&mut self, id: RowId, k: usize, problem: Option<Problem>) {
+    fn set_duplicate(&mut self, id: RowId, k: usize, problem: Option<CellProblem>) {
         match problem {
             Some(problem) => self.parts.duplicates.entry(id).or_default()[k] = Some(problem),
             None => {
@@ -175,7 +175,7 @@ mod tests {
     use rand::{Rng, SeedableRng};
 
     /// Every row's problems, in roster order, for comparing two validations.
-    fn all_problems(roster: &Roster, validation: &Validation) -> Vec<(RowId, Vec<Problem>)> {
+    fn all_problems(roster: &Roster, validation: &Validation) -> Vec<(RowId, Vec<CellProblem>)> {
         roster.iter().map(|(id, _)| (id, validation.problems(id).to_vec())).collect()
     }
 
