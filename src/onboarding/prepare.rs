@@ -8,6 +8,7 @@ use super::risk::{ProfileField, RiskRules, RiskRulesMissing, TemplateRules, chec
 use super::{CellProblem, Field, KnownNames, Roster, RowId, Trader, Validation, validate_roster};
 use crate::api::wire::{EvaluationAccount, PostTradeRisk};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// A roster checked against the journal of the environment it goes to.
 #[derive(Clone, Debug, Default)]
@@ -15,34 +16,98 @@ pub struct RosterCheck {
     pub validation: Validation,
     /// Names taken by other traders created earlier.
     pub known: KnownNames,
-    /// What the journal knows about this roster's traders, by lower-case user name.
-    pub earlier: HashMap<String, JournaledTrader>,
+    /// What the journal knows, read once per journal change and shared.
+    journaled: Arc<JournaledTraders>,
+}
+
+/// Every trader the environment's journal knows, by lower-case user name: what a roster
+/// is checked against. Reading it is the only part of a check that touches the disk,
+/// so the window reads it off the UI thread, once per journal change.
+#[derive(Clone, Debug, Default)]
+pub struct JournaledTraders {
+    traders: Vec<JournaledTrader>,
+    /// Index into `traders` by lower-case user name (the last one, if two differ in case).
+    by_name: HashMap<String, usize>,
+}
+
+impl JournaledTraders {
+    pub fn read(journal: &Journal) -> JournalResult<Self> {
+        let traders = journal.traders()?;
+        let by_name = traders.iter().enumerate().map(|(i, t)| (t.name.to_lowercase(), i)).collect();
+        Ok(Self { traders, by_name })
+    }
+
+    /// The journaled trader with this (roster) user name.
+    fn get(&self, name: &str) -> Option<&JournaledTrader> {
+        if self.by_name.is_empty() {
+            return None;
+        }
+        self.by_name.get(&name.trim().to_lowercase()).map(|&i| &self.traders[i])
+    }
+
+    /// The names taken by traders created earlier. A roster row with the same user name
+    /// as a journaled trader is that trader (a resumed run), so those are left out: only
+    /// *other* traders' names, emails and account names count as duplicates.
+    fn known_names(&self, roster: &Roster) -> KnownNames {
+        let mut known = KnownNames::new();
+        if self.by_name.is_empty() {
+            return known;
+        }
+        let in_roster: HashSet<String> = roster.iter().map(|(_, t)| t.name.trim().to_lowercase()).collect();
+        for trader in &self.traders {
+            if trader.user_id.is_none() || in_roster.contains(&trader.name.to_lowercase()) {
+                continue;
+            }
+            known.add_user_name(&trader.name);
+            known.add_email(&trader.email);
+            known.add_account_name(&trader.account_name);
+        }
+        known
+    }
 }
 
 impl RosterCheck {
     /// Validates the roster against itself and, when there is one, the journal.
     pub fn new(roster: &Roster, journal: Option<&Journal>) -> JournalResult<Self> {
-        let (known, earlier) = match journal {
-            None => (KnownNames::new(), HashMap::new()),
-            Some(journal) => {
-                let names: HashSet<String> = roster.iter().map(|(_, t)| t.name.trim().to_lowercase()).collect();
-                let earlier = journal
-                    .traders()?
-                    .into_iter()
-                    .filter(|t| names.contains(&t.name.to_lowercase()))
-                    .map(|t| (t.name.to_lowercase(), t))
-                    .collect();
-                (known_names_from_journal(journal, roster)?, earlier)
-            }
+        let journaled = match journal {
+            Some(journal) => JournaledTraders::read(journal)?,
+            None => JournaledTraders::default(),
         };
-        Ok(Self { validation: validate_roster(roster, &known), known, earlier })
+        Ok(Self::against(roster, Arc::new(journaled)))
+    }
+
+    /// Validates the roster against itself and what the journal knows (no disk).
+    pub fn against(roster: &Roster, journaled: Arc<JournaledTraders>) -> Self {
+        let known = journaled.known_names(roster);
+        Self { validation: validate_roster(roster, &known), known, journaled }
+    }
+
+    /// After the journal changed: the cells' own problems stay, the rest is redone.
+    pub fn journal_changed(&mut self, roster: &Roster, journaled: Arc<JournaledTraders>) {
+        self.journaled = journaled;
+        self.rows_moved(roster);
+    }
+
+    /// After rows were added, deleted or reordered, their cells unchanged.
+    pub fn rows_moved(&mut self, roster: &Roster) {
+        self.known = self.journaled.known_names(roster);
+        self.validation.rows_moved(roster, &self.known);
+    }
+
+    /// After one cell changed from `old`: re-checks only the rows it affects, unless the
+    /// user name now names (or no longer names) a journaled trader, which changes the
+    /// names taken earlier for every row. Returns the rows re-checked, `None` for all.
+    pub fn cell_changed(&mut self, roster: &Roster, id: RowId, field: Field, old: &str) -> Option<Vec<RowId>> {
+        let new = roster.get(id).map(|t| t.get(field)).unwrap_or_default();
+        if field == Field::Name && (self.journaled.get(old).is_some() || self.journaled.get(new).is_some()) {
+            self.rows_moved(roster);
+            return None;
+        }
+        Some(self.validation.cell_changed(roster, &self.known, id, field))
     }
 
     pub fn earlier_of(&self, trader: &Trader) -> Option<&JournaledTrader> {
-        if self.earlier.is_empty() {
-            return None;
-        }
-        self.earlier.get(&trader.name.trim().to_lowercase())
+        self.journaled.get(&trader.name)
     }
 
     /// Valid and not onboarded yet: what "ready" means everywhere.
@@ -139,21 +204,4 @@ pub fn prepare(
         }
     }
     prepared
-}
-
-/// Names already taken by traders created earlier. A roster row with the same user
-/// name as a journaled trader is that trader (a resumed run), so those are left out:
-/// only *other* traders' names, emails and account names count as duplicates.
-pub fn known_names_from_journal(journal: &Journal, roster: &Roster) -> JournalResult<KnownNames> {
-    let in_roster: HashSet<String> = roster.iter().map(|(_, t)| t.name.trim().to_lowercase()).collect();
-    let mut known = KnownNames::new();
-    for trader in journal.traders()? {
-        if trader.user_id.is_none() || in_roster.contains(&trader.name.to_lowercase()) {
-            continue;
-        }
-        known.add_user_name(&trader.name);
-        known.add_email(&trader.email);
-        known.add_account_name(&trader.account_name);
-    }
-    Ok(known)
 }
