@@ -394,6 +394,16 @@ impl Journal {
         Ok(())
     }
 
+    /// Adds a line to the trader's history without changing its stage (e.g. a risk-rule
+    /// update, which leaves the trader where it was on the board).
+    pub fn record_history(&self, name: &str, what: &str) -> JournalResult<()> {
+        self.lock().execute(
+            "INSERT INTO history (environment, name, at, what) VALUES (?1, ?2, ?3, ?4)",
+            params![self.environment, name, Utc::now().to_rfc3339(), what],
+        )?;
+        Ok(())
+    }
+
     pub fn trader(&self, name: &str) -> JournalResult<Option<JournaledTrader>> {
         let connection = self.lock();
         let mut query = connection
