@@ -62,16 +62,26 @@ impl RosterCheck {
     /// own risk columns break a rule together with the profile becomes invalid, with
     /// the reason on its cell (so window and RESULTS say why it was not sent).
     pub fn apply_risk_rules(&mut self, roster: &Roster, template: &TemplateRules) -> Result<(), RiskRulesMissing> {
-        let ready: Vec<(RowId, &Trader)> = roster.iter().filter(|(id, t)| self.is_ready(*id, t)).collect();
-        require_rules(template, ready.iter().map(|(_, t)| *t))?;
-        for (id, trader) in ready {
-            let Ok(own) = trader.post_trade_overrides() else { continue };
-            let problems = risk_problems(&account_risk(&own, template));
+        let ready = roster.iter().filter(|(id, t)| self.is_ready(*id, t)).map(|(_, t)| t);
+        require_rules(template, ready)?;
+        self.add_risk_problems(roster, template);
+        Ok(())
+    }
+
+    /// Marks each row not onboarded yet whose own risk columns break a rule together
+    /// with the template's profile (e.g. an alert above the auto-liquidate level), on
+    /// the cell at fault. The window calls this on every revalidation, so the error
+    /// shows as the value is typed, not only when a run starts.
+    pub fn add_risk_problems(&mut self, roster: &Roster, template: &TemplateRules) {
+        for (id, trader) in roster.iter() {
+            if self.earlier_of(trader).is_some_and(is_onboarded) {
+                continue;
+            }
+            let problems = risk_problems(&account_risk(&trader.risk_values(), template));
             if !problems.is_empty() {
                 self.validation.add(id, problems);
             }
         }
-        Ok(())
     }
 }
 

@@ -123,3 +123,53 @@ fn a_profile_made_in_setup_with_a_rule_error_fixed_reaches_every_account() {
         std::fs::read_to_string(&settings).is_ok_and(|text| text.contains("dailyLossAlert"))
     });
 }
+
+/// A roster whose second row lowers the daily loss alert for that trader.
+const OVERRIDE_ROSTER: &str = "name,email,password,firstName,lastName,accountName,initialBalance,dailyLossAlert
+riskrow1,riskrow1@example.com,Str0ng!Passw0rd,Jamie,Rivera,RISKROW0001,50000,
+riskrow2,riskrow2@example.com,Str0ng!Passw0rd,Alex,Morgan,RISKROW0002,50000,500
+";
+
+#[test]
+fn a_roster_override_that_breaks_the_ladder_with_the_profile_shows_on_its_cell_as_typed() {
+    use propdesk::api::EnvironmentKind;
+    use propdesk::onboarding::risk::RiskProfile;
+    use propdesk::store::{Paths, Settings};
+
+    let dir = tempfile::tempdir().unwrap();
+    let roster = dir.path().join("override.csv");
+    std::fs::write(&roster, OVERRIDE_ROSTER).unwrap();
+    // The Sandbox's DEMOFIRM50K profile liquidates at a $2000 daily loss.
+    let mut profile = RiskProfile::default();
+    profile.post_trade_risk.daily_loss_auto_liq = Some(2000.0);
+    let mut settings = Settings::default();
+    settings.environment_mut(EnvironmentKind::Sandbox).risk.set_profile("DEMOFIRM50K", profile);
+    settings.save(&Paths::in_dir(dir.path()).settings_file()).unwrap();
+    let mock = keyring_core::mock::Store::new().unwrap();
+    let mut app = TestApp::start_configured(dir, mock, StartEnvironment::Sandbox, runtime(), None, |config| {
+        config.sandbox_config = SandboxConfig::for_tests();
+        config.file_picker = open_dialog::fixed(roster);
+    });
+    app.wait_for("the firm's plan", |h| h.query_by_label("DEMOFIRM_MONTHLY").is_some());
+    app.click_nav("Traders");
+    app.wait_for_text("No traders yet");
+    app.harness.get_by_label_contains("Import file").click();
+    app.wait_for_text("Imported 2 rows");
+    app.wait_for_text("2 ready");
+
+    // Typed into the row's editor: an alert above the profile's limit is an error on
+    // that row at once, before any run.
+    app.harness.get_by_label("riskrow2").click();
+    app.wait_for_text("✏ riskrow2");
+    retype(&mut app, "Daily loss alert", "3000");
+    let wanted = "Daily loss alert ($3000) must not be above the auto-liquidate level ($2000)";
+    // Beside the field in the editor, and in the row's status.
+    app.wait_for("the rule error on the row", move |h| h.query_all_by_label_contains(wanted).next().is_some());
+    app.wait_for_text("1 to fix");
+    app.wait_for_text("1 need attention");
+    assert!(has_text(&app, "template profile and this row together"), "the message says where the limit comes from");
+
+    retype(&mut app, "Daily loss alert", "1500");
+    app.wait_for("the error to clear", |h| h.query_by_label_contains("must not be above").is_none());
+    app.wait_for_text("2 ready");
+}

@@ -14,6 +14,7 @@ use super::{ScreenContext, ScreenContextMut};
 use crate::onboarding::import_limits::check_file_size;
 use crate::onboarding::prepare::{RosterCheck, is_onboarded};
 use crate::onboarding::results::RowResult;
+use crate::onboarding::risk::{RiskRules, TemplateRules};
 use crate::onboarding::{
     Field, ImportReport, Roster, RowId, SortOrder, Trader, generate_account_names, generate_missing_passwords,
     import_csv, import_csv_file, import_pasted, import_xlsx, import_xlsx_file, write_credentials_csv, write_roster_csv,
@@ -115,6 +116,9 @@ pub struct TradersScreen {
     dirty: bool,
     /// The journal (by address) `known`/`earlier` came from, if one was open.
     checked_journal: Option<usize>,
+    /// The template's risk rules the roster was last checked with: a row's risk
+    /// columns are judged together with the profile, so a saved profile rechecks.
+    checked_risk: Option<TemplateRules>,
     /// The environment whose `run` and `results` are shown (`Connection::scope`).
     scope: Option<String>,
     /// The runs and results of the environments not shown right now.
@@ -162,6 +166,7 @@ impl TradersScreen {
             check: RosterCheck::default(),
             dirty: false,
             checked_journal: None,
+            checked_risk: None,
             scope: None,
             elsewhere: HashMap::new(),
             confirm: None,
@@ -390,8 +395,12 @@ impl TradersScreen {
         if journal.as_ref().map(|j| Arc::as_ptr(j) as usize) != self.checked_journal {
             self.dirty = true;
         }
+        let risk = template_rules(ctx);
+        if risk != self.checked_risk {
+            self.dirty = true;
+        }
         if self.dirty {
-            self.revalidate(journal.as_deref(), ctx);
+            self.revalidate(journal.as_deref(), risk, ctx);
         }
         if self.recount {
             self.recount();
@@ -463,7 +472,12 @@ impl TradersScreen {
         self.draft = None;
     }
 
-    fn revalidate(&mut self, journal: Option<&crate::onboarding::journal::Journal>, ctx: &mut ScreenContextMut<'_>) {
+    fn revalidate(
+        &mut self,
+        journal: Option<&crate::onboarding::journal::Journal>,
+        risk: Option<TemplateRules>,
+        ctx: &mut ScreenContextMut<'_>,
+    ) {
         self.dirty = false;
         self.checked_journal = journal.map(|j| j as *const _ as usize);
         self.check = match RosterCheck::new(&self.roster, journal) {
@@ -473,6 +487,10 @@ impl TradersScreen {
                 RosterCheck::new(&self.roster, None).unwrap_or_default()
             }
         };
+        // Without a template yet, a row's own values are still judged on their own.
+        let unset = || TemplateRules { template_id: 0, template_name: String::new(), rules: RiskRules::NotSet };
+        self.check.add_risk_problems(&self.roster, risk.as_ref().unwrap_or(&unset()));
+        self.checked_risk = risk;
         self.refilter();
         self.recount();
     }
@@ -631,4 +649,10 @@ fn native_save(what: &'static str, suggested: String) -> PickedPath {
             .await
             .map(|handle| handle.path().to_path_buf())
     })
+}
+/// The risk rules of the shown environment's template, if signed in with one chosen.
+fn template_rules(ctx: &ScreenContextMut<'_>) -> Option<TemplateRules> {
+    let settings = ctx.settings.environment(ctx.connection.as_ref()?.kind());
+    let template = settings.template.as_ref()?;
+    Some(settings.risk.rules_for(template.id, &template.name))
 }
