@@ -12,7 +12,7 @@ use super::sandbox_env::{self, SandboxHandle};
 use super::save_dialog::{self, SaveDialog};
 use super::screens::activity::{ActivityScreen, ActivitySources};
 use super::screens::pipeline::PipelineScreen;
-use super::screens::setup::{SetupScreen, SetupView};
+use super::screens::setup::{RiskFileDialogs, SetupScreen, SetupView};
 use super::screens::subaccounts::SubaccountsScreen;
 use super::screens::traders::TradersScreen;
 use super::screens::{ScreenContext, ScreenContextMut};
@@ -66,6 +66,8 @@ pub struct AppConfig {
     pub file_picker: super::open_dialog::OpenDialog,
     /// Traders: where roster/credentials/results exports go (`None`: native).
     pub traders_save_dialog: Option<SaveDialog>,
+    /// Setup: the risk profile editor's Import… and Export… (tests answer fixed paths).
+    pub risk_files: RiskFileDialogs,
     /// Test hook: where Production points. `None` (always, outside tests) means
     /// Tradovate's production hosts; a test passes a sandbox's URLs with kind Production
     /// to see what the window does on Production without touching the real server.
@@ -94,6 +96,7 @@ impl AppConfig {
             subaccount_poll_pace: PollPace::default(),
             file_picker: super::open_dialog::native(),
             traders_save_dialog: None,
+            risk_files: RiskFileDialogs::native(),
             production_hosts: None,
         }
     }
@@ -179,7 +182,7 @@ impl PropdeskApp {
         };
         let help = Help::new(config.paths.logs_dir(), config.open_folder, config.crashed_last_time);
         let mut app = Self {
-            setup: SetupScreen::new(first_view, &settings),
+            setup: SetupScreen::new(first_view, &settings, config.risk_files),
             bridge,
             events,
             paths: config.paths,
@@ -720,6 +723,7 @@ impl PropdeskApp {
                     sign_in_error: self.sign_in_error.as_ref(),
                     settings: &self.settings,
                     keyring_note: self.keyring_note.as_ref(),
+                    bridge: &self.bridge,
                 };
                 egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| self.setup.ui(ui, &view, commands));
             }
