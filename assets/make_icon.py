@@ -42,15 +42,17 @@ def sample(x, y):
     return (*color, 255)
 
 
-def render():
+def render(size=SIZE):
+    """Raw PNG scanlines of the icon drawn at `size` pixels (the drawing is in 256 units)."""
+    scale = SIZE / size
     rows = []
-    for py in range(SIZE):
+    for py in range(size):
         row = bytearray([0])
-        for px in range(SIZE):
+        for px in range(size):
             acc = [0, 0, 0, 0]
             for sy in range(SS):
                 for sx in range(SS):
-                    r, g, b, a = sample(px + (sx + 0.5) / SS, py + (sy + 0.5) / SS)
+                    r, g, b, a = sample((px + (sx + 0.5) / SS) * scale, (py + (sy + 0.5) / SS) * scale)
                     acc[0] += r * a
                     acc[1] += g * a
                     acc[2] += b * a
@@ -64,11 +66,11 @@ def render():
     return b"".join(rows)
 
 
-def png(raw):
+def png(raw, size=SIZE):
     def chunk(kind, data):
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
-    header = struct.pack(">IIBBBBB", SIZE, SIZE, 8, 6, 0, 0, 0)
+    header = struct.pack(">IIBBBBB", size, size, 8, 6, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
 
 

@@ -2,6 +2,8 @@
 //! Background work (sandbox, API calls, keyring) runs on a real tokio runtime, so each
 //! test steps the UI until what the user waits for appears.
 
+#[path = "api/manifest_server.rs"]
+mod manifest_server;
 #[path = "api/support.rs"]
 #[allow(dead_code)]
 mod support;
@@ -17,5 +19,6 @@ mod ui {
     mod sign_in;
     mod small_screen;
     mod traders;
+    mod updates;
     mod wizard;
 }

@@ -23,7 +23,9 @@ pub struct CancelArgs {
     /// Do not ask first (required without a terminal: cancelling cannot be undone).
     #[arg(long)]
     pub yes: bool,
-    #[arg(long, value_name = "FILE")]
+    /// The journal (default: in the app's data folder), or a team's PostgreSQL journal:
+    /// postgres://user@host/db (or PROPDESK_JOURNAL_URL).
+    #[arg(long, value_name = "FILE|URL")]
     pub journal: Option<PathBuf>,
 }
 

@@ -17,8 +17,9 @@ pub struct EntitleArgs {
     /// The entitlement to grant: its id, or a word of its name such as "Prop".
     #[arg(long, value_name = "ID")]
     pub entitlement: String,
-    /// The journal written by `propdesk onboard` (default: in the app's data folder).
-    #[arg(long, value_name = "FILE")]
+    /// The journal written by `propdesk onboard` (default: in the app's data folder),
+    /// or a team's PostgreSQL journal: postgres://user@host/db (or PROPDESK_JOURNAL_URL).
+    #[arg(long, value_name = "FILE|URL")]
     pub journal: Option<PathBuf>,
     /// After granting, keep watching for signatures this long (e.g. 90s, 15m, 2h).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]

@@ -19,7 +19,7 @@ pub use entitle::{EntitleArgs, parse_duration, run as entitle};
 pub use onboard::{OnboardArgs, run as onboard};
 pub use risk::{OnboardRiskArgs, RiskArgs, run as risk};
 
-use crate::onboarding::journal::Journal;
+use crate::onboarding::journal::{Journal, is_postgres_url, redact_url};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -63,8 +63,29 @@ pub fn block_on(job: impl std::future::Future<Output = Result<u8, UsageError>>) 
     }
 }
 
-/// Opens the journal at `path`, or the default one in the app's data folder.
+/// Names a team journal (a PostgreSQL URL) when `--journal` is not given.
+pub const JOURNAL_URL_VARIABLE: &str = "PROPDESK_JOURNAL_URL";
+
+/// Opens the journal named by `--journal` (a file, or a `postgres://` URL shared by a
+/// team), else by `PROPDESK_JOURNAL_URL`, else the window's file in the data folder.
+/// A URL's password never reaches a message or the log.
 pub fn open_journal(path: Option<&Path>, environment: &str) -> Result<Arc<Journal>, UsageError> {
+    let from_variable = std::env::var(JOURNAL_URL_VARIABLE).ok().filter(|url| !url.trim().is_empty());
+    let url = match (path.and_then(Path::to_str), from_variable) {
+        (Some(flag), _) if is_postgres_url(flag) => Some(flag.to_string()),
+        (None, Some(url)) if is_postgres_url(url.trim()) => Some(url.trim().to_string()),
+        (None, Some(url)) => {
+            return Err(UsageError(format!(
+                "{JOURNAL_URL_VARIABLE} must be a postgres:// URL, not {:?}",
+                redact_url(&url)
+            )));
+        }
+        _ => None,
+    };
+    if let Some(url) = url {
+        tracing::info!(journal = %redact_url(&url), environment, "opening the team journal");
+        return Journal::open_postgres(&url, environment).map(Arc::new).map_err(|e| UsageError(e.to_string()));
+    }
     let path = match path {
         Some(path) => path.to_path_buf(),
         // The window's journal, so the command line resumes what the window started.

@@ -29,8 +29,9 @@ pub struct OnboardArgs {
     /// Write one result line per input row to this CSV file.
     #[arg(long, value_name = "RESULTS.csv")]
     pub out: Option<PathBuf>,
-    /// The journal that makes runs resumable (default: in the app's data folder).
-    #[arg(long, value_name = "FILE")]
+    /// The journal that makes runs resumable (default: in the app's data folder),
+    /// or a team's PostgreSQL journal: postgres://user@host/db (or PROPDESK_JOURNAL_URL).
+    #[arg(long, value_name = "FILE|URL")]
     pub journal: Option<PathBuf>,
     /// Do not ask for confirmation before creating users.
     #[arg(long)]

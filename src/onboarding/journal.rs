@@ -1,4 +1,6 @@
-//! The journal: a local SQLite file that makes onboarding resumable.
+//! The journal: what makes onboarding resumable. A local SQLite file by default (one
+//! admin), or a PostgreSQL database a team shares (`journal/postgres.rs`); both behind
+//! [`JournalStore`] and held to the same test suite.
 //!
 //! Before each write call the intent is recorded; after it, the outcome. A run that
 //! died (crash, SIGKILL, lost reply, cancel) leaves intents without an outcome, and the
@@ -7,15 +9,31 @@
 //! No secret is stored: no passwords, tokens or identity numbers; only names, emails
 //! and the ids Tradovate returned.
 
+mod postgres;
+mod sqlite;
+#[cfg(test)]
+mod suite;
+#[doc(hidden)]
+pub mod test_database;
+
+use super::claims::Exclusive;
 use super::run_lock::RunHolder;
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::time::Duration;
+
+pub use postgres::{is_postgres_url, redact_url};
 
 #[derive(Debug, thiserror::Error)]
 #[error("journal: {0}")]
 pub struct JournalError(String);
+
+impl JournalError {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
+        JournalError(message.into())
+    }
+}
 
 impl From<rusqlite::Error> for JournalError {
     fn from(e: rusqlite::Error) -> Self {
@@ -48,7 +66,7 @@ impl Action {
         }
     }
 
-    fn from_key(key: &str) -> Option<Self> {
+    pub(crate) fn from_key(key: &str) -> Option<Self> {
         [
             Action::CreateUser,
             Action::SetContact,
@@ -71,7 +89,7 @@ pub enum IntentOutcome {
 }
 
 impl IntentOutcome {
-    fn key(self) -> &'static str {
+    pub(crate) fn key(self) -> &'static str {
         match self {
             IntentOutcome::Done => "done",
             IntentOutcome::Failed => "failed",
@@ -125,160 +143,168 @@ pub fn journal_key(environment: &crate::api::Environment) -> String {
     }
 }
 
+/// A step of the onboarding that succeeded, recorded with a line of history.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Progress {
+    User(i64),
+    Contact,
+    Account { account_id: i64, trading_permission_id: Option<i64> },
+}
+
+impl Progress {
+    pub(crate) fn history_text(self) -> String {
+        match self {
+            Progress::User(_) => "User created".into(),
+            Progress::Contact => "Contact info set".into(),
+            Progress::Account { account_id, .. } => format!("Account created (id {account_id})"),
+        }
+    }
+}
+
+/// A moment in a trader's life that is recorded once (the first time wins).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stamp {
+    Signed,
+    Entitled,
+    Revoked,
+    Cancelled,
+}
+
+impl Stamp {
+    /// The traders column; the same name in every backend.
+    pub(crate) fn column(self) -> &'static str {
+        match self {
+            Stamp::Signed => "agreement_signed_at",
+            Stamp::Entitled => "entitled_at",
+            Stamp::Revoked => "revoked_at",
+            Stamp::Cancelled => "cancelled_at",
+        }
+    }
+
+    pub(crate) fn history_text(self) -> &'static str {
+        match self {
+            Stamp::Signed => "Signed the market-data agreement",
+            Stamp::Entitled => "T-Prop entitlement granted",
+            Stamp::Revoked => "Trading permission revoked",
+            Stamp::Cancelled => "Everything cancelled",
+        }
+    }
+}
+
+/// Held while a run owns an environment across processes; dropping it lets go.
+pub(crate) type RunGuard = Box<dyn Send + Sync>;
+
+/// What a journal backend stores: SQLite (one computer) or PostgreSQL (a team). Every
+/// call is scoped to one environment key, so environments never mix in one store.
+/// Each method is one transaction; the claims are checked and written atomically.
+pub(crate) trait JournalStore: Send + Sync {
+    /// Whether other processes can share this store (a file or a server, not memory).
+    fn shared(&self) -> bool;
+    /// The cross-process run lock of `environment`: `None` when another run holds it.
+    fn take_run_lock(&self, environment: &str) -> JournalResult<Option<RunGuard>>;
+    fn run_holder(&self, environment: &str) -> JournalResult<Option<RunHolder>>;
+    fn set_run_holder(&self, environment: &str, holder: &RunHolder) -> JournalResult<()>;
+    fn clear_run_holder(&self, environment: &str, pid: u32) -> JournalResult<()>;
+    fn begin(&self, environment: &str, names: &[&str], action: Action) -> JournalResult<Vec<i64>>;
+    fn finish(&self, intents: &[i64], outcome: IntentOutcome, detail: Option<&str>) -> JournalResult<()>;
+    fn open_intents(&self, environment: &str) -> JournalResult<Vec<OpenIntent>>;
+    fn upsert_trader(&self, environment: &str, name: &str, email: &str, account_name: &str) -> JournalResult<()>;
+    /// Records the step and clears an earlier error, with a line of history.
+    fn record_progress(&self, environment: &str, name: &str, progress: Progress) -> JournalResult<()>;
+    /// Sets the stamp if still empty (with history); true when it was set now.
+    fn stamp_once(&self, environment: &str, name: &str, stamp: Stamp, at: DateTime<Utc>) -> JournalResult<bool>;
+    fn clear_error(&self, environment: &str, name: &str) -> JournalResult<()>;
+    fn record_error(&self, environment: &str, name: &str, stage: &str, error: &str) -> JournalResult<()>;
+    fn trader(&self, environment: &str, name: &str) -> JournalResult<Option<JournaledTrader>>;
+    fn trader_by_user_id(&self, environment: &str, user_id: i64) -> JournalResult<Option<JournaledTrader>>;
+    /// In the order they were first recorded.
+    fn traders(&self, environment: &str) -> JournalResult<Vec<JournaledTrader>>;
+    fn history(&self, environment: &str, name: &str) -> JournalResult<Vec<HistoryEntry>>;
+    /// See [`Journal::begin_exclusive`]; the rule itself is [`super::claims::in_flight`].
+    fn begin_exclusive(
+        &self,
+        environment: &str,
+        name: &str,
+        action: Action,
+        now: DateTime<Utc>,
+        in_flight_for: Duration,
+    ) -> JournalResult<Exclusive>;
+    /// See [`Journal::claim_interval`]; the rule itself is [`super::claims::interval_wait`].
+    fn claim_interval(
+        &self,
+        environment: &str,
+        what: &str,
+        now: DateTime<Utc>,
+        interval: Duration,
+    ) -> JournalResult<Result<(), Duration>>;
+}
+
 pub struct Journal {
-    connection: Mutex<Connection>,
+    store: Box<dyn JournalStore>,
     /// Everything is kept per environment: the same name may exist on staging and production.
     environment: String,
-    /// The file, or `None` for an in-memory journal (the Sandbox's).
+    /// The file, or `None` for an in-memory or PostgreSQL journal.
     path: Option<PathBuf>,
     /// The run holding this journal in this process (see `run_lock`).
     pub(super) running: Mutex<Option<RunHolder>>,
 }
 
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS traders (
-    environment TEXT NOT NULL,
-    name TEXT NOT NULL,
-    email TEXT NOT NULL DEFAULT '',
-    account_name TEXT NOT NULL DEFAULT '',
-    user_id INTEGER,
-    contact_done INTEGER NOT NULL DEFAULT 0,
-    account_id INTEGER,
-    trading_permission_id INTEGER,
-    agreement_signed_at TEXT,
-    entitled_at TEXT,
-    revoked_at TEXT,
-    cancelled_at TEXT,
-    last_error TEXT,
-    error_stage TEXT,
-    updated_at TEXT NOT NULL,
-    PRIMARY KEY (environment, name)
-);
-CREATE INDEX IF NOT EXISTS traders_by_user ON traders (environment, user_id);
-CREATE TABLE IF NOT EXISTS intents (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    environment TEXT NOT NULL,
-    name TEXT NOT NULL,
-    action TEXT NOT NULL,
-    started_at TEXT NOT NULL,
-    finished_at TEXT,
-    outcome TEXT,
-    detail TEXT
-);
-CREATE INDEX IF NOT EXISTS open_intents ON intents (environment, outcome);
-CREATE TABLE IF NOT EXISTS history (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    environment TEXT NOT NULL,
-    name TEXT NOT NULL,
-    at TEXT NOT NULL,
-    what TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS history_by_name ON history (environment, name);
-CREATE TABLE IF NOT EXISTS run_holders (
-    environment TEXT PRIMARY KEY,
-    pid INTEGER NOT NULL,
-    program TEXT NOT NULL,
-    host TEXT NOT NULL,
-    since TEXT NOT NULL
-);
-";
-
 impl Journal {
+    /// The SQLite journal file (one computer).
     pub fn open(path: &Path, environment: &str) -> JournalResult<Self> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| JournalError(format!("cannot create {}: {e}", dir.display())))?;
-        }
-        let connection = Connection::open(path)?;
-        // WAL: a killed process loses nothing that was committed, and readers don't block.
-        connection.pragma_update(None, "journal_mode", "WAL")?;
-        connection.pragma_update(None, "synchronous", "NORMAL")?;
-        connection.busy_timeout(std::time::Duration::from_secs(5))?;
-        Self::with_connection(connection, environment, Some(path.to_path_buf()))
+        Ok(Self::with_store(Box::new(sqlite::SqliteStore::open(path)?), environment, Some(path.to_path_buf())))
     }
 
     pub fn in_memory(environment: &str) -> JournalResult<Self> {
-        Self::with_connection(Connection::open_in_memory()?, environment, None)
+        Ok(Self::with_store(Box::new(sqlite::SqliteStore::in_memory()?), environment, None))
     }
 
-    fn with_connection(connection: Connection, environment: &str, path: Option<PathBuf>) -> JournalResult<Self> {
-        connection.execute_batch(SCHEMA)?;
-        Ok(Self {
-            connection: Mutex::new(connection),
-            environment: environment.to_string(),
-            path,
-            running: Mutex::new(None),
-        })
+    /// The team journal on a PostgreSQL server (`postgres://…`). Connects and migrates
+    /// the schema; blocking, like opening the file.
+    pub fn open_postgres(url: &str, environment: &str) -> JournalResult<Self> {
+        Ok(Self::with_store(Box::new(postgres::PostgresStore::connect(url)?), environment, None))
+    }
+
+    fn with_store(store: Box<dyn JournalStore>, environment: &str, path: Option<PathBuf>) -> Self {
+        Self { store, environment: environment.to_string(), path, running: Mutex::new(None) }
     }
 
     pub fn environment(&self) -> &str {
         &self.environment
     }
 
-    /// The file, or `None` when the journal lives in memory.
+    /// The file, or `None` when the journal lives in memory or on a server.
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
     }
 
+    /// Whether other processes may use this journal at the same time (see `run_lock`).
+    pub fn is_shared(&self) -> bool {
+        self.store.shared()
+    }
+
+    pub(crate) fn take_run_lock(&self) -> JournalResult<Option<RunGuard>> {
+        self.store.take_run_lock(&self.environment)
+    }
+
     /// Who last said they hold this environment's run lock (see `run_lock`).
     pub fn run_holder(&self) -> JournalResult<Option<RunHolder>> {
-        let connection = self.lock();
-        let mut query =
-            connection.prepare_cached("SELECT pid, program, host, since FROM run_holders WHERE environment = ?1")?;
-        let row = query
-            .query_row(params![self.environment], |row| {
-                Ok((
-                    row.get::<_, i64>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, String>(2)?,
-                    row.get::<_, String>(3)?,
-                ))
-            })
-            .optional()?;
-        Ok(row.map(|(pid, program, host, since)| RunHolder {
-            pid: u32::try_from(pid).unwrap_or_default(),
-            program,
-            host,
-            since: parse_time(since).unwrap_or_default(),
-        }))
+        self.store.run_holder(&self.environment)
     }
 
     /// Names the holder of this environment's run lock, replacing a dead holder's row.
     pub fn set_run_holder(&self, holder: &RunHolder) -> JournalResult<()> {
-        self.lock().execute(
-            "INSERT OR REPLACE INTO run_holders (environment, pid, program, host, since) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![self.environment, holder.pid, holder.program, holder.host, holder.since.to_rfc3339()],
-        )?;
-        Ok(())
+        self.store.set_run_holder(&self.environment, holder)
     }
 
     /// Forgets the holder row, if it is still this process's.
     pub fn clear_run_holder(&self, pid: u32) -> JournalResult<()> {
-        self.lock()
-            .execute("DELETE FROM run_holders WHERE environment = ?1 AND pid = ?2", params![self.environment, pid])?;
-        Ok(())
-    }
-
-    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
-        self.connection.lock().unwrap_or_else(|e| e.into_inner())
+        self.store.clear_run_holder(&self.environment, pid)
     }
 
     /// Records that `action` is about to be sent for these traders, in one transaction.
     pub fn begin(&self, names: &[&str], action: Action) -> JournalResult<Vec<i64>> {
-        let mut connection = self.lock();
-        let tx = connection.transaction()?;
-        let now = Utc::now().to_rfc3339();
-        let mut ids = Vec::with_capacity(names.len());
-        {
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO intents (environment, name, action, started_at) VALUES (?1, ?2, ?3, ?4)",
-            )?;
-            for name in names {
-                insert.execute(params![self.environment, name, action.key(), now])?;
-                ids.push(tx.last_insert_rowid());
-            }
-        }
-        tx.commit()?;
-        Ok(ids)
+        self.store.begin(&self.environment, names, action)
     }
 
     /// Settles intents. `Unknown` leaves them open for reconciliation.
@@ -286,112 +312,54 @@ impl Journal {
         if outcome == IntentOutcome::Unknown {
             return Ok(());
         }
-        let mut connection = self.lock();
-        let tx = connection.transaction()?;
-        let now = Utc::now().to_rfc3339();
-        {
-            let mut update =
-                tx.prepare_cached("UPDATE intents SET finished_at = ?1, outcome = ?2, detail = ?3 WHERE id = ?4")?;
-            for id in intents {
-                update.execute(params![now, outcome.key(), detail, id])?;
-            }
-        }
-        tx.commit()?;
-        Ok(())
+        self.store.finish(intents, outcome, detail)
     }
 
     /// Intents that were started and never settled (the run stopped, or the reply was lost).
     pub fn open_intents(&self) -> JournalResult<Vec<OpenIntent>> {
-        let connection = self.lock();
-        let mut query = connection.prepare_cached(
-            "SELECT id, name, action FROM intents WHERE environment = ?1 AND finished_at IS NULL ORDER BY id",
-        )?;
-        let rows = query.query_map(params![self.environment], |row| {
-            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?))
-        })?;
-        let mut open = Vec::new();
-        for row in rows {
-            let (id, name, action) = row?;
-            if let Some(action) = Action::from_key(&action) {
-                open.push(OpenIntent { id, name, action });
-            }
-        }
-        Ok(open)
+        self.store.open_intents(&self.environment)
     }
 
     /// Ensures a row exists for the trader, remembering email and account name.
     pub fn upsert_trader(&self, name: &str, email: &str, account_name: &str) -> JournalResult<()> {
-        self.lock().execute(
-            "INSERT INTO traders (environment, name, email, account_name, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (environment, name) DO UPDATE SET email = excluded.email, account_name = excluded.account_name",
-            params![self.environment, name, email, account_name, Utc::now().to_rfc3339()],
-        )?;
-        Ok(())
+        self.store.upsert_trader(&self.environment, name, email, account_name)
     }
 
     pub fn record_user(&self, name: &str, user_id: i64) -> JournalResult<()> {
-        self.update(name, "user_id = ?3, last_error = NULL, error_stage = NULL", user_id, "User created")
+        self.store.record_progress(&self.environment, name, Progress::User(user_id))
     }
 
     pub fn record_contact(&self, name: &str) -> JournalResult<()> {
-        self.update(name, "contact_done = ?3, last_error = NULL, error_stage = NULL", 1, "Contact info set")
+        self.store.record_progress(&self.environment, name, Progress::Contact)
     }
 
     pub fn record_account(&self, name: &str, account_id: i64, trading_permission_id: Option<i64>) -> JournalResult<()> {
-        let mut connection = self.lock();
-        let tx = connection.transaction()?;
-        let now = Utc::now().to_rfc3339();
-        tx.execute(
-            "UPDATE traders SET account_id = ?3, trading_permission_id = ?4, last_error = NULL, error_stage = NULL,
-             updated_at = ?5 WHERE environment = ?1 AND name = ?2",
-            params![self.environment, name, account_id, trading_permission_id, now],
-        )?;
-        tx.execute(
-            "INSERT INTO history (environment, name, at, what) VALUES (?1, ?2, ?3, ?4)",
-            params![self.environment, name, now, format!("Account created (id {account_id})")],
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.store.record_progress(&self.environment, name, Progress::Account { account_id, trading_permission_id })
     }
 
     /// Marks the trader's agreement signature (from an alert signal), once.
     pub fn record_signed(&self, name: &str, at: DateTime<Utc>) -> JournalResult<bool> {
-        self.stamp_once(name, "agreement_signed_at", at, "Signed the market-data agreement")
+        self.store.stamp_once(&self.environment, name, Stamp::Signed, at)
     }
 
     /// Also clears an earlier grant failure: the stage has now succeeded.
     pub fn record_entitled(&self, name: &str, at: DateTime<Utc>) -> JournalResult<bool> {
-        let set = self.stamp_once(name, "entitled_at", at, "T-Prop entitlement granted")?;
-        self.lock().execute(
-            "UPDATE traders SET last_error = NULL, error_stage = NULL WHERE environment = ?1 AND name = ?2",
-            params![self.environment, name],
-        )?;
+        let set = self.store.stamp_once(&self.environment, name, Stamp::Entitled, at)?;
+        self.store.clear_error(&self.environment, name)?;
         Ok(set)
     }
 
     pub fn record_revoked(&self, name: &str, at: DateTime<Utc>) -> JournalResult<bool> {
-        self.stamp_once(name, "revoked_at", at, "Trading permission revoked")
+        self.store.stamp_once(&self.environment, name, Stamp::Revoked, at)
     }
 
     pub fn record_cancelled(&self, name: &str, at: DateTime<Utc>) -> JournalResult<bool> {
-        self.stamp_once(name, "cancelled_at", at, "Everything cancelled")
+        self.store.stamp_once(&self.environment, name, Stamp::Cancelled, at)
     }
 
     /// Remembers a failure at a stage; cleared when that stage later succeeds.
     pub fn record_error(&self, name: &str, stage: &str, error: &str) -> JournalResult<()> {
-        let mut connection = self.lock();
-        let tx = connection.transaction()?;
-        let now = Utc::now().to_rfc3339();
-        tx.execute(
-            "UPDATE traders SET last_error = ?3, error_stage = ?4, updated_at = ?5 WHERE environment = ?1 AND name = ?2",
-            params![self.environment, name, error, stage, now],
-        )?;
-        tx.execute(
-            "INSERT INTO history (environment, name, at, what) VALUES (?1, ?2, ?3, ?4)",
-            params![self.environment, name, now, format!("{stage} failed: {error}")],
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.store.record_error(&self.environment, name, stage, error)
     }
 
     /// Adds a line to the trader's history without changing its stage (e.g. a risk-rule
@@ -405,146 +373,27 @@ impl Journal {
     }
 
     pub fn trader(&self, name: &str) -> JournalResult<Option<JournaledTrader>> {
-        let connection = self.lock();
-        let mut query = connection
-            .prepare_cached(&format!("SELECT {TRADER_COLUMNS} FROM traders WHERE environment = ?1 AND name = ?2"))?;
-        Ok(query.query_row(params![self.environment, name], read_trader).optional()?)
+        self.store.trader(&self.environment, name)
     }
 
     pub fn trader_by_user_id(&self, user_id: i64) -> JournalResult<Option<JournaledTrader>> {
-        let connection = self.lock();
-        let mut query = connection
-            .prepare_cached(&format!("SELECT {TRADER_COLUMNS} FROM traders WHERE environment = ?1 AND user_id = ?2"))?;
-        Ok(query.query_row(params![self.environment, user_id], read_trader).optional()?)
+        self.store.trader_by_user_id(&self.environment, user_id)
     }
 
     pub fn traders(&self) -> JournalResult<Vec<JournaledTrader>> {
-        let connection = self.lock();
-        let mut query = connection
-            .prepare_cached(&format!("SELECT {TRADER_COLUMNS} FROM traders WHERE environment = ?1 ORDER BY rowid"))?;
-        let rows = query.query_map(params![self.environment], read_trader)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.store.traders(&self.environment)
     }
 
     pub fn history(&self, name: &str) -> JournalResult<Vec<HistoryEntry>> {
-        let connection = self.lock();
-        let mut query = connection
-            .prepare_cached("SELECT at, what FROM history WHERE environment = ?1 AND name = ?2 ORDER BY id")?;
-        let rows = query.query_map(params![self.environment, name], |row| {
-            Ok(HistoryEntry { at: parse_time(row.get::<_, String>(0)?).unwrap_or_default(), what: row.get(1)? })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.store.history(&self.environment, name)
     }
 
-    fn update(&self, name: &str, set: &str, value: i64, what: &str) -> JournalResult<()> {
-        let mut connection = self.lock();
-        let tx = connection.transaction()?;
-        let now = Utc::now().to_rfc3339();
-        tx.execute(
-            &format!("UPDATE traders SET {set}, updated_at = ?4 WHERE environment = ?1 AND name = ?2"),
-            params![self.environment, name, value, now],
-        )?;
-        tx.execute(
-            "INSERT INTO history (environment, name, at, what) VALUES (?1, ?2, ?3, ?4)",
-            params![self.environment, name, now, what],
-        )?;
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// Sets a timestamp column if it is still empty; true when it was set now.
-    fn stamp_once(&self, name: &str, column: &str, at: DateTime<Utc>, what: &str) -> JournalResult<bool> {
-        let mut connection = self.lock();
-        let tx = connection.transaction()?;
-        let changed = tx.execute(
-            &format!(
-                "UPDATE traders SET {column} = ?3, updated_at = ?3 WHERE environment = ?1 AND name = ?2 AND {column} IS NULL"
-            ),
-            params![self.environment, name, at.to_rfc3339()],
-        )?;
-        if changed > 0 {
-            tx.execute(
-                "INSERT INTO history (environment, name, at, what) VALUES (?1, ?2, ?3, ?4)",
-                params![self.environment, name, at.to_rfc3339(), what],
-            )?;
-        }
-        tx.commit()?;
-        Ok(changed > 0)
+    pub(super) fn store(&self) -> &dyn JournalStore {
+        self.store.as_ref()
     }
 }
 
-const TRADER_COLUMNS: &str = "name, email, account_name, user_id, contact_done, account_id, trading_permission_id,
+/// The columns every backend reads a trader from, in [`JournaledTrader`]'s order.
+pub(crate) const TRADER_COLUMNS: &str =
+    "name, email, account_name, user_id, contact_done, account_id, trading_permission_id,
     agreement_signed_at, entitled_at, revoked_at, cancelled_at, last_error, error_stage, updated_at";
-
-fn read_trader(row: &rusqlite::Row<'_>) -> rusqlite::Result<JournaledTrader> {
-    let time = |i: usize| -> rusqlite::Result<Option<DateTime<Utc>>> {
-        Ok(row.get::<_, Option<String>>(i)?.and_then(parse_time))
-    };
-    Ok(JournaledTrader {
-        name: row.get(0)?,
-        email: row.get(1)?,
-        account_name: row.get(2)?,
-        user_id: row.get(3)?,
-        contact_done: row.get::<_, i64>(4)? != 0,
-        account_id: row.get(5)?,
-        trading_permission_id: row.get(6)?,
-        agreement_signed_at: time(7)?,
-        entitled_at: time(8)?,
-        revoked_at: time(9)?,
-        cancelled_at: time(10)?,
-        last_error: row.get(11)?,
-        error_stage: row.get(12)?,
-        updated_at: time(13)?,
-    })
-}
-
-fn parse_time(text: String) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(&text).ok().map(|t| t.with_timezone(&Utc))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn intents_stay_open_until_settled() {
-        let journal = Journal::in_memory("sandbox").unwrap();
-        journal.upsert_trader("alice", "a@x.com", "EVAL1").unwrap();
-        let ids = journal.begin(&["alice"], Action::CreateUser).unwrap();
-        assert_eq!(journal.open_intents().unwrap().len(), 1);
-        journal.finish(&ids, IntentOutcome::Unknown, None).unwrap();
-        assert_eq!(journal.open_intents().unwrap()[0].action, Action::CreateUser);
-        journal.finish(&ids, IntentOutcome::Done, None).unwrap();
-        assert!(journal.open_intents().unwrap().is_empty());
-    }
-
-    #[test]
-    fn progress_survives_reopening_the_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("journal.sqlite");
-        {
-            let journal = Journal::open(&path, "staging").unwrap();
-            journal.upsert_trader("bob", "b@x.com", "EVAL2").unwrap();
-            journal.record_user("bob", 42).unwrap();
-            journal.record_error("bob", "Contact info", "State is required").unwrap();
-        }
-        let journal = Journal::open(&path, "staging").unwrap();
-        let bob = journal.trader("bob").unwrap().unwrap();
-        assert_eq!(bob.user_id, Some(42));
-        assert_eq!(bob.last_error.as_deref(), Some("State is required"));
-        journal.record_contact("bob").unwrap();
-        assert_eq!(journal.trader("bob").unwrap().unwrap().last_error, None);
-        assert_eq!(journal.trader_by_user_id(42).unwrap().unwrap().name, "bob");
-        // Environments are separate.
-        assert!(Journal::open(&path, "production").unwrap().trader("bob").unwrap().is_none());
-        assert_eq!(journal.history("bob").unwrap().len(), 3);
-    }
-
-    #[test]
-    fn stamps_are_set_once() {
-        let journal = Journal::in_memory("sandbox").unwrap();
-        journal.upsert_trader("carol", "c@x.com", "EVAL3").unwrap();
-        assert!(journal.record_entitled("carol", Utc::now()).unwrap());
-        assert!(!journal.record_entitled("carol", Utc::now()).unwrap());
-    }
-}

@@ -20,15 +20,19 @@
 //! processes lock two different files. On a network drive the lock is only as good as
 //! the drive's lock support; the journal belongs on a local disk.
 //!
+//! A PostgreSQL (team) journal uses a session advisory lock instead of the file: the
+//! server drops it the moment the holder's connection ends, the same guarantee.
+//!
 //! The Sandbox's journal lives in memory and belongs to one process: the in-process
 //! slot on the [`Journal`] refuses a second run there (and guards every journal within
 //! one process, before the OS lock is tried).
 
-use super::journal::Journal;
+use super::journal::{Journal, RunGuard};
 use chrono::{DateTime, Utc};
 use std::fs::{File, OpenOptions, TryLockError};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// Who holds (or held) a journal's run lock.
 #[derive(Clone, Debug, PartialEq)]
@@ -76,8 +80,9 @@ pub enum RunLockError {
 pub struct RunLock {
     journal: Arc<Journal>,
     pid: u32,
-    /// The OS lock (released when the file closes); `None` for an in-memory journal.
-    _file: Option<File>,
+    /// The cross-process lock (an OS file lock, or a PostgreSQL advisory lock), released
+    /// when dropped; `None` for an in-memory journal.
+    _guard: Option<RunGuard>,
     /// A holder that died without letting go, whose lock this run took over.
     pub took_over_from: Option<RunHolder>,
 }
@@ -96,40 +101,29 @@ impl RunLock {
         if let Some(running) = slot.as_ref() {
             return Err(RunLockError::Held(Some(running.clone())));
         }
-        let (file, took_over_from) = match lock_file_path(journal) {
-            None => (None, None),
-            Some(path) => {
-                let file = OpenOptions::new()
-                    .create(true)
-                    .truncate(false)
-                    .write(true)
-                    .open(&path)
-                    .map_err(|e| RunLockError::Unavailable(format!("{}: {e}", path.display())))?;
-                match file.try_lock() {
-                    Ok(()) => {}
-                    Err(TryLockError::WouldBlock) => {
-                        return Err(RunLockError::Held(journal.run_holder().ok().flatten()));
-                    }
-                    Err(TryLockError::Error(e)) => {
-                        return Err(RunLockError::Unavailable(format!("{}: {e}", path.display())));
-                    }
-                }
-                // The OS lock was free, so whoever the journal still names is gone.
-                let stale = journal.run_holder().map_err(|e| RunLockError::Unavailable(e.to_string()))?;
-                journal.set_run_holder(&holder).map_err(|e| RunLockError::Unavailable(e.to_string()))?;
-                (Some(file), stale)
-            }
+        let (guard, took_over_from) = if journal.is_shared() {
+            let guard = match journal.take_run_lock() {
+                Ok(Some(guard)) => guard,
+                Ok(None) => return Err(RunLockError::Held(holder_once_named(journal))),
+                Err(e) => return Err(RunLockError::Unavailable(e.to_string())),
+            };
+            // The lock was free, so whoever the journal still names is gone.
+            let stale = journal.run_holder().map_err(|e| RunLockError::Unavailable(e.to_string()))?;
+            journal.set_run_holder(&holder).map_err(|e| RunLockError::Unavailable(e.to_string()))?;
+            (Some(guard), stale)
+        } else {
+            (None, None)
         };
         let pid = holder.pid;
         *slot = Some(holder);
         drop(slot);
-        Ok(Self { journal: journal.clone(), pid, _file: file, took_over_from })
+        Ok(Self { journal: journal.clone(), pid, _guard: guard, took_over_from })
     }
 }
 
 impl Drop for RunLock {
     fn drop(&mut self) {
-        if self.journal.path().is_some() {
+        if self.journal.is_shared() {
             // Best effort: a row left behind is replaced by the next run (and reported as a takeover).
             let _ = self.journal.clear_run_holder(self.pid);
         }
@@ -137,11 +131,42 @@ impl Drop for RunLock {
     }
 }
 
+/// How long a refused run waits for the holder to name itself: a run takes the lock
+/// first and writes its row just after, so two runs started together can meet in between.
+const NAMING_GRACE: Duration = Duration::from_secs(2);
+
+/// The holder's row, waiting up to [`NAMING_GRACE`] for it to appear.
+fn holder_once_named(journal: &Journal) -> Option<RunHolder> {
+    let deadline = Instant::now() + NAMING_GRACE;
+    loop {
+        let holder = journal.run_holder().ok().flatten();
+        if holder.is_some() || Instant::now() >= deadline {
+            return holder;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Takes the OS lock of `environment` beside the journal file at `journal`: `None`
+/// when another process holds it.
+pub(crate) fn try_lock_file(journal: &Path, environment: &str) -> Result<Option<File>, String> {
+    let path = lock_file_path(journal, environment).ok_or_else(|| format!("{}: not a file", journal.display()))?;
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(TryLockError::WouldBlock) => Ok(None),
+        Err(TryLockError::Error(e)) => Err(format!("{}: {e}", path.display())),
+    }
+}
+
 /// `<journal>.<environment>.run-lock`, the environment reduced to file-name characters
 /// plus a hash of the full key (custom environments are keyed by URL).
-fn lock_file_path(journal: &Journal) -> Option<PathBuf> {
-    let path = journal.path()?;
-    let key = journal.environment();
+fn lock_file_path(path: &Path, key: &str) -> Option<PathBuf> {
     let readable: String =
         key.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).take(40).collect();
     let mut hash: u64 = 0xcbf29ce484222325; // FNV-1a: stable across builds, unlike std's hasher
@@ -178,40 +203,5 @@ mod tests {
         assert!(message.contains(&std::process::id().to_string()), "{message}");
         drop(first);
         assert!(RunLock::take(&journal, "the Propdesk window").is_ok(), "free again once the run ends");
-    }
-
-    #[test]
-    fn a_second_journal_on_the_same_file_is_refused_and_names_the_holder() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("journal.sqlite");
-        let first = Arc::new(Journal::open(&path, "staging").unwrap());
-        let second = Arc::new(Journal::open(&path, "staging").unwrap());
-        let held = RunLock::take(&first, "propdesk onboard").unwrap();
-        match RunLock::take(&second, "the Propdesk window") {
-            Err(RunLockError::Held(Some(holder))) => {
-                assert_eq!((holder.pid, holder.program.as_str()), (std::process::id(), "propdesk onboard"));
-            }
-            other => panic!("expected a refusal naming the holder, got {:?}", other.map(|_| ())),
-        }
-        // Another environment in the same file is not blocked.
-        let production = Arc::new(Journal::open(&path, "production").unwrap());
-        assert!(RunLock::take(&production, "propdesk onboard").is_ok());
-        drop(held);
-        let next = RunLock::take(&second, "the Propdesk window").unwrap();
-        assert_eq!(next.took_over_from, None, "a holder that let go is not a takeover");
-    }
-
-    #[test]
-    fn a_holder_row_without_its_os_lock_is_taken_over_and_reported() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("journal.sqlite");
-        let journal = Arc::new(Journal::open(&path, "staging").unwrap());
-        let dead = RunHolder { pid: 999_999, program: "propdesk onboard".into(), host: "h".into(), since: Utc::now() };
-        journal.set_run_holder(&dead).unwrap(); // what a SIGKILLed holder leaves behind
-        let lock = RunLock::take(&journal, "propdesk onboard").unwrap();
-        assert_eq!(lock.took_over_from, Some(dead));
-        assert_eq!(journal.run_holder().unwrap().map(|h| h.pid), Some(std::process::id()));
-        drop(lock);
-        assert_eq!(journal.run_holder().unwrap(), None);
     }
 }

@@ -15,6 +15,10 @@ use std::sync::{Arc, OnceLock};
 
 pub const SERVICE: &str = "Propdesk";
 
+/// The Linux stores by the names [`SecretStore::backend`] reports.
+pub const SECRET_SERVICE: &str = "Secret Service";
+pub const KERNEL_KEYRING: &str = "kernel keyring (until reboot)";
+
 /// The sentence shown when no keyring can be used.
 pub const NO_KEYRING: &str =
     "No system keyring is available on this computer; you will need to sign in again next time";
@@ -81,8 +85,11 @@ pub struct SecretStore {
 }
 
 enum Source {
-    /// Picked on first use.
-    Platform(OnceLock<Chosen>),
+    /// Picked on first use; `only` limits the choice to the store of that name.
+    Platform {
+        chosen: OnceLock<Chosen>,
+        only: Option<&'static str>,
+    },
     Given(Arc<CredentialStore>, &'static str),
     Unavailable(String),
 }
@@ -90,7 +97,7 @@ enum Source {
 impl std::fmt::Debug for SecretStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &*self.inner {
-            Source::Platform(_) => f.write_str("SecretStore(platform)"),
+            Source::Platform { .. } => f.write_str("SecretStore(platform)"),
             Source::Given(_, name) => write!(f, "SecretStore({name})"),
             Source::Unavailable(_) => f.write_str("SecretStore(unavailable)"),
         }
@@ -100,7 +107,13 @@ impl std::fmt::Debug for SecretStore {
 impl SecretStore {
     /// The OS keyring, probed on first use.
     pub fn platform() -> Self {
-        Self { inner: Arc::new(Source::Platform(OnceLock::new())) }
+        Self { inner: Arc::new(Source::Platform { chosen: OnceLock::new(), only: None }) }
+    }
+
+    /// Only the platform store of this name (e.g. [`SECRET_SERVICE`]), for diagnostics
+    /// and the real-keyring tests: unavailable when that one does not work.
+    pub fn platform_only(name: &'static str) -> Self {
+        Self { inner: Arc::new(Source::Platform { chosen: OnceLock::new(), only: Some(name) }) }
     }
 
     /// A given keyring-core store, e.g. `keyring_core::mock::Store::new()` in tests.
@@ -127,7 +140,7 @@ impl SecretStore {
 
     fn store(&self) -> Result<(Arc<CredentialStore>, &'static str), KeyringError> {
         let chosen = match &*self.inner {
-            Source::Platform(once) => once.get_or_init(pick_platform_store).clone(),
+            Source::Platform { chosen, only } => chosen.get_or_init(|| pick_platform_store(*only)).clone(),
             Source::Given(store, name) => Ok((store.clone(), *name)),
             Source::Unavailable(reason) => Err(reason.clone()),
         };
@@ -211,20 +224,70 @@ impl SecretStore {
 }
 
 fn failed(error: Error) -> KeyringError {
-    match error {
-        Error::NoStorageAccess(e) => KeyringError::Unavailable { reason: e.to_string() },
-        Error::NoDefaultStore => KeyringError::Unavailable { reason: "no default store".into() },
-        other => KeyringError::Failed(other.to_string()),
+    let plain = plain_reason(&error);
+    match (error, plain) {
+        (_, Some(Plainly::Locked(text))) => KeyringError::Failed(text.into()),
+        (Error::NoStorageAccess(_), Some(Plainly::Unusable(text))) => KeyringError::Unavailable { reason: text.into() },
+        (Error::NoStorageAccess(e), None) => KeyringError::Unavailable { reason: e.to_string() },
+        (Error::NoDefaultStore, _) => KeyringError::Unavailable { reason: "no default store".into() },
+        (other, _) => KeyringError::Failed(other.to_string()),
     }
 }
 
-/// Tries the platform's stores in order and keeps the first that answers.
-fn pick_platform_store() -> Chosen {
+/// What a store's error means for the admin, when we recognise it.
+enum Plainly {
+    /// Unlocking would help: worth telling, not the same as "no keyring".
+    Locked(&'static str),
+    /// This store cannot be used here at all.
+    Unusable(&'static str),
+}
+
+/// Plain words for the store errors an admin meets (no D-Bus addresses, errno or
+/// library names). The `Debug` text is only searched, never shown or logged: a
+/// `BadEncoding` error carries the stored bytes. The stores wrap their errors in boxes whose
+/// types are private to them, so the variant names in the `Debug` text are all we
+/// can match; anything unrecognised keeps the library's own text.
+fn plain_reason(error: &Error) -> Option<Plainly> {
+    let debug = format!("{error:?}");
+    let has = |word: &str| debug.contains(word);
+    let plain = if has("Zbus(") && (has("Connection(") || has("Address")) {
+        Plainly::Unusable(
+            "there is no desktop session bus (D-Bus) here, so no keyring service such as GNOME Keyring or KWallet can be reached",
+        )
+    } else if has("ServiceUnknown") || has("NameHasNoOwner") {
+        Plainly::Unusable("no keyring service (GNOME Keyring or KWallet) is running in this desktop session")
+    } else if has("Locked") || has("Prompt") {
+        Plainly::Locked(
+            "it is locked and was not unlocked; unlock it (signing in to the desktop usually does) and try again",
+        )
+    } else if has("NoResult") {
+        Plainly::Unusable(
+            "the keyring service has no default keyring to save into; create or unlock one in the desktop's Passwords and Keys app",
+        )
+    } else if has("AccessDenied") {
+        Plainly::Unusable("this program may not use the kernel keyring of this login session")
+    } else {
+        return None;
+    };
+    Some(plain)
+}
+
+/// A store's error as one plain line for the "no keyring" details.
+fn plain_text(error: &Error) -> String {
+    match plain_reason(error) {
+        Some(Plainly::Locked(text) | Plainly::Unusable(text)) => text.to_string(),
+        None => error.to_string(),
+    }
+}
+
+/// Tries the platform's stores in order (or only the one named) and keeps the first
+/// that answers.
+fn pick_platform_store(only: Option<&'static str>) -> Chosen {
     let mut reasons = Vec::new();
-    for (name, make) in candidates() {
+    for (name, make) in candidates().into_iter().filter(|(name, _)| only.is_none_or(|only| only == *name)) {
         match make().and_then(|store| probe(&store).map(|()| store)) {
             Ok(store) => return Ok((store, name)),
-            Err(e) => reasons.push(format!("{name}: {e}")),
+            Err(e) => reasons.push(format!("{name}: {}", plain_text(&e))),
         }
     }
     if reasons.is_empty() {
@@ -250,23 +313,30 @@ fn candidates() -> Vec<(&'static str, Maker)> {
     }));
     #[cfg(target_os = "linux")]
     {
-        list.push(("Secret Service", || {
+        list.push((SECRET_SERVICE, || {
             zbus_secret_service_keyring_store::Store::new().map(|s| s as Arc<CredentialStore>)
         }));
-        list.push(("kernel keyring (until reboot)", || {
-            linux_keyutils_keyring_store::Store::new().map(|s| s as Arc<CredentialStore>)
-        }));
+        list.push((KERNEL_KEYRING, || linux_keyutils_keyring_store::Store::new().map(|s| s as Arc<CredentialStore>)));
     }
     list
 }
 
 /// Writes, reads and deletes a throwaway entry: a store that cannot do all three is no use.
+/// A leftover from an earlier probe is removed first, and must be removable: seen once in
+/// a container, a kernel session keyring held an old probe key that it could not delete
+/// while refusing new keys, and the kernel keyring was picked though no sign-in could be
+/// saved. (A new name per probe would leave one unremovable key behind per start there.)
 fn probe(store: &Arc<CredentialStore>) -> keyring_core::Result<()> {
     let entry = store.build(SERVICE, "probe", None)?;
-    entry.set_password("probe")?;
+    match entry.delete_credential() {
+        Ok(()) | Err(Error::NoEntry) => {}
+        Err(e) => return Err(e),
+    }
+    let value = format!("probe-{}", std::process::id());
+    entry.set_password(&value)?;
     let read = entry.get_password()?;
-    let _ = entry.delete_credential();
-    if read != "probe" {
+    entry.delete_credential()?;
+    if read != value {
         return Err(Error::Invalid("probe".into(), "read back a different value".into()));
     }
     Ok(())

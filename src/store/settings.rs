@@ -73,6 +73,17 @@ impl Default for EnvironmentSettings {
     }
 }
 
+/// The update check (`update::schedule`), kept in the settings file.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UpdateSettings {
+    /// The one-time "Check for updates?" answer; `None` until the user answers, and no
+    /// automatic check happens before that (not even on the first, Sandbox-only run).
+    pub consent: Option<bool>,
+    /// When the last automatic check started (whatever its outcome).
+    pub last_checked: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Settings {
@@ -86,6 +97,8 @@ pub struct Settings {
     pub window_size: Option<[f32; 2]>,
     /// Keyed by `EnvironmentKind::slug`.
     pub environments: BTreeMap<String, EnvironmentSettings>,
+    /// The update check's "yes/no" and when it last ran.
+    pub updates: UpdateSettings,
 }
 
 impl Default for Settings {
@@ -97,6 +110,7 @@ impl Default for Settings {
             last_screen: String::new(),
             window_size: None,
             environments: BTreeMap::new(),
+            updates: Default::default(),
         }
     }
 }

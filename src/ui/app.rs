@@ -5,7 +5,7 @@ use super::command::{Choice, Command, Screen, SignInRequest};
 use super::connection::Connection;
 use super::document_picker::{self, DocumentPicker};
 use super::event::Event;
-use super::help::{self, Help};
+use super::help::{self, Help, HelpCommand};
 use super::problem::Problem;
 use super::remote::Remote;
 use super::sandbox_env::{self, SandboxHandle};
@@ -18,6 +18,7 @@ use super::screens::traders::TradersScreen;
 use super::screens::{ScreenContext, ScreenContextMut};
 use super::toasts::Toasts;
 use super::top_bar::{self, TopBarView};
+use super::updates::Updates;
 use super::workspace::{Workspace, watch_starts_by_itself};
 use super::{ICON_PNG, nav, theme};
 use crate::api::activity::{CallRecord, to_csv};
@@ -76,6 +77,9 @@ pub struct AppConfig {
     pub open_folder: help::FolderOpener,
     /// The crash report of the last run the user was not told about yet.
     pub crashed_last_time: Option<std::path::PathBuf>,
+    /// The update manifest's URL (`update::manifest_url`; tests pass a local server's).
+    /// `None`: no update check and no update UI.
+    pub update_url: Option<String>,
 }
 
 impl AppConfig {
@@ -98,6 +102,7 @@ impl AppConfig {
             traders_save_dialog: None,
             risk_files: RiskFileDialogs::native(),
             production_hosts: None,
+            update_url: crate::update::manifest_url(),
         }
     }
 }
@@ -153,6 +158,7 @@ pub struct PropdeskApp {
     /// Sandbox is), so signing in to it again after another environment finds its traders.
     sandbox_files: Option<(Arc<Journal>, Arc<Registry>)>,
     help: Help,
+    updates: Updates,
 }
 
 impl PropdeskApp {
@@ -216,6 +222,7 @@ impl PropdeskApp {
             production_hosts: config.production_hosts,
             sandbox_files: None,
             help,
+            updates: Updates::new(config.update_url),
         };
         if let Some(problem) = settings_problem {
             app.toasts.error(&problem.into());
@@ -260,6 +267,7 @@ impl PropdeskApp {
             }
             Event::WorkspaceReady(kind, opened) => self.adopt_workspace(kind, opened),
             Event::Watch(event) => self.on_watch_event(event),
+            Event::UpdateChecked { asked, result } => self.updates.on_checked(asked, result, &mut self.toasts),
             Event::JobPanicked(text) => {
                 self.toasts.error(&Problem::new("A background job failed unexpectedly", text));
             }
@@ -455,6 +463,13 @@ impl PropdeskApp {
             }
             Command::ExportActivity(records) => self.export(records),
             Command::DismissToast(id) => self.toasts.dismiss(id),
+            Command::Help(
+                command @ (HelpCommand::CheckForUpdates | HelpCommand::UpdateConsent(_) | HelpCommand::DismissUpdate),
+            ) => {
+                if self.updates.apply(command, &mut self.settings.updates, &self.bridge) {
+                    self.settings_dirty = true;
+                }
+            }
             Command::Help(command) => {
                 let environment = self.connection.as_ref().map(|c| c.kind());
                 self.help.apply(command, &self.bridge, &mut self.toasts, environment);
@@ -752,6 +767,10 @@ impl eframe::App for PropdeskApp {
         self.poll_sign_in();
         self.tend_connection();
         self.tick_screens();
+        // At most once a day, and only after the user said yes (update::schedule).
+        if self.updates.check_if_due(&mut self.settings.updates, Utc::now(), &self.bridge) {
+            self.settings_dirty = true;
+        }
         if let Some(rect) = ctx.input(|i| i.viewport().inner_rect) {
             self.settings.window_size = Some([rect.width().round(), rect.height().round()]);
         }
@@ -772,12 +791,15 @@ impl eframe::App for PropdeskApp {
                 TopBarView { connection: self.connection.as_ref(), signing_in: self.signing_in, icon: &self.icon };
             top_bar::ui(ui, &view);
         });
-        if self.help.has_notice() {
-            egui::Panel::top("help_notice").show(ui, |ui| self.help.notice_ui(ui, &mut commands));
+        if self.help.has_notice() || self.updates.has_notice(&self.settings.updates) {
+            egui::Panel::top("help_notice").show(ui, |ui| {
+                self.help.notice_ui(ui, &mut commands);
+                self.updates.notice_ui(ui, &self.settings.updates, &mut commands);
+            });
         }
         let nav_frame = egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::symmetric(10, 6));
         egui::Panel::left("nav").exact_size(200.0).resizable(false).frame(nav_frame).show(ui, |ui| {
-            nav::ui(ui, self.screen, self.settings.theme, &mut commands);
+            nav::ui(ui, self.screen, self.settings.theme, &self.updates, &mut commands);
         });
         let central = egui::Frame::central_panel(ui.style()).inner_margin(egui::Margin::symmetric(24, 18));
         egui::CentralPanel::default().frame(central).show(ui, |ui| self.central_ui(ui, &mut commands));

@@ -25,6 +25,11 @@ pub enum Event {
     Watch(WatchEvent),
     /// Help opened a folder or cleared the crash notice (only failures are told).
     FolderOpened(Result<(), Problem>),
+    /// An update check finished; `asked`: from Help → "Check for updates".
+    UpdateChecked {
+        asked: bool,
+        result: Result<Option<crate::update::Manifest>, crate::update::CheckError>,
+    },
     /// A background job panicked (its message); shown as an error toast.
     JobPanicked(String),
     /// CSV export: `None` when the user cancelled the dialog.

@@ -1,18 +1,20 @@
-//! Help: "Open logs folder", "Copy diagnostics", and the offer after a crash
-//! ("Propdesk closed unexpectedly last time — open the report folder").
+//! Help: "Open logs folder", "Copy diagnostics", "Third-party licences", and the offer
+//! after a crash ("Propdesk closed unexpectedly last time — open the report folder").
+//! The update items are drawn and applied by `updates`.
 
 use super::bridge::Bridge;
 use super::command::Command;
 use super::event::Event;
 use super::problem::Problem;
 use super::toasts::Toasts;
+use super::updates::Updates;
 use super::widgets;
 use crate::api::EnvironmentKind;
 use crate::diagnostics::{self, crash};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// Opens a folder in the file manager (tests record the folder instead).
+/// Opens a folder in the file manager, or a file in its viewer (tests record the path).
 pub type FolderOpener = Arc<dyn Fn(&Path) -> Result<(), String> + Send + Sync>;
 
 /// The platform's file manager, started without waiting for it.
@@ -40,6 +42,12 @@ pub enum HelpCommand {
     /// From the crash offer: opens the folder and stops offering.
     OpenCrashFolder,
     DismissCrash,
+    /// Opens THIRD-PARTY-LICENSES.txt (shipped beside the program) in the text viewer.
+    OpenLicences,
+    /// The update items (applied by `updates::Updates`).
+    CheckForUpdates,
+    UpdateConsent(bool),
+    DismissUpdate,
 }
 
 pub struct Help {
@@ -55,13 +63,17 @@ impl Help {
         Self { logs_dir, open_folder, crashed_last_time }
     }
 
-    pub fn menu_ui(ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+    pub fn menu_ui(ui: &mut egui::Ui, updates: &Updates, commands: &mut Vec<Command>) {
         ui.menu_button("❓ Help", |ui| {
+            updates.menu_ui(ui, commands);
             if ui.button("Open logs folder").clicked() {
                 commands.push(Command::Help(HelpCommand::OpenLogsFolder));
             }
             if ui.button("Copy diagnostics").on_hover_text("Version, OS and environment; no secrets").clicked() {
                 commands.push(Command::Help(HelpCommand::CopyDiagnostics));
+            }
+            if ui.button("Third-party licences").clicked() {
+                commands.push(Command::Help(HelpCommand::OpenLicences));
             }
         });
     }
@@ -105,6 +117,8 @@ impl Help {
                 self.open_logs_folder(bridge);
             }
             HelpCommand::DismissCrash => self.acknowledge_crash(bridge),
+            HelpCommand::OpenLicences => self.open_licences(bridge),
+            HelpCommand::CheckForUpdates | HelpCommand::UpdateConsent(_) | HelpCommand::DismissUpdate => {}
         }
     }
 
@@ -115,6 +129,18 @@ impl Help {
             Event::FolderOpened(result.map_err(|error| {
                 Problem::simple(format!("The logs folder {} could not be opened: {error}", dir.display()))
             }))
+        });
+    }
+
+    fn open_licences(&self, bridge: &Bridge) {
+        let open = self.open_folder.clone();
+        bridge.spawn_blocking(move || {
+            let result = crate::licences::find().and_then(|file| {
+                open(&file).map_err(|error| format!("{} could not be opened: {error}", file.display()))
+            });
+            Event::FolderOpened(
+                result.map_err(|error| Problem::new("The third-party licences could not be shown", error)),
+            )
         });
     }
 

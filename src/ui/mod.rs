@@ -21,6 +21,7 @@ mod screens;
 mod theme;
 mod toasts;
 mod top_bar;
+mod updates;
 mod widgets;
 mod workspace;
 

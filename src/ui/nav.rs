@@ -1,10 +1,11 @@
 //! The navigation column: the job's screens in order, and the theme switch.
 
 use super::command::{Command, Screen};
+use super::updates::Updates;
 use crate::store::ThemeChoice;
 use egui::{RichText, Ui};
 
-pub fn ui(ui: &mut Ui, current: Screen, theme: ThemeChoice, commands: &mut Vec<Command>) {
+pub fn ui(ui: &mut Ui, current: Screen, theme: ThemeChoice, updates: &Updates, commands: &mut Vec<Command>) {
     ui.add_space(10.0);
     for screen in Screen::ALL {
         let text = RichText::new(format!("{}   {}", screen.icon(), screen.label())).size(15.0);
@@ -15,7 +16,7 @@ pub fn ui(ui: &mut Ui, current: Screen, theme: ThemeChoice, commands: &mut Vec<C
     }
     ui.with_layout(egui::Layout::bottom_up(egui::Align::Min), |ui| {
         ui.add_space(10.0);
-        super::help::Help::menu_ui(ui, commands);
+        super::help::Help::menu_ui(ui, updates, commands);
         ui.add_space(4.0);
         ui.label(RichText::new(concat!("Propdesk ", env!("CARGO_PKG_VERSION"))).weak().small());
         ui.add_space(4.0);

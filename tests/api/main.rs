@@ -3,6 +3,7 @@
 mod auth;
 mod doctor;
 mod faults;
+mod manifest_server;
 mod offboarding;
 mod onboarding;
 mod sessions;
@@ -10,3 +11,4 @@ mod setup;
 mod socket;
 mod subaccounts;
 mod support;
+mod update;

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 const HEADER: &str = "name,email,password,firstName,lastName,streetAddress1,city,state,postCode,country,phone,accountName,initialBalance,dailyLossAutoLiq";
 
-fn roster_csv(dir: &Path, tag: &str, count: usize, invalid_rows: &[usize]) -> PathBuf {
+pub(crate) fn roster_csv(dir: &Path, tag: &str, count: usize, invalid_rows: &[usize]) -> PathBuf {
     let mut text = String::from(HEADER);
     text.push('\n');
     for i in 0..count {
@@ -28,19 +28,24 @@ fn roster_csv(dir: &Path, tag: &str, count: usize, invalid_rows: &[usize]) -> Pa
     path
 }
 
-fn onboard(sandbox: &Sandbox, users: &Path, journal: &Path, out: &Path) -> Command {
+pub(crate) fn onboard(sandbox: &Sandbox, users: &Path, journal: &Path, out: &Path) -> Command {
     onboard_with_plan(sandbox, users, journal, out, "DEMOFIRM_MONTHLY")
 }
 
 fn onboard_with_plan(sandbox: &Sandbox, users: &Path, journal: &Path, out: &Path, plan: &str) -> Command {
+    let mut command = onboard_without_journal(sandbox, users, out, plan);
+    command.arg("--journal").arg(journal);
+    command
+}
+
+/// `propdesk onboard` with no `--journal` (the default file, or PROPDESK_JOURNAL_URL).
+pub(crate) fn onboard_without_journal(sandbox: &Sandbox, users: &Path, out: &Path, plan: &str) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_propdesk"));
     command
         .args(["onboard", "--live-url", &sandbox.live_url(), "--demo-url", &sandbox.demo_url()])
         .args(["--plan", plan, "--template", "DEMOFIRM50K", "--yes"])
         .arg("--users")
         .arg(users)
-        .arg("--journal")
-        .arg(journal)
         .arg("--out")
         .arg(out)
         .env_remove("TRADOVATE_USERNAME")
@@ -50,7 +55,7 @@ fn onboard_with_plan(sandbox: &Sandbox, users: &Path, journal: &Path, out: &Path
     command
 }
 
-fn results(path: &Path) -> Vec<csv::StringRecord> {
+pub(crate) fn results(path: &Path) -> Vec<csv::StringRecord> {
     let mut reader = csv::Reader::from_path(path).unwrap();
     assert_eq!(
         reader.headers().unwrap().iter().collect::<Vec<_>>(),

@@ -12,3 +12,4 @@ mod doctor;
 mod grants;
 mod risk;
 mod runs;
+mod team;

@@ -94,3 +94,17 @@ fn copy_diagnostics_puts_version_and_os_on_the_clipboard() {
     assert!(copied[0].contains("Environment: not signed in"), "{}", copied[0]);
     app.wait_for_text("Diagnostics copied");
 }
+
+#[test]
+fn third_party_licences_opens_the_shipped_list() {
+    let (mut app, opened) = start(tempfile::tempdir().unwrap());
+    app.harness.step();
+    app.harness.get_by_label_contains("Help").click();
+    app.wait_for_text("Third-party licences");
+    app.harness.get_by_label("Third-party licences").click();
+    app.wait_for("the list opened", |_| !opened.lock().unwrap().is_empty());
+    let file = opened.lock().unwrap()[0].clone();
+    assert_eq!(file.file_name().unwrap(), "THIRD-PARTY-LICENSES.txt");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("Third-party software in Propdesk") && text.contains("egui 0.37"), "{}", file.display());
+}

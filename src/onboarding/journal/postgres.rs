@@ -1,0 +1,600 @@
+//! The team journal: the same tables in a PostgreSQL database several admins share.
+//!
+//! Why a connection thread: the journal's interface is blocking (the pipeline calls it
+//! between requests, like the SQLite file), and the blocking `postgres` client panics
+//! when used from inside a tokio runtime, where most callers are. So one thread per
+//! journal owns the connection and runs each call as a job sent over a channel; callers
+//! block on the answer exactly as they block on the SQLite file. The thread ends when
+//! the journal is dropped, closing the connection (and releasing its advisory locks).
+//!
+//! Migrations are versioned in `schema_version` and run on connect, one process at a
+//! time (an advisory transaction lock). Every row carries the environment key, so
+//! Staging and Production never mix in one database.
+
+use super::{
+    Action, HistoryEntry, IntentOutcome, JournalError, JournalResult, JournalStore, JournaledTrader, OpenIntent,
+    Progress, RunGuard, Stamp, TRADER_COLUMNS,
+};
+use crate::onboarding::claims::{Exclusive, in_flight, interval_wait};
+use crate::onboarding::run_lock::RunHolder;
+use chrono::{DateTime, Utc};
+use postgres::{Client, GenericClient, Row};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// The schema, one entry per version; applied in order, never edited once released.
+const MIGRATIONS: &[&str] = &["
+CREATE TABLE traders (
+    environment TEXT NOT NULL,
+    name TEXT NOT NULL,
+    seq BIGSERIAL,
+    email TEXT NOT NULL DEFAULT '',
+    account_name TEXT NOT NULL DEFAULT '',
+    user_id BIGINT,
+    contact_done BOOLEAN NOT NULL DEFAULT FALSE,
+    account_id BIGINT,
+    trading_permission_id BIGINT,
+    agreement_signed_at TIMESTAMPTZ,
+    entitled_at TIMESTAMPTZ,
+    revoked_at TIMESTAMPTZ,
+    cancelled_at TIMESTAMPTZ,
+    last_error TEXT,
+    error_stage TEXT,
+    updated_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (environment, name)
+);
+CREATE INDEX traders_by_user ON traders (environment, user_id);
+CREATE TABLE intents (
+    id BIGSERIAL PRIMARY KEY,
+    environment TEXT NOT NULL,
+    name TEXT NOT NULL,
+    action TEXT NOT NULL,
+    started_at TIMESTAMPTZ NOT NULL,
+    finished_at TIMESTAMPTZ,
+    outcome TEXT,
+    detail TEXT
+);
+CREATE INDEX open_intents ON intents (environment, name, action) WHERE finished_at IS NULL;
+CREATE TABLE history (
+    id BIGSERIAL PRIMARY KEY,
+    environment TEXT NOT NULL,
+    name TEXT NOT NULL,
+    at TIMESTAMPTZ NOT NULL,
+    what TEXT NOT NULL
+);
+CREATE INDEX history_by_name ON history (environment, name);
+CREATE TABLE run_holders (
+    environment TEXT PRIMARY KEY,
+    pid BIGINT NOT NULL,
+    program TEXT NOT NULL,
+    host TEXT NOT NULL,
+    since TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE marks (
+    environment TEXT NOT NULL,
+    what TEXT NOT NULL,
+    at TIMESTAMPTZ,
+    PRIMARY KEY (environment, what)
+);
+"];
+
+/// Namespaces Propdesk's advisory locks (the first key of the two-key form).
+const LOCK_SPACE: i32 = 0x5052_4f50; // "PROP"
+/// The second key of the migration lock; runs and grant claims use `hashtext` of the
+/// schema and their key, so two schemas in one database never block each other.
+const MIGRATION_LOCK: i32 = 0;
+
+/// Whether a `--journal` value names a PostgreSQL server rather than a file.
+pub fn is_postgres_url(value: &str) -> bool {
+    value.starts_with("postgres://") || value.starts_with("postgresql://")
+}
+
+/// The URL with its password replaced, for logs and messages.
+pub fn redact_url(url: &str) -> String {
+    let mut out = url.to_string();
+    // `user:password@` in the authority.
+    if let Some(scheme_end) = out.find("://").map(|i| i + 3) {
+        let authority_end = out[scheme_end..].find(['/', '?']).map_or(out.len(), |i| scheme_end + i);
+        if let Some(at) = out[scheme_end..authority_end].rfind('@').map(|i| scheme_end + i)
+            && let Some(colon) = out[scheme_end..at].find(':').map(|i| scheme_end + i)
+        {
+            out.replace_range(colon + 1..at, "***");
+        }
+    }
+    // `password=…` among the parameters.
+    if let Some(start) = out.find("password=").map(|i| i + "password=".len()) {
+        let end = out[start..].find('&').map_or(out.len(), |i| start + i);
+        out.replace_range(start..end, "***");
+    }
+    out
+}
+
+type Job = Box<dyn FnOnce(&mut Client) + Send>;
+
+pub(super) struct PostgresStore {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl PostgresStore {
+    /// Connects (TLS when the server offers it, per the URL's `sslmode`) and migrates.
+    pub(super) fn connect(url: &str) -> JournalResult<Self> {
+        let shown = redact_url(url);
+        let mut config: postgres::Config =
+            url.parse().map_err(|e| JournalError::new(format!("{shown}: not a PostgreSQL URL ({e})")))?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(Duration::from_secs(10));
+        }
+        config.application_name("propdesk");
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let (ready, connected) = mpsc::channel::<Result<(), String>>();
+        std::thread::Builder::new()
+            .name("journal-postgres".into())
+            .spawn(move || {
+                let mut client = match config.connect(tls()).map_err(|e| e.to_string()).and_then(|mut client| {
+                    migrate(&mut client).map_err(|e| format!("migrating the journal: {e}"))?;
+                    Ok(client)
+                }) {
+                    Ok(client) => client,
+                    Err(error) => {
+                        let _ = ready.send(Err(error));
+                        return;
+                    }
+                };
+                let _ = ready.send(Ok(()));
+                while let Ok(job) = queue.recv() {
+                    job(&mut client);
+                }
+            })
+            .map_err(|e| JournalError::new(format!("cannot start the journal's connection thread: {e}")))?;
+        match connected.recv() {
+            Ok(Ok(())) => Ok(Self { jobs }),
+            Ok(Err(error)) => Err(JournalError::new(format!("{shown}: {error}"))),
+            Err(_) => Err(JournalError::new(format!("{shown}: the connection thread stopped"))),
+        }
+    }
+
+    /// Runs `job` on the connection thread and waits for its answer.
+    fn call<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&mut Client) -> Result<T, postgres::Error> + Send + 'static,
+    ) -> JournalResult<T> {
+        let (answer, answered) = mpsc::sync_channel(1);
+        let lost = || JournalError::new("the connection to the team journal was lost");
+        self.jobs
+            .send(Box::new(move |client| {
+                let _ = answer.send(job(client));
+            }))
+            .map_err(|_| lost())?;
+        answered.recv().map_err(|_| lost())?.map_err(|e| JournalError::new(e.to_string()))
+    }
+
+    /// Runs `job` in one transaction.
+    fn transaction<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&mut postgres::Transaction<'_>) -> Result<T, postgres::Error> + Send + 'static,
+    ) -> JournalResult<T> {
+        self.call(move |client| {
+            let mut tx = client.transaction()?;
+            let value = job(&mut tx)?;
+            tx.commit()?;
+            Ok(value)
+        })
+    }
+
+    fn read_traders(&self, environment: &str, filter: Filter) -> JournalResult<Vec<JournaledTrader>> {
+        let environment = environment.to_string();
+        self.call(move |client| {
+            let rows = match filter {
+                Filter::All => client.query(
+                    &format!("SELECT {TRADER_COLUMNS} FROM traders WHERE environment = $1 ORDER BY seq"),
+                    &[&environment],
+                )?,
+                Filter::Name(name) => client.query(
+                    &format!("SELECT {TRADER_COLUMNS} FROM traders WHERE environment = $1 AND name = $2"),
+                    &[&environment, &name],
+                )?,
+                Filter::UserId(user_id) => client.query(
+                    &format!(
+                        "SELECT {TRADER_COLUMNS} FROM traders WHERE environment = $1 AND user_id = $2 ORDER BY seq"
+                    ),
+                    &[&environment, &user_id],
+                )?,
+            };
+            Ok(rows.iter().map(read_trader).collect())
+        })
+    }
+}
+
+enum Filter {
+    All,
+    Name(String),
+    UserId(i64),
+}
+
+/// rustls with the same crypto provider and Mozilla roots as the HTTP client.
+fn tls() -> tokio_postgres_rustls::MakeRustlsConnect {
+    let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+    let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("the aws-lc-rs provider supports the default TLS versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    tokio_postgres_rustls::MakeRustlsConnect::new(config)
+}
+
+/// Applies the migrations this database has not seen, one process at a time.
+fn migrate(client: &mut Client) -> Result<(), postgres::Error> {
+    let mut tx = client.transaction()?;
+    tx.execute("SELECT pg_advisory_xact_lock($1, $2)", &[&LOCK_SPACE, &MIGRATION_LOCK])?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)",
+    )?;
+    let current: i32 = tx.query_one("SELECT COALESCE(MAX(version), 0) FROM schema_version", &[])?.get(0);
+    for (index, migration) in MIGRATIONS.iter().enumerate() {
+        let version = i32::try_from(index + 1).unwrap_or(i32::MAX);
+        if version > current {
+            tx.batch_execute(migration)?;
+            tx.execute("INSERT INTO schema_version (version, applied_at) VALUES ($1, now())", &[&version])?;
+        }
+    }
+    tx.commit()
+}
+
+/// Releases the run's advisory lock when the run ends (the server also releases it
+/// when the connection closes, however the process ends).
+struct AdvisoryRunLock {
+    jobs: mpsc::Sender<Job>,
+    environment: String,
+}
+
+impl Drop for AdvisoryRunLock {
+    /// Waits for the unlock (a bounded while), so a run started right after this one
+    /// ended, on any connection, finds the lock free.
+    fn drop(&mut self) {
+        let environment = std::mem::take(&mut self.environment);
+        let (done, unlocked) = mpsc::sync_channel(1);
+        let sent = self.jobs.send(Box::new(move |client| {
+            let _ = client.execute(
+                "SELECT pg_advisory_unlock($1, hashtext(current_schema() || chr(31) || $2))",
+                &[&LOCK_SPACE, &environment],
+            );
+            let _ = done.send(());
+        }));
+        if sent.is_ok() {
+            let _ = unlocked.recv_timeout(UNLOCK_WAIT);
+        }
+    }
+}
+
+/// How long ending a run waits for the server to confirm the unlock; past it the lock
+/// is released anyway when the connection closes.
+const UNLOCK_WAIT: Duration = Duration::from_secs(5);
+
+fn history_in(
+    tx: &mut impl GenericClient,
+    environment: &str,
+    name: &str,
+    at: DateTime<Utc>,
+    what: &str,
+) -> Result<u64, postgres::Error> {
+    tx.execute(
+        "INSERT INTO history (environment, name, at, what) VALUES ($1, $2, $3, $4)",
+        &[&environment, &name, &at, &what],
+    )
+}
+
+impl JournalStore for PostgresStore {
+    fn shared(&self) -> bool {
+        true
+    }
+
+    fn take_run_lock(&self, environment: &str) -> JournalResult<Option<RunGuard>> {
+        let key = environment.to_string();
+        // A hash collision between two environments only refuses a run (fails safe).
+        let taken = self.call(move |client| {
+            Ok(client
+                .query_one(
+                    "SELECT pg_try_advisory_lock($1, hashtext(current_schema() || chr(31) || $2))",
+                    &[&LOCK_SPACE, &key],
+                )?
+                .get::<_, bool>(0))
+        })?;
+        Ok(taken.then(|| {
+            Box::new(AdvisoryRunLock { jobs: self.jobs.clone(), environment: environment.to_string() }) as RunGuard
+        }))
+    }
+
+    fn run_holder(&self, environment: &str) -> JournalResult<Option<RunHolder>> {
+        let environment = environment.to_string();
+        self.call(move |client| {
+            let row = client.query_opt(
+                "SELECT pid, program, host, since FROM run_holders WHERE environment = $1",
+                &[&environment],
+            )?;
+            Ok(row.map(|row| RunHolder {
+                pid: u32::try_from(row.get::<_, i64>(0)).unwrap_or_default(),
+                program: row.get(1),
+                host: row.get(2),
+                since: row.get(3),
+            }))
+        })
+    }
+
+    fn set_run_holder(&self, environment: &str, holder: &RunHolder) -> JournalResult<()> {
+        let (environment, holder) = (environment.to_string(), holder.clone());
+        self.call(move |client| {
+            client.execute(
+                "INSERT INTO run_holders (environment, pid, program, host, since) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (environment) DO UPDATE SET pid = excluded.pid, program = excluded.program,
+                 host = excluded.host, since = excluded.since",
+                &[&environment, &i64::from(holder.pid), &holder.program, &holder.host, &holder.since],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn clear_run_holder(&self, environment: &str, pid: u32) -> JournalResult<()> {
+        let environment = environment.to_string();
+        self.call(move |client| {
+            client.execute(
+                "DELETE FROM run_holders WHERE environment = $1 AND pid = $2",
+                &[&environment, &i64::from(pid)],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn begin(&self, environment: &str, names: &[&str], action: Action) -> JournalResult<Vec<i64>> {
+        let environment = environment.to_string();
+        let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        self.transaction(move |tx| {
+            let now = Utc::now();
+            let insert = tx.prepare(
+                "INSERT INTO intents (environment, name, action, started_at) VALUES ($1, $2, $3, $4) RETURNING id",
+            )?;
+            let mut ids = Vec::with_capacity(names.len());
+            for name in &names {
+                ids.push(tx.query_one(&insert, &[&environment, name, &action.key(), &now])?.get(0));
+            }
+            Ok(ids)
+        })
+    }
+
+    fn finish(&self, intents: &[i64], outcome: IntentOutcome, detail: Option<&str>) -> JournalResult<()> {
+        let intents = intents.to_vec();
+        let detail = detail.map(str::to_string);
+        self.call(move |client| {
+            client.execute(
+                "UPDATE intents SET finished_at = $1, outcome = $2, detail = $3 WHERE id = ANY($4)",
+                &[&Utc::now(), &outcome.key(), &detail, &intents],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn open_intents(&self, environment: &str) -> JournalResult<Vec<OpenIntent>> {
+        let environment = environment.to_string();
+        self.call(move |client| {
+            let rows = client.query(
+                "SELECT id, name, action FROM intents WHERE environment = $1 AND finished_at IS NULL ORDER BY id",
+                &[&environment],
+            )?;
+            Ok(rows
+                .iter()
+                .filter_map(|row| {
+                    let action = Action::from_key(row.get(2))?;
+                    Some(OpenIntent { id: row.get(0), name: row.get(1), action })
+                })
+                .collect())
+        })
+    }
+
+    fn upsert_trader(&self, environment: &str, name: &str, email: &str, account_name: &str) -> JournalResult<()> {
+        let values = [environment, name, email, account_name].map(str::to_string);
+        self.call(move |client| {
+            let [environment, name, email, account_name] = &values;
+            client.execute(
+                "INSERT INTO traders (environment, name, email, account_name, updated_at) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (environment, name) DO UPDATE SET email = excluded.email, account_name = excluded.account_name",
+                &[environment, name, email, account_name, &Utc::now()],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn record_progress(&self, environment: &str, name: &str, progress: Progress) -> JournalResult<()> {
+        let (environment, name) = (environment.to_string(), name.to_string());
+        self.transaction(move |tx| {
+            const CLEARS_ERROR: &str = "last_error = NULL, error_stage = NULL, updated_at = $3";
+            const WHERE: &str = "WHERE environment = $1 AND name = $2";
+            let now = Utc::now();
+            match progress {
+                Progress::User(user_id) => tx.execute(
+                    &format!("UPDATE traders SET user_id = $4, {CLEARS_ERROR} {WHERE}"),
+                    &[&environment, &name, &now, &user_id],
+                )?,
+                Progress::Contact => tx.execute(
+                    &format!("UPDATE traders SET contact_done = TRUE, {CLEARS_ERROR} {WHERE}"),
+                    &[&environment, &name, &now],
+                )?,
+                Progress::Account { account_id, trading_permission_id } => tx.execute(
+                    &format!("UPDATE traders SET account_id = $4, trading_permission_id = $5, {CLEARS_ERROR} {WHERE}"),
+                    &[&environment, &name, &now, &account_id, &trading_permission_id],
+                )?,
+            };
+            history_in(tx, &environment, &name, now, &progress.history_text())?;
+            Ok(())
+        })
+    }
+
+    fn stamp_once(&self, environment: &str, name: &str, stamp: Stamp, at: DateTime<Utc>) -> JournalResult<bool> {
+        let (environment, name) = (environment.to_string(), name.to_string());
+        self.transaction(move |tx| {
+            let column = stamp.column();
+            let changed = tx.execute(
+                &format!(
+                    "UPDATE traders SET {column} = $3, updated_at = $3
+                     WHERE environment = $1 AND name = $2 AND {column} IS NULL"
+                ),
+                &[&environment, &name, &at],
+            )?;
+            if changed > 0 {
+                history_in(tx, &environment, &name, at, stamp.history_text())?;
+            }
+            Ok(changed > 0)
+        })
+    }
+
+    fn clear_error(&self, environment: &str, name: &str) -> JournalResult<()> {
+        let (environment, name) = (environment.to_string(), name.to_string());
+        self.call(move |client| {
+            client.execute(
+                "UPDATE traders SET last_error = NULL, error_stage = NULL WHERE environment = $1 AND name = $2",
+                &[&environment, &name],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn record_error(&self, environment: &str, name: &str, stage: &str, error: &str) -> JournalResult<()> {
+        let values = [environment, name, stage, error].map(str::to_string);
+        self.transaction(move |tx| {
+            let [environment, name, stage, error] = &values;
+            let now = Utc::now();
+            tx.execute(
+                "UPDATE traders SET last_error = $3, error_stage = $4, updated_at = $5 WHERE environment = $1 AND name = $2",
+                &[environment, name, error, stage, &now],
+            )?;
+            history_in(tx, environment, name, now, &format!("{stage} failed: {error}"))?;
+            Ok(())
+        })
+    }
+
+    fn trader(&self, environment: &str, name: &str) -> JournalResult<Option<JournaledTrader>> {
+        Ok(self.read_traders(environment, Filter::Name(name.to_string()))?.into_iter().next())
+    }
+
+    fn trader_by_user_id(&self, environment: &str, user_id: i64) -> JournalResult<Option<JournaledTrader>> {
+        Ok(self.read_traders(environment, Filter::UserId(user_id))?.into_iter().next())
+    }
+
+    fn traders(&self, environment: &str) -> JournalResult<Vec<JournaledTrader>> {
+        self.read_traders(environment, Filter::All)
+    }
+
+    fn history(&self, environment: &str, name: &str) -> JournalResult<Vec<HistoryEntry>> {
+        let (environment, name) = (environment.to_string(), name.to_string());
+        self.call(move |client| {
+            let rows = client.query(
+                "SELECT at, what FROM history WHERE environment = $1 AND name = $2 ORDER BY id",
+                &[&environment, &name],
+            )?;
+            Ok(rows.iter().map(|row| HistoryEntry { at: row.get(0), what: row.get(1) }).collect())
+        })
+    }
+
+    fn begin_exclusive(
+        &self,
+        environment: &str,
+        name: &str,
+        action: Action,
+        now: DateTime<Utc>,
+        in_flight_for: Duration,
+    ) -> JournalResult<Exclusive> {
+        let (environment, name) = (environment.to_string(), name.to_string());
+        self.call(move |client| {
+            let mut tx = client.transaction()?;
+            // Claimants of the same trader and action queue here, across processes.
+            tx.execute(
+                "SELECT pg_advisory_xact_lock($1, hashtext(current_schema() || chr(31) || $2 || chr(31) || $3 || chr(31) || $4))",
+                &[&LOCK_SPACE, &environment, &name, &action.key()],
+            )?;
+            let open = tx.query(
+                "SELECT id, started_at FROM intents
+                 WHERE environment = $1 AND name = $2 AND action = $3 AND finished_at IS NULL ORDER BY id",
+                &[&environment, &name, &action.key()],
+            )?;
+            let started: Vec<DateTime<Utc>> = open.iter().map(|row| row.get(1)).collect();
+            if in_flight(&started, now, in_flight_for) {
+                return Ok(Exclusive::InFlight);
+            }
+            let intent: i64 = tx
+                .query_one(
+                    "INSERT INTO intents (environment, name, action, started_at) VALUES ($1, $2, $3, $4) RETURNING id",
+                    &[&environment, &name, &action.key(), &now],
+                )?
+                .get(0);
+            tx.commit()?;
+            Ok(Exclusive::Started { intent, interrupted: open.iter().map(|row| row.get(0)).collect() })
+        })
+    }
+
+    fn claim_interval(
+        &self,
+        environment: &str,
+        what: &str,
+        now: DateTime<Utc>,
+        interval: Duration,
+    ) -> JournalResult<Result<(), Duration>> {
+        let (environment, what) = (environment.to_string(), what.to_string());
+        self.call(move |client| {
+            let mut tx = client.transaction()?;
+            // The row exists (empty) before it is locked, so claimants queue on its lock.
+            tx.execute(
+                "INSERT INTO marks (environment, what, at) VALUES ($1, $2, NULL) ON CONFLICT DO NOTHING",
+                &[&environment, &what],
+            )?;
+            let last: Option<DateTime<Utc>> = tx
+                .query_one(
+                    "SELECT at FROM marks WHERE environment = $1 AND what = $2 FOR UPDATE",
+                    &[&environment, &what],
+                )?
+                .get(0);
+            if let Some(wait) = interval_wait(last, now, interval) {
+                return Ok(Err(wait));
+            }
+            tx.execute("UPDATE marks SET at = $3 WHERE environment = $1 AND what = $2", &[&environment, &what, &now])?;
+            tx.commit()?;
+            Ok(Ok(()))
+        })
+    }
+}
+
+fn read_trader(row: &Row) -> JournaledTrader {
+    JournaledTrader {
+        name: row.get(0),
+        email: row.get(1),
+        account_name: row.get(2),
+        user_id: row.get(3),
+        contact_done: row.get(4),
+        account_id: row.get(5),
+        trading_permission_id: row.get(6),
+        agreement_signed_at: row.get(7),
+        entitled_at: row.get(8),
+        revoked_at: row.get(9),
+        cancelled_at: row.get(10),
+        last_error: row.get(11),
+        error_stage: row.get(12),
+        updated_at: row.get(13),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_password_never_shows() {
+        assert_eq!(
+            redact_url("postgres://ops:s3cret@db.example:5432/propdesk"),
+            "postgres://ops:***@db.example:5432/propdesk"
+        );
+        assert_eq!(
+            redact_url("postgresql://ops@db/propdesk?password=s3cret&sslmode=require"),
+            "postgresql://ops@db/propdesk?password=***&sslmode=require"
+        );
+        assert_eq!(redact_url("postgres://db/propdesk"), "postgres://db/propdesk");
+        assert!(is_postgres_url("postgresql://db/x") && !is_postgres_url("/home/ops/journal.sqlite"));
+    }
+}

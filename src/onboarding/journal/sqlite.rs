@@ -1,0 +1,404 @@
+//! The SQLite journal: one file on this computer (the default), or memory (the Sandbox's).
+
+use super::{
+    Action, HistoryEntry, IntentOutcome, JournalError, JournalResult, JournalStore, JournaledTrader, OpenIntent,
+    Progress, RunGuard, Stamp, TRADER_COLUMNS,
+};
+use crate::onboarding::claims::{Exclusive, in_flight, interval_wait};
+use crate::onboarding::run_lock::{RunHolder, try_lock_file};
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS traders (
+    environment TEXT NOT NULL,
+    name TEXT NOT NULL,
+    email TEXT NOT NULL DEFAULT '',
+    account_name TEXT NOT NULL DEFAULT '',
+    user_id INTEGER,
+    contact_done INTEGER NOT NULL DEFAULT 0,
+    account_id INTEGER,
+    trading_permission_id INTEGER,
+    agreement_signed_at TEXT,
+    entitled_at TEXT,
+    revoked_at TEXT,
+    cancelled_at TEXT,
+    last_error TEXT,
+    error_stage TEXT,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (environment, name)
+);
+CREATE INDEX IF NOT EXISTS traders_by_user ON traders (environment, user_id);
+CREATE TABLE IF NOT EXISTS intents (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    environment TEXT NOT NULL,
+    name TEXT NOT NULL,
+    action TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    outcome TEXT,
+    detail TEXT
+);
+CREATE INDEX IF NOT EXISTS open_intents ON intents (environment, outcome);
+CREATE TABLE IF NOT EXISTS history (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    environment TEXT NOT NULL,
+    name TEXT NOT NULL,
+    at TEXT NOT NULL,
+    what TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS history_by_name ON history (environment, name);
+CREATE TABLE IF NOT EXISTS run_holders (
+    environment TEXT PRIMARY KEY,
+    pid INTEGER NOT NULL,
+    program TEXT NOT NULL,
+    host TEXT NOT NULL,
+    since TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS marks (
+    environment TEXT NOT NULL,
+    what TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (environment, what)
+);
+";
+
+pub(super) struct SqliteStore {
+    connection: Mutex<Connection>,
+    /// The file, or `None` in memory (nothing to share, no OS lock).
+    path: Option<PathBuf>,
+}
+
+impl SqliteStore {
+    pub(super) fn open(path: &Path) -> JournalResult<Self> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| JournalError::new(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        let connection = Connection::open(path)?;
+        // WAL: a killed process loses nothing that was committed, and readers don't block.
+        connection.pragma_update(None, "journal_mode", "WAL")?;
+        connection.pragma_update(None, "synchronous", "NORMAL")?;
+        connection.busy_timeout(Duration::from_secs(5))?;
+        Self::with_connection(connection, Some(path.to_path_buf()))
+    }
+
+    pub(super) fn in_memory() -> JournalResult<Self> {
+        Self::with_connection(Connection::open_in_memory()?, None)
+    }
+
+    fn with_connection(connection: Connection, path: Option<PathBuf>) -> JournalResult<Self> {
+        connection.execute_batch(SCHEMA)?;
+        Ok(Self { connection: Mutex::new(connection), path })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.connection.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Traders of `environment` matching `filter` (on `?2`, when given), oldest first.
+    fn read_traders(
+        &self,
+        environment: &str,
+        filter: Option<(&str, &dyn rusqlite::ToSql)>,
+    ) -> JournalResult<Vec<JournaledTrader>> {
+        let connection = self.lock();
+        let condition = filter.map(|(condition, _)| format!("AND {condition}")).unwrap_or_default();
+        let mut query = connection.prepare_cached(&format!(
+            "SELECT {TRADER_COLUMNS} FROM traders WHERE environment = ?1 {condition} ORDER BY rowid"
+        ))?;
+        let rows = match filter {
+            Some((_, value)) => query.query_map(params![environment, value], read_trader)?,
+            None => query.query_map(params![environment], read_trader)?,
+        };
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+impl JournalStore for SqliteStore {
+    fn shared(&self) -> bool {
+        self.path.is_some()
+    }
+
+    fn take_run_lock(&self, environment: &str) -> JournalResult<Option<RunGuard>> {
+        let Some(path) = &self.path else { return Ok(Some(Box::new(()))) };
+        Ok(try_lock_file(path, environment).map_err(JournalError::new)?.map(|file| Box::new(file) as RunGuard))
+    }
+
+    fn run_holder(&self, environment: &str) -> JournalResult<Option<RunHolder>> {
+        let connection = self.lock();
+        let mut query =
+            connection.prepare_cached("SELECT pid, program, host, since FROM run_holders WHERE environment = ?1")?;
+        let row = query
+            .query_row(params![environment], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                ))
+            })
+            .optional()?;
+        Ok(row.map(|(pid, program, host, since)| RunHolder {
+            pid: u32::try_from(pid).unwrap_or_default(),
+            program,
+            host,
+            since: parse_time(since).unwrap_or_default(),
+        }))
+    }
+
+    fn set_run_holder(&self, environment: &str, holder: &RunHolder) -> JournalResult<()> {
+        self.lock().execute(
+            "INSERT OR REPLACE INTO run_holders (environment, pid, program, host, since) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![environment, holder.pid, holder.program, holder.host, holder.since.to_rfc3339()],
+        )?;
+        Ok(())
+    }
+
+    fn clear_run_holder(&self, environment: &str, pid: u32) -> JournalResult<()> {
+        self.lock()
+            .execute("DELETE FROM run_holders WHERE environment = ?1 AND pid = ?2", params![environment, pid])?;
+        Ok(())
+    }
+
+    fn begin(&self, environment: &str, names: &[&str], action: Action) -> JournalResult<Vec<i64>> {
+        let mut connection = self.lock();
+        let tx = connection.transaction()?;
+        let now = Utc::now().to_rfc3339();
+        let mut ids = Vec::with_capacity(names.len());
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO intents (environment, name, action, started_at) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for name in names {
+                insert.execute(params![environment, name, action.key(), now])?;
+                ids.push(tx.last_insert_rowid());
+            }
+        }
+        tx.commit()?;
+        Ok(ids)
+    }
+
+    fn finish(&self, intents: &[i64], outcome: IntentOutcome, detail: Option<&str>) -> JournalResult<()> {
+        let mut connection = self.lock();
+        let tx = connection.transaction()?;
+        let now = Utc::now().to_rfc3339();
+        {
+            let mut update =
+                tx.prepare_cached("UPDATE intents SET finished_at = ?1, outcome = ?2, detail = ?3 WHERE id = ?4")?;
+            for id in intents {
+                update.execute(params![now, outcome.key(), detail, id])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn open_intents(&self, environment: &str) -> JournalResult<Vec<OpenIntent>> {
+        let connection = self.lock();
+        let mut query = connection.prepare_cached(
+            "SELECT id, name, action FROM intents WHERE environment = ?1 AND finished_at IS NULL ORDER BY id",
+        )?;
+        let rows = query.query_map(params![environment], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?))
+        })?;
+        let mut open = Vec::new();
+        for row in rows {
+            let (id, name, action) = row?;
+            if let Some(action) = Action::from_key(&action) {
+                open.push(OpenIntent { id, name, action });
+            }
+        }
+        Ok(open)
+    }
+
+    fn upsert_trader(&self, environment: &str, name: &str, email: &str, account_name: &str) -> JournalResult<()> {
+        self.lock().execute(
+            "INSERT INTO traders (environment, name, email, account_name, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (environment, name) DO UPDATE SET email = excluded.email, account_name = excluded.account_name",
+            params![environment, name, email, account_name, Utc::now().to_rfc3339()],
+        )?;
+        Ok(())
+    }
+
+    fn record_progress(&self, environment: &str, name: &str, progress: Progress) -> JournalResult<()> {
+        let mut connection = self.lock();
+        let tx = connection.transaction()?;
+        let now = Utc::now().to_rfc3339();
+        const CLEARS_ERROR: &str = "last_error = NULL, error_stage = NULL, updated_at = ?3";
+        const WHERE: &str = "WHERE environment = ?1 AND name = ?2";
+        match progress {
+            Progress::User(user_id) => tx.execute(
+                &format!("UPDATE traders SET user_id = ?4, {CLEARS_ERROR} {WHERE}"),
+                params![environment, name, now, user_id],
+            )?,
+            Progress::Contact => tx.execute(
+                &format!("UPDATE traders SET contact_done = 1, {CLEARS_ERROR} {WHERE}"),
+                params![environment, name, now],
+            )?,
+            Progress::Account { account_id, trading_permission_id } => tx.execute(
+                &format!("UPDATE traders SET account_id = ?4, trading_permission_id = ?5, {CLEARS_ERROR} {WHERE}"),
+                params![environment, name, now, account_id, trading_permission_id],
+            )?,
+        };
+        tx.execute(
+            "INSERT INTO history (environment, name, at, what) VALUES (?1, ?2, ?3, ?4)",
+            params![environment, name, now, progress.history_text()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn stamp_once(&self, environment: &str, name: &str, stamp: Stamp, at: DateTime<Utc>) -> JournalResult<bool> {
+        let column = stamp.column();
+        let mut connection = self.lock();
+        let tx = connection.transaction()?;
+        let changed = tx.execute(
+            &format!(
+                "UPDATE traders SET {column} = ?3, updated_at = ?3 WHERE environment = ?1 AND name = ?2 AND {column} IS NULL"
+            ),
+            params![environment, name, at.to_rfc3339()],
+        )?;
+        if changed > 0 {
+            tx.execute(
+                "INSERT INTO history (environment, name, at, what) VALUES (?1, ?2, ?3, ?4)",
+                params![environment, name, at.to_rfc3339(), stamp.history_text()],
+            )?;
+        }
+        tx.commit()?;
+        Ok(changed > 0)
+    }
+
+    fn clear_error(&self, environment: &str, name: &str) -> JournalResult<()> {
+        self.lock().execute(
+            "UPDATE traders SET last_error = NULL, error_stage = NULL WHERE environment = ?1 AND name = ?2",
+            params![environment, name],
+        )?;
+        Ok(())
+    }
+
+    fn record_error(&self, environment: &str, name: &str, stage: &str, error: &str) -> JournalResult<()> {
+        let mut connection = self.lock();
+        let tx = connection.transaction()?;
+        let now = Utc::now().to_rfc3339();
+        tx.execute(
+            "UPDATE traders SET last_error = ?3, error_stage = ?4, updated_at = ?5 WHERE environment = ?1 AND name = ?2",
+            params![environment, name, error, stage, now],
+        )?;
+        tx.execute(
+            "INSERT INTO history (environment, name, at, what) VALUES (?1, ?2, ?3, ?4)",
+            params![environment, name, now, format!("{stage} failed: {error}")],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn trader(&self, environment: &str, name: &str) -> JournalResult<Option<JournaledTrader>> {
+        Ok(self.read_traders(environment, Some(("name = ?2", &name)))?.into_iter().next())
+    }
+
+    fn trader_by_user_id(&self, environment: &str, user_id: i64) -> JournalResult<Option<JournaledTrader>> {
+        Ok(self.read_traders(environment, Some(("user_id = ?2", &user_id)))?.into_iter().next())
+    }
+
+    fn traders(&self, environment: &str) -> JournalResult<Vec<JournaledTrader>> {
+        self.read_traders(environment, None)
+    }
+
+    fn history(&self, environment: &str, name: &str) -> JournalResult<Vec<HistoryEntry>> {
+        let connection = self.lock();
+        let mut query = connection
+            .prepare_cached("SELECT at, what FROM history WHERE environment = ?1 AND name = ?2 ORDER BY id")?;
+        let rows = query.query_map(params![environment, name], |row| {
+            Ok(HistoryEntry { at: parse_time(row.get::<_, String>(0)?).unwrap_or_default(), what: row.get(1)? })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn begin_exclusive(
+        &self,
+        environment: &str,
+        name: &str,
+        action: Action,
+        now: DateTime<Utc>,
+        in_flight_for: Duration,
+    ) -> JournalResult<Exclusive> {
+        let mut connection = self.lock();
+        // IMMEDIATE: two processes sharing the file cannot both pass the check.
+        let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let open: Vec<(i64, String)> = {
+            let mut query = tx.prepare_cached(
+                "SELECT id, started_at FROM intents
+                 WHERE environment = ?1 AND name = ?2 AND action = ?3 AND finished_at IS NULL ORDER BY id",
+            )?;
+            let rows = query.query_map(params![environment, name, action.key()], |row| Ok((row.get(0)?, row.get(1)?)));
+            rows?.collect::<Result<_, _>>()?
+        };
+        let started: Vec<DateTime<Utc>> = open.iter().filter_map(|(_, at)| parse_time(at.clone())).collect();
+        if in_flight(&started, now, in_flight_for) {
+            return Ok(Exclusive::InFlight);
+        }
+        tx.execute(
+            "INSERT INTO intents (environment, name, action, started_at) VALUES (?1, ?2, ?3, ?4)",
+            params![environment, name, action.key(), now.to_rfc3339()],
+        )?;
+        let intent = tx.last_insert_rowid();
+        tx.commit()?;
+        Ok(Exclusive::Started { intent, interrupted: open.into_iter().map(|(id, _)| id).collect() })
+    }
+
+    fn claim_interval(
+        &self,
+        environment: &str,
+        what: &str,
+        now: DateTime<Utc>,
+        interval: Duration,
+    ) -> JournalResult<Result<(), Duration>> {
+        let mut connection = self.lock();
+        let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let last: Option<String> = tx
+            .query_row("SELECT at FROM marks WHERE environment = ?1 AND what = ?2", params![environment, what], |row| {
+                row.get(0)
+            })
+            .optional()?;
+        if let Some(wait) = interval_wait(last.and_then(parse_time), now, interval) {
+            return Ok(Err(wait));
+        }
+        tx.execute(
+            "INSERT INTO marks (environment, what, at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (environment, what) DO UPDATE SET at = excluded.at",
+            params![environment, what, now.to_rfc3339()],
+        )?;
+        tx.commit()?;
+        Ok(Ok(()))
+    }
+}
+
+fn read_trader(row: &rusqlite::Row<'_>) -> rusqlite::Result<JournaledTrader> {
+    let time = |i: usize| -> rusqlite::Result<Option<DateTime<Utc>>> {
+        Ok(row.get::<_, Option<String>>(i)?.and_then(parse_time))
+    };
+    Ok(JournaledTrader {
+        name: row.get(0)?,
+        email: row.get(1)?,
+        account_name: row.get(2)?,
+        user_id: row.get(3)?,
+        contact_done: row.get::<_, i64>(4)? != 0,
+        account_id: row.get(5)?,
+        trading_permission_id: row.get(6)?,
+        agreement_signed_at: time(7)?,
+        entitled_at: time(8)?,
+        revoked_at: time(9)?,
+        cancelled_at: time(10)?,
+        last_error: row.get(11)?,
+        error_stage: row.get(12)?,
+        updated_at: time(13)?,
+    })
+}
+
+fn parse_time(text: String) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(&text).ok().map(|t| t.with_timezone(&Utc))
+}

@@ -1,0 +1,314 @@
+//! One test suite, run against both backends: what the pipeline, the board and the
+//! claims rely on must hold for the SQLite file and the team's PostgreSQL alike.
+//! Each test opens several [`Journal`]s on one store, as separate processes would.
+
+use super::{Action, IntentOutcome, Journal, test_database::fresh_postgres_journal};
+use crate::onboarding::claims::Exclusive;
+use crate::onboarding::run_lock::{RunHolder, RunLock, RunLockError};
+use chrono::Utc;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Opens journals on one store (a file, or a schema of the test server).
+struct Store {
+    open: Box<dyn Fn(&str) -> Journal + Send + Sync>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Store {
+    fn journal(&self, environment: &str) -> Journal {
+        (self.open)(environment)
+    }
+}
+
+fn sqlite(_label: &str) -> Option<Store> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.sqlite");
+    Some(Store { open: Box::new(move |environment| Journal::open(&path, environment).unwrap()), _dir: Some(dir) })
+}
+
+fn postgres(label: &str) -> Option<Store> {
+    let url = fresh_postgres_journal(label)?;
+    Some(Store { open: Box::new(move |environment| Journal::open_postgres(&url, environment).unwrap()), _dir: None })
+}
+
+/// Instantiates every test of the suite for one backend.
+macro_rules! suite {
+    ($backend:ident) => {
+        mod $backend {
+            use super::*;
+
+            fn store(label: &str) -> Option<Store> {
+                super::$backend(&format!("{}_{label}", stringify!($backend)))
+            }
+
+            #[test]
+            fn intents_stay_open_until_settled() {
+                let Some(store) = store("intents") else { return };
+                super::intents_stay_open_until_settled(&store);
+            }
+
+            #[test]
+            fn progress_survives_reopening() {
+                let Some(store) = store("reopen") else { return };
+                super::progress_survives_reopening(&store);
+            }
+
+            #[test]
+            fn stamps_are_set_once_and_kept_in_order() {
+                let Some(store) = store("stamps") else { return };
+                super::stamps_are_set_once_and_kept_in_order(&store);
+            }
+
+            #[test]
+            fn a_second_grant_waits_while_the_first_is_in_flight() {
+                let Some(store) = store("in_flight") else { return };
+                super::a_second_grant_waits_while_the_first_is_in_flight(&store);
+            }
+
+            #[test]
+            fn racing_claimants_start_one_grant() {
+                let Some(store) = store("race") else { return };
+                super::racing_claimants_start_one_grant(store);
+            }
+
+            #[test]
+            fn an_interval_claim_is_granted_once_per_interval() {
+                let Some(store) = store("interval") else { return };
+                super::an_interval_claim_is_granted_once_per_interval(&store);
+            }
+
+            #[test]
+            fn a_second_run_is_refused_and_names_the_holder() {
+                let Some(store) = store("run_lock") else { return };
+                super::a_second_run_is_refused_and_names_the_holder(&store);
+            }
+
+            #[test]
+            fn a_refused_run_waits_for_the_holder_to_name_itself() {
+                let Some(store) = store("naming") else { return };
+                super::a_refused_run_waits_for_the_holder_to_name_itself(&store);
+            }
+
+            #[test]
+            fn a_dead_holders_row_is_taken_over_and_reported() {
+                let Some(store) = store("takeover") else { return };
+                super::a_dead_holders_row_is_taken_over_and_reported(&store);
+            }
+        }
+    };
+}
+
+suite!(sqlite);
+suite!(postgres);
+
+fn intents_stay_open_until_settled(store: &Store) {
+    let journal = store.journal("sandbox");
+    journal.upsert_trader("alice", "a@x.com", "EVAL1").unwrap();
+    let ids = journal.begin(&["alice", "bob"], Action::CreateUser).unwrap();
+    assert_eq!(ids.len(), 2);
+    assert_eq!(journal.open_intents().unwrap().len(), 2);
+    journal.finish(&ids[..1], IntentOutcome::Unknown, None).unwrap();
+    let other = store.journal("sandbox"); // another process sees the same intents
+    assert_eq!(other.open_intents().unwrap()[0].action, Action::CreateUser);
+    assert_eq!(other.open_intents().unwrap()[0].name, "alice");
+    journal.finish(&ids, IntentOutcome::Done, None).unwrap();
+    assert!(other.open_intents().unwrap().is_empty());
+    assert!(store.journal("production").open_intents().unwrap().is_empty());
+}
+
+fn progress_survives_reopening(store: &Store) {
+    {
+        let journal = store.journal("staging");
+        journal.upsert_trader("bob", "b@x.com", "EVAL2").unwrap();
+        journal.record_user("bob", 42).unwrap();
+        journal.record_error("bob", "Contact info", "State is required").unwrap();
+    }
+    let journal = store.journal("staging");
+    let bob = journal.trader("bob").unwrap().unwrap();
+    assert_eq!((bob.user_id, bob.email.as_str(), bob.account_name.as_str()), (Some(42), "b@x.com", "EVAL2"));
+    assert_eq!(bob.last_error.as_deref(), Some("State is required"));
+    assert_eq!(bob.error_stage.as_deref(), Some("Contact info"));
+    journal.record_contact("bob").unwrap();
+    let bob = journal.trader("bob").unwrap().unwrap();
+    assert!(bob.contact_done);
+    assert_eq!(bob.last_error, None);
+    assert_eq!(journal.trader_by_user_id(42).unwrap().unwrap().name, "bob");
+    journal.record_account("bob", 7, Some(70)).unwrap();
+    let bob = journal.trader("bob").unwrap().unwrap();
+    assert_eq!((bob.account_id, bob.trading_permission_id), (Some(7), Some(70)));
+    // Environments are separate: Staging and Production never mix.
+    let production = store.journal("production");
+    assert!(production.trader("bob").unwrap().is_none());
+    assert!(production.trader_by_user_id(42).unwrap().is_none());
+    assert!(production.traders().unwrap().is_empty());
+    let history: Vec<String> = journal.history("bob").unwrap().into_iter().map(|h| h.what).collect();
+    assert_eq!(
+        history,
+        ["User created", "Contact info failed: State is required", "Contact info set", "Account created (id 7)"]
+    );
+}
+
+fn stamps_are_set_once_and_kept_in_order(store: &Store) {
+    let journal = store.journal("sandbox");
+    for name in ["carol", "ann", "zed"] {
+        journal.upsert_trader(name, &format!("{name}@x.com"), "EVAL").unwrap();
+    }
+    journal.upsert_trader("carol", "carol@new.com", "EVAL3").unwrap(); // an update keeps the place
+    let names: Vec<String> = journal.traders().unwrap().into_iter().map(|t| t.name).collect();
+    assert_eq!(names, ["carol", "ann", "zed"]);
+    assert_eq!(journal.trader("carol").unwrap().unwrap().email, "carol@new.com");
+
+    journal.record_error("carol", "Grant", "HTTP 500").unwrap();
+    let signed = Utc::now() - chrono::Duration::minutes(5);
+    assert!(journal.record_signed("carol", signed).unwrap());
+    assert!(journal.record_entitled("carol", Utc::now()).unwrap());
+    assert!(!journal.record_entitled("carol", Utc::now()).unwrap(), "a second grant stamp is not recorded");
+    assert!(journal.record_revoked("carol", Utc::now()).unwrap());
+    assert!(journal.record_cancelled("carol", Utc::now()).unwrap());
+    assert!(!journal.record_cancelled("carol", Utc::now()).unwrap());
+    let carol = journal.trader("carol").unwrap().unwrap();
+    assert_eq!(carol.last_error, None, "the grant cleared its failure");
+    let signed_back = carol.agreement_signed_at.unwrap();
+    assert!((signed_back - signed).num_milliseconds().abs() < 1, "{signed_back} vs {signed}");
+    assert!(carol.entitled_at.is_some() && carol.revoked_at.is_some() && carol.cancelled_at.is_some());
+    assert!(journal.trader("ann").unwrap().unwrap().entitled_at.is_none());
+    let history = journal.history("carol").unwrap();
+    assert_eq!(history.iter().filter(|h| h.what == "T-Prop entitlement granted").count(), 1);
+    assert_eq!(history.last().unwrap().what, "Everything cancelled");
+}
+
+fn a_second_grant_waits_while_the_first_is_in_flight(store: &Store) {
+    let window = store.journal("sandbox");
+    let terminal = store.journal("sandbox");
+    let minute = Duration::from_secs(60);
+    let Exclusive::Started { intent, interrupted } =
+        window.begin_exclusive("ann", Action::GrantEntitlement, minute).unwrap()
+    else {
+        panic!("the first attempt starts");
+    };
+    assert!(interrupted.is_empty());
+    assert_eq!(terminal.begin_exclusive("ann", Action::GrantEntitlement, minute).unwrap(), Exclusive::InFlight);
+    // Another trader, or another environment, is not affected.
+    assert!(matches!(
+        terminal.begin_exclusive("bob", Action::GrantEntitlement, minute).unwrap(),
+        Exclusive::Started { .. }
+    ));
+    assert!(matches!(
+        store.journal("production").begin_exclusive("ann", Action::GrantEntitlement, minute).unwrap(),
+        Exclusive::Started { .. }
+    ));
+    // An attempt older than the window is reported as interrupted, not in flight.
+    match terminal.begin_exclusive("ann", Action::GrantEntitlement, Duration::ZERO).unwrap() {
+        Exclusive::Started { interrupted, intent: second } => {
+            assert_eq!(interrupted, vec![intent]);
+            window.finish(&[intent, second], IntentOutcome::Done, None).unwrap();
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        window.begin_exclusive("ann", Action::GrantEntitlement, minute).unwrap(),
+        Exclusive::Started { .. }
+    ));
+}
+
+fn racing_claimants_start_one_grant(store: Store) {
+    let store = Arc::new(store);
+    let journals: Vec<Journal> = (0..6).map(|_| store.journal("sandbox")).collect();
+    let barrier = Arc::new(std::sync::Barrier::new(journals.len()));
+    let started: usize = std::thread::scope(|scope| {
+        let racers: Vec<_> = journals
+            .iter()
+            .map(|journal| {
+                let barrier = barrier.clone();
+                scope.spawn(move || {
+                    barrier.wait();
+                    journal.begin_exclusive("ann", Action::GrantEntitlement, Duration::from_secs(60)).unwrap()
+                })
+            })
+            .collect();
+        racers.into_iter().map(|r| r.join().unwrap()).filter(|r| matches!(r, Exclusive::Started { .. })).count()
+    });
+    assert_eq!(started, 1, "exactly one of the racing claimants may send the grant");
+}
+
+fn an_interval_claim_is_granted_once_per_interval(store: &Store) {
+    let journal = store.journal("sandbox");
+    let other = store.journal("sandbox");
+    let five_minutes = Duration::from_secs(300);
+    let t0 = Utc::now();
+    assert_eq!(journal.claim_interval("deps", t0, five_minutes).unwrap(), Ok(()));
+    let later = t0 + chrono::Duration::seconds(60);
+    let wait = other.claim_interval("deps", later, five_minutes).unwrap().unwrap_err();
+    assert!(wait.abs_diff(Duration::from_secs(240)) < Duration::from_millis(1), "{wait:?}");
+    assert_eq!(other.claim_interval("other", later, five_minutes).unwrap(), Ok(()));
+    assert_eq!(store.journal("production").claim_interval("deps", later, five_minutes).unwrap(), Ok(()));
+    let after = t0 + chrono::Duration::seconds(301);
+    assert_eq!(other.claim_interval("deps", after, five_minutes).unwrap(), Ok(()));
+    // A clock set far back does not lock the call out for hours.
+    let past = t0 - chrono::Duration::hours(3);
+    assert_eq!(journal.claim_interval("deps", past, five_minutes).unwrap(), Ok(()));
+}
+
+fn a_second_run_is_refused_and_names_the_holder(store: &Store) {
+    let first = Arc::new(store.journal("staging"));
+    let second = Arc::new(store.journal("staging"));
+    assert!(first.is_shared());
+    let held = RunLock::take(&first, "propdesk onboard").unwrap();
+    match RunLock::take(&second, "the Propdesk window") {
+        Err(RunLockError::Held(Some(holder))) => {
+            assert_eq!((holder.pid, holder.program.as_str()), (std::process::id(), "propdesk onboard"));
+        }
+        other => panic!("expected a refusal naming the holder, got {:?}", other.map(|_| ())),
+    }
+    // Another environment in the same store is not blocked.
+    let production = Arc::new(store.journal("production"));
+    assert!(RunLock::take(&production, "propdesk onboard").is_ok());
+    drop(held);
+    let next = RunLock::take(&second, "the Propdesk window").unwrap();
+    assert_eq!(next.took_over_from, None, "a holder that let go is not a takeover");
+    drop(next);
+    // A run started right after another ended finds the lock free, from any connection.
+    for _ in 0..20 {
+        drop(RunLock::take(&first, "propdesk onboard").expect("free once the last run ended"));
+        drop(RunLock::take(&second, "the Propdesk window").expect("free once the last run ended"));
+    }
+}
+
+fn a_dead_holders_row_is_taken_over_and_reported(store: &Store) {
+    let journal = Arc::new(store.journal("staging"));
+    let dead = RunHolder {
+        pid: 999_999,
+        program: "propdesk onboard".into(),
+        host: "h".into(),
+        since: chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
+    };
+    journal.set_run_holder(&dead).unwrap(); // what a SIGKILLed holder leaves behind
+    let lock = RunLock::take(&journal, "propdesk onboard").unwrap();
+    assert_eq!(lock.took_over_from, Some(dead));
+    assert_eq!(store.journal("staging").run_holder().unwrap().map(|h| h.pid), Some(std::process::id()));
+    drop(lock);
+    assert_eq!(journal.run_holder().unwrap(), None);
+}
+
+fn a_refused_run_waits_for_the_holder_to_name_itself(store: &Store) {
+    // The moment between a run taking the lock and writing its row, as when two admins
+    // start together: the refusal still names the holder instead of "not named yet".
+    let holder_journal = store.journal("staging");
+    let _lock = holder_journal.take_run_lock().unwrap().expect("the lock is free");
+    let holder =
+        RunHolder { pid: 4242, program: "propdesk onboard".into(), host: "anna-laptop".into(), since: Utc::now() };
+    let naming = {
+        let holder = holder.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            holder_journal.set_run_holder(&holder).unwrap();
+            holder_journal
+        })
+    };
+    match RunLock::take(&Arc::new(store.journal("staging")), "propdesk onboard") {
+        Err(RunLockError::Held(Some(named))) => assert_eq!((named.pid, named.host), (4242, holder.host)),
+        other => panic!("expected a refusal naming the holder, got {:?}", other.map(|_| ())),
+    }
+    drop(naming.join().unwrap());
+}

@@ -1,0 +1,133 @@
+//! The team journal from the command line: `--journal postgres://…` or
+//! `PROPDESK_JOURNAL_URL`, two `propdesk onboard` processes as two admins' machines.
+
+use crate::cli::{onboard, onboard_without_journal, results, roster_csv};
+use crate::support::sandbox;
+use propdesk::onboarding::journal::test_database::fresh_postgres_journal;
+use std::collections::HashSet;
+use std::path::Path;
+use std::process::Output;
+use std::time::{Duration, Instant};
+
+const ROWS: usize = 500;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_admins_on_one_team_journal_create_every_trader_exactly_once() {
+    let Some(url) = fresh_postgres_journal("two_admins") else { return };
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let users = roster_csv(dir.path(), "team", ROWS, &[]);
+    let outs = [dir.path().join("anna.csv"), dir.path().join("ben.csv")];
+    // Whoever wins waits inside its first users batch, so both surely overlap.
+    sandbox.faults().delay_next("user/createevaluationusers", Duration::from_secs(2));
+
+    let started = Instant::now();
+    // Two machines: one names the journal with --journal, the other with the variable.
+    let mut anna = onboard(&sandbox, &users, Path::new(&url), &outs[0]);
+    // Each machine has its own data folder (and so its own default journal file).
+    anna.env("HOSTNAME", "anna-laptop").env("PROPDESK_DIR", dir.path().join("anna-data"));
+    let mut ben = onboard_without_journal(&sandbox, &users, &outs[1], "DEMOFIRM_MONTHLY");
+    ben.env("PROPDESK_JOURNAL_URL", &url)
+        .env("HOSTNAME", "ben-desktop")
+        .env("PROPDESK_DIR", dir.path().join("ben-data"));
+    let (anna, ben) = (anna.spawn().unwrap(), ben.spawn().unwrap());
+    let pids = [anna.id(), ben.id()];
+    let outputs: [Output; 2] = [anna.wait_with_output().unwrap(), ben.wait_with_output().unwrap()];
+    let elapsed = started.elapsed();
+    let stderr: Vec<String> = outputs.iter().map(|o| String::from_utf8_lossy(&o.stderr).into_owned()).collect();
+    let codes: Vec<Option<i32>> = outputs.iter().map(|o| o.status.code()).collect();
+
+    // One run did the work; the other was told who holds the journal and sent nothing.
+    let winner = codes.iter().position(|c| *c == Some(0)).unwrap_or_else(|| panic!("no run finished: {stderr:?}"));
+    let loser = 1 - winner;
+    assert_eq!(codes[loser], Some(2), "the second admin is refused: {}", stderr[loser]);
+    let host = ["anna-laptop", "ben-desktop"][winner];
+    let holder = format!("propdesk onboard (process {} on {host}, since ", pids[winner]);
+    assert!(stderr[loser].contains("Another onboarding run is using this environment's journal"), "{}", stderr[loser]);
+    assert!(stderr[loser].contains(&holder), "names the holder {holder:?}: {}", stderr[loser]);
+    assert!(!outs[loser].exists(), "a refused run reports no row");
+
+    // Every trader exactly once on the server, every row reported exactly once.
+    let stats = sandbox.stats();
+    assert_eq!((stats.users_created(), stats.accounts_created()), (ROWS, ROWS), "0 duplicates, none lost");
+    for i in 0..ROWS {
+        assert!(sandbox.user_by_name(&format!("team{i}")).is_some(), "team{i} was created");
+    }
+    let rows = results(&outs[winner]);
+    let names: HashSet<&str> = rows.iter().map(|r| &r[0]).collect();
+    assert_eq!((rows.len(), names.len()), (ROWS, ROWS), "each row reported once");
+    assert!(rows.iter().all(|r| &r[4] == "done"));
+    eprintln!("two admins, {ROWS} rows on the team journal: {elapsed:?}");
+    for text in &stderr {
+        assert!(!text.contains("propdesk-ci"), "the journal password leaked: {text}");
+    }
+}
+
+#[test]
+fn a_team_journal_that_cannot_be_reached_is_a_usage_error_without_the_password() {
+    // Port 1 on loopback: nothing listens, so the connection is refused at once.
+    let url = "postgres://ops:s3cret-pass@127.0.0.1:1/propdesk";
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_propdesk"))
+        .args(["onboard", "--live-url", "http://127.0.0.1:1", "--demo-url", "http://127.0.0.1:1"])
+        .args(["--plan", "X", "--template", "Y", "--yes", "--users"])
+        .arg(roster_csv(tempfile::tempdir().unwrap().keep().as_path(), "unreached", 1, &[]))
+        .args(["--journal", url])
+        .env("RUST_LOG", "debug")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let all = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert_eq!(output.status.code(), Some(2), "{all}");
+    assert!(all.contains("postgres://ops:***@127.0.0.1:1/propdesk"), "says which journal: {all}");
+    assert!(!all.contains("s3cret-pass"), "the password leaked: {all}");
+    assert!(!Path::new("postgres:").exists(), "the URL was not taken for a file path");
+
+    // The variable must be a URL: a path there is a mistake, said plainly.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_propdesk"))
+        .args(["onboard", "--live-url", "http://127.0.0.1:1", "--demo-url", "http://127.0.0.1:1"])
+        .args(["--plan", "X", "--template", "Y", "--yes", "--users"])
+        .arg(roster_csv(tempfile::tempdir().unwrap().keep().as_path(), "unreached", 1, &[]))
+        .env("PROPDESK_JOURNAL_URL", "/srv/journal.sqlite")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("PROPDESK_JOURNAL_URL must be a postgres:// URL"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_killed_mid_way_on_the_team_journal_is_taken_over_and_resumed() {
+    let Some(url) = fresh_postgres_journal("killed") else { return };
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let users = roster_csv(dir.path(), "teamkill", 200, &[]);
+    let out = dir.path().join("results.csv");
+
+    let mut child = onboard(&sandbox, &users, Path::new(&url), &out).spawn().unwrap();
+    let killed_pid = child.id();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while sandbox.stats().calls("contactinfo/updatecontactinfo") < 80 {
+        assert!(Instant::now() < deadline, "the child made no progress");
+        assert!(child.try_wait().unwrap().is_none(), "the child finished before it could be killed");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    child.kill().unwrap(); // SIGKILL: the server sees the connection drop, nothing else
+    child.wait().unwrap();
+    assert!(sandbox.stats().accounts_created() < 200);
+
+    // The advisory lock went with the connection: the next run starts, says whose lock
+    // it took over, and finishes from the team journal without creating anything twice.
+    let output = onboard(&sandbox, &users, Path::new(&url), &out).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "every row done after resuming: {stderr}");
+    assert!(
+        stderr.contains(&format!("took over the journal from propdesk onboard (process {killed_pid} on ")),
+        "{stderr}"
+    );
+    let stats = sandbox.stats();
+    assert_eq!((stats.users_created(), stats.accounts_created()), (200, 200), "0 duplicates, none lost");
+    let rows = results(&out);
+    assert_eq!(rows.len(), 200);
+    assert!(rows.iter().all(|r| &r[4] == "done" && !r[1].is_empty() && !r[2].is_empty()));
+}
