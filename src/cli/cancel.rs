@@ -1,6 +1,6 @@
 //! `propdesk cancel`: scripted offboarding of journaled traders.
 
-use super::connect::{ConnectArgs, Connection};
+use super::connect::{ConnectArgs, SignedIn};
 use super::{EXIT_DONE, EXIT_SOME_FAILED, UsageError, open_journal};
 use crate::onboarding::board::{BoardStage, stage_of};
 use crate::onboarding::offboarding::{self, OffboardOutcome, Offboarding};
@@ -38,7 +38,7 @@ pub async fn run(args: CancelArgs) -> Result<u8, UsageError> {
             return Ok(EXIT_DONE);
         }
     }
-    let Connection { client, _sandbox, journal_key } = args.connect.connect().await?;
+    let SignedIn { client, _sandbox, journal_key } = args.connect.connect().await?;
     let journal = open_journal(args.journal.as_deref(), &journal_key)?;
     let all = journal.traders().map_err(|e| UsageError(e.to_string()))?;
     let chosen: Vec<_> = if args.all_failed {

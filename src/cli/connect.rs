@@ -29,7 +29,7 @@ pub struct ConnectArgs {
 }
 
 /// A signed-in client, and the sandbox it talks to when `--env sandbox` started one.
-pub struct Connection {
+pub struct SignedIn {
     pub client: Client,
     /// Kept alive for the run: dropping it stops the in-process sandbox.
     pub _sandbox: Option<Sandbox>,
@@ -89,7 +89,7 @@ impl ConnectArgs {
         })
     }
 
-    pub async fn connect(&self) -> Result<Connection, UsageError> {
+    pub async fn connect(&self) -> Result<SignedIn, UsageError> {
         let (kind, environment) = self.environment()?;
         let (environment, sandbox, login) = match environment {
             None => {
@@ -106,7 +106,7 @@ impl ConnectArgs {
         let journal_key = crate::onboarding::journal::journal_key(&environment);
         let client = Client::new(environment);
         start_session(&client, login).await?;
-        Ok(Connection { client, _sandbox: sandbox, journal_key })
+        Ok(SignedIn { client, _sandbox: sandbox, journal_key })
     }
 }
 

@@ -1,7 +1,7 @@
 //! `propdesk entitle`: grant T-Prop to every journaled trader who signed, then optionally
 //! watch the socket and grant as signatures arrive.
 
-use super::connect::{ConnectArgs, Connection};
+use super::connect::{ConnectArgs, SignedIn};
 use super::{EXIT_DONE, EXIT_SOME_FAILED, UsageError, open_journal};
 use crate::api::Client;
 use crate::api::ws::SocketOptions;
@@ -43,7 +43,7 @@ pub async fn run(args: EntitleArgs) -> Result<u8, UsageError> {
             return Ok(EXIT_DONE);
         }
     }
-    let Connection { client, _sandbox, journal_key } = args.connect.connect().await?;
+    let SignedIn { client, _sandbox, journal_key } = args.connect.connect().await?;
     let entitlement_id = resolve_entitlement(&client, &args.entitlement).await?;
     let journal = open_journal(args.journal.as_deref(), &journal_key)?;
     let mut failures = 0;
@@ -81,7 +81,7 @@ pub async fn run(args: EntitleArgs) -> Result<u8, UsageError> {
                 failures += 1;
                 println!("{name}\tfailed: {error}");
             }
-            WatchEvent::Problem(text) => eprintln!("propdesk: {text}"),
+            WatchEvent::Failed(text) => eprintln!("propdesk: {text}"),
             WatchEvent::Disconnected { reason, retry_in } => {
                 eprintln!("propdesk: socket down ({reason}); retrying in {} s", retry_in.as_secs())
             }

@@ -1,6 +1,6 @@
 //! `propdesk onboard`: import a roster, validate it, run the pipeline, write results.
 
-use super::connect::{ConnectArgs, Connection};
+use super::connect::{ConnectArgs, SignedIn};
 use super::progress::Progress;
 use super::{EXIT_DONE, EXIT_SOME_FAILED, UsageError, open_journal};
 use crate::api::Client;
@@ -63,7 +63,7 @@ pub async fn run(args: OnboardArgs) -> Result<u8, UsageError> {
     if let Some(dead) = &lock.took_over_from {
         eprintln!("propdesk: took over the journal from {dead}, which is no longer running");
     }
-    let Connection { client, _sandbox, .. } = args.connect.connect().await?;
+    let SignedIn { client, _sandbox, .. } = args.connect.connect().await?;
     let plan_id = resolve_plan(&client, &args.plan).await?;
     let (template_id, template_name) = resolve_template(&client, &args.template).await?;
     let risk = args.risk.rules(client.environment().kind, template_id, &template_name)?;

@@ -2,6 +2,7 @@
 //! reports written by the panic hook, and a short "Copy diagnostics" summary.
 //! Nothing here may carry a secret (see `api::secret` and `crash::scrub`).
 
+pub mod caught;
 pub mod crash;
 pub mod log_file;
 

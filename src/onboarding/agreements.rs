@@ -13,6 +13,7 @@ use super::journal::{Journal, JournalError};
 use crate::api::Client;
 use crate::api::wire::AdminAlertSignal;
 use crate::api::ws::{SocketEvent, SocketOptions, UserSocket, admin_alert_signal, snapshot_signals};
+use crate::diagnostics::caught::caught;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -99,7 +100,7 @@ pub enum WatchEvent {
         reason: String,
     },
     /// Something the screen should show once (e.g. the catch-up call failed).
-    Problem(String),
+    Failed(String),
     /// The watch ended (signed out).
     Stopped(String),
 }
@@ -125,7 +126,13 @@ impl AgreementWatch {
     ) -> (Self, mpsc::UnboundedReceiver<WatchEvent>) {
         let (events, receiver) = mpsc::unbounded_channel();
         let (requests, request_receiver) = mpsc::unbounded_channel();
-        let task = tokio::spawn(run(client, journal, options, events, request_receiver));
+        let last_word = events.clone();
+        let task = tokio::spawn(async move {
+            // A bug must not leave the window saying "listening" to a watch that is gone.
+            if let Err(text) = caught(run(client, journal, options, events, request_receiver)).await {
+                last_word.send(WatchEvent::Stopped(format!("the watch stopped unexpectedly: {text}"))).ok();
+            }
+        });
         (Self { requests, task }, receiver)
     }
 
@@ -295,7 +302,7 @@ impl Watcher {
                 self.emit(WatchEvent::CaughtUp { signals: signals.len() });
                 self.handle_signals(signals).await;
             }
-            Err(error) => self.emit(WatchEvent::Problem(format!("Could not check for signatures: {error}"))),
+            Err(error) => self.emit(WatchEvent::Failed(format!("Could not check for signatures: {error}"))),
         }
     }
 
@@ -332,7 +339,7 @@ impl Watcher {
     /// grant right after the signature); `None` for a grant asked for by hand.
     async fn grant_by_name(&mut self, name: &str, retry: Option<usize>) {
         let Some(entitlement_id) = self.options.entitlement_id else {
-            self.emit(WatchEvent::Problem("Choose the T-Prop entitlement in Setup before granting".into()));
+            self.emit(WatchEvent::Failed("Choose the T-Prop entitlement in Setup before granting".into()));
             return;
         };
         let trader = match self.journal.trader(name) {
@@ -365,7 +372,7 @@ impl Watcher {
     }
 
     fn journal_problem(&self, error: JournalError) {
-        self.emit(WatchEvent::Problem(format!("The journal could not be updated: {error}")));
+        self.emit(WatchEvent::Failed(format!("The journal could not be updated: {error}")));
     }
 
     fn emit(&self, event: WatchEvent) {

@@ -4,14 +4,14 @@
 
 use super::amount::parse_amount;
 use super::trader::Trader;
-use super::validate::{Problem, validate_trader};
+use super::validate::{CellProblem, validate_trader};
 use crate::api::wire::{EvaluationAccount, EvaluationUser, PostTradeRisk, UpdateContactInfo};
 use std::fmt;
 
 /// The row still has problems; nothing was converted.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InvalidRow {
-    pub problems: Vec<Problem>,
+    pub problems: Vec<CellProblem>,
 }
 
 impl fmt::Display for InvalidRow {

@@ -9,7 +9,6 @@ mod amount;
 pub mod board;
 pub mod claims;
 mod convert;
-mod countries;
 pub mod entitlement;
 mod export;
 mod generate;
@@ -31,9 +30,9 @@ mod trader;
 mod validate;
 mod workbook;
 
+pub use crate::countries::is_country_code;
 pub use amount::{AmountError, parse_amount};
 pub use convert::InvalidRow;
-pub use countries::is_country_code;
 pub use export::{CREDENTIAL_FIELDS, write_credentials_csv, write_roster_csv};
 pub use generate::{
     MAX_PREFIX_LENGTH, PASSWORD_LENGTH, PrefixError, check_prefix, generate_account_names, generate_missing_passwords,
@@ -45,5 +44,6 @@ pub use import::{
 pub use roster::{Roster, RowId, SortOrder};
 pub use trader::{Field, Trader};
 pub use validate::{
-    KnownNames, Problem, Validation, canonical_drawdown_mode, is_valid_account_name, validate_roster, validate_trader,
+    CellProblem, KnownNames, Validation, canonical_drawdown_mode, is_valid_account_name, validate_roster,
+    validate_trader,
 };

@@ -5,7 +5,7 @@
 use super::journal::{Journal, JournalResult, JournaledTrader};
 use super::pipeline::PreparedTrader;
 use super::risk::{ProfileField, RiskRules, RiskRulesMissing, TemplateRules, check_post_trade, require_rules};
-use super::{Field, KnownNames, Problem, Roster, RowId, Trader, Validation, validate_roster};
+use super::{CellProblem, Field, KnownNames, Roster, RowId, Trader, Validation, validate_roster};
 use crate::api::wire::{EvaluationAccount, PostTradeRisk};
 use std::collections::{HashMap, HashSet};
 
@@ -95,11 +95,11 @@ fn account_risk(own: &PostTradeRisk, template: &TemplateRules) -> PostTradeRisk 
 }
 
 /// The rules across fields as problems on the row's risk cells.
-fn risk_problems(risk: &PostTradeRisk) -> Vec<Problem> {
+fn risk_problems(risk: &PostTradeRisk) -> Vec<CellProblem> {
     check_post_trade(risk)
         .into_iter()
         .filter_map(|p| match p.field {
-            ProfileField::Post(field) => Some(Problem {
+            ProfileField::Post(field) => Some(CellProblem {
                 field: Field::Risk(field),
                 message: format!("{} (template profile and this row together)", p.message),
                 suggestion: None,

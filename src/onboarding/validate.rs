@@ -5,15 +5,15 @@
 //! (risk), and the onboarding guide (state only for US, two-letter countries).
 
 use super::amount::{AmountError, parse_amount};
-use super::countries::{is_country_code, suggest_code};
 use super::roster::{Roster, RowId, duplicate_key};
 use super::trader::{Field, Trader};
+use crate::countries::{code_for_name_or_alias, is_country_code};
 use crate::restricted_countries;
 use std::collections::{HashMap, HashSet};
 
 /// One thing wrong with one cell.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Problem {
+pub struct CellProblem {
     pub field: Field,
     pub message: String,
     /// A corrected value the UI may offer to apply in one click (e.g. the account name
@@ -21,7 +21,7 @@ pub struct Problem {
     pub suggestion: Option<String>,
 }
 
-impl Problem {
+impl CellProblem {
     fn new(field: Field, message: impl Into<String>) -> Self {
         Self { field, message: message.into(), suggestion: None }
     }
@@ -74,21 +74,21 @@ impl KnownNames {
 /// The problems of every row; rows without problems are valid.
 #[derive(Clone, Debug, Default)]
 pub struct Validation {
-    by_row: HashMap<RowId, Vec<Problem>>,
+    by_row: HashMap<RowId, Vec<CellProblem>>,
 }
 
 impl Validation {
     /// Problems found beyond the row's own cells (the template's risk rules with it).
-    pub fn add(&mut self, id: RowId, problems: Vec<Problem>) {
+    pub fn add(&mut self, id: RowId, problems: Vec<CellProblem>) {
         self.by_row.entry(id).or_default().extend(problems);
     }
 
-    pub fn problems(&self, id: RowId) -> &[Problem] {
+    pub fn problems(&self, id: RowId) -> &[CellProblem] {
         self.by_row.get(&id).map(Vec::as_slice).unwrap_or_default()
     }
 
     /// The problems of one cell, for highlighting it.
-    pub fn cell_problems(&self, id: RowId, field: Field) -> impl Iterator<Item = &Problem> {
+    pub fn cell_problems(&self, id: RowId, field: Field) -> impl Iterator<Item = &CellProblem> {
         self.problems(id).iter().filter(move |p| p.field == field)
     }
 
@@ -110,7 +110,7 @@ impl Validation {
     }
 
     /// Rows with problems, in no particular order.
-    pub fn iter(&self) -> impl Iterator<Item = (RowId, &[Problem])> {
+    pub fn iter(&self) -> impl Iterator<Item = (RowId, &[CellProblem])> {
         self.by_row.iter().map(|(id, p)| (*id, p.as_slice()))
     }
 }
@@ -118,7 +118,7 @@ impl Validation {
 /// Validates the whole roster: each row's own cells, then duplicates between rows and
 /// against `known`. Row numbers in messages are 1-based display positions.
 pub fn validate_roster(roster: &Roster, known: &KnownNames) -> Validation {
-    let mut per_row: Vec<Vec<Problem>> = roster.iter().map(|(_, t)| validate_trader(t)).collect();
+    let mut per_row: Vec<Vec<CellProblem>> = roster.iter().map(|(_, t)| validate_trader(t)).collect();
     add_duplicate_problems(roster, known, &mut per_row);
     for problems in &mut per_row {
         problems.sort_by_key(|p| p.field);
@@ -133,9 +133,9 @@ pub fn validate_roster(roster: &Roster, known: &KnownNames) -> Validation {
 }
 
 /// The rules one row can be checked against on its own (everything but duplicates).
-pub fn validate_trader(t: &Trader) -> Vec<Problem> {
+pub fn validate_trader(t: &Trader) -> Vec<CellProblem> {
     let mut problems = Vec::new();
-    let mut check = |p: Option<Problem>| problems.extend(p);
+    let mut check = |p: Option<CellProblem>| problems.extend(p);
 
     check(length(Field::Name, &t.name, 3, 64, true));
     check(email(&t.email));
@@ -146,7 +146,7 @@ pub fn validate_trader(t: &Trader) -> Vec<Problem> {
     check(account_name(&t.account_name));
     check(amount(Field::InitialBalance, &t.initial_balance, true));
     for (&risk, text) in &t.risk {
-        check(risk.parse(text).err().map(|message| Problem::new(Field::Risk(risk), message)));
+        check(risk.parse(text).err().map(|message| CellProblem::new(Field::Risk(risk), message)));
     }
     problems.extend(contact_info(t));
     problems.sort_by_key(|p| p.field);
@@ -159,31 +159,31 @@ fn chars(value: &str) -> usize {
 
 /// Required and length rules shared by most text cells (lengths in characters, of the
 /// text without surrounding spaces, which is what is sent).
-fn length(field: Field, raw: &str, min: usize, max: usize, required: bool) -> Option<Problem> {
+fn length(field: Field, raw: &str, min: usize, max: usize, required: bool) -> Option<CellProblem> {
     let value = raw.trim();
     let n = chars(value);
     let label = field.label();
     if n == 0 {
-        return required.then(|| Problem::new(field, format!("{label} is required")));
+        return required.then(|| CellProblem::new(field, format!("{label} is required")));
     }
     if n < min {
-        return Some(Problem::new(
+        return Some(CellProblem::new(
             field,
             format!("{label} '{value}' is too short: {n} characters; Tradovate needs at least {min}"),
         ));
     }
     if n > max {
-        return Some(Problem::new(field, format!("{label} is too long: {n} characters; Tradovate allows {max}")));
+        return Some(CellProblem::new(field, format!("{label} is too long: {n} characters; Tradovate allows {max}")));
     }
     None
 }
 
-fn email(raw: &str) -> Option<Problem> {
+fn email(raw: &str) -> Option<CellProblem> {
     if let Some(p) = length(Field::Email, raw, 1, 64, true) {
         return Some(p);
     }
     let value = raw.trim();
-    let bad = |why: &str| Some(Problem::new(Field::Email, format!("Email '{value}' {why}")));
+    let bad = |why: &str| Some(CellProblem::new(Field::Email, format!("Email '{value}' {why}")));
     if value.chars().any(char::is_whitespace) {
         return bad("contains a space");
     }
@@ -208,28 +208,31 @@ fn email(raw: &str) -> Option<Problem> {
     None
 }
 
-fn password(t: &Trader) -> Option<Problem> {
+fn password(t: &Trader) -> Option<CellProblem> {
     // The value is never quoted: messages end up in screenshots and support emails.
     let n = t.password.char_len();
     let field = Field::Password;
     if n == 0 {
-        Some(Problem::new(
+        Some(CellProblem::new(
             field,
             "Password is empty; generate passwords for empty cells or type one of 8 to 64 characters",
         ))
     } else if n < 8 {
-        Some(Problem::new(field, format!("Password is too short: {n} characters; Tradovate needs at least 8")))
+        Some(CellProblem::new(field, format!("Password is too short: {n} characters; Tradovate needs at least 8")))
     } else if n > 64 {
-        Some(Problem::new(field, format!("Password is too long: {n} characters; Tradovate allows 64")))
+        Some(CellProblem::new(field, format!("Password is too long: {n} characters; Tradovate allows 64")))
     } else {
         None
     }
 }
 
-fn combined_name(t: &Trader) -> Option<Problem> {
+fn combined_name(t: &Trader) -> Option<CellProblem> {
     let n = chars(t.first_name.trim()) + chars(t.last_name.trim());
     (n > 60).then(|| {
-        Problem::new(Field::LastName, format!("First and last name together are {n} characters; Tradovate allows 60"))
+        CellProblem::new(
+            Field::LastName,
+            format!("First and last name together are {n} characters; Tradovate allows 60"),
+        )
     })
 }
 
@@ -241,17 +244,17 @@ pub fn is_valid_account_name(name: &str) -> bool {
     letters > 0 && digits > 0 && letters + digits == name.len()
 }
 
-fn account_name(raw: &str) -> Option<Problem> {
+fn account_name(raw: &str) -> Option<CellProblem> {
     let field = Field::AccountName;
     let value = raw.trim();
     if value.is_empty() {
-        return Some(Problem::new(
+        return Some(CellProblem::new(
             field,
             "Account name is required, like TRADER0001 (names can be generated from a prefix)",
         ));
     }
     if chars(value) > 64 {
-        return Some(Problem::new(
+        return Some(CellProblem::new(
             field,
             format!("Account name is too long: {} characters; Tradovate allows 64", chars(value)),
         ));
@@ -260,7 +263,7 @@ fn account_name(raw: &str) -> Option<Problem> {
         return None;
     }
     let why = account_name_fault(value);
-    let problem = Problem::new(
+    let problem = CellProblem::new(
         field,
         format!("Account names are capital letters followed by digits, like TRADER0001; '{value}' {why}"),
     );
@@ -294,20 +297,20 @@ fn account_name_fault(value: &str) -> String {
     "has letters after the digits".into()
 }
 
-fn amount(field: Field, raw: &str, required: bool) -> Option<Problem> {
+fn amount(field: Field, raw: &str, required: bool) -> Option<CellProblem> {
     let value = raw.trim();
     let label = field.label();
     if value.is_empty() {
-        return required.then(|| Problem::new(field, format!("{label} is required, like 50000")));
+        return required.then(|| CellProblem::new(field, format!("{label} is required, like 50000")));
     }
     match parse_amount(value) {
         Ok(v) if v > 0.0 => None,
-        Ok(_) => Some(Problem::new(field, format!("{label} must be more than zero; it is {value}"))),
-        Err(AmountError::NotANumber) => Some(Problem::new(
+        Ok(_) => Some(CellProblem::new(field, format!("{label} must be more than zero; it is {value}"))),
+        Err(AmountError::NotANumber) => Some(CellProblem::new(
             field,
             format!("{label} must be a dollar amount such as 50000 or 50,000.00; '{value}' is not a number"),
         )),
-        Err(AmountError::BadGrouping) => Some(Problem::new(
+        Err(AmountError::BadGrouping) => Some(CellProblem::new(
             field,
             format!(
                 "{label} '{value}' is ambiguous: use a dot for cents and commas only between thousands, like 50,000.00"
@@ -328,7 +331,7 @@ pub fn canonical_drawdown_mode(value: &str) -> Option<&'static str> {
 
 /// Contact info is all or nothing: no address cell at all skips the step (the trader is
 /// asked at first login); any address cell makes the whole address required.
-fn contact_info(t: &Trader) -> Vec<Problem> {
+fn contact_info(t: &Trader) -> Vec<CellProblem> {
     if !t.has_contact_info() {
         return Vec::new();
     }
@@ -336,7 +339,7 @@ fn contact_info(t: &Trader) -> Vec<Problem> {
     let mut needed = |field: Field, min: usize, max: usize| {
         let value = t.get(field).trim();
         if value.is_empty() {
-            problems.push(Problem::new(
+            problems.push(CellProblem::new(
                 field,
                 format!(
                     "{} is required because this row has address details (fill in the whole address or leave it all empty)",
@@ -360,7 +363,7 @@ fn contact_info(t: &Trader) -> Vec<Problem> {
         problems.extend(country_code(country));
     }
     if country.eq_ignore_ascii_case("US") && t.state.trim().is_empty() {
-        problems.push(Problem::new(Field::State, "State is required when the country is US"));
+        problems.push(CellProblem::new(Field::State, "State is required when the country is US"));
     } else {
         problems.extend(length(Field::State, &t.state, 2, 64, false));
     }
@@ -368,45 +371,47 @@ fn contact_info(t: &Trader) -> Vec<Problem> {
     problems
 }
 
-fn country_code(value: &str) -> Option<Problem> {
+fn country_code(value: &str) -> Option<CellProblem> {
     if is_country_code(value) {
-        return restricted_countries::active().reason(value).map(|reason| Problem::new(Field::Country, reason));
+        return restricted_countries::active().reason(value).map(|reason| CellProblem::new(Field::Country, reason));
     }
     let problem = if value.chars().count() == 2 && value.chars().all(|c| c.is_ascii_alphabetic()) {
-        Problem::new(
+        CellProblem::new(
             Field::Country,
             format!("Country '{value}' is not a country code; use a two-letter code such as US or GB"),
         )
     } else {
-        Problem::new(Field::Country, format!("Country must be a two-letter code such as US or GB; '{value}' is not"))
+        CellProblem::new(
+            Field::Country,
+            format!("Country must be a two-letter code such as US or GB; '{value}' is not"),
+        )
     };
-    Some(match suggest_code(value) {
-        Some(code) => {
-            Problem { message: format!("{} (did you mean {code}?)", problem.message), ..problem }.with_suggestion(code)
-        }
+    Some(match code_for_name_or_alias(value) {
+        Some(code) => CellProblem { message: format!("{} (did you mean {code}?)", problem.message), ..problem }
+            .with_suggestion(code),
         None => problem,
     })
 }
 
-fn phone(raw: &str) -> Option<Problem> {
+fn phone(raw: &str) -> Option<CellProblem> {
     let value = raw.trim();
     if value.is_empty() {
         return None;
     }
     if let Some(c) = value.chars().find(|c| !(c.is_ascii_digit() || " +-().".contains(*c))) {
-        return Some(Problem::new(
+        return Some(CellProblem::new(
             Field::Phone,
             format!("Phone may only contain digits, spaces, +, -, dots and parentheses; '{value}' contains '{c}'"),
         ));
     }
     if !value.chars().any(|c| c.is_ascii_digit()) {
-        return Some(Problem::new(Field::Phone, format!("Phone '{value}' has no digits")));
+        return Some(CellProblem::new(Field::Phone, format!("Phone '{value}' has no digits")));
     }
     None
 }
 
 /// Same user name / email / account name as another row, or as a trader created before.
-fn add_duplicate_problems(roster: &Roster, known: &KnownNames, per_row: &mut [Vec<Problem>]) {
+fn add_duplicate_problems(roster: &Roster, known: &KnownNames, per_row: &mut [Vec<CellProblem>]) {
     let what = |field: Field| match field {
         Field::Name => "user name",
         Field::Email => "email",
@@ -416,26 +421,26 @@ fn add_duplicate_problems(roster: &Roster, known: &KnownNames, per_row: &mut [Ve
         for group in roster.duplicate_positions(field) {
             for &position in &group {
                 let others = row_list(&group, position);
-                per_row[position].push(Problem::new(field, format!("Same {} as {others}", what(field))));
+                per_row[position].push(CellProblem::new(field, format!("Same {} as {others}", what(field))));
             }
         }
     }
     for (position, (_, t)) in roster.iter().enumerate() {
         let problems = &mut per_row[position];
         if !t.name.trim().is_empty() && known.has_user_name(&t.name) {
-            problems.push(Problem::new(
+            problems.push(CellProblem::new(
                 Field::Name,
                 format!("User name '{}' is already taken by a trader created earlier", t.name.trim()),
             ));
         }
         if !t.email.trim().is_empty() && known.has_email(&t.email) {
-            problems.push(Problem::new(
+            problems.push(CellProblem::new(
                 Field::Email,
                 format!("Email '{}' already belongs to a trader created earlier", t.email.trim()),
             ));
         }
         if !t.account_name.trim().is_empty() && known.has_account_name(&t.account_name) {
-            problems.push(Problem::new(
+            problems.push(CellProblem::new(
                 Field::AccountName,
                 format!("Account name '{}' is already taken by an existing account", t.account_name.trim()),
             ));
@@ -664,7 +669,7 @@ pub(crate) mod tests {
     #[test]
     fn account_names_are_capitals_then_digits_with_a_fix() {
         let problem = |v: &str| {
-            let ps: Vec<Problem> = validate_trader(&with(Field::AccountName, v))
+            let ps: Vec<CellProblem> = validate_trader(&with(Field::AccountName, v))
                 .into_iter()
                 .filter(|p| p.field == Field::AccountName)
                 .collect();

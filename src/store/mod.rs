@@ -4,13 +4,16 @@
 //! The window writes these; the command line reads them too
 //! ([`load_saved_credentials`]: `propdesk onboard` without env vars).
 
+pub mod activity_export;
 pub mod keyring;
 pub mod paths;
 pub mod settings;
+pub mod settings_store;
 
 pub use keyring::{KeyringError, SavedToken, SecretKind, SecretStore};
 pub use paths::Paths;
 pub use settings::{EnvironmentSettings, Settings, SettingsError, ThemeChoice};
+pub use settings_store::SettingsStore;
 
 use crate::api::{Credentials, Environment, EnvironmentKind, SessionInfo, Token};
 

@@ -57,7 +57,7 @@ pub struct IdentityDetails {
 impl IdentityDetails {
     /// True when the citizenship is the United States, so the SSN (not a national ID) is needed.
     pub fn needs_ssn(&self) -> bool {
-        super::countries::normalize_country_code(&self.citizenship) == Some("US")
+        crate::countries::normalize_country_code(&self.citizenship) == Some("US")
     }
 }
 

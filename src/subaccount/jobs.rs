@@ -13,6 +13,7 @@ use super::registry::Registry;
 use super::submission::{Prepared, SubmitError, retry_failed_documents, submit};
 use super::tracking::{self, PollPace, TrackError};
 use crate::api::Client;
+use crate::diagnostics::caught::caught;
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -176,7 +177,9 @@ impl SubmissionJobs {
         let reporter = Reporter { sender: sender.clone(), repaint: lock(&self.inner.repaint).clone() };
         let inner = self.inner.clone();
         self.inner.runtime.spawn(async move {
-            let outcome = job(inner, reporter.clone()).await;
+            // A panic still finishes the handle, so the screen does not say "sending" forever.
+            let outcome =
+                caught(job(inner, reporter.clone())).await.unwrap_or_else(|text| Err(SubmitError::Stopped(text)));
             // Free the draft before saying so, so a screen reacting to `Finished` may start again.
             drop(guard);
             let _ = sender.send(SubmissionEvent::Finished(outcome));

@@ -5,7 +5,6 @@
 //! `tracking` (status until decided), `server_errors` (a refusal → the wizard step to fix)
 //! and `jobs` (all of it as background jobs a screen can poll).
 
-mod countries;
 mod documents;
 mod draft;
 #[cfg(test)]
@@ -16,12 +15,13 @@ mod navigation;
 mod progress;
 mod registry;
 mod rules;
+pub mod saved_draft;
 mod server_errors;
 mod submission;
 mod text;
 mod tracking;
 
-pub use countries::{code_for_name_or_alias, countries, country_name, normalize_country_code};
+pub use crate::countries::{code_for_name_or_alias, countries, country_name, normalize_country_code};
 pub(crate) use documents::thousands;
 pub use documents::{
     DocumentFile, DocumentKind, DocumentProblem, MAX_BODY_BYTES, MAX_DATA_URI_CHARS, MAX_FILE_BYTES,
@@ -35,12 +35,14 @@ pub use draft::{
 pub use fields::{DraftField, Step};
 pub use jobs::{StatusWatch, SubmissionEvent, SubmissionHandle, SubmissionJobs};
 pub use navigation::{field_is_blank, first_incomplete_step, next_blockers, summary};
-pub use progress::{DocumentProgress, DocumentRoute, OUTCOME_UNKNOWN_ADVICE, SlotState, Stage, Submission, TraderRef};
+pub use progress::{
+    DocumentProgress, DocumentRoute, OUTCOME_UNKNOWN_ADVICE, RequestStage, SlotState, Submission, TraderRef,
+};
 pub use registry::{Claim, Registry, RegistryError, RegistryResult};
 pub use rules::{
     FieldProblem, MAX_COMBINED_NAME_CHARS, MIN_AGE_YEARS, check_all, check_all_on, check_step, check_step_on,
     to_request, to_request_on,
 };
 pub use server_errors::{field_for_refusal, field_for_server_error, step_for_server_error};
-pub use submission::{Prepared, Report, SubmitError, prepare, retry_failed_documents, submit};
+pub use submission::{Prepared, Report, SubmitError, prepare_request, retry_failed_documents, submit};
 pub use tracking::{POLL_LATER, POLL_SOON, PollPace, RECENT_CHANGE, TrackError, next_poll_at, poll_due, refresh};

@@ -134,7 +134,7 @@ impl DocumentProgress {
 
 /// Where the request itself stands.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Stage {
+pub enum RequestStage {
     /// Pre-upload route: the documents are going up; the request does not exist yet.
     PreUploading,
     /// `createPartnerSubaccountRequest` was sent; no reply yet.
@@ -154,22 +154,22 @@ pub enum Stage {
     Submitted,
 }
 
-impl Stage {
+impl RequestStage {
     pub(crate) fn key(&self) -> &'static str {
         match self {
-            Stage::PreUploading => "pre_uploading",
-            Stage::Creating => "creating",
-            Stage::NotSent { .. } => "not_sent",
-            Stage::Refused { .. } => "refused",
-            Stage::OutcomeUnknown { .. } => "outcome_unknown",
-            Stage::Created => "created",
-            Stage::Submitted => "submitted",
+            RequestStage::PreUploading => "pre_uploading",
+            RequestStage::Creating => "creating",
+            RequestStage::NotSent { .. } => "not_sent",
+            RequestStage::Refused { .. } => "refused",
+            RequestStage::OutcomeUnknown { .. } => "outcome_unknown",
+            RequestStage::Created => "created",
+            RequestStage::Submitted => "submitted",
         }
     }
 
     /// True while no create was ever made for the draft, so a (new) create is allowed.
     pub fn allows_create(&self) -> bool {
-        matches!(self, Stage::PreUploading | Stage::NotSent { .. } | Stage::Refused { .. })
+        matches!(self, RequestStage::PreUploading | RequestStage::NotSent { .. } | RequestStage::Refused { .. })
     }
 }
 
@@ -184,7 +184,7 @@ pub struct Submission {
     pub draft_id: String,
     pub trader: TraderRef,
     pub route: DocumentRoute,
-    pub stage: Stage,
+    pub stage: RequestStage,
     /// Tradovate's `requestId`, once created.
     pub request_id: Option<i64>,
     pub created_at: Option<DateTime<Utc>>,
@@ -203,7 +203,7 @@ pub struct Submission {
 
 impl Submission {
     /// A submission at `stage`, with nothing created and no document in.
-    pub fn new(draft_id: &str, trader: TraderRef, route: DocumentRoute, stage: Stage) -> Submission {
+    pub fn new(draft_id: &str, trader: TraderRef, route: DocumentRoute, stage: RequestStage) -> Submission {
         Submission {
             draft_id: draft_id.to_owned(),
             trader,
@@ -233,13 +233,13 @@ impl Submission {
 
     /// True when the request exists and some document still has to go up.
     pub fn may_retry_documents(&self) -> bool {
-        self.stage == Stage::Created && !self.documents.all_uploaded()
+        self.stage == RequestStage::Created && !self.documents.all_uploaded()
     }
 
     /// The wizard step to send the user to, when Tradovate refused the request.
     pub fn step_to_fix(&self) -> Option<Step> {
         match &self.stage {
-            Stage::Refused { step, .. } => Some(*step),
+            RequestStage::Refused { step, .. } => Some(*step),
             _ => None,
         }
     }
@@ -247,7 +247,7 @@ impl Submission {
     /// The input to highlight, when Tradovate's refusal names one.
     pub fn field_to_fix(&self) -> Option<DraftField> {
         match &self.stage {
-            Stage::Refused { error, .. } => field_for_server_error(error),
+            RequestStage::Refused { error, .. } => field_for_server_error(error),
             _ => None,
         }
     }
@@ -256,12 +256,14 @@ impl Submission {
     pub fn headline(&self) -> String {
         let request = self.request_id.map(|id| format!("Request {id}: ")).unwrap_or_default();
         match &self.stage {
-            Stage::PreUploading => "Uploading documents before creating the request".into(),
-            Stage::Creating => "Sending the request to Tradovate".into(),
-            Stage::NotSent { error } => format!("Not sent ({error}); you can submit again"),
-            Stage::Refused { error, step } => format!("Refused by Tradovate; fix the {} step: {error}", step.title()),
-            Stage::OutcomeUnknown { detail } => format!("Outcome unknown ({detail}). {OUTCOME_UNKNOWN_ADVICE}"),
-            Stage::Created => {
+            RequestStage::PreUploading => "Uploading documents before creating the request".into(),
+            RequestStage::Creating => "Sending the request to Tradovate".into(),
+            RequestStage::NotSent { error } => format!("Not sent ({error}); you can submit again"),
+            RequestStage::Refused { error, step } => {
+                format!("Refused by Tradovate; fix the {} step: {error}", step.title())
+            }
+            RequestStage::OutcomeUnknown { detail } => format!("Outcome unknown ({detail}). {OUTCOME_UNKNOWN_ADVICE}"),
+            RequestStage::Created => {
                 let failed = self.documents.failed();
                 if failed.is_empty() {
                     format!("{request}created; uploading documents")
@@ -270,7 +272,7 @@ impl Submission {
                     format!("{request}created; upload failed for {}: retry them", names.join(", "))
                 }
             }
-            Stage::Submitted => match (self.status, &self.message) {
+            RequestStage::Submitted => match (self.status, &self.message) {
                 (Some(SubaccountStatus::Denied), Some(message)) => format!("{request}Denied: {message}"),
                 (Some(status), _) => format!("{request}{status:?}"),
                 (None, _) => format!("{request}submitted"),

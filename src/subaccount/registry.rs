@@ -11,7 +11,7 @@
 //! or any document's content (they live in memory for the length of a submission).
 
 use super::fields::Step;
-use super::progress::{DocumentProgress, DocumentRoute, SlotState, Stage, Submission, TraderRef};
+use super::progress::{DocumentProgress, DocumentRoute, RequestStage, SlotState, Submission, TraderRef};
 use crate::api::wire::{DocumentType, SubaccountStatus};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -163,7 +163,7 @@ impl Registry {
     }
 
     /// Writes `submission` only if no create was ever made for its draft (no row yet, or a row
-    /// whose stage [allows a create](Stage::allows_create)); otherwise returns the row as it is.
+    /// whose stage [allows a create](RequestStage::allows_create)); otherwise returns the row as it is.
     /// Check and write happen in one transaction, so two callers cannot both win.
     pub fn claim(&self, submission: &Submission) -> RegistryResult<Claim> {
         let mut connection = self.lock();
@@ -194,9 +194,9 @@ fn get_in(connection: &Connection, environment: &str, draft_id: &str) -> Registr
 
 fn upsert(connection: &Connection, environment: &str, s: &Submission) -> RegistryResult<()> {
     let (detail, refused_step) = match &s.stage {
-        Stage::NotSent { error } => (Some(error.as_str()), None),
-        Stage::Refused { error, step } => (Some(error.as_str()), Some(step.title())),
-        Stage::OutcomeUnknown { detail } => (Some(detail.as_str()), None),
+        RequestStage::NotSent { error } => (Some(error.as_str()), None),
+        RequestStage::Refused { error, step } => (Some(error.as_str()), Some(step.title())),
+        RequestStage::OutcomeUnknown { detail } => (Some(detail.as_str()), None),
         _ => (None, None),
     };
     let slot = |t: DocumentType| {
@@ -258,17 +258,17 @@ fn read_row(row: &Row<'_>) -> rusqlite::Result<Submission> {
     let refused_step: Option<String> = row.get(6)?;
     let detail = detail.unwrap_or_default();
     let stage = match stage_key.as_str() {
-        "pre_uploading" => Stage::PreUploading,
-        "creating" => Stage::Creating,
-        "not_sent" => Stage::NotSent { error: detail },
-        "refused" => Stage::Refused {
+        "pre_uploading" => RequestStage::PreUploading,
+        "creating" => RequestStage::Creating,
+        "not_sent" => RequestStage::NotSent { error: detail },
+        "refused" => RequestStage::Refused {
             error: detail,
             step: Step::ALL.into_iter().find(|s| Some(s.title()) == refused_step.as_deref()).unwrap_or(Step::Review),
         },
-        "created" => Stage::Created,
-        "submitted" => Stage::Submitted,
+        "created" => RequestStage::Created,
+        "submitted" => RequestStage::Submitted,
         // Anything unreadable is treated as the most careful stage: never resent.
-        _ => Stage::OutcomeUnknown { detail },
+        _ => RequestStage::OutcomeUnknown { detail },
     };
     let slot = |base: usize| -> rusqlite::Result<SlotState> {
         let key: String = row.get(base)?;
@@ -328,7 +328,7 @@ fn status_from_key(key: &str) -> Option<SubaccountStatus> {
 mod tests {
     use super::*;
 
-    fn sample(stage: Stage) -> Submission {
+    fn sample(stage: RequestStage) -> Submission {
         let trader = TraderRef { cta_user_id: 42, display_name: "Emily Johnson".into() };
         Submission::new("draft-1", trader, DocumentRoute::UploadAfterCreate, stage)
     }
@@ -336,7 +336,7 @@ mod tests {
     #[test]
     fn a_submission_round_trips() {
         let registry = Registry::in_memory("sandbox").unwrap();
-        let mut s = sample(Stage::Refused { error: "Country is restricted: IR".into(), step: Step::Address });
+        let mut s = sample(RequestStage::Refused { error: "Country is restricted: IR".into(), step: Step::Address });
         s.documents.government_id = SlotState::Failed { error: "HTTP 500".into() };
         s.documents.poa_form = SlotState::Uploaded { document_id: Some(7) };
         s.documents.address_proof = SlotState::Uploaded { document_id: None };
@@ -355,11 +355,11 @@ mod tests {
     #[test]
     fn a_claim_is_refused_once_a_create_happened_or_may_have() {
         let registry = Registry::in_memory("sandbox").unwrap();
-        assert_eq!(registry.claim(&sample(Stage::Creating)).unwrap(), Claim::Granted);
-        assert!(matches!(registry.claim(&sample(Stage::Creating)).unwrap(), Claim::Refused(_)));
-        registry.save(&sample(Stage::NotSent { error: "offline".into() })).unwrap();
-        assert_eq!(registry.claim(&sample(Stage::Creating)).unwrap(), Claim::Granted);
-        registry.save(&sample(Stage::OutcomeUnknown { detail: "lost".into() })).unwrap();
-        assert!(matches!(registry.claim(&sample(Stage::Creating)).unwrap(), Claim::Refused(_)));
+        assert_eq!(registry.claim(&sample(RequestStage::Creating)).unwrap(), Claim::Granted);
+        assert!(matches!(registry.claim(&sample(RequestStage::Creating)).unwrap(), Claim::Refused(_)));
+        registry.save(&sample(RequestStage::NotSent { error: "offline".into() })).unwrap();
+        assert_eq!(registry.claim(&sample(RequestStage::Creating)).unwrap(), Claim::Granted);
+        registry.save(&sample(RequestStage::OutcomeUnknown { detail: "lost".into() })).unwrap();
+        assert!(matches!(registry.claim(&sample(RequestStage::Creating)).unwrap(), Claim::Refused(_)));
     }
 }

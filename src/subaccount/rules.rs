@@ -10,12 +10,12 @@
 //! CME's restricted countries, funds, sub-account limits, unknown document or auto-liq
 //! profile IDs) stay with the server.
 
-use super::countries::{code_for_name_or_alias, country_name, normalize_country_code};
 use super::draft::{DocumentSlot, SubaccountDraft};
 use super::fields::{DraftField, Step};
 use super::text::{Length, characters, check_length, server_count};
 use crate::api::secret::Secret;
 use crate::api::wire::{CreatePartnerSubaccountRequest, DocumentType, TradeDate};
+use crate::countries::{code_for_name_or_alias, country_name, normalize_country_code};
 use crate::restricted_countries;
 use chrono::{Datelike, NaiveDate};
 

@@ -2,7 +2,7 @@
 //! documents in (each slot on its own, retryable), and leave the rest to tracking.
 //!
 //! ```text
-//! draft ─prepare─> Prepared ─submit─> [PreUploading] ─> Creating ─┬─> Created ─uploads─> Submitted
+//! draft ─prepare_request─> Prepared ─submit─> [PreUploading] ─> Creating ─┬─> Created ─uploads─> Submitted
 //!                                                                 ├─> Refused      (nothing created: fix, submit again)
 //!                                                                 ├─> NotSent      (nothing created: submit again)
 //!                                                                 └─> OutcomeUnknown (never resent)
@@ -21,7 +21,7 @@
 use super::documents::{DocumentFile, to_customer_application_upload, to_upload};
 use super::draft::{DocumentSlot, Documents, SubaccountDraft};
 use super::fields::{DraftField, Step};
-use super::progress::{DocumentRoute, SlotState, Stage, Submission, TraderRef};
+use super::progress::{DocumentRoute, RequestStage, SlotState, Submission, TraderRef};
 use super::registry::{Claim, Registry, RegistryError};
 use super::rules::{FieldProblem, to_request};
 use super::server_errors::{field_for_refusal, step_for_server_error};
@@ -50,6 +50,10 @@ pub enum SubmitError {
     NothingToRetry(Box<Submission>),
     #[error("{0}")]
     Registry(String),
+    /// The job panicked (a bug; the crash report has the details). What Tradovate got is
+    /// unknown until the next status check.
+    #[error("Sending stopped unexpectedly ({0}); check the request's status before sending again")]
+    Stopped(String),
 }
 
 impl From<RegistryError> for SubmitError {
@@ -74,10 +78,10 @@ fn describe(problems: &[FieldProblem]) -> String {
 
 fn already_submitted(existing: &Submission) -> String {
     match (&existing.stage, existing.request_id) {
-        (Stage::OutcomeUnknown { .. }, _) => {
+        (RequestStage::OutcomeUnknown { .. }, _) => {
             format!("This draft was sent once and the outcome is unknown. {}", super::progress::OUTCOME_UNKNOWN_ADVICE)
         }
-        (Stage::Creating, _) => "This draft is being sent right now".into(),
+        (RequestStage::Creating, _) => "This draft is being sent right now".into(),
         (_, Some(id)) => format!("This draft was already submitted as request {id}"),
         _ => "This draft was already submitted".into(),
     }
@@ -85,10 +89,10 @@ fn already_submitted(existing: &Submission) -> String {
 
 fn nothing_to_retry(existing: &Submission) -> String {
     match existing.stage {
-        Stage::PreUploading | Stage::NotSent { .. } | Stage::Refused { .. } => {
+        RequestStage::PreUploading | RequestStage::NotSent { .. } | RequestStage::Refused { .. } => {
             "The request does not exist yet: submit the draft again (documents already uploaded are reused)".into()
         }
-        Stage::OutcomeUnknown { .. } => super::progress::OUTCOME_UNKNOWN_ADVICE.into(),
+        RequestStage::OutcomeUnknown { .. } => super::progress::OUTCOME_UNKNOWN_ADVICE.into(),
         _ => "Every document is in already".into(),
     }
 }
@@ -106,7 +110,7 @@ pub struct Prepared {
 impl Prepared {
     /// A request built elsewhere (an import, a test). The route follows the request: with all
     /// three document IDs they are linked; otherwise the files in `documents` are uploaded after
-    /// the create, or before it when `pre_upload`. Prefer [`prepare`], which checks the draft.
+    /// the create, or before it when `pre_upload`. Prefer [`prepare_request`], which checks the draft.
     pub fn new(
         draft_id: &str,
         trader: TraderRef,
@@ -133,7 +137,7 @@ impl Prepared {
 
 /// Checks the draft and decides the route: typed document IDs are linked; files are uploaded
 /// after the create, or before it when `pre_upload` (then the request links their IDs).
-pub fn prepare(draft_id: &str, draft: &SubaccountDraft, pre_upload: bool) -> Result<Prepared, SubmitError> {
+pub fn prepare_request(draft_id: &str, draft: &SubaccountDraft, pre_upload: bool) -> Result<Prepared, SubmitError> {
     let request = to_request(draft).map_err(SubmitError::Invalid)?;
     let route = if draft.documents.links_uploaded_documents() {
         DocumentRoute::LinkTypedIds
@@ -171,11 +175,11 @@ pub async fn submit(
     if let Some(existing) = existing.as_ref().filter(|e| !e.stage.allows_create()) {
         return Err(SubmitError::AlreadySubmitted(Box::new(existing.clone())));
     }
-    let mut s = Submission::new(&prepared.draft_id, prepared.trader.clone(), prepared.route, Stage::Creating);
+    let mut s = Submission::new(&prepared.draft_id, prepared.trader.clone(), prepared.route, RequestStage::Creating);
     let mut request = prepared.request.clone();
 
     if prepared.route == DocumentRoute::PreUpload {
-        s.stage = Stage::PreUploading;
+        s.stage = RequestStage::PreUploading;
         s.documents = reusable_pre_uploads(existing.as_ref(), prepared.trader.cta_user_id);
         claim(registry, &s)?;
         report(&s);
@@ -188,7 +192,7 @@ pub async fn submit(
         [request.poa_form_doc_id, request.government_doc_id, request.address_doc_id] = ids;
     }
 
-    s.stage = Stage::Creating;
+    s.stage = RequestStage::Creating;
     s.updated_at = Utc::now();
     claim(registry, &s)?;
     report(&s);
@@ -203,9 +207,9 @@ pub async fn submit(
             if prepared.route.links_documents() {
                 let ids = [request.poa_form_doc_id, request.government_doc_id, request.address_doc_id];
                 s.documents = super::progress::DocumentProgress::linked(ids);
-                s.stage = Stage::Submitted;
+                s.stage = RequestStage::Submitted;
             } else {
-                s.stage = Stage::Created;
+                s.stage = RequestStage::Created;
             }
         }
         Err(error) => s.stage = stage_after_failed_create(&error, &request),
@@ -213,7 +217,7 @@ pub async fn submit(
     s.updated_at = now;
     registry.save(&s)?;
     report(&s);
-    if s.stage == Stage::Created {
+    if s.stage == RequestStage::Created {
         upload_missing(client, registry, &mut s, &prepared.documents, report).await?;
     }
     Ok(s)
@@ -248,7 +252,7 @@ fn claim(registry: &Registry, s: &Submission) -> Result<(), SubmitError> {
 fn reusable_pre_uploads(existing: Option<&Submission>, cta_user_id: i64) -> super::progress::DocumentProgress {
     let mut documents = super::progress::DocumentProgress::default();
     let Some(existing) = existing else { return documents };
-    let refused_over_documents = matches!(existing.stage, Stage::Refused { step: Step::Documents, .. });
+    let refused_over_documents = matches!(existing.stage, RequestStage::Refused { step: Step::Documents, .. });
     if existing.route != DocumentRoute::PreUpload
         || existing.trader.cta_user_id != cta_user_id
         || refused_over_documents
@@ -266,16 +270,16 @@ fn reusable_pre_uploads(existing: Option<&Submission>, cta_user_id: i64) -> supe
 /// Where a failed create leaves the draft. Only errors that prove the request was not applied
 /// allow another create; anything else (a lost reply, a 5xx, an unreadable 200) may hide a
 /// created request.
-fn stage_after_failed_create(error: &ApiError, request: &CreatePartnerSubaccountRequest) -> Stage {
+fn stage_after_failed_create(error: &ApiError, request: &CreatePartnerSubaccountRequest) -> RequestStage {
     match error {
         // A conflict is a refusal too: the server applied nothing.
-        ApiError::Rejected { text } | ApiError::Conflict { text } => Stage::Refused {
+        ApiError::Rejected { text } | ApiError::Conflict { text } => RequestStage::Refused {
             error: text.clone(),
             step: field_for_refusal(text, request).map_or(Step::Review, DraftField::step),
         },
         ApiError::Invalid { .. } => {
             let text = error.to_string();
-            Stage::Refused { step: step_for_server_error(&text), error: text }
+            RequestStage::Refused { step: step_for_server_error(&text), error: text }
         }
         ApiError::Network { .. }
         | ApiError::BudgetExhausted { .. }
@@ -284,9 +288,9 @@ fn stage_after_failed_create(error: &ApiError, request: &CreatePartnerSubaccount
         | ApiError::Captcha { .. }
         | ApiError::SignedOut { .. }
         | ApiError::Unauthorized(_)
-        | ApiError::NotFound(_) => Stage::NotSent { error: error.to_string() },
+        | ApiError::NotFound(_) => RequestStage::NotSent { error: error.to_string() },
         ApiError::OutcomeUnknown { .. } | ApiError::Server { .. } | ApiError::Protocol { .. } | ApiError::Cancelled => {
-            Stage::OutcomeUnknown { detail: error.to_string() }
+            RequestStage::OutcomeUnknown { detail: error.to_string() }
         }
     }
 }
@@ -322,7 +326,7 @@ async fn upload_missing(
         set_slot(registry, s, document_type, result, report)?;
     }
     if s.documents.all_uploaded() {
-        s.stage = Stage::Submitted;
+        s.stage = RequestStage::Submitted;
         s.updated_at = Utc::now();
         registry.save(s)?;
         report(s);
@@ -411,7 +415,7 @@ mod tests {
         let request = CreatePartnerSubaccountRequest::default();
         let refused =
             stage_after_failed_create(&ApiError::Rejected { text: "Auto-liq profile not found".into() }, &request);
-        assert_eq!(refused, Stage::Refused { error: "Auto-liq profile not found".into(), step: Step::Account });
+        assert_eq!(refused, RequestStage::Refused { error: "Auto-liq profile not found".into(), step: Step::Account });
         let offline = ApiError::Network { endpoint: "x".into(), detail: "connection failed".into() };
         assert!(stage_after_failed_create(&offline, &request).allows_create());
         for unsure in [
@@ -420,7 +424,7 @@ mod tests {
             ApiError::Protocol { endpoint: "x".into(), detail: "no requestId".into() },
         ] {
             let stage = stage_after_failed_create(&unsure, &request);
-            assert!(matches!(stage, Stage::OutcomeUnknown { .. }), "{unsure:?} → {stage:?}");
+            assert!(matches!(stage, RequestStage::OutcomeUnknown { .. }), "{unsure:?} → {stage:?}");
             assert!(!stage.allows_create());
         }
     }

@@ -5,7 +5,7 @@
 //! screen, every 30 s for ten minutes after the status last moved (a review step tends to be
 //! followed by the next), then every 60 s; Approved and Denied stop polling for good.
 
-use super::progress::{Stage, Submission};
+use super::progress::{RequestStage, Submission};
 use super::registry::{Registry, RegistryError};
 use crate::api::{ApiError, Client};
 use chrono::{DateTime, Utc};
@@ -96,7 +96,7 @@ impl PollPace {
         if s.request_id.is_none() || s.is_decided() {
             return None;
         }
-        if !matches!(s.stage, Stage::Created | Stage::Submitted) {
+        if !matches!(s.stage, RequestStage::Created | RequestStage::Submitted) {
             return None;
         }
         let Some(last) = s.last_checked.or(s.created_at) else {
@@ -131,7 +131,8 @@ mod tests {
 
     fn submitted(checked_ago_secs: i64, changed_ago_secs: i64) -> Submission {
         let now = Utc::now();
-        let mut s = Submission::new("d", TraderRef::default(), DocumentRoute::UploadAfterCreate, Stage::Submitted);
+        let mut s =
+            Submission::new("d", TraderRef::default(), DocumentRoute::UploadAfterCreate, RequestStage::Submitted);
         s.request_id = Some(1);
         s.status = Some(SubaccountStatus::InReview);
         s.created_at = Some(now - chrono::Duration::hours(1));
@@ -161,7 +162,7 @@ mod tests {
         denied.status = Some(SubaccountStatus::Denied);
         assert_eq!(next_poll_at(&denied, true), None);
         let mut unknown = submitted(600, 600);
-        unknown.stage = Stage::OutcomeUnknown { detail: "lost".into() };
+        unknown.stage = RequestStage::OutcomeUnknown { detail: "lost".into() };
         assert_eq!(next_poll_at(&unknown, true), None);
     }
 }

@@ -117,8 +117,7 @@ pub fn show<A>(slot: &mut Option<Confirmation<A>>, ctx: &egui::Context, scope: O
         ui.add_space(14.0);
         ui.horizontal(|ui| {
             let ready = dialog.typed_ok();
-            let button =
-                egui::Button::new(RichText::new(&dialog.confirm_label).color(egui::Color32::WHITE)).fill(color);
+            let button = widgets::filled_button(&dialog.confirm_label, color);
             let response = ui.add_enabled(ready, button);
             let response =
                 if ready { response } else { response.on_disabled_hover_text(format!("Type {TYPED_WORD} first")) };

@@ -7,10 +7,11 @@ use super::workspace::Workspace;
 use crate::api::wire::{Account, Entitlement, TradovateSubscriptionPlan};
 use crate::api::{Client, Environment, EnvironmentKind};
 use crate::doctor::{self, DoctorOptions, Report};
-use crate::store::settings::{Chosen, EnvironmentSettings};
-use chrono::{DateTime, Utc};
+use crate::session::Session;
+use crate::store::settings::EnvironmentSettings;
 
-pub use crate::onboarding::setup_choice::{default_entitlement, default_plan, entitlement_label, template_accounts};
+pub use crate::onboarding::setup_choice::entitlement_label;
+use crate::onboarding::setup_choice::{self, template_accounts};
 
 pub struct Connection {
     pub environment: Environment,
@@ -19,47 +20,50 @@ pub struct Connection {
     pub app_id: String,
     pub cid: String,
     pub remember: bool,
-    /// The username as typed: the keyring entries are named after it.
-    pub login_name: String,
     pub plans: Remote<Vec<TradovateSubscriptionPlan>>,
     pub accounts: Remote<Vec<Account>>,
     pub entitlements: Remote<Vec<Entitlement>>,
     /// The last "Check connection" report (`propdesk doctor`'s read-only probes).
     pub checkup: Remote<Report>,
-    /// Expiry of the token last written to the keyring, to save renewals once.
-    pub saved_token_expiry: Option<DateTime<Utc>>,
     /// Set once the session was lost, so the toast appears once.
     pub lost_reported: bool,
     /// The journal, registry and agreement watch; `None` until opened.
     pub workspace: Option<Workspace>,
     /// Why the workspace could not be opened, shown on the screens that need it.
     pub workspace_problem: Option<Problem>,
-    keep_fresh: tokio::task::JoinHandle<()>,
+    /// Renewal, keyring policy and token persistence (`crate::session`).
+    session: Session,
 }
 
 impl Connection {
-    /// Adopts a signed-in client: repaint on session changes, renew in the background.
-    pub fn new(client: Client, app_id: String, cid: String, remember: bool, bridge: &Bridge) -> Self {
-        let ctx = bridge.ctx.clone();
-        client.set_session_listener(move || ctx.request_repaint());
-        let keep_fresh = bridge.runtime.spawn(client.clone().keep_fresh());
+    /// Shows a started session (the API key's name and ID are for the connection card).
+    pub fn new(session: Session, app_id: String, cid: String) -> Self {
+        let client = session.client().clone();
         Self {
             environment: client.environment().clone(),
             client,
             app_id,
             cid,
-            remember,
-            login_name: String::new(),
+            remember: session.remember(),
             plans: Remote::NotRequested,
             accounts: Remote::NotRequested,
             entitlements: Remote::NotRequested,
             checkup: Remote::NotRequested,
-            saved_token_expiry: None,
             lost_reported: false,
             workspace: None,
             workspace_problem: None,
-            keep_fresh,
+            session,
         }
+    }
+
+    /// Signs out and deletes what "Remember" saved of this login.
+    pub fn sign_out(self) {
+        self.session.sign_out();
+    }
+
+    /// Leaves for another environment; what "Remember" saved stays.
+    pub fn leave(self) {
+        self.session.leave();
     }
 
     pub fn kind(&self) -> EnvironmentKind {
@@ -123,12 +127,6 @@ impl Connection {
         self.plans.is_pending() || self.accounts.is_pending() || self.entitlements.is_pending()
     }
 
-    /// Template accounts held by the signed-in admin only, smallest first (no fallback).
-    pub fn own_templates(&self) -> Vec<&Account> {
-        let admin = self.client.session().map(|s| s.user_id);
-        self.templates().into_iter().filter(|a| Some(a.user_id) == admin).collect()
-    }
-
     /// Template accounts: those held by the signed-in admin (evaluation accounts belong
     /// to traders), smallest first. Falls back to all accounts if none match.
     pub fn templates(&self) -> Vec<&Account> {
@@ -136,82 +134,15 @@ impl Connection {
         template_accounts(accounts, self.client.session().map(|s| s.user_id))
     }
 
-    /// Fills in choices not made yet (or no longer offered) with sensible defaults:
-    /// the firm's `*_MONTHLY` plan, the smallest template, the "Prop" entitlement.
-    /// On Production nothing that bills is guessed (see [`Preselect::strict`]).
+    /// Fills in Setup's choices not made yet (the rule: [`setup_choice::preselect`]).
     /// True when something changed.
     pub fn preselect(&self, section: &mut EnvironmentSettings) -> bool {
-        let strict = Preselect::strict(self.kind());
-        let mut changed = false;
-        if let Some(plans) = self.plans.value() {
-            let offered = |c: &Chosen| plans.iter().any(|p| p.id == c.id);
-            if !section.plan.as_ref().is_some_and(offered) {
-                let pick = if strict { exact_monthly_plan(plans) } else { default_plan(plans) };
-                let pick = pick.map(|p| Chosen { id: p.id, name: p.name.clone() });
-                changed |= pick != section.plan;
-                section.plan = pick;
-            }
-        }
-        if self.accounts.value().is_some() {
-            let templates = if strict { self.own_templates() } else { self.templates() };
-            let offered = |c: &Chosen| templates.iter().any(|a| a.id == c.id);
-            if !section.template.as_ref().is_some_and(offered) {
-                let pick = templates.first().map(|a| Chosen { id: a.id, name: a.name.clone() });
-                changed |= pick != section.template;
-                section.template = pick;
-            }
-        }
-        if let Some(entitlements) = self.entitlements.value() {
-            let offered = |c: &Chosen| entitlements.iter().any(|e| e.id == c.id);
-            if !section.entitlement.as_ref().is_some_and(offered) {
-                let pick = if strict { None } else { default_entitlement(entitlements) };
-                let pick = pick.map(|e| Chosen { id: e.id, name: entitlement_label(e) });
-                changed |= pick != section.entitlement;
-                section.entitlement = pick;
-            }
-        }
-        changed
-    }
-}
-
-impl Drop for Connection {
-    fn drop(&mut self) {
-        self.keep_fresh.abort();
-    }
-}
-
-/// How much the Setup defaults may guess.
-pub struct Preselect;
-
-impl Preselect {
-    /// On Production a wrong guess bills real money: only an exact `*_MONTHLY` plan and
-    /// the admin's own template accounts are preselected, the entitlement never is.
-    pub fn strict(kind: EnvironmentKind) -> bool {
-        kind == EnvironmentKind::Production
-    }
-}
-
-/// Production's plan default: the one non-trial plan named `*_MONTHLY`, if exactly one.
-pub fn exact_monthly_plan(plans: &[TradovateSubscriptionPlan]) -> Option<&TradovateSubscriptionPlan> {
-    let mut monthly = plans.iter().filter(|p| !p.trial && p.name.to_ascii_uppercase().ends_with("_MONTHLY"));
-    let first = monthly.next()?;
-    monthly.next().is_none().then_some(first)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn plan(id: i64, name: &str, trial: bool) -> TradovateSubscriptionPlan {
-        TradovateSubscriptionPlan { id, name: name.into(), trial, ..Default::default() }
-    }
-
-    #[test]
-    fn production_takes_only_a_single_exact_monthly_plan() {
-        let plans = [plan(1, "DEMOFIRM_TRIAL_MONTHLY", true), plan(2, "DEMOFIRM_MONTHLY", false)];
-        assert_eq!(exact_monthly_plan(&plans).unwrap().id, 2);
-        assert!(exact_monthly_plan(&[plan(3, "OTHER", false)]).is_none(), "no fallback to the first plan");
-        let two = [plan(4, "A_MONTHLY", false), plan(5, "B_MONTHLY", false)];
-        assert!(exact_monthly_plan(&two).is_none(), "two candidates: the admin chooses");
+        let offered = setup_choice::Offered {
+            plans: self.plans.value().map(Vec::as_slice),
+            accounts: self.accounts.value().map(Vec::as_slice),
+            entitlements: self.entitlements.value().map(Vec::as_slice),
+            admin_user_id: self.client.session().map(|s| s.user_id),
+        };
+        setup_choice::preselect(self.kind(), &offered, section)
     }
 }

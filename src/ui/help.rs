@@ -88,7 +88,7 @@ impl Help {
             return;
         }
         ui.horizontal(|ui| {
-            widgets::badge(ui, "Crash report", egui::Color32::from_rgb(200, 120, 0));
+            widgets::badge(ui, "Crash report", super::theme::WARNING);
             ui.label("Propdesk closed unexpectedly last time — open the report folder");
             if ui.button("Open report folder").clicked() {
                 commands.push(Command::Help(HelpCommand::OpenCrashFolder));

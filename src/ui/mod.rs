@@ -15,12 +15,13 @@ mod nav;
 pub mod open_dialog;
 mod problem;
 mod remote;
-mod sandbox_env;
 pub mod save_dialog;
 mod screens;
 mod theme;
 mod toasts;
 mod top_bar;
+#[cfg(test)]
+mod ui_thread_rules;
 mod updates;
 mod widgets;
 mod workspace;

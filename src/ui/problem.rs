@@ -21,6 +21,11 @@ impl Problem {
         Self { details: summary.clone(), summary }
     }
 
+    /// An error's own sentence, with its debug form as the details.
+    pub fn of(error: &(impl std::fmt::Display + std::fmt::Debug)) -> Self {
+        Self { summary: error.to_string(), details: format!("{error:?}") }
+    }
+
     /// Prefixes the summary with what was being done ("Loading plans: ...").
     pub fn context(mut self, doing: &str) -> Self {
         self.summary = format!("{doing}: {}", self.summary);

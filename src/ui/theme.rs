@@ -1,16 +1,52 @@
 //! Colours and spacing: one place for the look, light and dark.
 
 use crate::api::EnvironmentKind;
+use crate::api::wire::SubaccountStatus;
+use crate::onboarding::board::BoardStage;
 use crate::store::ThemeChoice;
 use egui::{Color32, CornerRadius, Theme};
 
 pub const ACCENT: Color32 = Color32::from_rgb(37, 99, 235);
 pub const SANDBOX: Color32 = Color32::from_rgb(37, 99, 235);
 pub const STAGING: Color32 = Color32::from_rgb(180, 83, 9);
-pub const PRODUCTION: Color32 = Color32::from_rgb(220, 38, 38);
+pub const PRODUCTION: Color32 = DANGER;
 pub const CUSTOM: Color32 = Color32::from_rgb(124, 58, 237);
+
+// The semantic palette: every status, stage and outcome colour in the window is one of these.
 pub const SUCCESS: Color32 = Color32::from_rgb(22, 163, 74);
 pub const WARNING: Color32 = Color32::from_rgb(217, 119, 6);
+pub const DANGER: Color32 = Color32::from_rgb(220, 38, 38);
+/// Under way (a request in review, an account created).
+pub const IN_PROGRESS: Color32 = Color32::from_rgb(37, 99, 235);
+/// Waiting, not started, not connected.
+pub const NEUTRAL: Color32 = Color32::from_rgb(100, 116, 139);
+/// Ended on purpose (cancelled).
+pub const ENDED: Color32 = Color32::from_rgb(87, 83, 78);
+
+/// The badge colour of a Pipeline stage: greys and blues while waiting, green when done,
+/// red for an error, muted for the ways out.
+pub fn stage_color(stage: Option<BoardStage>) -> Color32 {
+    match stage {
+        None | Some(BoardStage::UserCreated) => NEUTRAL,
+        Some(BoardStage::ContactInfo) => Color32::from_rgb(71, 85, 155),
+        Some(BoardStage::Account) => IN_PROGRESS,
+        Some(BoardStage::AgreementSigned) => Color32::from_rgb(13, 148, 136),
+        Some(BoardStage::TPropGranted) => SUCCESS,
+        Some(BoardStage::Failed) => DANGER,
+        Some(BoardStage::Revoked) => WARNING,
+        Some(BoardStage::Cancelled) => ENDED,
+    }
+}
+
+/// The badge colour of a subaccount request's status.
+pub fn request_status_color(status: SubaccountStatus) -> Color32 {
+    match status {
+        SubaccountStatus::Approved => SUCCESS,
+        SubaccountStatus::Denied => DANGER,
+        SubaccountStatus::InAMLReview | SubaccountStatus::InReview => WARNING,
+        SubaccountStatus::Pending | SubaccountStatus::Preapproved => IN_PROGRESS,
+    }
+}
 
 /// The colour that tells environments apart (Production is red on purpose).
 pub fn environment_color(kind: EnvironmentKind) -> Color32 {

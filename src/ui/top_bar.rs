@@ -6,7 +6,7 @@ use super::theme;
 use super::widgets;
 use crate::api::EnvironmentKind;
 use chrono::Local;
-use egui::{Color32, RichText, Ui};
+use egui::{RichText, Ui};
 
 pub struct TopBarView<'a> {
     pub connection: Option<&'a Connection>,
@@ -15,7 +15,7 @@ pub struct TopBarView<'a> {
 }
 
 pub fn ui(ui: &mut Ui, view: &TopBarView<'_>) {
-    let stripe = view.connection.map(|c| theme::environment_color(c.kind())).unwrap_or(Color32::GRAY);
+    let stripe = view.connection.map(|c| theme::environment_color(c.kind())).unwrap_or(theme::NEUTRAL);
     let top = ui.max_rect();
     ui.painter().rect_filled(egui::Rect::from_min_size(top.min, egui::vec2(top.width(), 3.0)), 0.0, stripe);
     ui.add_space(3.0);
@@ -47,7 +47,7 @@ fn environment_ui(ui: &mut Ui, view: &TopBarView<'_>) {
             ui.label(format!("Connecting to {}…", kind.label()));
         }
         (None, None) => {
-            widgets::badge(ui, "Not connected", Color32::from_gray(120));
+            widgets::badge(ui, "Not connected", theme::NEUTRAL);
         }
     }
 }

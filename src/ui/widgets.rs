@@ -50,35 +50,59 @@ pub fn text_field(ui: &mut Ui, label: &str, value: &mut String, hint: &str, widt
     response.labelled_by(label.id)
 }
 
-/// A masked field with a show/hide toggle.
+/// A masked field with a show/hide toggle, as a grid row: the label, then the field.
 pub fn secret_field(ui: &mut Ui, label: &str, value: &mut String, shown: &mut bool, width: f32) -> egui::Response {
     let label_response = ui.label(label);
-    let response = ui
-        .horizontal(|ui| {
-            let toggle_width = 34.0;
-            ui.spacing_mut().item_spacing.x = 4.0;
-            let field = ui.add(
-                egui::TextEdit::singleline(value)
-                    .password(!*shown)
-                    .desired_width((width - toggle_width - 4.0).max(60.0)),
-            );
-            let eye = if *shown { "🙈" } else { "👁" };
-            let tip = if *shown {
-                format!("Hide {}", label.to_lowercase())
-            } else {
-                format!("Show {}", label.to_lowercase())
-            };
-            if ui.add(egui::Button::new(eye).min_size(egui::vec2(toggle_width, 0.0))).on_hover_text(tip).clicked() {
-                *shown = !*shown;
-            }
-            field
-        })
-        .inner;
+    let response = secret_input(ui, &label.to_lowercase(), value, shown, "", width);
     ui.end_row();
     response.labelled_by(label_response.id)
 }
 
-/// A friendly explanation for a screen or table with nothing to show.
+/// The one masked input (password, API secret, SSN, national ID): the text and an eye
+/// button named "Show <what>" / "Hide <what>" for screen readers and tests.
+pub fn secret_input(
+    ui: &mut Ui,
+    what: &str,
+    value: &mut String,
+    shown: &mut bool,
+    hint: &str,
+    width: f32,
+) -> egui::Response {
+    ui.horizontal(|ui| {
+        let toggle_width = 34.0;
+        ui.spacing_mut().item_spacing.x = 4.0;
+        let field = ui.add(
+            egui::TextEdit::singleline(value)
+                .password(!*shown)
+                .hint_text(hint)
+                .desired_width((width - toggle_width - 4.0).max(60.0)),
+        );
+        let (eye, verb) = if *shown { ("🙈", "Hide") } else { ("👁", "Show") };
+        let tip = format!("{verb} {what}");
+        let toggle = ui.add(egui::Button::new(eye).min_size(egui::vec2(toggle_width, 0.0)));
+        if toggle.on_hover_text(&tip).accessible_name(tip).clicked() {
+            *shown = !*shown;
+        }
+        field
+    })
+    .inner
+}
+
+/// The screen's main action (Sign in, Onboard, Save): white on the accent colour.
+pub fn primary_button(text: impl Into<String>) -> egui::Button<'static> {
+    filled_button(text, theme::ACCENT)
+}
+
+/// An action that cannot be undone (revoke, cancel): white on the danger colour.
+pub fn danger_button(text: impl Into<String>) -> egui::Button<'static> {
+    filled_button(text, theme::DANGER)
+}
+
+/// White bold text on `fill` (the confirmation uses the environment's colour).
+pub fn filled_button(text: impl Into<String>, fill: Color32) -> egui::Button<'static> {
+    egui::Button::new(RichText::new(text.into()).color(Color32::WHITE).strong()).fill(fill)
+}
+
 pub fn empty_state(ui: &mut Ui, icon: &str, title: &str, text: &str) {
     ui.vertical_centered(|ui| {
         ui.add_space((ui.available_height() * 0.16).min(120.0));

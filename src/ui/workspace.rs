@@ -128,10 +128,11 @@ impl Workspace {
         let (watch, mut events) = AgreementWatch::spawn(client.clone(), self.journal.clone(), options);
         self.watch = Some(watch);
         self.watch_status = WatchStatus::Starting;
-        let bridge = bridge.clone();
-        bridge.runtime.clone().spawn(async move {
+        let forward_to = bridge.clone();
+        // Ends by itself when the watch is dropped (its channel closes).
+        bridge.spawn_reporting(async move {
             while let Some(event) = events.recv().await {
-                bridge.send(Event::Watch(event));
+                forward_to.send(Event::Watch(event));
             }
         });
     }

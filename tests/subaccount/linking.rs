@@ -3,7 +3,9 @@
 
 use crate::support::*;
 use propdesk::api::wire::{DocumentType, SubaccountStatus};
-use propdesk::subaccount::{DocumentRoute, DocumentSlot, Stage, prepare, submit, to_customer_application_upload};
+use propdesk::subaccount::{
+    DocumentRoute, DocumentSlot, RequestStage, prepare_request, submit, to_customer_application_upload,
+};
 
 #[tokio::test]
 async fn three_typed_document_ids_are_linked() {
@@ -20,10 +22,10 @@ async fn three_typed_document_ids_are_linked() {
     typed.documents.government_id = DocumentSlot::DocumentId(ids[1].to_string());
     typed.documents.address_proof = DocumentSlot::DocumentId(format!(" {} ", ids[2]));
     let registry = registry();
-    let prepared = prepare("typed", &typed, false).unwrap();
+    let prepared = prepare_request("typed", &typed, false).unwrap();
     assert_eq!(prepared.route, DocumentRoute::LinkTypedIds);
     let s = submit(&client, &registry, &prepared, &quiet).await.unwrap();
-    assert_eq!(s.stage, Stage::Submitted, "{}", s.headline());
+    assert_eq!(s.stage, RequestStage::Submitted, "{}", s.headline());
     for (i, t) in DocumentType::ALL.into_iter().enumerate() {
         assert_eq!(s.documents.get(t).document_id(), Some(ids[i]), "{t:?}");
     }
@@ -40,7 +42,7 @@ async fn files_can_be_pre_uploaded_then_linked() {
     let client = signed_in(&sandbox).await;
     let trader = create_trader(&client).await;
     let registry = registry();
-    let prepared = prepare("pre", &draft(trader), true).unwrap();
+    let prepared = prepare_request("pre", &draft(trader), true).unwrap();
     assert_eq!(prepared.route, DocumentRoute::PreUpload);
     let stages = std::sync::Mutex::new(Vec::new());
     let report = |s: &propdesk::subaccount::Submission| {
@@ -50,7 +52,10 @@ async fn files_can_be_pre_uploaded_then_linked() {
         }
     };
     let s = submit(&client, &registry, &prepared, &report).await.unwrap();
-    assert_eq!(*stages.lock().unwrap(), vec![Stage::PreUploading, Stage::Creating, Stage::Submitted]);
+    assert_eq!(
+        *stages.lock().unwrap(),
+        vec![RequestStage::PreUploading, RequestStage::Creating, RequestStage::Submitted]
+    );
     assert!(s.documents.all_uploaded());
     let stats = sandbox.stats();
     assert_eq!(stats.calls(PRE_UPLOAD), 3);
@@ -68,13 +73,14 @@ async fn a_refused_pre_uploaded_request_reuses_its_documents_when_submitted_agai
     let registry = registry();
     let mut spoiled = draft(trader);
     spoiled.account.auto_liq_profile_id = "424242".into();
-    let s = submit(&client, &registry, &prepare("pre-again", &spoiled, true).unwrap(), &quiet).await.unwrap();
-    assert!(matches!(s.stage, Stage::Refused { .. }), "{:?}", s.stage);
+    let s = submit(&client, &registry, &prepare_request("pre-again", &spoiled, true).unwrap(), &quiet).await.unwrap();
+    assert!(matches!(s.stage, RequestStage::Refused { .. }), "{:?}", s.stage);
     assert_eq!(sandbox.stats().calls(PRE_UPLOAD), 3);
 
     let client = signed_in(&sandbox).await; // a fresh back-off
-    let s = submit(&client, &registry, &prepare("pre-again", &draft(trader), true).unwrap(), &quiet).await.unwrap();
-    assert_eq!(s.stage, Stage::Submitted, "{}", s.headline());
+    let s =
+        submit(&client, &registry, &prepare_request("pre-again", &draft(trader), true).unwrap(), &quiet).await.unwrap();
+    assert_eq!(s.stage, RequestStage::Submitted, "{}", s.headline());
     assert_eq!(sandbox.stats().calls(PRE_UPLOAD), 3, "the documents already up are reused");
     assert_eq!(sandbox.stats().calls(CREATE), 2);
     assert_eq!(sandbox.stats().subaccount_requests, 1);

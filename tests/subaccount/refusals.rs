@@ -5,7 +5,8 @@
 use crate::support::*;
 use propdesk::sandbox::{self, SandboxConfig};
 use propdesk::subaccount::{
-    DraftField, Stage, Step, SubaccountDraft, field_for_server_error, prepare, step_for_server_error, submit,
+    DraftField, RequestStage, Step, SubaccountDraft, field_for_server_error, prepare_request, step_for_server_error,
+    submit,
 };
 
 struct Case {
@@ -101,9 +102,9 @@ async fn each_server_refusal_points_at_its_step_and_creates_nothing() {
         let mut spoiled = draft(trader);
         (case.spoil)(&mut spoiled, trader);
         let draft_id = format!("refused-{i}");
-        let prepared = prepare(&draft_id, &spoiled, false).unwrap_or_else(|e| panic!("{}: {e}", case.name));
+        let prepared = prepare_request(&draft_id, &spoiled, false).unwrap_or_else(|e| panic!("{}: {e}", case.name));
         let s = submit(&client, &registry, &prepared, &quiet).await.unwrap();
-        let Stage::Refused { error, step } = &s.stage else { panic!("{}: {:?}", case.name, s.stage) };
+        let RequestStage::Refused { error, step } = &s.stage else { panic!("{}: {:?}", case.name, s.stage) };
         assert!(error.contains(case.text), "{}: {error}", case.name);
         assert_eq!(*step, case.step, "{}: {error}", case.name);
         assert_eq!(s.step_to_fix(), Some(case.step));
@@ -126,8 +127,8 @@ async fn each_server_refusal_points_at_its_step_and_creates_nothing() {
     let client = signed_in(&sandbox).await;
     let mut fixed = draft(trader);
     fixed.account.auto_liq_profile_id = sandbox::AUTO_LIQ_PROFILE_ID.to_string();
-    let s = submit(&client, &registry, &prepare("refused-3", &fixed, false).unwrap(), &quiet).await.unwrap();
-    assert_eq!(s.stage, Stage::Submitted, "{}", s.headline());
+    let s = submit(&client, &registry, &prepare_request("refused-3", &fixed, false).unwrap(), &quiet).await.unwrap();
+    assert_eq!(s.stage, RequestStage::Submitted, "{}", s.headline());
     assert_eq!(sandbox.stats().subaccount_requests, 1);
 }
 
@@ -138,10 +139,12 @@ async fn the_sub_account_limit_points_at_the_trader() {
     let client = signed_in(&sandbox).await;
     let trader = create_trader(&client).await;
     let registry = registry();
-    let first = submit(&client, &registry, &prepare("first", &draft(trader), false).unwrap(), &quiet).await.unwrap();
-    assert_eq!(first.stage, Stage::Submitted);
-    let second = submit(&client, &registry, &prepare("second", &draft(trader), false).unwrap(), &quiet).await.unwrap();
-    let Stage::Refused { error, step } = &second.stage else { panic!("{:?}", second.stage) };
+    let first =
+        submit(&client, &registry, &prepare_request("first", &draft(trader), false).unwrap(), &quiet).await.unwrap();
+    assert_eq!(first.stage, RequestStage::Submitted);
+    let second =
+        submit(&client, &registry, &prepare_request("second", &draft(trader), false).unwrap(), &quiet).await.unwrap();
+    let RequestStage::Refused { error, step } = &second.stage else { panic!("{:?}", second.stage) };
     assert!(error.contains("sub-account limit"), "{error}");
     assert_eq!(*step, Step::Trader);
     assert_eq!(step_for_server_error(error), Step::Trader);

@@ -4,7 +4,8 @@
 use crate::support::*;
 use propdesk::api::wire::SubaccountStatus;
 use propdesk::subaccount::{
-    Claim, DocumentRoute, Registry, Stage, Submission, SubmissionJobs, SubmitError, TraderRef, prepare, submit,
+    Claim, DocumentRoute, Registry, RequestStage, Submission, SubmissionJobs, SubmitError, TraderRef, prepare_request,
+    submit,
 };
 use std::sync::Arc;
 
@@ -19,9 +20,9 @@ async fn a_submitted_draft_stays_submitted_after_reopening() {
 
     let submitted = {
         let registry = Registry::open(&path, "sandbox").unwrap();
-        submit(&client, &registry, &prepare("kept", &the_draft, false).unwrap(), &quiet).await.unwrap()
+        submit(&client, &registry, &prepare_request("kept", &the_draft, false).unwrap(), &quiet).await.unwrap()
     };
-    assert_eq!(submitted.stage, Stage::Submitted);
+    assert_eq!(submitted.stage, RequestStage::Submitted);
 
     let registry = Arc::new(Registry::open(&path, "sandbox").unwrap());
     let back = registry.get("kept").unwrap().expect("the row survived");
@@ -33,7 +34,7 @@ async fn a_submitted_draft_stays_submitted_after_reopening() {
 
     // A new app run refuses to submit it again.
     let jobs = SubmissionJobs::new(client.clone(), registry.clone(), tokio::runtime::Handle::current());
-    let refused = jobs.start_submit(prepare("kept", &the_draft, false).unwrap()).err().expect("refused");
+    let refused = jobs.start_submit(prepare_request("kept", &the_draft, false).unwrap()).err().expect("refused");
     assert!(matches!(refused, SubmitError::AlreadySubmitted(_)), "{refused:?}");
     assert_eq!(sandbox.stats().calls(CREATE), 1);
 
@@ -65,17 +66,17 @@ async fn a_create_interrupted_by_a_crash_is_never_resent() {
         // The row a run leaves when it dies between sending the create and reading the reply.
         let registry = Registry::open(&path, "sandbox").unwrap();
         let trader = TraderRef { cta_user_id: 5, display_name: "Emily Johnson".into() };
-        let creating = Submission::new("crashed", trader, DocumentRoute::UploadAfterCreate, Stage::Creating);
+        let creating = Submission::new("crashed", trader, DocumentRoute::UploadAfterCreate, RequestStage::Creating);
         assert_eq!(registry.claim(&creating).unwrap(), Claim::Granted);
     }
     let registry = Registry::open(&path, "sandbox").unwrap();
     let s = registry.get("crashed").unwrap().unwrap();
-    assert!(matches!(s.stage, Stage::OutcomeUnknown { .. }), "{:?}", s.stage);
+    assert!(matches!(s.stage, RequestStage::OutcomeUnknown { .. }), "{:?}", s.stage);
 
     let sandbox = sandbox().await;
     let client = signed_in(&sandbox).await;
     let trader = create_trader(&client).await;
-    let refused = submit(&client, &registry, &prepare("crashed", &draft(trader), false).unwrap(), &quiet).await;
+    let refused = submit(&client, &registry, &prepare_request("crashed", &draft(trader), false).unwrap(), &quiet).await;
     assert!(matches!(refused, Err(SubmitError::AlreadySubmitted(_))), "{refused:?}");
     assert_eq!(sandbox.stats().calls(CREATE), 0);
 }

@@ -5,7 +5,8 @@ use crate::support::*;
 use propdesk::api::wire::DocumentType;
 use propdesk::sandbox::{FilledSlotReply, SandboxConfig};
 use propdesk::subaccount::{
-    DocumentSlot, Prepared, SlotState, Stage, TrackError, prepare, refresh, retry_failed_documents, submit, to_upload,
+    DocumentSlot, Prepared, RequestStage, SlotState, TrackError, prepare_request, refresh, retry_failed_documents,
+    submit, to_upload,
 };
 
 const STATUS: &str = "customerApplication/getPartnerSubaccountRequestStatus";
@@ -16,8 +17,9 @@ async fn a_status_reply_without_status_or_error_text_is_an_error_not_a_silent_pe
     let client = signed_in(&sandbox).await;
     let trader = create_trader(&client).await;
     let registry = registry();
-    let s = submit(&client, &registry, &prepare("blank", &draft(trader), false).unwrap(), &quiet).await.unwrap();
-    assert_eq!(s.stage, Stage::Submitted);
+    let s =
+        submit(&client, &registry, &prepare_request("blank", &draft(trader), false).unwrap(), &quiet).await.unwrap();
+    assert_eq!(s.stage, RequestStage::Submitted);
     let request_id = s.request_id.unwrap();
 
     sandbox.faults().reply_next_with(STATUS, serde_json::json!({}));
@@ -43,10 +45,10 @@ async fn a_refused_re_upload_counts_as_uploaded_whatever_words_the_refusal_uses(
         let full = draft(trader);
         let mut without_poa = full.documents.clone();
         without_poa.poa_form = DocumentSlot::ChooseAgain { file_name: "poa-form.pdf".into() };
-        let checked = prepare("refill", &full, false).unwrap();
+        let checked = prepare_request("refill", &full, false).unwrap();
         let prepared = Prepared::new("refill", checked.trader.clone(), checked.request().clone(), without_poa, false);
         let s = submit(&client, &registry, &prepared, &quiet).await.unwrap();
-        assert_eq!(s.stage, Stage::Created, "{wording:?}");
+        assert_eq!(s.stage, RequestStage::Created, "{wording:?}");
         // ... and that slot gets filled by an upload whose reply never reached Propdesk.
         let request_id = s.request_id.unwrap();
         client
@@ -56,7 +58,7 @@ async fn a_refused_re_upload_counts_as_uploaded_whatever_words_the_refusal_uses(
 
         let after = retry_failed_documents(&client, &registry, "refill", &full.documents, &quiet).await.unwrap();
         assert_eq!(after.documents.poa_form, SlotState::Uploaded { document_id: None }, "{wording:?}");
-        assert_eq!(after.stage, Stage::Submitted, "{wording:?}");
+        assert_eq!(after.stage, RequestStage::Submitted, "{wording:?}");
         assert_eq!(sandbox.stats().calls(UPLOAD), 4, "{wording:?}: three uploads and the refused re-upload");
     }
 }
@@ -71,7 +73,8 @@ async fn a_create_refused_on_a_closed_session_is_sent_again_not_left_outcome_unk
     for _ in 0..2 {
         signed_in(&sandbox).await;
     }
-    let s = submit(&client, &registry(), &prepare("closed", &draft(trader), false).unwrap(), &quiet).await.unwrap();
-    assert_eq!(s.stage, Stage::Submitted, "{}", s.headline());
+    let s =
+        submit(&client, &registry(), &prepare_request("closed", &draft(trader), false).unwrap(), &quiet).await.unwrap();
+    assert_eq!(s.stage, RequestStage::Submitted, "{}", s.headline());
     assert_eq!(sandbox.stats().subaccount_requests, 1, "created exactly once");
 }

@@ -3,8 +3,8 @@
 use crate::support::*;
 use propdesk::api::wire::{SubaccountStatus, TradeDate};
 use propdesk::subaccount::{
-    DocumentRoute, PollPace, Prepared, SlotState, Stage, SubmissionEvent, SubmissionJobs, SubmitError, next_poll_at,
-    prepare, submit,
+    DocumentRoute, PollPace, Prepared, RequestStage, SlotState, SubmissionEvent, SubmissionJobs, SubmitError,
+    next_poll_at, prepare_request, submit,
 };
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -23,7 +23,7 @@ async fn a_draft_is_created_uploaded_and_approved_as_a_polled_job() {
     });
 
     let draft_id = draft_id();
-    let prepared = prepare(&draft_id, &draft(trader), false).expect("the draft is valid");
+    let prepared = prepare_request(&draft_id, &draft(trader), false).expect("the draft is valid");
     assert_eq!(prepared.route, DocumentRoute::UploadAfterCreate);
     let mut handle = jobs.start_submit(prepared).expect("the job starts");
     let mut stages = Vec::new();
@@ -42,7 +42,7 @@ async fn a_draft_is_created_uploaded_and_approved_as_a_polled_job() {
             SubmissionEvent::Finished(_) => break,
         }
     }
-    assert_eq!(stages, vec![Stage::Creating, Stage::Created, Stage::Submitted]);
+    assert_eq!(stages, vec![RequestStage::Creating, RequestStage::Created, RequestStage::Submitted]);
     assert_eq!(uploading_seen, 3, "each slot is reported while it uploads");
     assert_eq!(failures_seen, 0);
     let done = handle.outcome().expect("finished").clone().expect("submitted");
@@ -69,7 +69,7 @@ async fn a_draft_is_created_uploaded_and_approved_as_a_polled_job() {
     assert_eq!(registry.get(&draft_id).unwrap().unwrap().status, Some(SubaccountStatus::Approved));
 
     // Submitting the same draft again is refused and sends nothing.
-    let again = prepare(&draft_id, &draft(trader), false).unwrap();
+    let again = prepare_request(&draft_id, &draft(trader), false).unwrap();
     let refused = jobs.start_submit(again.clone()).err().expect("a second submit is refused");
     assert!(matches!(&refused, SubmitError::AlreadySubmitted(s) if s.request_id == Some(request_id)), "{refused:?}");
     assert!(refused.to_string().contains(&request_id.to_string()), "{refused}");
@@ -85,14 +85,14 @@ async fn a_minor_is_denied_and_the_reason_is_kept() {
     let trader = create_trader(&client).await;
     let registry = registry();
     // The wizard refuses minors itself, so the request is built directly (as an import would).
-    let checked = prepare("minor", &draft(trader), false).unwrap();
+    let checked = prepare_request("minor", &draft(trader), false).unwrap();
     let mut request = checked.request().clone();
     let year = chrono::Datelike::year(&chrono::Utc::now()) - 16;
     request.birth_date = TradeDate { year, month: 1, day: 1 };
     let documents = draft(trader).documents;
     let prepared = Prepared::new("minor", checked.trader.clone(), request, documents, false);
     let s = submit(&client, &registry, &prepared, &quiet).await.unwrap();
-    assert_eq!(s.stage, Stage::Submitted);
+    assert_eq!(s.stage, RequestStage::Submitted);
     let (decided, seen) = track_until_decided(&client, &registry, s.request_id.unwrap()).await;
     assert_eq!(decided.status, Some(SubaccountStatus::Denied), "{seen:?}");
     assert_eq!(decided.message.as_deref(), Some(propdesk::sandbox::MINOR_DENIAL));
@@ -112,15 +112,16 @@ async fn a_second_start_for_a_running_draft_is_refused() {
     let jobs = SubmissionJobs::new(client, Arc::new(registry()), tokio::runtime::Handle::current());
     // Hold the create on the server so the first job is surely still running.
     sandbox.faults().delay_next(CREATE, std::time::Duration::from_millis(500));
-    let first = jobs.start_submit(prepare("busy", &draft(trader), false).unwrap()).expect("the first job starts");
+    let first =
+        jobs.start_submit(prepare_request("busy", &draft(trader), false).unwrap()).expect("the first job starts");
     assert!(jobs.is_running("busy"));
-    let second = jobs.start_submit(prepare("busy", &draft(trader), false).unwrap()).err().expect("refused");
+    let second = jobs.start_submit(prepare_request("busy", &draft(trader), false).unwrap()).err().expect("refused");
     assert!(
         matches!(second, SubmitError::AlreadyRunning | SubmitError::AlreadySubmitted(_)),
         "a running draft is not started twice: {second:?}"
     );
     let done = first.wait().await.expect("the first job ends");
-    assert_eq!(done.stage, Stage::Submitted);
+    assert_eq!(done.stage, RequestStage::Submitted);
     assert_eq!(sandbox.stats().calls(CREATE), 1);
     assert_eq!(sandbox.stats().subaccount_requests, 1);
 }
@@ -132,7 +133,7 @@ async fn status_checks_start_as_jobs_only_when_due() {
     let trader = create_trader(&client).await;
     let registry = Arc::new(registry());
     let jobs = SubmissionJobs::new(client, registry.clone(), tokio::runtime::Handle::current());
-    let s = jobs.start_submit(prepare("polled", &draft(trader), false).unwrap()).unwrap().wait().await.unwrap();
+    let s = jobs.start_submit(prepare_request("polled", &draft(trader), false).unwrap()).unwrap().wait().await.unwrap();
     let request_id = s.request_id.unwrap();
     let pace = PollPace::default();
     let due = jobs.start_due_checks(pace);
@@ -172,7 +173,7 @@ async fn a_status_watch_reports_checks_until_approved_and_stops_when_dropped() {
     jobs.set_repaint(move || {
         counter.fetch_add(1, Ordering::Relaxed);
     });
-    jobs.start_submit(prepare("watched", &draft(trader), false).unwrap()).unwrap().wait().await.unwrap();
+    jobs.start_submit(prepare_request("watched", &draft(trader), false).unwrap()).unwrap().wait().await.unwrap();
 
     let mut watch = jobs.watch_statuses(PollPace::every(std::time::Duration::from_millis(50)));
     let approved = tokio::time::timeout(std::time::Duration::from_secs(5), async {
@@ -197,7 +198,7 @@ async fn a_status_watch_reports_checks_until_approved_and_stops_when_dropped() {
 
     // A fresh, undecided request: the watch polls it, and stops once dropped.
     let trader = create_trader(&client).await;
-    jobs.start_submit(prepare("closed", &draft(trader), false).unwrap()).unwrap().wait().await.unwrap();
+    jobs.start_submit(prepare_request("closed", &draft(trader), false).unwrap()).unwrap().wait().await.unwrap();
     let watch = jobs.watch_statuses(PollPace::every(std::time::Duration::from_millis(50)));
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     drop(watch);

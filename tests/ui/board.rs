@@ -2,7 +2,6 @@
 //! cancel go through a confirmation dialog to the server.
 
 use super::harness::{TestApp, onboard_one_trader, runtime};
-use crate::support::fast_options;
 use egui::accesskit::Role;
 use egui_kittest::kittest::{NodeT, Queryable};
 use propdesk::api::wire::PostTradeRisk;
@@ -58,7 +57,6 @@ fn onboard_one_as(app: &TestApp, sandbox: &Sandbox, account_prefix: &str) -> (St
     let custom = Environment::custom(&sandbox.live_url(), &sandbox.demo_url(), None);
     let journal = Arc::new(Journal::open(&paths.journal_file(), &journal_key(&custom)).expect("journal"));
     let name = app._runtime.block_on(onboard_one_trader(sandbox, &journal, account_prefix));
-    let _ = fast_options;
     (name, journal)
 }
 

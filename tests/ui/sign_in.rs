@@ -71,6 +71,11 @@ fn remember_saves_to_the_keyring_and_sign_out_clears_it() {
     for kind in [SecretKind::Password, SecretKind::ApiSecret, SecretKind::Token] {
         assert!(has_entry(&app, kind), "{kind:?} saved");
     }
+    // Settings writes are debounced and run off the UI thread: wait for this sign-in's.
+    let path = app.dir.path().join("settings.json");
+    app.wait_for("the settings file to name the login", move |_| {
+        std::fs::read_to_string(&path).is_ok_and(|s| s.contains(&format!("\"username\": \"{}\"", sandbox::ADMIN_NAME)))
+    });
     let settings = std::fs::read_to_string(app.dir.path().join("settings.json")).expect("settings");
     assert!(!settings.contains(sandbox::SECRET) && !settings.contains(sandbox::ADMIN_PASSWORD), "{settings}");
     app.harness.get_by_label("Sign out").click();

@@ -146,30 +146,51 @@ fn a_csv_dropped_on_traders_is_imported_and_restricted_countries_are_flagged() {
     assert!(has_text(&app.harness, "1 need attention"), "only the trader in Iran is flagged");
 }
 
-/// No portal and no zenity: the Import button says why nothing opened and what to do.
-#[test]
-fn a_file_dialog_that_cannot_open_says_so_and_offers_dropping_the_file() {
+/// Signed out on Traders with this file dialog, Import file pressed.
+fn import_with(dialog: open_dialog::OpenDialog) -> TestApp {
     let mut app = TestApp::start_configured(
         tempfile::tempdir().unwrap(),
         keyring_core::mock::Store::new().unwrap(),
         StartEnvironment::SignedOut,
         super::harness::runtime(),
         None,
-        |config| {
-            config.file_picker = open_dialog::unavailable("this computer has no desktop file portal and no zenity")
-        },
+        |config| config.file_picker = dialog,
     );
     app.click_nav("Traders");
     app.wait_for_text("Import file");
     app.harness.get_by_label_contains("Import file").click();
+    app
+}
+
+/// The button is usable again: nothing is left "importing".
+fn wait_until_import_is_enabled(app: &mut TestApp) {
+    app.wait_for("the import button", |h| {
+        h.query_by_label_contains("Import file").is_some_and(|n| !n.accesskit_node().is_disabled())
+    });
+}
+
+/// No portal and no zenity: the Import button says why nothing opened and what to do.
+#[test]
+fn a_file_dialog_that_cannot_open_says_so_and_offers_dropping_the_file() {
+    let mut app = import_with(open_dialog::unavailable("this computer has no desktop file portal and no zenity"));
     app.wait_for("the message", |h| {
         has_text(h, "The file dialog could not open (this computer has no desktop file portal and no zenity)")
     });
     assert!(has_text(&app.harness, "Drag a CSV or Excel file onto this window instead"));
-    // The button is usable again: nothing is left "importing".
-    app.wait_for("the import button", |h| {
-        h.query_by_label_contains("Import file").is_some_and(|n| !n.accesskit_node().is_disabled())
-    });
+    wait_until_import_is_enabled(&mut app);
+}
+
+async fn crashing_dialog() -> Result<Option<std::path::PathBuf>, String> {
+    panic!("the file dialog crashed")
+}
+
+/// A background job that panics (here the file dialog) is told in a toast, and the
+/// screen stops waiting for it: the Import button works again.
+#[test]
+fn a_job_that_panics_shows_the_failure_and_the_screen_stops_waiting() {
+    let mut app = import_with(std::sync::Arc::new(|| Box::pin(crashing_dialog()) as open_dialog::OpenedPath));
+    app.wait_for("the failure's toast", |h| has_text(h, "A background job failed unexpectedly"));
+    wait_until_import_is_enabled(&mut app);
 }
 
 /// name, status, error of each RESULTS line (ids differ between two sandboxes).

@@ -3,7 +3,6 @@
 //! the request in the list.
 
 use super::harness::{TestApp, TestDrop, runtime};
-use egui::accesskit::Role;
 use egui_kittest::kittest::{NodeT, Queryable};
 use propdesk::sandbox::{MEMBER_USER_ID, SandboxConfig};
 use propdesk::subaccount::PollPace;
@@ -207,7 +206,6 @@ fn an_unknown_auto_liq_profile_comes_back_on_the_account_step() {
     // Back on the Account step, the message beside the auto-liq field.
     assert!(app.harness.query_by_label("The live account").is_some());
     app.wait_for_text("Tradovate: Auto-liq profile not found");
-    let _ = Role::Button;
 }
 
 #[test]

@@ -11,7 +11,7 @@ use crate::ui::command::{Command, Screen};
 use crate::ui::workspace::{WatchStatus, Workspace};
 use crate::ui::{theme, widgets};
 use chrono::{Local, Utc};
-use egui::{Color32, RichText, Ui};
+use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 use std::collections::BTreeSet;
 
@@ -32,21 +32,6 @@ pub struct BoardView<'a> {
     pub risk_blocked: Option<String>,
 }
 
-/// The badge colour of a stage: greys and blues while waiting, green when done, red for
-/// an error, muted for the ways out.
-pub fn stage_color(stage: Option<BoardStage>) -> Color32 {
-    match stage {
-        None | Some(BoardStage::UserCreated) => Color32::from_rgb(100, 116, 139),
-        Some(BoardStage::ContactInfo) => Color32::from_rgb(71, 85, 155),
-        Some(BoardStage::Account) => Color32::from_rgb(37, 99, 235),
-        Some(BoardStage::AgreementSigned) => Color32::from_rgb(13, 148, 136),
-        Some(BoardStage::TPropGranted) => theme::SUCCESS,
-        Some(BoardStage::Failed) => Color32::from_rgb(220, 38, 38),
-        Some(BoardStage::Revoked) => Color32::from_rgb(194, 120, 3),
-        Some(BoardStage::Cancelled) => Color32::from_rgb(87, 83, 78),
-    }
-}
-
 /// "Listening for signatures", Check now, the auto-grant switch and the entitlement.
 pub fn live_line_ui(
     ui: &mut Ui,
@@ -59,7 +44,7 @@ pub fn live_line_ui(
         ui.horizontal_wrapped(|ui| {
             let (color, text) = match &workspace.watch_status {
                 WatchStatus::Idle => (theme::WARNING, "Idle: not watching for signatures".to_string()),
-                WatchStatus::Starting => (Color32::from_gray(140), "Connecting to the live feed…".to_string()),
+                WatchStatus::Starting => (theme::NEUTRAL, "Connecting to the live feed…".to_string()),
                 WatchStatus::Listening => (theme::SUCCESS, "Listening for signatures".to_string()),
                 WatchStatus::Reconnecting { reason, retry_in } => {
                     (theme::WARNING, format!("Reconnecting in {} s ({reason})", retry_in.as_secs().max(1)))
@@ -183,7 +168,7 @@ fn counts_ui(ui: &mut Ui, rows: &[BoardRow], filter: &mut Option<BoardStage>) {
             ui.painter().rect_filled(
                 bar,
                 1.0,
-                stage_color(Some(stage)).gamma_multiply(if count > 0 { 1.0 } else { 0.3 }),
+                theme::stage_color(Some(stage)).gamma_multiply(if count > 0 { 1.0 } else { 0.3 }),
             );
             if response.on_hover_text(format!("Show only: {}", stage.label())).clicked() {
                 *filter = if on { None } else { Some(stage) };
@@ -235,7 +220,7 @@ fn actions_ui(ui: &mut Ui, view: &BoardView<'_>, selected: &BTreeSet<String>) ->
     let names: Vec<String> = selected.iter().cloned().collect();
     let enabled = !names.is_empty() && view.busy.is_none();
     if ui
-        .add_enabled(enabled, egui::Button::new("Cancel everything"))
+        .add_enabled(enabled, widgets::danger_button("Cancel everything"))
         .on_hover_text("Revoke permissions and cancel all subscriptions on DEMO and LIVE")
         .clicked()
     {
@@ -398,7 +383,7 @@ fn table_ui(ui: &mut Ui, visible: &[&BoardRow], selected: &mut BTreeSet<String>,
                 }
                 row.col(|ui| {
                     let label = r.stage.map(|s| s.label()).unwrap_or("Not created");
-                    widgets::badge(ui, label, stage_color(r.stage));
+                    widgets::badge(ui, label, theme::stage_color(r.stage));
                 });
                 row.col(|ui| {
                     if let Some(since) = r.since {

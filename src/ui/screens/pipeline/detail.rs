@@ -1,6 +1,5 @@
 //! One trader in detail: ids, each stage with its time, and the full journal history.
 
-use super::board::stage_color;
 use super::rows::BoardRow;
 use crate::onboarding::journal::HistoryEntry;
 use crate::ui::remote::Remote;
@@ -26,7 +25,11 @@ pub fn ui(ui: &mut Ui, row: Option<&BoardRow>, history: &Remote<Vec<HistoryEntry
     };
     let t = &row.trader;
     ui.horizontal(|ui| {
-        widgets::badge(ui, row.stage.map(|s| s.label()).unwrap_or("Not created"), stage_color(row.stage));
+        widgets::badge(
+            ui,
+            row.stage.map(|s| s.label()).unwrap_or("Not created"),
+            crate::ui::theme::stage_color(row.stage),
+        );
         ui.label(RichText::new(row.waiting_text()).weak());
     });
     if let Some(error) = &t.last_error {

@@ -408,11 +408,9 @@ impl PipelineScreen {
         if self.loaded != Some((journal_id, changes)) && !self.rows.is_pending() {
             self.loaded = Some((journal_id, changes));
             let journal = workspace.journal.clone();
-            self.rows.request(ctx.bridge, async move {
-                let read = tokio::task::spawn_blocking(move || journal.traders())
-                    .await
-                    .map_err(|e| Problem::new("The journal could not be read", e.to_string()))?;
-                let traders = read.map_err(|e| Problem::new("The journal could not be read", e.to_string()))?;
+            self.rows.request_blocking(ctx.bridge, move || {
+                let traders =
+                    journal.traders().map_err(|e| Problem::new("The journal could not be read", e.to_string()))?;
                 Ok(traders.into_iter().map(BoardRow::from).collect())
             });
         }
@@ -424,11 +422,8 @@ impl PipelineScreen {
                 }
                 self.history_loaded = Some(key);
                 let (journal, name) = (workspace.journal.clone(), name.clone());
-                self.history.request(ctx.bridge, async move {
-                    let read = tokio::task::spawn_blocking(move || journal.history(&name))
-                        .await
-                        .map_err(|e| Problem::new("The history could not be read", e.to_string()))?;
-                    read.map_err(|e| Problem::new("The history could not be read", e.to_string()))
+                self.history.request_blocking(ctx.bridge, move || {
+                    journal.history(&name).map_err(|e| Problem::new("The history could not be read", e.to_string()))
                 });
             }
         }

@@ -171,10 +171,9 @@ fn how_it_works_ui(ui: &mut Ui) {
     }
 }
 
-pub(super) fn primary_button(text: &str) -> egui::Button<'_> {
-    egui::Button::new(RichText::new(text).color(egui::Color32::WHITE).strong())
-        .fill(theme::ACCENT)
-        .min_size(egui::vec2(140.0, 30.0))
+/// Setup's main buttons: the primary style, a little larger.
+pub(super) fn primary_button(text: &str) -> egui::Button<'static> {
+    widgets::primary_button(text).min_size(egui::vec2(140.0, 30.0))
 }
 
 fn header_ui(ui: &mut Ui, view: &SetupView<'_>, commands: &mut Vec<Command>) {

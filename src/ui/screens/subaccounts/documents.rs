@@ -173,10 +173,10 @@ fn slot_ui(
                     }
                 });
             });
-            if let Some(problem) = wizard.slot_problems.get(&slot) {
-                widgets::error_label(ui, problem);
-                if problem.details.starts_with("Rename") {
-                    widgets::hint(ui, &problem.details);
+            if let Some(refused) = wizard.slot_problems.get(&slot) {
+                widgets::error_label(ui, &refused.problem);
+                if let Some(advice) = &refused.advice {
+                    widgets::hint(ui, advice);
                 }
             } else if let Some(message) = wizard.problem_for(problems, DraftField::Document(slot)) {
                 widgets::error_label(ui, &Problem::simple(message));

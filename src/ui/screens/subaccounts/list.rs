@@ -4,17 +4,17 @@ use super::SubaccountsCommand;
 use super::review::slot_state_ui;
 use super::wizard::Wizard;
 use crate::api::wire::{DocumentType, SubaccountStatus};
-use crate::subaccount::{OUTCOME_UNKNOWN_ADVICE, Stage, Submission};
+use crate::subaccount::{OUTCOME_UNKNOWN_ADVICE, RequestStage, Submission};
 use crate::ui::command::Command;
 use crate::ui::problem::Problem;
-use crate::ui::widgets;
+use crate::ui::remote::Remote;
+use crate::ui::{theme, widgets};
 use chrono::Utc;
-use egui::{Color32, RichText};
+use egui::RichText;
 
 pub fn ui(
     ui: &mut egui::Ui,
-    list: Option<&Result<Vec<Submission>, String>>,
-    loading: bool,
+    list: &Remote<Vec<Submission>>,
     wizard: &Wizard,
     _latest: Option<&Submission>,
     commands: &mut Vec<Command>,
@@ -29,24 +29,21 @@ pub fn ui(
         if ui.button("🔄 Refresh").clicked() {
             commands.push(Command::Subaccounts(SubaccountsCommand::Refresh));
         }
-        if loading {
+        if list.is_pending() {
             ui.spinner();
         }
     });
     ui.add_space(8.0);
-    let submissions = match list {
-        None => {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label("Reading the requests…");
-            });
-            return;
-        }
-        Some(Err(error)) => {
-            widgets::error_label(ui, &Problem::new("Could not read the subaccount requests", error.clone()));
-            return;
-        }
-        Some(Ok(list)) => list,
+    if let Some(error) = list.error() {
+        widgets::error_label(ui, &error.clone().context("Could not read the subaccount requests"));
+        return;
+    }
+    let Some(submissions) = list.value() else {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label("Reading the requests…");
+        });
+        return;
     };
     if submissions.is_empty() {
         widgets::empty_state(
@@ -69,15 +66,6 @@ pub fn ui(
     });
 }
 
-fn status_color(status: SubaccountStatus) -> Color32 {
-    match status {
-        SubaccountStatus::Approved => Color32::from_rgb(46, 160, 67),
-        SubaccountStatus::Denied => Color32::from_rgb(200, 60, 60),
-        SubaccountStatus::InAMLReview | SubaccountStatus::InReview => Color32::from_rgb(180, 130, 20),
-        SubaccountStatus::Pending | SubaccountStatus::Preapproved => Color32::from_rgb(70, 110, 190),
-    }
-}
-
 fn row_ui(ui: &mut egui::Ui, s: &Submission, wizard: &Wizard, commands: &mut Vec<Command>) {
     widgets::card(ui, "", |ui| {
         ui.horizontal(|ui| {
@@ -87,21 +75,21 @@ fn row_ui(ui: &mut egui::Ui, s: &Submission, wizard: &Wizard, commands: &mut Vec
                 ui.label(format!("· request {id}"));
             }
             match s.status {
-                Some(status) if s.stage == Stage::Submitted || s.stage == Stage::Created => {
-                    widgets::badge(ui, &format!("{status:?}"), status_color(status));
+                Some(status) if s.stage == RequestStage::Submitted || s.stage == RequestStage::Created => {
+                    widgets::badge(ui, &format!("{status:?}"), theme::request_status_color(status));
                 }
                 _ => {}
             }
         });
         match (&s.stage, s.status, &s.message) {
-            (Stage::OutcomeUnknown { detail }, _, _) => {
+            (RequestStage::OutcomeUnknown { detail }, _, _) => {
                 widgets::error_label(ui, &Problem::new(format!("Outcome unknown ({detail})"), OUTCOME_UNKNOWN_ADVICE));
                 widgets::hint(ui, OUTCOME_UNKNOWN_ADVICE);
             }
             (_, Some(SubaccountStatus::Denied), Some(message)) => {
                 widgets::error_label(ui, &Problem::simple(format!("Denied: {message}")));
             }
-            (Stage::Refused { .. } | Stage::NotSent { .. }, _, _) => {
+            (RequestStage::Refused { .. } | RequestStage::NotSent { .. }, _, _) => {
                 widgets::error_label(ui, &Problem::simple(s.headline()));
             }
             _ => {

@@ -6,7 +6,6 @@
 //! run on the runtime and come back through [`Inbox`].
 
 mod documents;
-mod drafts;
 mod list;
 mod review;
 mod steps;
@@ -16,6 +15,7 @@ use super::{ScreenContext, ScreenContextMut};
 use crate::api::wire::DocumentType;
 use crate::api::{EnvironmentKind, Secret};
 use crate::store::SecretStore;
+use crate::subaccount::saved_draft as drafts;
 use crate::subaccount::{
     DocumentFile, PollPace, Registry, StatusWatch, Submission, SubmissionHandle, SubmissionJobs, check_document_size,
 };
@@ -24,11 +24,11 @@ use crate::ui::confirm::{self, Confirmation, asks_before_billing};
 use crate::ui::connection::Connection;
 use crate::ui::document_picker::{self, DocumentPicker, PickedFile};
 use crate::ui::problem::Problem;
+use crate::ui::remote::{Inbox, Remote};
 use crate::ui::widgets;
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::{Duration, Instant};
-use wizard::Wizard;
+use wizard::{SlotProblem, Wizard};
 
 /// What this screen asks the app to do after drawing (applied by [`SubaccountsScreen::apply`]).
 #[derive(Clone, Debug)]
@@ -48,14 +48,26 @@ pub enum SubaccountsCommand {
     LoadTraders,
 }
 
-/// Results of background work, delivered to [`SubaccountsScreen::tick`].
-enum Inbox {
-    File { slot: DocumentType, result: Result<DocumentFile, Problem> },
-    Thumbnail { slot: DocumentType, file_name: String, image: egui::ColorImage },
-    List(Result<Vec<Submission>, String>),
-    Traders(Result<Vec<(String, i64)>, String>),
+/// What background work reports, delivered to [`SubaccountsScreen::tick`].
+enum Message {
+    Slot {
+        slot: DocumentType,
+        outcome: SlotOutcome,
+    },
     DraftLoaded(Result<Option<Box<drafts::Restored>>, String>),
     DraftSaved(Result<Result<(), crate::store::KeyringError>, String>),
+    /// The sent draft's saved copy is gone (best effort: nothing to tell).
+    DraftRemoved,
+}
+
+/// What became of a document slot's file.
+enum SlotOutcome {
+    /// Checked; images come with a thumbnail.
+    Chosen { file: DocumentFile, thumbnail: Option<egui::ColorImage> },
+    /// The dialog was closed without a file (or the job stopped): the slot is as it was.
+    Cancelled,
+    /// Too large, unreadable, of the wrong type, or no dialog: shown beside the slot.
+    Refused(SlotProblem),
 }
 
 /// Keeping the wizard's draft across restarts.
@@ -101,8 +113,7 @@ pub struct SubaccountsScreen {
     jobs: Option<(Arc<Registry>, SubmissionJobs)>,
     submit_handle: Option<SubmissionHandle>,
     retry_handle: Option<SubmissionHandle>,
-    list: Option<Result<Vec<Submission>, String>>,
-    list_loading: bool,
+    list: Remote<Vec<Submission>>,
     /// Something changed while the list was being read: read it again when that read ends.
     list_stale: bool,
     checks: Vec<SubmissionHandle>,
@@ -111,7 +122,7 @@ pub struct SubaccountsScreen {
     poll_pace: PollPace,
     /// The list was drawn since the last tick (the app ticks hidden screens too).
     list_drawn: bool,
-    inbox: (Sender<Inbox>, Receiver<Inbox>),
+    inbox: Inbox<Message>,
 }
 
 impl Default for SubaccountsScreen {
@@ -134,14 +145,13 @@ impl SubaccountsScreen {
             jobs: None,
             submit_handle: None,
             retry_handle: None,
-            list: None,
-            list_loading: false,
+            list: Remote::NotRequested,
             list_stale: false,
             checks: Vec::new(),
             watch: None,
             poll_pace: PollPace::default(),
             list_drawn: false,
-            inbox: channel(),
+            inbox: Inbox::default(),
         }
     }
 
@@ -164,7 +174,7 @@ impl SubaccountsScreen {
         match self.view {
             View::List => {
                 let latest = self.submit_handle.as_ref().and_then(|h| h.latest());
-                list::ui(ui, self.list.as_ref(), self.list_loading, &self.wizard, latest, commands);
+                list::ui(ui, &self.list, &self.wizard, latest, commands);
                 self.list_drawn = true;
                 if self.watch.is_none()
                     && let Some((_, jobs)) = &self.jobs
@@ -228,7 +238,7 @@ impl SubaccountsScreen {
         self.submit_handle = part.submit_handle;
         self.retry_handle = part.retry_handle;
         self.checks = part.checks;
-        self.list = None;
+        self.list = Remote::NotRequested;
         self.confirm = None;
         self.scope = scope;
     }
@@ -240,12 +250,8 @@ impl SubaccountsScreen {
             .flatten()
             .filter(|h| h.draft_id() == self.wizard.draft_id)
             .find_map(|h| h.latest().cloned());
-        from_handle.or_else(|| {
-            self.list
-                .as_ref()
-                .and_then(|l| l.as_ref().ok())
-                .and_then(|l| l.iter().find(|s| s.draft_id == self.wizard.draft_id).cloned())
-        })
+        from_handle
+            .or_else(|| self.list.value().and_then(|l| l.iter().find(|s| s.draft_id == self.wizard.draft_id).cloned()))
     }
 
     fn is_sending(&self) -> bool {
@@ -279,17 +285,16 @@ impl SubaccountsScreen {
             SubaccountsCommand::ChooseFile(slot) => {
                 self.wizard.loading.insert(slot);
                 let picked = (self.picker)(format!("Choose the {}", slot.label().to_lowercase()));
-                let (sender, repaint) = (self.inbox.0.clone(), ctx.bridge.ctx.clone());
-                ctx.bridge.runtime.spawn(async move {
-                    let result = match picked.await {
-                        Ok(Some(file)) => return check_file(slot, file, sender, repaint),
-                        Ok(None) => Err(Problem::simple("No file chosen").context("Cancelled")),
-                        // Too large, unreadable, or no dialog: shown beside the slot, which stays usable.
-                        Err(problem) => Err(problem),
+                let job = async move {
+                    let outcome = match picked.await {
+                        Ok(Some(file)) => check_file(file),
+                        Ok(None) => SlotOutcome::Cancelled,
+                        // The slot stays usable.
+                        Err(problem) => SlotOutcome::Refused(SlotProblem { problem, advice: None }),
                     };
-                    let _ = sender.send(Inbox::File { slot, result });
-                    repaint.request_repaint();
-                });
+                    Message::Slot { slot, outcome }
+                };
+                self.inbox.spawn(ctx.bridge, job, move |_| Message::Slot { slot, outcome: SlotOutcome::Cancelled });
             }
             SubaccountsCommand::Dropped(files) => self.take_dropped(files, ctx),
             SubaccountsCommand::ClearSlot(slot) => self.wizard.clear_slot(slot),
@@ -309,8 +314,7 @@ impl SubaccountsScreen {
                 continue;
             };
             self.wizard.loading.insert(slot);
-            let (sender, repaint) = (self.inbox.0.clone(), ctx.bridge.ctx.clone());
-            ctx.bridge.runtime.spawn_blocking(move || {
+            let job = move || {
                 // The size from the file system first: a huge file is refused unread.
                 let too_large =
                     std::fs::metadata(dropped.path()).ok().and_then(|m| check_document_size(&name, m.len()).err());
@@ -320,14 +324,14 @@ impl SubaccountsScreen {
                         .bytes()
                         .map_err(|error| Problem::new(format!("{name} could not be read: {error}"), error)),
                 };
-                match bytes {
-                    Ok(bytes) => check_file(slot, PickedFile { name, bytes }, sender, repaint),
-                    Err(problem) => {
-                        let _ = sender.send(Inbox::File { slot, result: Err(problem) });
-                        repaint.request_repaint();
-                    }
-                }
-            });
+                let outcome = match bytes {
+                    Ok(bytes) => check_file(PickedFile { name, bytes }),
+                    Err(problem) => SlotOutcome::Refused(SlotProblem { problem, advice: None }),
+                };
+                Message::Slot { slot, outcome }
+            };
+            let stopped = move |_| Message::Slot { slot, outcome: SlotOutcome::Cancelled };
+            self.inbox.spawn_blocking(ctx.bridge, job, stopped);
         }
     }
 
@@ -335,10 +339,10 @@ impl SubaccountsScreen {
         let Some(jobs) = self.jobs(ctx) else { return };
         self.wizard.sync_secrets();
         self.wizard.server_problem = None;
-        let prepared = match crate::subaccount::prepare(&self.wizard.draft_id, &self.wizard.draft, false) {
+        let prepared = match crate::subaccount::prepare_request(&self.wizard.draft_id, &self.wizard.draft, false) {
             Ok(prepared) => prepared,
             Err(error) => {
-                self.wizard.submit_problem = Some(Problem::new(error.to_string(), format!("{error:?}")));
+                self.wizard.submit_problem = Some(Problem::of(&error));
                 return;
             }
         };
@@ -347,7 +351,7 @@ impl SubaccountsScreen {
                 self.wizard.submit_problem = None;
                 self.submit_handle = Some(handle);
             }
-            Err(error) => self.wizard.submit_problem = Some(Problem::new(error.to_string(), format!("{error:?}"))),
+            Err(error) => self.wizard.submit_problem = Some(Problem::of(&error)),
         }
     }
 
@@ -355,7 +359,7 @@ impl SubaccountsScreen {
         let Some(jobs) = self.jobs(ctx) else { return };
         match jobs.start_retry_documents(&self.wizard.draft_id, self.wizard.draft.documents.clone()) {
             Ok(handle) => self.retry_handle = Some(handle),
-            Err(error) => self.wizard.submit_problem = Some(Problem::new(error.to_string(), format!("{error:?}"))),
+            Err(error) => self.wizard.submit_problem = Some(Problem::of(&error)),
         }
     }
 
@@ -370,7 +374,7 @@ impl SubaccountsScreen {
             let repaint = ctx.bridge.ctx.clone();
             jobs.set_repaint(move || repaint.request_repaint());
             self.jobs = Some((workspace.registry.clone(), jobs));
-            self.list = None;
+            self.list = Remote::NotRequested;
             self.watch = None;
         }
         self.jobs.as_ref().map(|(_, jobs)| jobs.clone())
@@ -379,7 +383,7 @@ impl SubaccountsScreen {
     /// Asks Tradovate now for every undecided request.
     fn check_all_now(&mut self) {
         let Some((_, jobs)) = &self.jobs else { return };
-        let Some(Ok(list)) = &self.list else { return };
+        let Some(list) = self.list.value() else { return };
         for s in list.iter().filter(|s| !s.is_decided()) {
             if let Some(request_id) = s.request_id
                 && let Some(handle) = jobs.start_check(&s.draft_id, request_id)
@@ -391,16 +395,11 @@ impl SubaccountsScreen {
 
     fn reload_list(&mut self, ctx: &ScreenContextMut<'_>) {
         let Some(registry) = self.jobs.as_ref().map(|(r, _)| r.clone()) else { return };
-        if self.list_loading {
+        if self.list.is_pending() {
             self.list_stale = true;
             return;
         }
-        self.list_loading = true;
-        let (sender, repaint) = (self.inbox.0.clone(), ctx.bridge.ctx.clone());
-        ctx.bridge.runtime.spawn_blocking(move || {
-            let _ = sender.send(Inbox::List(registry.list().map_err(|e| e.to_string())));
-            repaint.request_repaint();
-        });
+        self.list.request_blocking(ctx.bridge, move || registry.list().map_err(|e| Problem::of(&e)));
     }
 
     /// The journal's traders that have a Tradovate user, read off the UI thread.
@@ -409,14 +408,11 @@ impl SubaccountsScreen {
         else {
             return;
         };
-        let (sender, repaint) = (self.inbox.0.clone(), ctx.bridge.ctx.clone());
-        ctx.bridge.runtime.spawn_blocking(move || {
-            let traders = journal
+        self.wizard.known_traders.request_blocking(ctx.bridge, move || {
+            journal
                 .traders()
                 .map(|all| all.into_iter().filter_map(|t| t.user_id.map(|id| (t.name, id))).collect())
-                .map_err(|e| e.to_string());
-            let _ = sender.send(Inbox::Traders(traders));
-            repaint.request_repaint();
+                .map_err(|e| Problem::of(&e))
         });
     }
 
@@ -428,35 +424,35 @@ impl SubaccountsScreen {
         }
         let Some(_) = self.jobs(ctx) else { return };
         let mut changed = false;
-        while let Ok(message) = self.inbox.1.try_recv() {
+        if self.list.poll() {
+            changed |= std::mem::take(&mut self.list_stale);
+        }
+        self.wizard.known_traders.poll();
+        for message in self.inbox.drain().collect::<Vec<_>>() {
             match message {
-                Inbox::File { slot, result } => {
+                Message::Slot { slot, outcome } => {
                     self.wizard.loading.remove(&slot);
-                    match result {
-                        Ok(file) => self.wizard.set_file(slot, file),
-                        Err(problem) if problem.summary.starts_with("Cancelled") => {}
-                        Err(problem) => {
+                    match outcome {
+                        SlotOutcome::Chosen { file, thumbnail } => {
+                            if let Some(image) = thumbnail {
+                                let name = format!("document-{slot:?}");
+                                let texture = ctx.bridge.ctx.load_texture(name, image, egui::TextureOptions::LINEAR);
+                                self.wizard.thumbnails.insert(slot, (file.file_name().to_string(), texture));
+                            }
+                            self.wizard.set_file(slot, file);
+                        }
+                        SlotOutcome::Cancelled => {}
+                        SlotOutcome::Refused(problem) => {
                             self.wizard.slot_problems.insert(slot, problem);
                         }
                     }
                 }
-                Inbox::Thumbnail { slot, file_name, image } => {
-                    let texture =
-                        ctx.bridge.ctx.load_texture(format!("document-{slot:?}"), image, egui::TextureOptions::LINEAR);
-                    self.wizard.thumbnails.insert(slot, (file_name, texture));
-                }
-                Inbox::List(list) => {
-                    self.list = Some(list);
-                    self.list_loading = false;
-                    changed |= std::mem::take(&mut self.list_stale);
-                }
-                Inbox::Traders(traders) => self.wizard.known_traders = Some(traders),
-                Inbox::DraftLoaded(Ok(Some(restored))) => self.restore(*restored),
-                Inbox::DraftLoaded(Ok(None)) => {}
-                Inbox::DraftLoaded(Err(error)) | Inbox::DraftSaved(Err(error)) => {
+                Message::DraftLoaded(Ok(Some(restored))) => self.restore(*restored),
+                Message::DraftLoaded(Ok(None)) | Message::DraftRemoved => {}
+                Message::DraftLoaded(Err(error)) | Message::DraftSaved(Err(error)) => {
                     ctx.toasts.error(&Problem::new("The subaccount draft could not be kept on disk", error));
                 }
-                Inbox::DraftSaved(Ok(keyring)) => {
+                Message::DraftSaved(Ok(keyring)) => {
                     self.wizard.keyring_note = keyring
                         .err()
                         .map(|e| format!("{e}. The SSN / national ID will need to be typed again after a restart."));
@@ -473,11 +469,18 @@ impl SubaccountsScreen {
                 {
                     // Tradovate refused: back to the step (and field) it concerns.
                     let message = match &s.stage {
-                        crate::subaccount::Stage::Refused { error, .. } => error.clone(),
+                        crate::subaccount::RequestStage::Refused { error, .. } => error.clone(),
                         _ => s.headline(),
                     };
                     self.wizard.server_problem = Some((s.field_to_fix(), message, s.updated_at));
                     self.wizard.step = step;
+                }
+                // The job ended without a submission (the registry failed, or it stopped
+                // unexpectedly): said beside the Send button instead of nothing at all.
+                if let Some(Err(error)) = handle.outcome()
+                    && handle.draft_id() == self.wizard.draft_id
+                {
+                    self.wizard.submit_problem = Some(Problem::of(&error));
                 }
             }
         }
@@ -492,7 +495,7 @@ impl SubaccountsScreen {
         if let Some(watch) = &mut self.watch {
             for checked in watch.poll() {
                 // Shown at once; the reload below picks up anything else that moved.
-                if let Some(Ok(list)) = &mut self.list
+                if let Remote::Ready(list) = &mut self.list
                     && let Some(row) = list.iter_mut().find(|s| s.draft_id == checked.draft_id)
                 {
                     *row = checked;
@@ -500,7 +503,7 @@ impl SubaccountsScreen {
                 changed = true;
             }
         }
-        if changed || self.list.is_none() {
+        if changed || self.list.is_not_requested() {
             self.reload_list(ctx);
         }
         self.keep_draft(ctx);
@@ -512,11 +515,9 @@ impl SubaccountsScreen {
         let path = drafts::file(&ctx.paths.data_dir, kind);
         if self.keeping.loaded_for != Some(kind) {
             self.keeping = DraftKeeping { loaded_for: Some(kind), ..DraftKeeping::default() };
-            let (sender, repaint, store) = (self.inbox.0.clone(), ctx.bridge.ctx.clone(), self.secrets.clone());
-            ctx.bridge.runtime.spawn_blocking(move || {
-                let _ = sender.send(Inbox::DraftLoaded(drafts::load(&path, &store, kind).map(|r| r.map(Box::new))));
-                repaint.request_repaint();
-            });
+            let store = self.secrets.clone();
+            let job = move || Message::DraftLoaded(drafts::load(&path, &store, kind).map(|r| r.map(Box::new)));
+            self.inbox.spawn_blocking(ctx.bridge, job, |_| Message::DraftLoaded(Ok(None)));
             return;
         }
         let sent = self.current_submission().is_some_and(|s| !s.may_submit_again());
@@ -524,7 +525,11 @@ impl SubaccountsScreen {
             if self.keeping.removed.as_deref() != Some(self.wizard.draft_id.as_str()) {
                 self.keeping.removed = Some(self.wizard.draft_id.clone());
                 let (store, id) = (self.secrets.clone(), self.wizard.draft_id.clone());
-                ctx.bridge.runtime.spawn_blocking(move || drafts::remove(&path, &store, kind, &id));
+                let job = move || {
+                    drafts::remove(&path, &store, kind, &id);
+                    Message::DraftRemoved
+                };
+                self.inbox.spawn_blocking(ctx.bridge, job, |_| Message::DraftRemoved);
             }
             return;
         }
@@ -547,12 +552,9 @@ impl SubaccountsScreen {
         }
         self.keeping.last_saved = Some((saved.clone(), secret.clone()));
         self.keeping.last_write = Some(Instant::now());
-        let (sender, repaint, store) = (self.inbox.0.clone(), ctx.bridge.ctx.clone(), self.secrets.clone());
-        ctx.bridge.runtime.spawn_blocking(move || {
-            let result = drafts::save(&path, &store, kind, &saved, &Secret::new(secret));
-            let _ = sender.send(Inbox::DraftSaved(result));
-            repaint.request_repaint();
-        });
+        let store = self.secrets.clone();
+        let job = move || Message::DraftSaved(drafts::save(&path, &store, kind, &saved, &Secret::new(secret)));
+        self.inbox.spawn_blocking(ctx.bridge, job, |problem| Message::DraftSaved(Err(problem.details)));
     }
 
     /// Puts a saved draft back, unless the user already started typing.
@@ -567,6 +569,8 @@ impl SubaccountsScreen {
             step: crate::subaccount::Step::ALL.get(saved.step).copied().unwrap_or(crate::subaccount::Step::Trader),
             link_mode: saved.link_mode,
             restored: true,
+            // Read for this environment already (or being read): still true for the draft.
+            known_traders: std::mem::take(&mut self.wizard.known_traders),
             ..Wizard::default()
         };
         match secret {
@@ -594,23 +598,21 @@ fn keyring_note(error: &crate::store::KeyringError) -> String {
 
 /// Checks a chosen file (type by content, size, name) and, for images, decodes a thumbnail;
 /// runs on the runtime.
-fn check_file(slot: DocumentType, file: PickedFile, sender: Sender<Inbox>, repaint: egui::Context) {
-    let result = DocumentFile::from_bytes(&file.name, file.bytes).map_err(|problem| {
-        let details = match problem.suggested_file_name() {
-            Some(name) => format!("Rename the file to {name} and choose it again."),
-            None => problem.to_string(),
-        };
-        Problem::new(problem.to_string(), details)
-    });
-    if let Ok(document) = &result
-        && document.is_image()
-        && let Ok(image) = image::load_from_memory(document.bytes())
-    {
-        let thumb = image.thumbnail(160, 160).to_rgba8();
-        let size = [thumb.width() as usize, thumb.height() as usize];
-        let color = egui::ColorImage::from_rgba_unmultiplied(size, thumb.as_raw());
-        let _ = sender.send(Inbox::Thumbnail { slot, file_name: document.file_name().to_string(), image: color });
-    }
-    let _ = sender.send(Inbox::File { slot, result });
-    repaint.request_repaint();
+fn check_file(file: PickedFile) -> SlotOutcome {
+    let document = match DocumentFile::from_bytes(&file.name, file.bytes) {
+        Ok(document) => document,
+        Err(refusal) => {
+            let advice =
+                refusal.suggested_file_name().map(|name| format!("Rename the file to {name} and choose it again."));
+            let problem = Problem::new(refusal.to_string(), advice.clone().unwrap_or_else(|| refusal.to_string()));
+            return SlotOutcome::Refused(SlotProblem { problem, advice });
+        }
+    };
+    let thumbnail =
+        document.is_image().then(|| image::load_from_memory(document.bytes()).ok()).flatten().map(|image| {
+            let thumb = image.thumbnail(160, 160).to_rgba8();
+            let size = [thumb.width() as usize, thumb.height() as usize];
+            egui::ColorImage::from_rgba_unmultiplied(size, thumb.as_raw())
+        });
+    SlotOutcome::Chosen { file: document, thumbnail }
 }

@@ -5,7 +5,8 @@ use super::SubaccountsCommand;
 use super::wizard::Wizard;
 use crate::api::wire::DocumentType;
 use crate::subaccount::{
-    DocumentSlot, MarginType, OUTCOME_UNKNOWN_ADVICE, SlotState, Stage, Step, Submission, check_all, country_name,
+    DocumentSlot, MarginType, OUTCOME_UNKNOWN_ADVICE, RequestStage, SlotState, Step, Submission, check_all,
+    country_name,
 };
 use crate::ui::command::Command;
 use crate::ui::problem::Problem;
@@ -129,7 +130,8 @@ pub fn ui(
         let already = submission.is_some_and(|s| !s.may_submit_again());
         let may_retry = submission.is_some_and(Submission::may_retry_documents);
         ui.horizontal(|ui| {
-            let label = if submission.is_some_and(|s| matches!(s.stage, Stage::Refused { .. } | Stage::NotSent { .. }))
+            let label = if submission
+                .is_some_and(|s| matches!(s.stage, RequestStage::Refused { .. } | RequestStage::NotSent { .. }))
             {
                 "Submit again"
             } else {
@@ -157,7 +159,7 @@ pub fn ui(
         if let Some(s) = submission {
             ui.add_space(6.0);
             submission_ui(ui, s);
-            if s.stage == Stage::Submitted && ui.button("See it in the request list").clicked() {
+            if s.stage == RequestStage::Submitted && ui.button("See it in the request list").clicked() {
                 commands.push(Command::Subaccounts(SubaccountsCommand::ShowList));
             }
         }
@@ -167,10 +169,10 @@ pub fn ui(
 /// The request's stage and each document's upload result.
 pub fn submission_ui(ui: &mut egui::Ui, s: &Submission) {
     match &s.stage {
-        Stage::Refused { .. } | Stage::NotSent { .. } => {
+        RequestStage::Refused { .. } | RequestStage::NotSent { .. } => {
             widgets::error_label(ui, &Problem::simple(s.headline()));
         }
-        Stage::OutcomeUnknown { detail } => {
+        RequestStage::OutcomeUnknown { detail } => {
             widgets::error_label(ui, &Problem::new(format!("Outcome unknown ({detail})"), OUTCOME_UNKNOWN_ADVICE));
             widgets::hint(ui, OUTCOME_UNKNOWN_ADVICE);
         }

@@ -6,7 +6,7 @@ use super::wizard::Wizard;
 use crate::subaccount::{DraftField, FieldProblem, MarginType, countries, country_name};
 use crate::ui::command::Command;
 use crate::ui::problem::Problem;
-use crate::ui::{theme, widgets};
+use crate::ui::widgets;
 use egui::RichText;
 
 const FIELD_WIDTH: f32 = 300.0;
@@ -60,23 +60,23 @@ pub fn trader_ui(ui: &mut egui::Ui, wizard: &mut Wizard, problems: &[FieldProble
     widgets::card(ui, "Whose subaccount is it?", |ui| {
         widgets::hint(ui, "Pick a trader the firm onboarded, or type the trader's Tradovate user ID and name.");
         ui.add_space(6.0);
-        match &wizard.known_traders {
-            None => {
+        match (wizard.known_traders.value(), wizard.known_traders.error()) {
+            (_, Some(error)) => {
+                widgets::error_label(ui, &error.clone().context("Could not read the onboarded traders"));
+                if ui.button("Try again").clicked() {
+                    commands.push(Command::Subaccounts(SubaccountsCommand::LoadTraders));
+                }
+            }
+            (None, None) => {
                 ui.horizontal(|ui| {
                     ui.spinner();
                     ui.label("Reading the traders onboarded in this environment…");
                 });
             }
-            Some(Err(error)) => {
-                widgets::error_label(ui, &Problem::new("Could not read the onboarded traders", error.clone()));
-                if ui.button("Try again").clicked() {
-                    commands.push(Command::Subaccounts(SubaccountsCommand::LoadTraders));
-                }
-            }
-            Some(Ok(traders)) if traders.is_empty() => {
+            (Some(traders), None) if traders.is_empty() => {
                 widgets::hint(ui, "No onboarded trader has a Tradovate user yet: type the user ID below.");
             }
-            Some(Ok(traders)) => {
+            (Some(traders), None) => {
                 let mut chosen = None;
                 ui.horizontal_wrapped(|ui| {
                     ui.label("Onboarded traders:");
@@ -120,31 +120,9 @@ pub fn identity_ui(ui: &mut egui::Ui, wizard: &mut Wizard, problems: &[FieldProb
                 (DraftField::NationalId, "National ID")
             };
             let label = ui.label(label_text);
-            let response = ui
-                .horizontal(|ui| {
-                    ui.spacing_mut().item_spacing.x = 4.0;
-                    let shown = wizard.show_secret;
-                    let value =
-                        if field == DraftField::TaxIdentifier { &mut wizard.ssn } else { &mut wizard.national_id };
-                    let hint = if field == DraftField::TaxIdentifier { "123-45-6789" } else { "" };
-                    let response = ui.add(
-                        egui::TextEdit::singleline(value)
-                            .password(!shown)
-                            .hint_text(hint)
-                            .desired_width(FIELD_WIDTH - 38.0),
-                    );
-                    let (eye, tip) = if shown { ("🙈", "Hide") } else { ("👁", "Show") };
-                    if ui
-                        .add(egui::Button::new(eye).min_size(egui::vec2(34.0, 0.0)))
-                        .on_hover_text(format!("{tip} {label_text}"))
-                        .accessible_name(format!("{tip} {label_text}"))
-                        .clicked()
-                    {
-                        wizard.show_secret = !shown;
-                    }
-                    response
-                })
-                .inner
+            let value = if field == DraftField::TaxIdentifier { &mut wizard.ssn } else { &mut wizard.national_id };
+            let hint = if field == DraftField::TaxIdentifier { "123-45-6789" } else { "" };
+            let response = widgets::secret_input(ui, label_text, value, &mut wizard.show_secret, hint, FIELD_WIDTH)
                 .labelled_by(label.id);
             if response.changed() || response.lost_focus() {
                 wizard.touch(field);
@@ -311,6 +289,5 @@ pub fn account_ui(ui: &mut egui::Ui, wizard: &mut Wizard, problems: &[FieldProbl
             }
             problem_cell(ui, wizard, problems, DraftField::TraderReason);
         });
-        let _ = theme::error_color;
     });
 }

@@ -9,6 +9,7 @@ use crate::subaccount::{
 };
 use crate::ui::command::Command;
 use crate::ui::problem::Problem;
+use crate::ui::remote::Remote;
 use crate::ui::{theme, widgets};
 use chrono::{DateTime, Utc};
 use egui::RichText;
@@ -31,10 +32,11 @@ pub struct Wizard {
     /// "Link documents already uploaded" instead of files.
     pub link_mode: bool,
     pub loading: HashSet<DocumentType>,
-    pub slot_problems: HashMap<DocumentType, Problem>,
+    pub slot_problems: HashMap<DocumentType, SlotProblem>,
     pub thumbnails: HashMap<DocumentType, (String, egui::TextureHandle)>,
     pub drop_note: Option<String>,
-    pub known_traders: Option<Result<Vec<(String, i64)>, String>>,
+    /// The journal's traders that have a Tradovate user (name, user id).
+    pub known_traders: Remote<Vec<(String, i64)>>,
     /// Tradovate's refusal: the field it names (if any), its message, and when.
     pub server_problem: Option<(Option<DraftField>, String, DateTime<Utc>)>,
     pub submit_problem: Option<Problem>,
@@ -42,6 +44,13 @@ pub struct Wizard {
     pub keyring_note: Option<String>,
     /// The draft was read back from disk after a restart.
     pub restored: bool,
+}
+
+/// Why a document slot has no file, and what to do about it (shown beside the slot).
+pub struct SlotProblem {
+    pub problem: Problem,
+    /// A fix to offer, e.g. "Rename the file to … and choose it again."
+    pub advice: Option<String>,
 }
 
 impl Default for Wizard {
@@ -61,7 +70,7 @@ impl Default for Wizard {
             slot_problems: HashMap::new(),
             thumbnails: HashMap::new(),
             drop_note: None,
-            known_traders: None,
+            known_traders: Remote::NotRequested,
             server_problem: None,
             submit_problem: None,
             keyring_note: None,

@@ -23,13 +23,13 @@ use crate::ui::command::Command;
 use crate::ui::confirm::{Confirmation, asks_before_billing, traders};
 use crate::ui::open_dialog::{self, OpenDialog};
 use crate::ui::problem::Problem;
+use crate::ui::remote::Inbox;
 use crate::ui::save_dialog::{PickedPath, SaveDialog};
 use crate::ui::widgets;
 use run::{RunMessage, RunState};
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, Sender, channel};
 
 /// What this screen asks the app to do after drawing (applied by [`TradersScreen::apply`]).
 #[derive(Clone, Debug)]
@@ -78,19 +78,6 @@ enum Message {
 struct EnvironmentRuns {
     run: RunState,
     results: HashMap<RowId, RowResult>,
-}
-
-/// The screen's channel from the runtime back to the UI thread.
-struct Inbox {
-    sender: Sender<Message>,
-    receiver: Receiver<Message>,
-}
-
-impl Default for Inbox {
-    fn default() -> Self {
-        let (sender, receiver) = channel();
-        Self { sender, receiver }
-    }
 }
 
 /// The run bar's numbers, cached.
@@ -148,7 +135,7 @@ pub struct TradersScreen {
     /// Set when `counts` must be redone before the next frame.
     recount: bool,
     results: HashMap<RowId, RowResult>,
-    inbox: Inbox,
+    inbox: Inbox<Message>,
     open_dialog: OpenDialog,
     save_dialog: Option<SaveDialog>,
 }
@@ -360,7 +347,7 @@ impl TradersScreen {
         if scope != self.scope {
             self.show_environment(scope);
         }
-        while let Ok(message) = self.inbox.receiver.try_recv() {
+        for message in self.inbox.drain().collect::<Vec<_>>() {
             match message {
                 Message::Imported { file, result } => {
                     self.importing = false;
@@ -505,12 +492,9 @@ impl TradersScreen {
         }
         self.importing = true;
         let dialog = self.open_dialog.clone();
-        let sender = self.inbox.sender.clone();
-        let egui_ctx = ctx.bridge.ctx.clone();
         let runtime = ctx.bridge.runtime.clone();
-        ctx.bridge.runtime.spawn(async move {
-            let picked = dialog().await;
-            let message = match picked {
+        let job = async move {
+            match dialog().await {
                 Ok(None) => Message::ImportCancelled,
                 Err(message) => Message::DialogUnavailable(message),
                 Ok(Some(path)) => {
@@ -521,10 +505,10 @@ impl TradersScreen {
                         .unwrap_or_else(|e| Err(format!("the import stopped unexpectedly ({e})")));
                     Message::Imported { file, result }
                 }
-            };
-            let _ = sender.send(message);
-            egui_ctx.request_repaint();
-        });
+            }
+        };
+        // A panic is told by its toast; the screen only stops waiting.
+        self.inbox.spawn(ctx.bridge, job, |_| Message::ImportCancelled);
     }
 
     /// Imports the first CSV or Excel file of a drop, read and parsed off the UI thread.
@@ -542,13 +526,8 @@ impl TradersScreen {
             ctx.toasts.info(format!("Importing {}; drop the other files one at a time", file_name(file.path())));
         }
         self.importing = true;
-        let sender = self.inbox.sender.clone();
-        let egui_ctx = ctx.bridge.ctx.clone();
-        ctx.bridge.runtime.spawn_blocking(move || {
-            let result = parse_dropped(file.as_ref());
-            let _ = sender.send(Message::Imported { file: file_name(file.path()), result });
-            egui_ctx.request_repaint();
-        });
+        let job = move || Message::Imported { file: file_name(file.path()), result: parse_dropped(file.as_ref()) };
+        self.inbox.spawn_blocking(ctx.bridge, job, |_| Message::ImportCancelled);
     }
 
     fn save(&mut self, ctx: &mut ScreenContextMut<'_>, what: &'static str, suggested: &str, bytes: Vec<u8>) {
@@ -556,9 +535,7 @@ impl TradersScreen {
             Some(dialog) => dialog(suggested.to_string()),
             None => native_save(what, suggested.to_string()),
         };
-        let sender = self.inbox.sender.clone();
-        let egui_ctx = ctx.bridge.ctx.clone();
-        ctx.bridge.runtime.spawn(async move {
+        let job = async move {
             let result = match picked.await {
                 None => Ok(None),
                 Some(path) => tokio::task::spawn_blocking(move || std::fs::write(&path, bytes).map(|()| path))
@@ -567,9 +544,9 @@ impl TradersScreen {
                     .and_then(|r| r.map_err(|e| e.to_string()))
                     .map(Some),
             };
-            let _ = sender.send(Message::Saved { what, result });
-            egui_ctx.request_repaint();
-        });
+            Message::Saved { what, result }
+        };
+        self.inbox.spawn(ctx.bridge, job, move |_| Message::Saved { what, result: Ok(None) });
     }
 
     /// Rows that pass validation and are not onboarded yet (in this session's run or

@@ -7,6 +7,7 @@ use crate::onboarding::results::{RowResult, result_rows, write_results_csv};
 use crate::onboarding::run::{Run, RunEvent};
 use crate::onboarding::{RowId, Trader};
 use crate::ui::problem::Problem;
+use crate::ui::remote::Outbox;
 use crate::ui::screens::{ScreenContext, ScreenContextMut};
 use crate::ui::{theme, widgets};
 use egui::RichText;
@@ -22,6 +23,8 @@ pub enum RunMessage {
     Failed(String),
     /// The journal's lock was left by a run that died; this one took it over.
     TookOver(String),
+    /// The run's job panicked (already told by a toast): it is over, whatever it reached.
+    Stopped(Problem),
 }
 
 /// The current (or last) run.
@@ -120,8 +123,7 @@ pub fn run_bar_ui(
                     }
                 } else {
                     let label = format!("▶ Onboard {ready} valid traders");
-                    let button = egui::Button::new(RichText::new(label).strong().color(egui::Color32::WHITE))
-                        .fill(theme::ACCENT);
+                    let button = widgets::primary_button(label);
                     let response = ui.add_enabled(blocked.is_none(), button);
                     let response = match &blocked {
                         Some(reason) => response.on_disabled_hover_text(reason),
@@ -257,13 +259,9 @@ pub fn start(screen: &mut TradersScreen, ctx: &mut ScreenContextMut<'_>, retry: 
         finished: None,
     });
     let roster = screen.roster.clone();
-    let sender = screen.inbox.sender.clone();
-    let egui_ctx = ctx.bridge.ctx.clone();
-    let send = move |message: RunMessage| {
-        let _ = sender.send(Message::Run(scope.clone(), message));
-        egui_ctx.request_repaint();
-    };
-    ctx.bridge.runtime.spawn(async move {
+    let panic_scope = scope.clone();
+    let job = |outbox: Outbox<Message>| async move {
+        let send = move |message: RunMessage| outbox.send(Message::Run(scope.clone(), message));
         let begun = match Run::lock(journal, PROGRAM).await {
             Ok(lock) => {
                 if let Some(dead) = &lock.took_over_from {
@@ -293,7 +291,10 @@ pub fn start(screen: &mut TradersScreen, ctx: &mut ScreenContextMut<'_>, retry: 
         let (report, ()) = tokio::join!(sending, forward);
         // The pipeline ends with `Finished`; this covers a pipeline that did not.
         send(RunMessage::Event(RunEvent::Pipeline(PipelineEvent::Finished(report.summary))));
-    });
+    };
+    // A panic ends the run on screen (with its toast) instead of leaving it "running".
+    let stopped = move |problem: Problem| Message::Run(panic_scope, RunMessage::Stopped(problem));
+    screen.inbox.stream(ctx.bridge, job, stopped);
 }
 
 pub fn on_message(screen: &mut TradersScreen, ctx: &mut ScreenContextMut<'_>, message: RunMessage) {
@@ -313,6 +314,11 @@ pub fn on_message(screen: &mut TradersScreen, ctx: &mut ScreenContextMut<'_>, me
             active.finished = Some((RunSummary::default(), active.started.elapsed()));
             screen.results.retain(|_, r| r.status != RowStatus::Waiting);
             ctx.toasts.error(&Problem::simple(error).context("Onboarding"));
+        }
+        RunMessage::Stopped(problem) => {
+            active.notice = Some(format!("The run stopped unexpectedly: {}", problem.details));
+            active.finished = Some((RunSummary::default(), active.started.elapsed()));
+            screen.results.retain(|_, r| r.status != RowStatus::Waiting);
         }
         RunMessage::Event(RunEvent::Pipeline(event)) => match event {
             PipelineEvent::Row(update) => {

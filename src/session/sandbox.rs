@@ -1,4 +1,4 @@
-//! Starting the in-process Sandbox: the only place the window touches `sandbox/`.
+//! Starting the in-process Sandbox: the only place a session touches `sandbox/`.
 
 use crate::api::{Credentials, Environment};
 use crate::sandbox::{self, Sandbox, SandboxConfig};

@@ -1,10 +1,10 @@
-//! Drafts survive a restart: the storable draft (no SSN / national ID, no file bytes) as
+//! Subaccount drafts survive a restart: the storable draft (no SSN / national ID, no file bytes) as
 //! JSON under the data directory, the SSN or national ID in the OS keyring. All of it runs
 //! on the blocking pool.
 
+use super::{Step, StorableDraft};
 use crate::api::{EnvironmentKind, Secret};
 use crate::store::{KeyringError, SecretKind, SecretStore};
-use crate::subaccount::{Step, StorableDraft};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -72,4 +72,25 @@ pub fn load(path: &Path, store: &SecretStore, environment: EnvironmentKind) -> R
 pub fn remove(path: &Path, store: &SecretStore, environment: EnvironmentKind, draft_id: &str) {
     let _ = std::fs::remove_file(path);
     let _ = store.delete(environment, draft_id, SecretKind::DraftIdentity);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_identity_number_goes_to_the_keyring_only_and_comes_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SecretStore::mock();
+        let kind = EnvironmentKind::Sandbox;
+        let path = file(dir.path(), kind);
+        let saved = SavedDraft { draft_id: "draft-1".into(), step: 2, ..SavedDraft::default() };
+        save(&path, &store, kind, &saved, &Secret::new("123-45-6789")).unwrap().unwrap();
+        assert!(!std::fs::read_to_string(&path).unwrap().contains("6789"));
+        let restored = load(&path, &store, kind).unwrap().expect("a draft");
+        assert_eq!((restored.saved, restored.secret), (saved, Ok(Some(Secret::new("123-45-6789")))));
+        remove(&path, &store, kind, "draft-1");
+        assert!(load(&path, &store, kind).unwrap().is_none());
+        assert_eq!(store.get(kind, "draft-1", SecretKind::DraftIdentity).unwrap(), None);
+    }
 }

@@ -1,8 +1,10 @@
-//! ISO 3166-1 alpha-2 country codes, for `country` and `citizenship`.
+//! ISO 3166-1 alpha-2 country codes: the one client-side table, for the roster's
+//! `country` and the subaccount wizard's `country` and `citizenship`.
 //!
-//! Tradovate rejects a request whose country or citizenship is not a real two-letter ISO code
-//! (seeds/004). The list is complete (all 249 officially assigned codes, checked against the
-//! tz database's `iso3166.tab`) and sorted by English name, so the wizard can offer it as a picker.
+//! Tradovate rejects a country or citizenship that is not a real two-letter ISO code
+//! (seeds/004); for contact info a typo would only surface as a rejected call. The list is
+//! complete (all 249 officially assigned codes, checked against the tz database's
+//! `iso3166.tab`) and sorted by English name, so the wizard can offer it as a picker.
 //! The CME's restricted countries are checked from `crate::restricted_countries`; any
 //! further restriction of Tradovate's is not published, so that check stays on the server.
 
@@ -23,16 +25,29 @@ pub fn normalize_country_code(input: &str) -> Option<&'static str> {
     COUNTRIES.iter().find(|(code, _)| *code == wanted).map(|(code, _)| *code)
 }
 
+/// Whether `code` is an assigned code as typed (two letters, any case, no spaces).
+pub fn is_country_code(code: &str) -> bool {
+    code.len() == 2 && normalize_country_code(code).is_some()
+}
+
 /// A friendlier hint when someone types a country's *name* or a common non-ISO code:
-/// "Germany" → "DE", "UK" → "GB" (the United Kingdom's ISO code is GB; UK is only reserved).
+/// "Germany" → "DE", "UK" → "GB" (the United Kingdom's ISO code is GB; UK is only reserved),
+/// "U.S.A." → "US".
 pub fn code_for_name_or_alias(input: &str) -> Option<&'static str> {
+    let key: String = input.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_lowercase();
+    let alias = match key.as_str() {
+        "uk" | "unitedkingdom" | "greatbritain" | "britain" | "england" | "scotland" | "wales" => Some("GB"),
+        "us" | "usa" | "unitedstates" | "unitedstatesofamerica" | "america" => Some("US"),
+        "can" => Some("CA"),
+        "aus" => Some("AU"),
+        "deu" | "deutschland" => Some("DE"),
+        "fra" => Some("FR"),
+        "mex" => Some("MX"),
+        "ind" => Some("IN"),
+        _ => None,
+    };
     let wanted = input.trim();
-    match wanted.to_ascii_uppercase().as_str() {
-        "UK" | "ENGLAND" | "GREAT BRITAIN" | "SCOTLAND" | "WALES" => return Some("GB"),
-        "USA" | "U.S." | "U.S.A." | "UNITED STATES OF AMERICA" | "AMERICA" => return Some("US"),
-        _ => {}
-    }
-    COUNTRIES.iter().find(|(_, name)| name.eq_ignore_ascii_case(wanted)).map(|(code, _)| *code)
+    alias.or_else(|| COUNTRIES.iter().find(|(_, name)| name.eq_ignore_ascii_case(wanted)).map(|(code, _)| *code))
 }
 
 const COUNTRIES: &[(&str, &str)] = &[
@@ -309,5 +324,18 @@ mod tests {
         assert_eq!(country_name("gb"), Some("United Kingdom"));
         assert_eq!(code_for_name_or_alias("germany"), Some("DE"));
         assert_eq!(code_for_name_or_alias("UK"), Some("GB"));
+        assert_eq!(code_for_name_or_alias("United States"), Some("US"));
+        assert_eq!(code_for_name_or_alias("U.S.A."), Some("US"));
+        assert_eq!(code_for_name_or_alias("Narnia"), None);
+    }
+
+    #[test]
+    fn a_code_as_typed_is_two_letters_in_any_case() {
+        for code in ["US", "GB", "de", "Ca", "ZW", "AD"] {
+            assert!(is_country_code(code), "{code}");
+        }
+        for code in ["UK", "XX", "USA", "U", "", "EU", "ÜS", " us"] {
+            assert!(!is_country_code(code), "{code}");
+        }
     }
 }
