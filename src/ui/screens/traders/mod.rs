@@ -14,6 +14,7 @@ use super::{ScreenContext, ScreenContextMut};
 use crate::onboarding::import_limits::check_file_size;
 use crate::onboarding::prepare::{JournaledTraders, RosterCheck, is_onboarded};
 use crate::onboarding::results::RowResult;
+use crate::onboarding::risk::{RiskRules, TemplateRules};
 use crate::onboarding::{
     Field, ImportReport, Roster, RowId, SortOrder, Trader, generate_account_names, generate_missing_passwords,
     import_csv, import_csv_file, import_pasted, import_xlsx, import_xlsx_file, write_credentials_csv, write_roster_csv,
@@ -104,6 +105,9 @@ pub struct TradersScreen {
     journaled: Remote<Arc<JournaledTraders>>,
     /// The journal (by address) and its change count that `journaled` was asked for.
     journal_source: Option<(usize, u64)>,
+    /// The template's risk rules the roster was last checked with: a row's risk
+    /// columns are judged together with the profile, so a saved profile rechecks.
+    checked_risk: Option<TemplateRules>,
     /// The environment whose `run` and `results` are shown (`Connection::scope`).
     scope: Option<String>,
     /// The runs and results of the environments not shown right now.
@@ -152,6 +156,7 @@ impl TradersScreen {
             dirty: false,
             journaled: Remote::default(),
             journal_source: None,
+            checked_risk: None,
             scope: None,
             elsewhere: HashMap::new(),
             confirm: None,
@@ -377,6 +382,15 @@ impl TradersScreen {
             }
         }
         self.follow_journal(ctx);
+        let risk = template_rules(ctx);
+        if risk != self.checked_risk {
+            self.checked_risk = risk;
+            if !self.dirty {
+                self.check.set_risk_rules(&self.roster, self.risk_rules());
+                self.refilter();
+                self.recount();
+            }
+        }
         if self.dirty {
             self.revalidate();
         }
@@ -454,8 +468,19 @@ impl TradersScreen {
         self.dirty = false;
         let journaled = self.journaled.value().cloned().unwrap_or_default();
         self.check = RosterCheck::against(&self.roster, journaled);
+        self.check.set_risk_rules(&self.roster, self.risk_rules());
         self.refilter();
         self.recount();
+    }
+
+    /// The rules a row's risk columns are judged with: the template's, or (without a
+    /// template yet) none, so a row's own values are still judged on their own.
+    fn risk_rules(&self) -> TemplateRules {
+        self.checked_risk.clone().unwrap_or(TemplateRules {
+            template_id: 0,
+            template_name: String::new(),
+            rules: RiskRules::NotSet,
+        })
     }
 
     /// Rows were added, deleted or reordered: their own cells need no new check.
@@ -680,4 +705,10 @@ fn native_save(what: &'static str, suggested: String) -> PickedPath {
             .await
             .map(|handle| handle.path().to_path_buf())
     })
+}
+/// The risk rules of the shown environment's template, if signed in with one chosen.
+fn template_rules(ctx: &ScreenContextMut<'_>) -> Option<TemplateRules> {
+    let settings = ctx.settings.environment(ctx.connection.as_ref()?.kind());
+    let template = settings.template.as_ref()?;
+    Some(settings.risk.rules_for(template.id, &template.name))
 }
