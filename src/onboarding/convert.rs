@@ -80,12 +80,17 @@ impl Trader {
     /// The row's own risk values (its risk columns), to override the template's profile.
     pub fn post_trade_overrides(&self) -> Result<PostTradeRisk, InvalidRow> {
         check(self)?;
+        Ok(self.risk_values())
+    }
+
+    /// The row's risk values that parse (on a valid row: all of them), so the rules
+    /// across fields can be judged while other cells are still being fixed.
+    pub fn risk_values(&self) -> PostTradeRisk {
         let mut risk = PostTradeRisk::default();
         for (&field, text) in &self.risk {
-            // Valid rows only reach here, so parsing cannot fail.
             field.set(&mut risk, field.parse(text).ok().flatten());
         }
-        Ok(risk)
+        risk
     }
 
     /// Step 3 (`user/createEvaluationAccounts`): the account, from the firm's template,

@@ -215,6 +215,8 @@ pub(crate) trait JournalStore: Send + Sync {
     fn stamp_once(&self, environment: &str, name: &str, stamp: Stamp, at: DateTime<Utc>) -> JournalResult<bool>;
     fn clear_error(&self, environment: &str, name: &str) -> JournalResult<()>;
     fn record_error(&self, environment: &str, name: &str, stage: &str, error: &str) -> JournalResult<()>;
+    /// A line of history only: the trader's columns (and its stage) stay as they are.
+    fn record_history(&self, environment: &str, name: &str, what: &str) -> JournalResult<()>;
     fn trader(&self, environment: &str, name: &str) -> JournalResult<Option<JournaledTrader>>;
     fn trader_by_user_id(&self, environment: &str, user_id: i64) -> JournalResult<Option<JournaledTrader>>;
     /// In the order they were first recorded.
@@ -360,6 +362,12 @@ impl Journal {
     /// Remembers a failure at a stage; cleared when that stage later succeeds.
     pub fn record_error(&self, name: &str, stage: &str, error: &str) -> JournalResult<()> {
         self.store.record_error(&self.environment, name, stage, error)
+    }
+
+    /// Adds a line to the trader's history without changing its stage (e.g. a risk-rule
+    /// update, which leaves the trader where it was on the board).
+    pub fn record_history(&self, name: &str, what: &str) -> JournalResult<()> {
+        self.store.record_history(&self.environment, name, what)
     }
 
     pub fn trader(&self, name: &str) -> JournalResult<Option<JournaledTrader>> {

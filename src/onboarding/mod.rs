@@ -14,6 +14,7 @@ mod export;
 mod generate;
 mod import;
 pub mod import_limits;
+mod incremental;
 pub mod journal;
 pub mod offboarding;
 pub mod pipeline;

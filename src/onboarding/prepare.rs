@@ -8,6 +8,7 @@ use super::risk::{ProfileField, RiskRules, RiskRulesMissing, TemplateRules, chec
 use super::{CellProblem, Field, KnownNames, Roster, RowId, Trader, Validation, validate_roster};
 use crate::api::wire::{EvaluationAccount, PostTradeRisk};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// A roster checked against the journal of the environment it goes to.
 #[derive(Clone, Debug, Default)]
@@ -15,34 +16,105 @@ pub struct RosterCheck {
     pub validation: Validation,
     /// Names taken by other traders created earlier.
     pub known: KnownNames,
-    /// What the journal knows about this roster's traders, by lower-case user name.
-    pub earlier: HashMap<String, JournaledTrader>,
+    /// What the journal knows, read once per journal change and shared.
+    journaled: Arc<JournaledTraders>,
+    /// The template's risk rules the rows' risk columns are judged with (the window
+    /// sets them, so a broken ladder shows as it is typed); `None` judges no ladder.
+    risk: Option<TemplateRules>,
+}
+
+/// Every trader the environment's journal knows, by lower-case user name: what a roster
+/// is checked against. Reading it is the only part of a check that touches the disk,
+/// so the window reads it off the UI thread, once per journal change.
+#[derive(Clone, Debug, Default)]
+pub struct JournaledTraders {
+    traders: Vec<JournaledTrader>,
+    /// Index into `traders` by lower-case user name (the last one, if two differ in case).
+    by_name: HashMap<String, usize>,
+}
+
+impl JournaledTraders {
+    pub fn read(journal: &Journal) -> JournalResult<Self> {
+        let traders = journal.traders()?;
+        let by_name = traders.iter().enumerate().map(|(i, t)| (t.name.to_lowercase(), i)).collect();
+        Ok(Self { traders, by_name })
+    }
+
+    /// The journaled trader with this (roster) user name.
+    fn get(&self, name: &str) -> Option<&JournaledTrader> {
+        if self.by_name.is_empty() {
+            return None;
+        }
+        self.by_name.get(&name.trim().to_lowercase()).map(|&i| &self.traders[i])
+    }
+
+    /// The names taken by traders created earlier. A roster row with the same user name
+    /// as a journaled trader is that trader (a resumed run), so those are left out: only
+    /// *other* traders' names, emails and account names count as duplicates.
+    fn known_names(&self, roster: &Roster) -> KnownNames {
+        let mut known = KnownNames::new();
+        if self.by_name.is_empty() {
+            return known;
+        }
+        let in_roster: HashSet<String> = roster.iter().map(|(_, t)| t.name.trim().to_lowercase()).collect();
+        for trader in &self.traders {
+            if trader.user_id.is_none() || in_roster.contains(&trader.name.to_lowercase()) {
+                continue;
+            }
+            known.add_user_name(&trader.name);
+            known.add_email(&trader.email);
+            known.add_account_name(&trader.account_name);
+        }
+        known
+    }
 }
 
 impl RosterCheck {
     /// Validates the roster against itself and, when there is one, the journal.
     pub fn new(roster: &Roster, journal: Option<&Journal>) -> JournalResult<Self> {
-        let (known, earlier) = match journal {
-            None => (KnownNames::new(), HashMap::new()),
-            Some(journal) => {
-                let names: HashSet<String> = roster.iter().map(|(_, t)| t.name.trim().to_lowercase()).collect();
-                let earlier = journal
-                    .traders()?
-                    .into_iter()
-                    .filter(|t| names.contains(&t.name.to_lowercase()))
-                    .map(|t| (t.name.to_lowercase(), t))
-                    .collect();
-                (known_names_from_journal(journal, roster)?, earlier)
-            }
+        let journaled = match journal {
+            Some(journal) => JournaledTraders::read(journal)?,
+            None => JournaledTraders::default(),
         };
-        Ok(Self { validation: validate_roster(roster, &known), known, earlier })
+        Ok(Self::against(roster, Arc::new(journaled)))
+    }
+
+    /// Validates the roster against itself and what the journal knows (no disk).
+    pub fn against(roster: &Roster, journaled: Arc<JournaledTraders>) -> Self {
+        let known = journaled.known_names(roster);
+        Self { validation: validate_roster(roster, &known), known, journaled, risk: None }
+    }
+
+    /// After the journal changed: the cells' own problems stay, the rest is redone.
+    pub fn journal_changed(&mut self, roster: &Roster, journaled: Arc<JournaledTraders>) {
+        self.journaled = journaled;
+        self.rows_moved(roster);
+    }
+
+    /// After rows were added, deleted or reordered, their cells unchanged.
+    pub fn rows_moved(&mut self, roster: &Roster) {
+        self.known = self.journaled.known_names(roster);
+        self.validation.rows_moved(roster, &self.known);
+        self.add_risk_for(roster, &roster.ids());
+    }
+
+    /// After one cell changed from `old`: re-checks only the rows it affects, unless the
+    /// user name now names (or no longer names) a journaled trader, which changes the
+    /// names taken earlier for every row. Returns the rows re-checked, `None` for all.
+    pub fn cell_changed(&mut self, roster: &Roster, id: RowId, field: Field, old: &str) -> Option<Vec<RowId>> {
+        let new = roster.get(id).map(|t| t.get(field)).unwrap_or_default();
+        if field == Field::Name && (self.journaled.get(old).is_some() || self.journaled.get(new).is_some()) {
+            self.rows_moved(roster);
+            return None;
+        }
+        let touched = self.validation.cell_changed(roster, &self.known, id, field);
+        // Reassembling a row drops its risk problems: judge the ladder again for those rows.
+        self.add_risk_for(roster, &touched);
+        Some(touched)
     }
 
     pub fn earlier_of(&self, trader: &Trader) -> Option<&JournaledTrader> {
-        if self.earlier.is_empty() {
-            return None;
-        }
-        self.earlier.get(&trader.name.trim().to_lowercase())
+        self.journaled.get(&trader.name)
     }
 
     /// Valid and not onboarded yet: what "ready" means everywhere.
@@ -62,16 +134,40 @@ impl RosterCheck {
     /// own risk columns break a rule together with the profile becomes invalid, with
     /// the reason on its cell (so window and RESULTS say why it was not sent).
     pub fn apply_risk_rules(&mut self, roster: &Roster, template: &TemplateRules) -> Result<(), RiskRulesMissing> {
-        let ready: Vec<(RowId, &Trader)> = roster.iter().filter(|(id, t)| self.is_ready(*id, t)).collect();
-        require_rules(template, ready.iter().map(|(_, t)| *t))?;
-        for (id, trader) in ready {
-            let Ok(own) = trader.post_trade_overrides() else { continue };
-            let problems = risk_problems(&account_risk(&own, template));
+        let ready = roster.iter().filter(|(id, t)| self.is_ready(*id, t)).map(|(_, t)| t);
+        require_rules(template, ready)?;
+        self.set_risk_rules(roster, template.clone());
+        Ok(())
+    }
+
+    /// Marks each row not onboarded yet whose own risk columns break a rule together
+    /// with the template's profile (e.g. an alert above the auto-liquidate level), on
+    /// the cell at fault. The window sets them, and every later re-check (a cell edit,
+    /// moved rows, a journal change) keeps them, so the error shows as the value is
+    /// typed, not only when a run starts.
+    pub fn set_risk_rules(&mut self, roster: &Roster, template: TemplateRules) {
+        let had_rules = self.risk.replace(template).is_some();
+        if had_rules {
+            // The earlier rules' problems are in the assembled rows: reassemble them all.
+            self.rows_moved(roster);
+        } else {
+            self.add_risk_for(roster, &roster.ids());
+        }
+    }
+
+    /// Adds the ladder problems of `rows` (just assembled, so without any yet).
+    fn add_risk_for(&mut self, roster: &Roster, rows: &[RowId]) {
+        let Some(template) = &self.risk else { return };
+        for &id in rows {
+            let Some(trader) = roster.get(id) else { continue };
+            if self.journaled.get(&trader.name).is_some_and(is_onboarded) {
+                continue;
+            }
+            let problems = risk_problems(&account_risk(&trader.risk_values(), template));
             if !problems.is_empty() {
                 self.validation.add(id, problems);
             }
         }
-        Ok(())
     }
 }
 
@@ -141,19 +237,63 @@ pub fn prepare(
     prepared
 }
 
-/// Names already taken by traders created earlier. A roster row with the same user
-/// name as a journaled trader is that trader (a resumed run), so those are left out:
-/// only *other* traders' names, emails and account names count as duplicates.
-pub fn known_names_from_journal(journal: &Journal, roster: &Roster) -> JournalResult<KnownNames> {
-    let in_roster: HashSet<String> = roster.iter().map(|(_, t)| t.name.trim().to_lowercase()).collect();
-    let mut known = KnownNames::new();
-    for trader in journal.traders()? {
-        if trader.user_id.is_none() || in_roster.contains(&trader.name.to_lowercase()) {
-            continue;
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::onboarding::risk::{RiskField, RiskProfile};
+    use crate::onboarding::validate::tests::good;
+
+    fn fifty_k(auto_liq: f64) -> TemplateRules {
+        let mut profile = RiskProfile { template: "DEMOFIRM50K".into(), ..Default::default() };
+        profile.post_trade_risk.daily_loss_auto_liq = Some(auto_liq);
+        TemplateRules {
+            template_id: 7,
+            template_name: "DEMOFIRM50K".into(),
+            rules: RiskRules::Profile(Box::new(profile)),
         }
-        known.add_user_name(&trader.name);
-        known.add_email(&trader.email);
-        known.add_account_name(&trader.account_name);
     }
-    Ok(known)
+
+    fn alert_problems(check: &RosterCheck, id: RowId) -> usize {
+        check.validation.cell_problems(id, Field::Risk(RiskField::DailyLossAlert)).count()
+    }
+
+    /// The window re-checks only what an edit touches: a row's broken ladder must survive
+    /// an edit of another of its cells, clear when fixed, and follow a new profile.
+    #[test]
+    fn a_broken_ladder_stays_through_other_edits_and_follows_the_profile() {
+        let mut roster = Roster::new();
+        let id = roster.add({
+            // The profile's auto-liquidate level applies: the row has none of its own.
+            let mut t = good();
+            t.set(Field::Risk(RiskField::DailyLossAutoLiq), String::new());
+            t
+        });
+        let other = roster.add({
+            let mut t = good();
+            t.set(Field::Name, "someone.else".into());
+            t.set(Field::Email, "someone.else@example.com".into());
+            t.set(Field::AccountName, "ELSE1".into());
+            t
+        });
+        let mut check = RosterCheck::against(&roster, Arc::default());
+        check.set_risk_rules(&roster, fifty_k(2000.0));
+        assert_eq!(alert_problems(&check, id), 0);
+
+        roster.get_mut(id).unwrap().set(Field::Risk(RiskField::DailyLossAlert), "3000".into());
+        check.cell_changed(&roster, id, Field::Risk(RiskField::DailyLossAlert), "");
+        assert_eq!(alert_problems(&check, id), 1, "alert above the profile's auto-liquidate level");
+
+        let old = roster.get(id).unwrap().get(Field::City).to_string();
+        roster.get_mut(id).unwrap().set(Field::City, "Albany".into());
+        check.cell_changed(&roster, id, Field::City, &old);
+        assert_eq!(alert_problems(&check, id), 1, "another cell's edit keeps the ladder problem");
+        check.rows_moved(&roster);
+        assert_eq!(alert_problems(&check, id), 1, "moving rows keeps it too");
+
+        check.set_risk_rules(&roster, fifty_k(5000.0));
+        assert_eq!(alert_problems(&check, id), 0, "a looser profile clears it: {:?}", check.validation.problems(id));
+        assert_eq!(alert_problems(&check, other), 0);
+        check.set_risk_rules(&roster, fifty_k(2000.0));
+        assert_eq!(alert_problems(&check, id), 1, "exactly once, not once per re-check");
+    }
 }

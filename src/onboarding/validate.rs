@@ -5,6 +5,7 @@
 //! (risk), and the onboarding guide (state only for US, two-letter countries).
 
 use super::amount::{AmountError, parse_amount};
+use super::incremental::RowParts;
 use super::roster::{Roster, RowId, duplicate_key};
 use super::trader::{Field, Trader};
 use crate::countries::{code_for_name_or_alias, is_country_code};
@@ -22,7 +23,7 @@ pub struct CellProblem {
 }
 
 impl CellProblem {
-    fn new(field: Field, message: impl Into<String>) -> Self {
+    pub(super) fn new(field: Field, message: impl Into<String>) -> Self {
         Self { field, message: message.into(), suggestion: None }
     }
 
@@ -58,6 +59,10 @@ impl KnownNames {
         self.account_names.insert(duplicate_key(name));
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.user_names.is_empty() && self.emails.is_empty() && self.account_names.is_empty()
+    }
+
     pub fn has_user_name(&self, name: &str) -> bool {
         self.user_names.contains(&duplicate_key(name))
     }
@@ -71,14 +76,18 @@ impl KnownNames {
     }
 }
 
-/// The problems of every row; rows without problems are valid.
+/// The problems of every row; rows without problems are valid. Kept current as cells
+/// change by the methods in `incremental`.
 #[derive(Clone, Debug, Default)]
 pub struct Validation {
-    by_row: HashMap<RowId, Vec<CellProblem>>,
+    pub(super) by_row: HashMap<RowId, Vec<CellProblem>>,
+    /// What each row's problems are made of, so an edit redoes only what it touches.
+    pub(super) parts: RowParts,
 }
 
 impl Validation {
     /// Problems found beyond the row's own cells (the template's risk rules with it).
+    /// Not kept through later edits: a run adds them to its own check.
     pub fn add(&mut self, id: RowId, problems: Vec<CellProblem>) {
         self.by_row.entry(id).or_default().extend(problems);
     }
@@ -118,18 +127,9 @@ impl Validation {
 /// Validates the whole roster: each row's own cells, then duplicates between rows and
 /// against `known`. Row numbers in messages are 1-based display positions.
 pub fn validate_roster(roster: &Roster, known: &KnownNames) -> Validation {
-    let mut per_row: Vec<Vec<CellProblem>> = roster.iter().map(|(_, t)| validate_trader(t)).collect();
-    add_duplicate_problems(roster, known, &mut per_row);
-    for problems in &mut per_row {
-        problems.sort_by_key(|p| p.field);
-    }
-    let by_row = roster
-        .iter()
-        .zip(per_row)
-        .filter(|(_, problems)| !problems.is_empty())
-        .map(|((id, _), problems)| (id, problems))
-        .collect();
-    Validation { by_row }
+    let mut validation = Validation::default();
+    validation.rows_moved(roster, known);
+    validation
 }
 
 /// The rules one row can be checked against on its own (everything but duplicates).
@@ -410,42 +410,39 @@ fn phone(raw: &str) -> Option<CellProblem> {
     None
 }
 
-/// Same user name / email / account name as another row, or as a trader created before.
-fn add_duplicate_problems(roster: &Roster, known: &KnownNames, per_row: &mut [Vec<CellProblem>]) {
-    let what = |field: Field| match field {
+/// "Same user name as row 12": one row of a duplicate group (`group`: the group's
+/// 0-based positions in display order, `position`: this row's).
+pub(super) fn duplicate_problem(field: Field, group: &[usize], position: usize) -> CellProblem {
+    let what = match field {
         Field::Name => "user name",
         Field::Email => "email",
         _ => "account name",
     };
-    for field in [Field::Name, Field::Email, Field::AccountName] {
-        for group in roster.duplicate_positions(field) {
-            for &position in &group {
-                let others = row_list(&group, position);
-                per_row[position].push(CellProblem::new(field, format!("Same {} as {others}", what(field))));
-            }
-        }
+    CellProblem::new(field, format!("Same {what} as {}", row_list(group, position)))
+}
+
+/// The row's user name, email or account name already belongs to a trader created before.
+pub(super) fn known_problems(t: &Trader, known: &KnownNames) -> Vec<CellProblem> {
+    let mut problems = Vec::new();
+    if !t.name.trim().is_empty() && known.has_user_name(&t.name) {
+        problems.push(CellProblem::new(
+            Field::Name,
+            format!("User name '{}' is already taken by a trader created earlier", t.name.trim()),
+        ));
     }
-    for (position, (_, t)) in roster.iter().enumerate() {
-        let problems = &mut per_row[position];
-        if !t.name.trim().is_empty() && known.has_user_name(&t.name) {
-            problems.push(CellProblem::new(
-                Field::Name,
-                format!("User name '{}' is already taken by a trader created earlier", t.name.trim()),
-            ));
-        }
-        if !t.email.trim().is_empty() && known.has_email(&t.email) {
-            problems.push(CellProblem::new(
-                Field::Email,
-                format!("Email '{}' already belongs to a trader created earlier", t.email.trim()),
-            ));
-        }
-        if !t.account_name.trim().is_empty() && known.has_account_name(&t.account_name) {
-            problems.push(CellProblem::new(
-                Field::AccountName,
-                format!("Account name '{}' is already taken by an existing account", t.account_name.trim()),
-            ));
-        }
+    if !t.email.trim().is_empty() && known.has_email(&t.email) {
+        problems.push(CellProblem::new(
+            Field::Email,
+            format!("Email '{}' already belongs to a trader created earlier", t.email.trim()),
+        ));
     }
+    if !t.account_name.trim().is_empty() && known.has_account_name(&t.account_name) {
+        problems.push(CellProblem::new(
+            Field::AccountName,
+            format!("Account name '{}' is already taken by an existing account", t.account_name.trim()),
+        ));
+    }
+    problems
 }
 
 /// The other rows of a duplicate group: "row 12", "rows 12 and 40", "rows 3, 12, 40

@@ -29,6 +29,7 @@ mod workspace;
 pub use app::{AppConfig, PropdeskApp, StartEnvironment};
 pub use command::Screen;
 pub use help::FolderOpener;
+pub use screens::setup::RiskFileDialogs;
 /// Board hook: tests open the app's journal with the same key.
 pub use workspace::journal_key;
 

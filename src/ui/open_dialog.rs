@@ -20,23 +20,40 @@ pub type OpenDialog = Arc<dyn Fn() -> OpenedPath + Send + Sync>;
 
 /// The native "Open" dialog for a roster: CSV or Excel.
 pub fn native() -> OpenDialog {
-    Arc::new(|| {
+    let instead = format!("Drag {} onto this window instead.", ROSTER);
+    native_for("Import traders", "Spreadsheet (CSV, Excel)", &["csv", "xlsx", "txt"], instead)
+}
+
+/// The native "Open" dialog for a risk profile file (JSON, as `propdesk risk export` writes).
+pub fn native_risk_profile() -> OpenDialog {
+    let instead = "Use `propdesk risk import --template NAME FILE` instead.".to_string();
+    native_for("Import risk profile", "Risk profile (JSON)", &["json"], instead)
+}
+
+/// A native "Open" dialog; `instead`: the other way in, told when no dialog can show.
+fn native_for(
+    title: &'static str,
+    filter: &'static str,
+    extensions: &'static [&'static str],
+    instead: String,
+) -> OpenDialog {
+    Arc::new(move || {
+        let instead = instead.clone();
         Box::pin(async move {
-            let handle = rfd::AsyncFileDialog::new()
-                .set_title("Import traders")
-                .add_filter("Spreadsheet (CSV, Excel)", &["csv", "xlsx", "txt"])
-                .pick_file()
-                .await;
+            let handle = rfd::AsyncFileDialog::new().set_title(title).add_filter(filter, extensions).pick_file().await;
             match handle {
                 Some(handle) => Ok(Some(handle.path().to_path_buf())),
                 None => match unavailable_reason() {
-                    Some(reason) => Err(unavailable_message(&reason, "a CSV or Excel file")),
+                    Some(reason) => Err(dialog_failed(&reason, &instead)),
                     None => Ok(None),
                 },
             }
         }) as OpenedPath
     })
 }
+
+/// What a roster is, in the words of the "drag it here instead" advice.
+const ROSTER: &str = "a CSV or Excel file";
 
 /// Always answers `path` (tests, benchmarks).
 pub fn fixed(path: PathBuf) -> OpenDialog {
@@ -48,7 +65,7 @@ pub fn fixed(path: PathBuf) -> OpenDialog {
 
 /// A dialog that cannot open, as on a Linux desktop without a portal or zenity (tests).
 pub fn unavailable(reason: &str) -> OpenDialog {
-    let message = unavailable_message(reason, "a CSV or Excel file");
+    let message = unavailable_message(reason, ROSTER);
     Arc::new(move || {
         let message = message.clone();
         Box::pin(async move { Err(message) }) as OpenedPath
@@ -57,7 +74,11 @@ pub fn unavailable(reason: &str) -> OpenDialog {
 
 /// What the user is told when no dialog could be shown: why, and the other way in.
 pub fn unavailable_message(reason: &str, what: &str) -> String {
-    format!("The file dialog could not open ({reason}). Drag {what} onto this window instead.")
+    dialog_failed(reason, &format!("Drag {what} onto this window instead."))
+}
+
+fn dialog_failed(reason: &str, instead: &str) -> String {
+    format!("The file dialog could not open ({reason}). {instead}")
 }
 
 /// Why no native dialog can be shown on this computer, if that is so. Only asked after

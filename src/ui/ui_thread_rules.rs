@@ -19,7 +19,6 @@ enum Runs {
 /// (file under src/ui, watched text, how many times, where it runs).
 const ALLOWED: &[(&str, &str, usize, Runs)] = &[
     ("mod.rs", "Settings::load", 1, Runs::UiThread),
-    ("screens/traders/mod.rs", "RosterCheck::new", 2, Runs::UiThread),
     ("help.rs", "std::fs", 1, Runs::Background("opening a folder, in a Bridge job")),
     ("open_dialog.rs", "std::fs", 1, Runs::Background("looking for zenity / the portal, inside the dialog's future")),
     ("document_picker.rs", "std::fs", 2, Runs::Background("reading a chosen document, on the blocking pool")),

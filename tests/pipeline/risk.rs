@@ -226,12 +226,22 @@ async fn update_risk_rules_changes_exactly_the_chosen_accounts_and_reports_refus
         trader("unknown", Some(987_654_321)),
     ];
     let profile = full_profile();
-    let outcomes = update_risk_rules(&client, &chosen, &profile).await;
+    let journal = Journal::in_memory("sandbox").unwrap();
+    for t in &chosen {
+        journal.upsert_trader(&t.name, "x@example.com", "EVAL").unwrap();
+    }
+    let outcomes = update_risk_rules(&client, &journal, &chosen, &profile).await.unwrap();
     assert_eq!(outcomes[0], ("first".into(), RiskUpdateOutcome::Done));
     assert_eq!(outcomes[1], ("second".into(), RiskUpdateOutcome::Done));
     assert!(matches!(&outcomes[2].1, RiskUpdateOutcome::Skipped(_)), "{outcomes:?}");
     let RiskUpdateOutcome::Failed(reason) = &outcomes[3].1 else { panic!("{outcomes:?}") };
     assert!(reason.contains("987654321 not found"), "the server's errorText reaches the user: {reason}");
+    // The trader's history says what happened; a refusal does not move the stage.
+    let last = |name: &str| journal.history(name).unwrap().last().map(|h| h.what.clone()).unwrap_or_default();
+    assert!(last("first").starts_with("Risk rules updated"), "{}", last("first"));
+    assert!(last("unknown").contains("Risk rules update refused") && last("unknown").contains("not found"));
+    assert!(journal.history("no account").unwrap().is_empty(), "nothing sent, nothing recorded");
+    assert_eq!(journal.trader("unknown").unwrap().unwrap().last_error, None);
 
     for account_id in &accounts[..2] {
         let stored = client.account_auto_liqs(*account_id).await.unwrap();

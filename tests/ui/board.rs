@@ -4,11 +4,13 @@
 use super::harness::{TestApp, onboard_one_trader, runtime};
 use egui::accesskit::Role;
 use egui_kittest::kittest::{NodeT, Queryable};
-use propdesk::api::{Domain, Environment};
+use propdesk::api::wire::PostTradeRisk;
+use propdesk::api::{Domain, Environment, EnvironmentKind};
 use propdesk::onboarding::board::{BoardStage, stage_of};
 use propdesk::onboarding::journal::Journal;
+use propdesk::onboarding::risk::RiskProfile;
 use propdesk::sandbox::{Sandbox, SandboxConfig};
-use propdesk::store::Paths;
+use propdesk::store::{Paths, Settings};
 use propdesk::ui::{StartEnvironment, journal_key};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,11 +18,24 @@ use std::time::{Duration, Instant};
 /// A sandbox whose traders sign `signature_delay` after their contact info, and the app
 /// signed in to it as a Custom environment, on the Pipeline screen, listening.
 fn signed_in_app(signature_delay: Duration) -> (TestApp, Sandbox) {
+    signed_in_app_with_risk(signature_delay, None)
+}
+
+/// Like `signed_in_app`, with `risk` saved beforehand as DEMOFIRM50K's risk profile on
+/// the Custom environment (as the Setup editor would have saved it).
+fn signed_in_app_with_risk(signature_delay: Duration, risk: Option<RiskProfile>) -> (TestApp, Sandbox) {
     let runtime = runtime();
     // Strict entity types: only what the app subscribes to, by exact name, reaches it.
     let config = SandboxConfig { signature_delay, strict_entity_types: true, ..SandboxConfig::for_tests() };
     let sandbox = runtime.block_on(Sandbox::start(config)).expect("sandbox");
-    let mut app = TestApp::start_full(StartEnvironment::SignedOut, runtime, None);
+    let dir = tempfile::tempdir().expect("temp dir");
+    if let Some(profile) = risk {
+        let mut settings = Settings::default();
+        settings.environment_mut(EnvironmentKind::Custom).risk.set_profile("DEMOFIRM50K", profile);
+        settings.save(&Paths::in_dir(dir.path()).settings_file()).expect("settings");
+    }
+    let mock = keyring_core::mock::Store::new().expect("mock keyring");
+    let mut app = TestApp::start_in(dir, mock, StartEnvironment::SignedOut, runtime, None);
     app.sign_in_to_custom(&sandbox);
     app.wait_for_text("Signed in as");
     app.click_nav("Pipeline");
@@ -33,10 +48,15 @@ fn signed_in_app(signature_delay: Duration) -> (TestApp, Sandbox) {
 
 /// Onboards one trader with the library pipeline, into the app's own journal file.
 fn onboard_one(app: &TestApp, sandbox: &Sandbox) -> (String, Arc<Journal>) {
+    onboard_one_as(app, sandbox, "BOARD")
+}
+
+/// `onboard_one` with its own account-name prefix (several traders in one test).
+fn onboard_one_as(app: &TestApp, sandbox: &Sandbox, account_prefix: &str) -> (String, Arc<Journal>) {
     let paths = Paths::in_dir(app.dir.path());
     let custom = Environment::custom(&sandbox.live_url(), &sandbox.demo_url(), None);
     let journal = Arc::new(Journal::open(&paths.journal_file(), &journal_key(&custom)).expect("journal"));
-    let name = app._runtime.block_on(onboard_one_trader(sandbox, &journal, "BOARD"));
+    let name = app._runtime.block_on(onboard_one_trader(sandbox, &journal, account_prefix));
     (name, journal)
 }
 
@@ -120,4 +140,87 @@ fn revoke_and_cancel_go_through_the_dialog_to_the_server() {
     }
     let grant = app.harness.get_by_role_and_label(Role::Button, "Grant T-Prop now");
     assert!(grant.accesskit_node().is_disabled(), "Grant T-Prop now is disabled for a cancelled trader");
+}
+
+/// The 50K evaluation's rules: what the board puts on the chosen accounts.
+fn fifty_k_profile() -> RiskProfile {
+    let post_trade_risk = PostTradeRisk {
+        daily_loss_alert: Some(800.0),
+        daily_loss_auto_liq: Some(1_100.0),
+        weekly_loss_auto_liq: Some(2_500.0),
+        trailing_max_drawdown: Some(2_000.0),
+        trailing_max_drawdown_mode: Some("EOD".into()),
+        ..Default::default()
+    };
+    RiskProfile { template: "DEMOFIRM50K".into(), post_trade_risk, ..Default::default() }
+}
+
+/// The post-trade rules the sandbox holds for a trader's account.
+fn stored_rules(app: &TestApp, sandbox: &Sandbox, journal: &Journal, name: &str) -> PostTradeRisk {
+    let account_id = journal.trader(name).unwrap().and_then(|t| t.account_id).expect("an account");
+    app._runtime.block_on(async {
+        let client = crate::support::signed_in(sandbox).await;
+        let stored = client.account_auto_liqs(account_id).await.unwrap();
+        assert_eq!(stored.len(), 1, "one auto-liq entity per account");
+        stored[0].risk.clone()
+    })
+}
+
+fn select(app: &mut TestApp, name: &str) {
+    app.harness.get_by_label(&format!("Select {name}")).click();
+    app.harness.step();
+}
+
+#[test]
+fn update_risk_rules_changes_exactly_the_two_selected_traders_accounts() {
+    let profile = fifty_k_profile();
+    let (mut app, sandbox) = signed_in_app_with_risk(Duration::from_millis(300), Some(profile.clone()));
+    let traders: Vec<(String, Arc<Journal>)> =
+        ["RISKA", "RISKB", "RISKC"].iter().map(|prefix| onboard_one_as(&app, &sandbox, prefix)).collect();
+    let names: Vec<String> = traders.iter().map(|(name, _)| name.clone()).collect();
+    let shown = names.clone();
+    // The board re-reads the journal when the watch records their signatures.
+    app.wait_for("three traders on the board", move |h| {
+        shown.iter().all(|n| h.query_by_label(n).is_some()) && h.query_by_label("T-Prop granted  3").is_some()
+    });
+    let before = stored_rules(&app, &sandbox, &traders[2].1, &names[2]);
+    assert_eq!(before.daily_loss_auto_liq, Some(1000.0), "created with the onboarding's own rules");
+
+    select(&mut app, &names[0]);
+    select(&mut app, &names[1]);
+    app.wait_for_text("2 selected");
+    app.harness.get_by_role_and_label(Role::Button, "Update risk rules").click();
+    // The one confirmation: the environment, the count and the profile's key values.
+    app.wait_for_text("Update the risk rules of 2 traders?");
+    app.wait_for_text("daily loss limit $1100, weekly loss limit $2500, trailing max drawdown $2000");
+    let update = "useraccountautoliq/updateuserautoliq";
+    assert_eq!(sandbox.stats().calls_on(Domain::Demo, update), 0, "nothing before confirming");
+    app.harness.get_by_role_and_label(Role::Button, "Yes, update the rules").click();
+    app.wait_for_text("Risk rules: 2 updated");
+    assert_eq!(sandbox.stats().calls_on(Domain::Demo, update), 2, "one call per chosen account");
+
+    for (name, journal) in &traders[..2] {
+        assert_eq!(stored_rules(&app, &sandbox, journal, name), profile.post_trade_risk, "{name} has the profile");
+    }
+    assert_eq!(stored_rules(&app, &sandbox, &traders[2].1, &names[2]), before, "the unselected trader is untouched");
+
+    // The trader's details show the update in its history.
+    app.harness.get_by_label(&names[0]).click();
+    app.wait_for_text("Risk rules updated (DEMOFIRM50K profile)");
+}
+
+#[test]
+fn update_risk_rules_is_disabled_with_its_reason_without_a_saved_profile() {
+    let (mut app, sandbox) = signed_in_app(Duration::from_millis(300));
+    let (name, _journal) = onboard_one(&app, &sandbox);
+    let wanted = name.clone();
+    app.wait_for("the trader on the board", move |h| {
+        h.query_by_label(&wanted).is_some() && h.query_by_label("T-Prop granted").is_some()
+    });
+    select(&mut app, &name);
+    app.wait_for_text("1 selected");
+    let button = app.harness.get_by_role_and_label(Role::Button, "Update risk rules");
+    assert!(button.accesskit_node().is_disabled(), "no profile: nothing to put on the account");
+    button.hover();
+    app.wait_for_text("Save the risk rules for DEMOFIRM50K in Setup first");
 }

@@ -87,6 +87,8 @@ fn layout_problems(app: &TestApp, screen: &str, edge: bool) -> Vec<String> {
 fn every_screen_fits_1024_by_640_without_overlaps() {
     let mut app = start_small();
     app.wait_for("the checklist, all chosen", |h| h.query_by_label_contains("Entitlement ·").is_some());
+    // The template's risk rules can be set in the one-column layout too.
+    app.wait_for_text("Risk rules · DEMOFIRM50K");
     let mut problems = layout_problems(&app, "Setup", true);
 
     app.click_nav("Traders");

@@ -457,6 +457,15 @@ impl JournalStore for PostgresStore {
         })
     }
 
+    fn record_history(&self, environment: &str, name: &str, what: &str) -> JournalResult<()> {
+        let values = [environment, name, what].map(str::to_string);
+        self.call(move |client| {
+            let [environment, name, what] = &values;
+            history_in(client, environment, name, Utc::now(), what)?;
+            Ok(())
+        })
+    }
+
     fn record_error(&self, environment: &str, name: &str, stage: &str, error: &str) -> JournalResult<()> {
         let values = [environment, name, stage, error].map(str::to_string);
         self.transaction(move |tx| {

@@ -280,6 +280,14 @@ impl JournalStore for SqliteStore {
         Ok(())
     }
 
+    fn record_history(&self, environment: &str, name: &str, what: &str) -> JournalResult<()> {
+        self.lock().execute(
+            "INSERT INTO history (environment, name, at, what) VALUES (?1, ?2, ?3, ?4)",
+            params![environment, name, Utc::now().to_rfc3339(), what],
+        )?;
+        Ok(())
+    }
+
     fn record_error(&self, environment: &str, name: &str, stage: &str, error: &str) -> JournalResult<()> {
         let mut connection = self.lock();
         let tx = connection.transaction()?;

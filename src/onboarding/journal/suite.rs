@@ -176,6 +176,12 @@ fn stamps_are_set_once_and_kept_in_order(store: &Store) {
     let history = journal.history("carol").unwrap();
     assert_eq!(history.iter().filter(|h| h.what == "T-Prop entitlement granted").count(), 1);
     assert_eq!(history.last().unwrap().what, "Everything cancelled");
+
+    // A line of history alone (a risk-rule update) leaves the trader's stage as it was.
+    let before = journal.trader("ann").unwrap().unwrap();
+    journal.record_history("ann", "Risk rules updated (DEMOFIRM50K profile)").unwrap();
+    assert_eq!(journal.history("ann").unwrap().last().unwrap().what, "Risk rules updated (DEMOFIRM50K profile)");
+    assert_eq!(journal.trader("ann").unwrap().unwrap(), before);
 }
 
 fn a_second_grant_waits_while_the_first_is_in_flight(store: &Store) {

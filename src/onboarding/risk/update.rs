@@ -3,16 +3,11 @@
 
 use super::RiskProfile;
 use crate::api::Client;
-use crate::onboarding::journal::JournaledTrader;
+use crate::onboarding::journal::{Journal, JournalError, JournaledTrader};
 
-#[derive(Clone, Debug, PartialEq)]
-pub enum RiskUpdateOutcome {
-    Done,
-    /// Nothing to update: the trader has no evaluation account yet.
-    Skipped(String),
-    /// The server's reason (its `errorText`) or the transport error.
-    Failed(String),
-}
+/// The same three results as offboarding, so the board reports both alike: done,
+/// skipped (no evaluation account yet) or failed (the server's `errorText`).
+pub type RiskUpdateOutcome = crate::onboarding::offboarding::OffboardOutcome;
 
 /// What "Update risk rules" will change, in words for the confirmation dialog.
 pub fn describe_update(profile: &RiskProfile, count: usize) -> String {
@@ -31,22 +26,33 @@ pub fn describe_update(profile: &RiskProfile, count: usize) -> String {
 }
 
 /// Updates each trader's account with the profile's post-trade rules, in order; one
-/// refusal does not stop the others.
+/// refusal does not stop the others. Each update and each refusal goes into the
+/// trader's journal history; the stage stays (the account is unchanged otherwise), so
+/// a refusal is history, not a failed stage.
 pub async fn update_risk_rules(
     client: &Client,
+    journal: &Journal,
     traders: &[JournaledTrader],
     profile: &RiskProfile,
-) -> Vec<(String, RiskUpdateOutcome)> {
+) -> Result<Vec<(String, RiskUpdateOutcome)>, JournalError> {
     let mut outcomes = Vec::with_capacity(traders.len());
     for trader in traders {
         let outcome = match trader.account_id {
             None => RiskUpdateOutcome::Skipped("no evaluation account yet".into()),
             Some(account_id) => match client.update_user_auto_liq(account_id, &profile.post_trade_risk).await {
-                Ok(_) => RiskUpdateOutcome::Done,
-                Err(error) => RiskUpdateOutcome::Failed(error.to_string()),
+                Ok(_) => {
+                    journal
+                        .record_history(&trader.name, &format!("Risk rules updated ({} profile)", profile.template))?;
+                    RiskUpdateOutcome::Done
+                }
+                Err(error) => {
+                    let text = error.to_string();
+                    journal.record_history(&trader.name, &format!("Risk rules update refused: {text}"))?;
+                    RiskUpdateOutcome::Failed(text)
+                }
             },
         };
         outcomes.push((trader.name.clone(), outcome));
     }
-    outcomes
+    Ok(outcomes)
 }

@@ -15,7 +15,7 @@ use super::remote::{Inbox, Remote};
 use super::save_dialog::{self, SaveDialog};
 use super::screens::activity::{ActivityScreen, ActivitySources};
 use super::screens::pipeline::PipelineScreen;
-use super::screens::setup::SetupScreen;
+use super::screens::setup::{RiskFileDialogs, SetupScreen};
 use super::screens::subaccounts::SubaccountsScreen;
 use super::screens::traders::TradersScreen;
 use super::screens::{ScreenContext, ScreenContextMut};
@@ -70,6 +70,8 @@ pub struct AppConfig {
     pub file_picker: super::open_dialog::OpenDialog,
     /// Traders: where roster/credentials/results exports go (`None`: native).
     pub traders_save_dialog: Option<SaveDialog>,
+    /// Setup: the risk profile editor's Import… and Export… (tests answer fixed paths).
+    pub risk_files: RiskFileDialogs,
     /// Test hook: where Production points. `None` (always, outside tests) means
     /// Tradovate's production hosts; a test passes a sandbox's URLs with kind Production
     /// to see what the window does on Production without touching the real server.
@@ -101,6 +103,7 @@ impl AppConfig {
             subaccount_poll_pace: PollPace::default(),
             file_picker: super::open_dialog::native(),
             traders_save_dialog: None,
+            risk_files: RiskFileDialogs::native(),
             production_hosts: None,
             update_url: crate::update::manifest_url(),
         }
@@ -176,7 +179,7 @@ impl PropdeskApp {
         };
         let help = Help::new(config.paths.logs_dir(), config.open_folder, config.crashed_last_time);
         let mut app = Self {
-            setup: SetupScreen::new(first_view, &settings),
+            setup: SetupScreen::new(first_view, &settings, config.risk_files),
             bridge,
             events,
             paths: config.paths,

@@ -31,6 +31,7 @@ impl PropdeskApp {
                     sign_in_error: self.sign_in_error.as_ref(),
                     settings: &self.settings,
                     keyring_note: self.keyring_note.as_ref(),
+                    bridge: &self.bridge,
                 };
                 egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| self.setup.ui(ui, &view, commands));
             }

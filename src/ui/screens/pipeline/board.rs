@@ -20,12 +20,16 @@ pub enum Action {
     Grant(Vec<String>),
     /// Open the confirmation dialog.
     Ask(Offboarding, Vec<String>),
+    /// Put the template's risk profile on these traders' accounts (confirmed first).
+    UpdateRisk(Vec<String>),
 }
 
 pub struct BoardView<'a> {
     pub rows: &'a [BoardRow],
-    /// An offboarding is running.
-    pub busy: bool,
+    /// What runs in the background ("Offboarding…"); the write buttons wait for it.
+    pub busy: Option<&'static str>,
+    /// Why "Update risk rules" cannot run whatever is selected (no saved profile).
+    pub risk_blocked: Option<String>,
 }
 
 /// "Listening for signatures", Check now, the auto-grant switch and the entitlement.
@@ -209,11 +213,12 @@ fn toolbar_ui(
     action
 }
 
-/// Right to left: Cancel everything, Revoke, Grant, then how many are selected.
+/// Right to left: Cancel everything, Revoke, Grant, Update risk rules, then how many
+/// are selected.
 fn actions_ui(ui: &mut Ui, view: &BoardView<'_>, selected: &BTreeSet<String>) -> Option<Action> {
     let mut action = None;
     let names: Vec<String> = selected.iter().cloned().collect();
-    let enabled = !names.is_empty() && !view.busy;
+    let enabled = !names.is_empty() && view.busy.is_none();
     if ui
         .add_enabled(enabled, widgets::danger_button("Cancel everything"))
         .on_hover_text("Revoke permissions and cancel all subscriptions on DEMO and LIVE")
@@ -251,13 +256,52 @@ fn actions_ui(ui: &mut Ui, view: &BoardView<'_>, selected: &BTreeSet<String>) ->
     if grant.clicked() {
         action = Some(Action::Grant(grantable));
     }
-    if view.busy {
+    if let Some(names) = risk_button_ui(ui, view, selected, enabled) {
+        action = Some(Action::UpdateRisk(names));
+    }
+    if let Some(running) = view.busy {
         ui.spinner();
-        ui.label(RichText::new("Offboarding…").weak());
+        ui.label(RichText::new(running).weak());
     } else if !names.is_empty() {
         ui.label(RichText::new(format!("{} selected", names.len())).strong());
     }
     action
+}
+
+/// "Update risk rules": enabled when the template has a saved profile and a selected
+/// trader has an evaluation account; otherwise the reason shows on hover. Returns the
+/// traders whose accounts it would update.
+fn risk_button_ui(
+    ui: &mut Ui,
+    view: &BoardView<'_>,
+    selected: &BTreeSet<String>,
+    enabled: bool,
+) -> Option<Vec<String>> {
+    let with_account: Vec<String> = view
+        .rows
+        .iter()
+        .filter(|r| selected.contains(&r.trader.name) && r.trader.account_id.is_some())
+        .map(|r| r.trader.name.clone())
+        .collect();
+    let blocked = if selected.is_empty() {
+        Some("Select traders first".to_string())
+    } else if let Some(reason) = &view.risk_blocked {
+        Some(reason.clone())
+    } else if with_account.is_empty() {
+        Some("None of the selected traders has an evaluation account yet".to_string())
+    } else {
+        None
+    };
+    let without = selected.len() - with_account.len();
+    let button = ui
+        .add_enabled(enabled && blocked.is_none(), egui::Button::new("Update risk rules"))
+        .on_hover_text(if without == 0 {
+            "Replace the selected traders' post-trade risk rules with the template's saved profile".to_string()
+        } else {
+            format!("{without} selected trader(s) have no evaluation account yet and are skipped")
+        })
+        .on_disabled_hover_text(blocked.unwrap_or_else(|| "Wait for the running change to finish".to_string()));
+    button.clicked().then_some(with_account)
 }
 
 fn table_ui(ui: &mut Ui, visible: &[&BoardRow], selected: &mut BTreeSet<String>, detail: &mut Option<String>) {

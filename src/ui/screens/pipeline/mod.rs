@@ -3,26 +3,32 @@
 //! The rows come from the journal, read on the blocking pool whenever the workspace's
 //! change counter moves (the previous rows stay visible meanwhile). The live line, the
 //! counts bar with its filter chips, the table and the detail view only read state;
-//! grants and offboarding are commands applied after drawing.
+//! grants, offboarding and risk-rule updates are commands applied after drawing.
 
 mod board;
 mod detail;
 mod rows;
 
 use super::{ScreenContext, ScreenContextMut};
+use crate::api::Client;
 use crate::onboarding::agreements::CHECK_NOW_INTERVAL;
 use crate::onboarding::board::BoardStage;
-use crate::onboarding::journal::{HistoryEntry, JournaledTrader};
+use crate::onboarding::journal::{HistoryEntry, Journal, JournalError, JournaledTrader};
 use crate::onboarding::offboarding::{self, OffboardOutcome, Offboarding};
+use crate::onboarding::risk::{self, RiskProfile};
 use crate::store::settings::EnvironmentSettings;
+use crate::ui::bridge::Bridge;
 use crate::ui::command::{Command, Screen};
 use crate::ui::confirm::{self, Confirmation, asks_before_billing, traders};
 use crate::ui::connection::Connection;
 use crate::ui::problem::Problem;
 use crate::ui::remote::Remote;
+use crate::ui::toasts::Toasts;
 use crate::ui::widgets;
-use rows::BoardRow;
+use crate::ui::workspace::Workspace;
+use rows::{BoardRow, BoardWrite};
 use std::collections::BTreeSet;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -31,6 +37,13 @@ fn name_list(names: &[String]) -> String {
     let shown: Vec<&str> = names.iter().take(6).map(String::as_str).collect();
     let more = names.len().saturating_sub(shown.len());
     if more > 0 { format!("{} and {more} more", shown.join(", ")) } else { shown.join(", ") }
+}
+
+/// Who a board write is for, on which connection.
+struct WriteTarget<'a> {
+    client: Client,
+    workspace: &'a Workspace,
+    names: &'a [String],
 }
 
 /// What this screen asks the app to do after drawing (applied by [`PipelineScreen::apply`]).
@@ -45,6 +58,8 @@ pub enum PipelineCommand {
     Offboard(Offboarding, Vec<String>),
     /// Start the agreement watch that was left idle (Production, confirmed).
     StartWatch,
+    /// Put this profile (the one the dialog described) on these traders' accounts.
+    UpdateRisk(Box<RiskProfile>, Vec<String>),
 }
 
 #[derive(Default)]
@@ -61,7 +76,10 @@ pub struct PipelineScreen {
     history_loaded: Option<(String, u64)>,
     /// A grant, an offboarding or the start of the watch, waiting for the admin's yes.
     confirm: Option<Confirmation<PipelineCommand>>,
-    offboarding: Remote<(Offboarding, Vec<(String, OffboardOutcome)>)>,
+    /// Revoke, cancel or a risk-rule update: one at a time.
+    write: Remote<(BoardWrite, Vec<(String, OffboardOutcome)>)>,
+    /// What `write` runs (kept for the spinner's words while pending).
+    writing: Option<BoardWrite>,
     /// When "Check now" was last pressed.
     last_check: Option<Instant>,
 }
@@ -144,8 +162,14 @@ impl PipelineScreen {
             }
         }
 
-        let busy = self.offboarding.is_pending();
-        let view = board::BoardView { rows, busy };
+        let busy = self.writing.filter(|_| self.write.is_pending()).map(BoardWrite::running);
+        let profile = settings.template.as_ref().and_then(|t| settings.risk.profile(&t.name));
+        let risk_blocked = match &settings.template {
+            None => Some("Choose the template account in Setup first".to_string()),
+            Some(t) if profile.is_none() => Some(format!("Save the risk rules for {} in Setup first", t.name)),
+            Some(_) => None,
+        };
+        let view = board::BoardView { rows, busy, risk_blocked };
         let action = board::ui(ui, &view, &mut self.filter, &mut self.search, &mut self.selected, &mut self.detail);
         match action {
             Some(board::Action::Grant(names)) => {
@@ -153,6 +177,12 @@ impl PipelineScreen {
             }
             Some(board::Action::Ask(kind, names)) => {
                 self.ask_or_push(connection, settings, PipelineCommand::Offboard(kind, names), commands)
+            }
+            Some(board::Action::UpdateRisk(names)) => {
+                if let Some(profile) = profile {
+                    let command = PipelineCommand::UpdateRisk(Box::new(profile.clone()), names);
+                    self.ask_or_push(connection, settings, command, commands)
+                }
             }
             None => {}
         }
@@ -163,7 +193,7 @@ impl PipelineScreen {
     }
 
     /// Writes that bill wait for the confirmation on every environment but the Sandbox;
-    /// offboarding cannot be undone, so it is confirmed everywhere.
+    /// offboarding and replacing risk rules cannot be undone, so they are confirmed everywhere.
     fn ask_or_push(
         &mut self,
         connection: &Connection,
@@ -214,6 +244,16 @@ impl PipelineScreen {
                     .detail(name_list(names))
                     .labels(button, "Keep them")
             }
+            PipelineCommand::UpdateRisk(profile, names) => Confirmation::new(
+                command.clone(),
+                kind,
+                &scope,
+                names.len(),
+                format!("Update the risk rules of {}?", traders(names.len())),
+            )
+            .consequence(risk::describe_update(profile, names.len()))
+            .detail(name_list(names))
+            .labels("Yes, update the rules", "Keep the current rules"),
             _ => return commands.push(Command::Pipeline(command)),
         };
         self.confirm = Some(dialog);
@@ -264,42 +304,71 @@ impl PipelineScreen {
                 ctx.toasts.info(format!("Granting T-Prop to {traders}…"));
             }
             PipelineCommand::Offboard(what, names) => {
-                if self.offboarding.is_pending() {
-                    ctx.toasts.error(&Problem::simple("An offboarding is still running; try again when it ends."));
-                    return;
-                }
-                let traders: Vec<JournaledTrader> = self
-                    .rows
-                    .value()
-                    .map(|rows| {
-                        rows.iter().filter(|r| names.contains(&r.trader.name)).map(|r| r.trader.clone()).collect()
-                    })
-                    .unwrap_or_default();
-                let journal = workspace.journal.clone();
-                let changes = workspace.change_counter();
-                self.offboarding.request(ctx.bridge, async move {
-                    let result = match what {
-                        Offboarding::Revoke => offboarding::revoke(&client, &journal, &traders).await,
-                        Offboarding::Cancel => offboarding::cancel(&client, &journal, &traders).await,
-                    };
-                    changes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let doing = match what {
-                        Offboarding::Revoke => "Revoking trading permissions",
-                        Offboarding::Cancel => "Cancelling everything",
-                    };
-                    result.map(|outcomes| (what, outcomes)).map_err(|e| Problem::new(doing, e.to_string()))
+                let target = WriteTarget { client, workspace, names: &names };
+                self.start_write(
+                    BoardWrite::Offboard(what),
+                    target,
+                    ctx.bridge,
+                    ctx.toasts,
+                    move |c, j, t| async move {
+                        match what {
+                            Offboarding::Revoke => offboarding::revoke(&c, &j, &t).await,
+                            Offboarding::Cancel => offboarding::cancel(&c, &j, &t).await,
+                        }
+                    },
+                );
+            }
+            PipelineCommand::UpdateRisk(profile, names) => {
+                let target = WriteTarget { client, workspace, names: &names };
+                self.start_write(BoardWrite::RiskRules, target, ctx.bridge, ctx.toasts, move |c, j, t| async move {
+                    risk::update_risk_rules(&c, &j, &t, &profile).await
                 });
-                self.selected.clear();
             }
         }
+    }
+
+    /// Runs a board write for the named traders off the UI thread; the board reads the
+    /// journal again when it ends (its history and stages changed).
+    fn start_write<F, Fut>(
+        &mut self,
+        write: BoardWrite,
+        target: WriteTarget<'_>,
+        bridge: &Bridge,
+        toasts: &mut Toasts,
+        job: F,
+    ) where
+        F: FnOnce(Client, Arc<Journal>, Vec<JournaledTrader>) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<Vec<(String, OffboardOutcome)>, JournalError>> + Send + 'static,
+    {
+        if self.write.is_pending() {
+            let running = self.writing.map_or("A change", BoardWrite::doing);
+            toasts.error(&Problem::simple(format!("{running} is still running; try again when it ends.")));
+            return;
+        }
+        let traders: Vec<JournaledTrader> = self
+            .rows
+            .value()
+            .map(|rows| {
+                rows.iter().filter(|r| target.names.contains(&r.trader.name)).map(|r| r.trader.clone()).collect()
+            })
+            .unwrap_or_default();
+        let (client, journal, changes) =
+            (target.client, target.workspace.journal.clone(), target.workspace.change_counter());
+        self.writing = Some(write);
+        self.write.request(bridge, async move {
+            let result = job(client, journal, traders).await;
+            changes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            result.map(|outcomes| (write, outcomes)).map_err(|e| Problem::new(write.doing(), e.to_string()))
+        });
+        self.selected.clear();
     }
 
     /// Called every frame before drawing: poll background work.
     pub fn tick(&mut self, ctx: &mut ScreenContextMut<'_>) {
         self.rows.poll();
         self.history.poll();
-        if self.offboarding.poll() {
-            match &self.offboarding {
+        if self.write.poll() {
+            match &self.write {
                 Remote::Ready((kind, outcomes)) => {
                     let summary = rows::summarize(*kind, outcomes);
                     let failed: Vec<String> = outcomes

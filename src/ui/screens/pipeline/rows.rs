@@ -74,8 +74,36 @@ pub fn age(since: DateTime<Utc>, now: DateTime<Utc>) -> String {
     }
 }
 
-/// The toast after an offboarding run: "3 cancelled, 1 skipped (already cancelled)".
-pub fn summarize(kind: Offboarding, outcomes: &[(String, OffboardOutcome)]) -> String {
+/// A write the board runs for the selected traders, one at a time, in the background.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BoardWrite {
+    Offboard(Offboarding),
+    /// "Update risk rules": the template's profile onto existing accounts.
+    RiskRules,
+}
+
+impl BoardWrite {
+    /// Beside the spinner while it runs.
+    pub fn running(self) -> &'static str {
+        match self {
+            BoardWrite::Offboard(_) => "Offboarding…",
+            BoardWrite::RiskRules => "Updating risk rules…",
+        }
+    }
+
+    /// The title of its failure toast.
+    pub fn doing(self) -> &'static str {
+        match self {
+            BoardWrite::Offboard(Offboarding::Revoke) => "Revoking trading permissions",
+            BoardWrite::Offboard(Offboarding::Cancel) => "Cancelling everything",
+            BoardWrite::RiskRules => "Updating risk rules",
+        }
+    }
+}
+
+/// The toast after a board write: "3 cancelled, 1 skipped (already cancelled)",
+/// "Risk rules: 2 updated, 1 failed".
+pub fn summarize(write: BoardWrite, outcomes: &[(String, OffboardOutcome)]) -> String {
     let done = outcomes.iter().filter(|(_, o)| *o == OffboardOutcome::Done).count();
     let mut skipped: BTreeMap<&str, usize> = BTreeMap::new();
     let mut failed = 0;
@@ -86,11 +114,12 @@ pub fn summarize(kind: Offboarding, outcomes: &[(String, OffboardOutcome)]) -> S
             OffboardOutcome::Done => {}
         }
     }
-    let verb = match kind {
-        Offboarding::Revoke => "revoked",
-        Offboarding::Cancel => "cancelled",
+    let (prefix, verb) = match write {
+        BoardWrite::Offboard(Offboarding::Revoke) => ("", "revoked"),
+        BoardWrite::Offboard(Offboarding::Cancel) => ("", "cancelled"),
+        BoardWrite::RiskRules => ("Risk rules: ", "updated"),
     };
-    let mut parts = vec![format!("{done} {verb}")];
+    let mut parts = vec![format!("{prefix}{done} {verb}")];
     parts.extend(skipped.iter().map(|(reason, n)| format!("{n} skipped ({reason})")));
     if failed > 0 {
         parts.push(format!("{failed} failed"));
@@ -110,9 +139,11 @@ mod tests {
             ("c".to_string(), OffboardOutcome::Done),
             ("d".to_string(), OffboardOutcome::Skipped("already cancelled".into())),
         ];
-        assert_eq!(summarize(Offboarding::Cancel, &outcomes), "3 cancelled, 1 skipped (already cancelled)");
+        let cancel = BoardWrite::Offboard(Offboarding::Cancel);
+        assert_eq!(summarize(cancel, &outcomes), "3 cancelled, 1 skipped (already cancelled)");
         let failed = vec![("a".to_string(), OffboardOutcome::Failed("x".into()))];
-        assert_eq!(summarize(Offboarding::Revoke, &failed), "0 revoked, 1 failed");
+        assert_eq!(summarize(BoardWrite::Offboard(Offboarding::Revoke), &failed), "0 revoked, 1 failed");
+        assert_eq!(summarize(BoardWrite::RiskRules, &failed), "Risk rules: 0 updated, 1 failed");
     }
 
     #[test]

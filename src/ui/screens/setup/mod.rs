@@ -20,6 +20,8 @@ use crate::ui::{theme, widgets};
 use egui::{RichText, Ui};
 use tables::{entitlement_ui, plans_ui, templates_ui};
 
+pub use risk::RiskFileDialogs;
+
 /// What the Setup screen reads from the app.
 pub struct SetupView<'a> {
     pub connection: Option<&'a Connection>,
@@ -28,6 +30,8 @@ pub struct SetupView<'a> {
     pub settings: &'a Settings,
     /// Where "Remember on this computer" put the secrets, or why it could not.
     pub keyring_note: Option<&'a (EnvironmentKind, Result<&'static str, Problem>)>,
+    /// For work off the UI thread (the risk profile's file import and export).
+    pub bridge: &'a crate::ui::bridge::Bridge,
 }
 
 /// The sign-in form as typed. Holds secrets as plain strings for the text fields, so
@@ -58,14 +62,14 @@ pub struct SetupScreen {
 }
 
 impl SetupScreen {
-    pub fn new(viewing: EnvironmentKind, settings: &Settings) -> Self {
+    pub fn new(viewing: EnvironmentKind, settings: &Settings, risk_files: RiskFileDialogs) -> Self {
         let mut screen = Self {
             viewing,
             form: SignInForm::default(),
             show_password: false,
             show_secret: false,
             form_problem: None,
-            risk: risk::RiskEditor::default(),
+            risk: risk::RiskEditor::new(risk_files),
         };
         screen.view_environment(viewing, settings);
         screen
@@ -108,6 +112,8 @@ impl SetupScreen {
             plans_ui(ui, view, commands);
             ui.add_space(10.0);
             templates_ui(ui, view, commands);
+            ui.add_space(10.0);
+            self.risk.ui(ui, view, commands);
             ui.add_space(10.0);
             entitlement_ui(ui, view, commands);
             ui.add_space(10.0);

@@ -1,23 +1,65 @@
 //! The risk-rules card next to the template accounts: the chosen template's profile,
-//! with plain labels, units, help text, and each rule error beside its field.
+//! with plain labels, units, help text, and each rule error beside its field. Import…
+//! and Export… read and write the same profile file as `propdesk risk import|export`.
 
 use super::SetupView;
 use crate::api::EnvironmentKind;
-use crate::onboarding::risk::{ProfileField, RiskField, RiskForm, RiskProfile, groups, unit_text};
+use crate::onboarding::risk::{
+    ProfileField, RiskField, RiskForm, RiskProfile, groups, read_profile_file, unit_text, write_profile_file,
+};
+use crate::ui::bridge::Bridge;
 use crate::ui::command::Command;
+use crate::ui::open_dialog::{self, OpenDialog};
+use crate::ui::problem::Problem;
+use crate::ui::remote::Remote;
+use crate::ui::save_dialog::{self, SaveDialog};
 use crate::ui::{theme, widgets};
 use egui::{RichText, Ui};
+use std::path::PathBuf;
+
+/// The profile file dialogs of the editor (tests answer fixed paths).
+#[derive(Clone)]
+pub struct RiskFileDialogs {
+    pub open: OpenDialog,
+    pub save: SaveDialog,
+}
+
+impl RiskFileDialogs {
+    pub fn native() -> Self {
+        Self { open: open_dialog::native_risk_profile(), save: save_dialog::native_risk_profile() }
+    }
+}
+
+/// What an Import… or Export… ended with.
+enum FileDone {
+    Cancelled,
+    /// Read and checked; loaded into the form of the template it was asked for.
+    Imported {
+        key: (EnvironmentKind, String),
+        file: String,
+        profile: Box<RiskProfile>,
+    },
+    Exported(PathBuf),
+}
 
 /// The editor's text for one template; reloaded when the template or environment changes.
-#[derive(Default)]
 pub struct RiskEditor {
     editing: Option<(EnvironmentKind, String)>,
     form: RiskForm,
+    dialogs: RiskFileDialogs,
+    /// The running or last import/export (files are read and written off the UI thread).
+    file: Remote<FileDone>,
+    /// Beside the buttons: what the last import/export did, or why the file was refused.
+    file_note: Option<Result<String, Problem>>,
 }
 
 const FIELD_WIDTH: f32 = 110.0;
 
 impl RiskEditor {
+    pub fn new(dialogs: RiskFileDialogs) -> Self {
+        Self { editing: None, form: RiskForm::default(), dialogs, file: Remote::NotRequested, file_note: None }
+    }
+
     pub fn ui(&mut self, ui: &mut Ui, view: &SetupView<'_>, commands: &mut Vec<Command>) {
         let Some(connection) = view.connection.filter(|c| c.client.session().is_some()) else { return };
         let kind = connection.kind();
@@ -27,8 +69,10 @@ impl RiskEditor {
         let key = (kind, template.name.clone());
         if self.editing.as_ref() != Some(&key) {
             self.form = RiskForm::from_profile(&saved);
-            self.editing = Some(key);
+            self.file_note = None;
+            self.editing = Some(key.clone());
         }
+        self.poll_file(&key);
         let (profile, problems) = self.form.check(&saved);
         let title = format!("Risk rules · {}", template.name);
         widgets::card(ui, &title, |ui| {
@@ -60,6 +104,7 @@ impl RiskEditor {
             });
             ui.add_space(6.0);
             self.buttons_ui(ui, &template.name, &saved, profile, problems.is_empty(), commands);
+            self.files_ui(ui, view.bridge, &key, &saved);
             if saved.is_empty() {
                 ui.add_space(4.0);
                 let mut acknowledged = settings.risk.acknowledged(&template.name);
@@ -140,5 +185,89 @@ impl RiskEditor {
                 ui.label(RichText::new("✔ Saved; every new account gets these rules").color(theme::SUCCESS));
             }
         });
+    }
+
+    /// Import… and Export…, with what the last one did beside them.
+    fn files_ui(&mut self, ui: &mut Ui, bridge: &Bridge, key: &(EnvironmentKind, String), saved: &RiskProfile) {
+        ui.horizontal(|ui| {
+            let idle = !self.file.is_pending();
+            let import = ui
+                .add_enabled(idle, egui::Button::new("Import…"))
+                .on_hover_text("Load a profile file (JSON, as `propdesk risk export` writes); review it, then save");
+            if import.clicked() {
+                self.import(bridge, key.clone());
+            }
+            let export = ui
+                .add_enabled(idle && !saved.is_empty(), egui::Button::new("Export…"))
+                .on_hover_text("Write the saved rules to a file, e.g. to keep them in version control")
+                .on_disabled_hover_text("Save risk rules first: Export writes the saved rules");
+            if export.clicked() {
+                self.export(bridge, saved.clone());
+            }
+            if !idle {
+                ui.spinner();
+            }
+        });
+        match &self.file_note {
+            Some(Ok(note)) => {
+                ui.add(egui::Label::new(RichText::new(note).weak()).wrap());
+            }
+            Some(Err(problem)) => {
+                widgets::error_label(ui, problem);
+            }
+            None => {}
+        }
+    }
+
+    fn import(&mut self, bridge: &Bridge, key: (EnvironmentKind, String)) {
+        let dialog = self.dialogs.open.clone();
+        self.file.request(bridge, async move {
+            let path = match dialog().await {
+                Ok(Some(path)) => path,
+                Ok(None) => return Ok(FileDone::Cancelled),
+                Err(message) => return Err(Problem::simple(message)),
+            };
+            let file = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let read = tokio::task::spawn_blocking(move || read_profile_file(&path))
+                .await
+                .map_err(|e| Problem::new("Reading the risk profile stopped unexpectedly", e.to_string()))?;
+            let profile = read.map_err(|e| Problem::simple(e.to_string()))?;
+            Ok(FileDone::Imported { key, file, profile: Box::new(profile) })
+        });
+    }
+
+    fn export(&mut self, bridge: &Bridge, profile: RiskProfile) {
+        let dialog = self.dialogs.save.clone();
+        let suggested = format!("{}-risk-profile.json", profile.template);
+        self.file.request(bridge, async move {
+            let Some(path) = dialog(suggested).await else { return Ok(FileDone::Cancelled) };
+            let written = tokio::task::spawn_blocking(move || write_profile_file(&path, &profile).map(|()| path))
+                .await
+                .map_err(|e| Problem::new("Writing the risk profile stopped unexpectedly", e.to_string()))?;
+            written.map(FileDone::Exported).map_err(|e| Problem::simple(e.to_string()))
+        });
+    }
+
+    /// Applies a finished import/export: an imported profile fills the form (unsaved,
+    /// so it is reviewed before it counts); a refused file leaves the form as it was.
+    fn poll_file(&mut self, key: &(EnvironmentKind, String)) {
+        if !self.file.poll() {
+            return;
+        }
+        match std::mem::take(&mut self.file) {
+            Remote::Ready(FileDone::Cancelled) => {}
+            Remote::Ready(FileDone::Imported { key: asked, file, profile }) if &asked == key => {
+                self.form = RiskForm::from_profile(&profile);
+                self.file_note = Some(Ok(format!("Loaded {file}: check the rules, then Save risk rules")));
+            }
+            Remote::Ready(FileDone::Imported { .. }) => {
+                self.file_note = None;
+            }
+            Remote::Ready(FileDone::Exported(path)) => {
+                self.file_note = Some(Ok(format!("Exported the saved rules to {}", path.display())));
+            }
+            Remote::Failed { error, .. } => self.file_note = Some(Err(error)),
+            Remote::NotRequested | Remote::Pending { .. } => {}
+        }
     }
 }

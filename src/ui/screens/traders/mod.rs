@@ -12,8 +12,9 @@ mod toolbar;
 
 use super::{ScreenContext, ScreenContextMut};
 use crate::onboarding::import_limits::check_file_size;
-use crate::onboarding::prepare::{RosterCheck, is_onboarded};
+use crate::onboarding::prepare::{JournaledTraders, RosterCheck, is_onboarded};
 use crate::onboarding::results::RowResult;
+use crate::onboarding::risk::{RiskRules, TemplateRules};
 use crate::onboarding::{
     Field, ImportReport, Roster, RowId, SortOrder, Trader, generate_account_names, generate_missing_passwords,
     import_csv, import_csv_file, import_pasted, import_xlsx, import_xlsx_file, write_credentials_csv, write_roster_csv,
@@ -22,7 +23,7 @@ use crate::ui::command::Command;
 use crate::ui::confirm::{Confirmation, asks_before_billing, traders};
 use crate::ui::open_dialog::{self, OpenDialog};
 use crate::ui::problem::Problem;
-use crate::ui::remote::Inbox;
+use crate::ui::remote::{Inbox, Remote};
 use crate::ui::save_dialog::{PickedPath, SaveDialog};
 use crate::ui::widgets;
 use run::{RunMessage, RunState};
@@ -95,13 +96,18 @@ struct ShownReport {
 
 pub struct TradersScreen {
     roster: Roster,
-    /// The roster checked against the journal (validation, earlier traders), redone
-    /// only when either changes: the same check a run makes.
+    /// The roster checked against the journal (validation, earlier traders): the same
+    /// check a run makes. A cell edit updates it in place; other changes redo it.
     check: RosterCheck,
-    /// Set when the roster (or the journal it is checked against) changed.
+    /// Set when many rows (or the journal the roster is checked against) changed.
     dirty: bool,
-    /// The journal (by address) `known`/`earlier` came from, if one was open.
-    checked_journal: Option<usize>,
+    /// What the journal knows, read on the runtime whenever the journal changes.
+    journaled: Remote<Arc<JournaledTraders>>,
+    /// The journal (by address) and its change count that `journaled` was asked for.
+    journal_source: Option<(usize, u64)>,
+    /// The template's risk rules the roster was last checked with: a row's risk
+    /// columns are judged together with the profile, so a saved profile rechecks.
+    checked_risk: Option<TemplateRules>,
     /// The environment whose `run` and `results` are shown (`Connection::scope`).
     scope: Option<String>,
     /// The runs and results of the environments not shown right now.
@@ -148,7 +154,9 @@ impl TradersScreen {
             roster: Roster::new(),
             check: RosterCheck::default(),
             dirty: false,
-            checked_journal: None,
+            journaled: Remote::default(),
+            journal_source: None,
+            checked_risk: None,
             scope: None,
             elsewhere: HashMap::new(),
             confirm: None,
@@ -263,7 +271,8 @@ impl TradersScreen {
                 self.selected = BTreeSet::from([id]);
                 self.pending_scroll = Some(id);
                 self.filter.clear();
-                self.changed();
+                self.draft = None;
+                self.rows_moved();
             }
             TradersCommand::DeleteRows(ids) => {
                 for id in &ids {
@@ -275,14 +284,10 @@ impl TradersScreen {
                     self.focused = None;
                 }
                 ctx.toasts.info(format!("Deleted {} rows", ids.len()));
-                self.changed();
+                self.draft = None;
+                self.rows_moved();
             }
-            TradersCommand::SetCell(id, field, value) => {
-                if self.roster.update(id, field, value) {
-                    self.results.remove(&id);
-                    self.dirty = true;
-                }
-            }
+            TradersCommand::SetCell(id, field, value) => self.set_cell(id, field, value),
             TradersCommand::Sort(field) => {
                 let order = match self.sort {
                     Some((f, SortOrder::Ascending)) if f == field => SortOrder::Descending,
@@ -290,7 +295,10 @@ impl TradersScreen {
                 };
                 self.roster.sort_by(field, order);
                 self.sort = Some((field, order));
-                self.changed();
+                self.draft = None;
+                // Counts do not depend on the order: only positions in messages change.
+                self.check.rows_moved(&self.roster);
+                self.refilter();
             }
             TradersCommand::GeneratePasswords => {
                 let n = generate_missing_passwords(&mut self.roster);
@@ -373,12 +381,18 @@ impl TradersScreen {
                 Message::Run(scope, message) => self.on_run_message(ctx, scope, message),
             }
         }
-        let journal = ctx.connection.as_ref().and_then(|c| c.workspace.as_ref()).map(|w| w.journal.clone());
-        if journal.as_ref().map(|j| Arc::as_ptr(j) as usize) != self.checked_journal {
-            self.dirty = true;
+        self.follow_journal(ctx);
+        let risk = template_rules(ctx);
+        if risk != self.checked_risk {
+            self.checked_risk = risk;
+            if !self.dirty {
+                self.check.set_risk_rules(&self.roster, self.risk_rules());
+                self.refilter();
+                self.recount();
+            }
         }
         if self.dirty {
-            self.revalidate(journal.as_deref(), ctx);
+            self.revalidate();
         }
         if self.recount {
             self.recount();
@@ -425,7 +439,6 @@ impl TradersScreen {
         self.results = results;
         self.scope = scope;
         self.confirm = None;
-        self.checked_journal = None;
         self.dirty = true;
     }
 
@@ -450,22 +463,102 @@ impl TradersScreen {
         self.draft = None;
     }
 
-    fn revalidate(&mut self, journal: Option<&crate::onboarding::journal::Journal>, ctx: &mut ScreenContextMut<'_>) {
+    /// Checks the whole roster again, in memory, against what the journal knows.
+    fn revalidate(&mut self) {
         self.dirty = false;
-        self.checked_journal = journal.map(|j| j as *const _ as usize);
-        self.check = match RosterCheck::new(&self.roster, journal) {
-            Ok(check) => check,
-            Err(error) => {
-                ctx.toasts.error(&Problem::simple(error.to_string()).context("Reading the journal"));
-                RosterCheck::new(&self.roster, None).unwrap_or_default()
-            }
-        };
+        let journaled = self.journaled.value().cloned().unwrap_or_default();
+        self.check = RosterCheck::against(&self.roster, journaled);
+        self.check.set_risk_rules(&self.roster, self.risk_rules());
         self.refilter();
         self.recount();
     }
 
+    /// The rules a row's risk columns are judged with: the template's, or (without a
+    /// template yet) none, so a row's own values are still judged on their own.
+    fn risk_rules(&self) -> TemplateRules {
+        self.checked_risk.clone().unwrap_or(TemplateRules {
+            template_id: 0,
+            template_name: String::new(),
+            rules: RiskRules::NotSet,
+        })
+    }
+
+    /// Rows were added, deleted or reordered: their own cells need no new check.
+    fn rows_moved(&mut self) {
+        self.check.rows_moved(&self.roster);
+        self.refilter();
+        self.recount();
+    }
+
+    /// One cell edited: re-checks the rows it affects, and the row's place in the view.
+    fn set_cell(&mut self, id: RowId, field: Field, value: String) {
+        let Some(old) = self.roster.get(id).map(|t| t.get(field).to_string()) else { return };
+        if !self.roster.update(id, field, value) {
+            return;
+        }
+        self.results.remove(&id);
+        self.check.cell_changed(&self.roster, id, field, &old);
+        self.refilter_row(id);
+        self.recount();
+    }
+
+    /// Keeps `journaled` current: asks for it again (on the runtime) when the journal
+    /// or its change count moved, one read at a time, and not while a run is writing
+    /// (its results say more; the count has moved when it ends, so it is read then).
+    fn follow_journal(&mut self, ctx: &mut ScreenContextMut<'_>) {
+        let workspace = ctx.connection.as_ref().and_then(|c| c.workspace.as_ref());
+        let source = workspace.map(|w| (Arc::as_ptr(&w.journal) as usize, w.changes()));
+        if source.map(|s| s.0) != self.journal_source.map(|s| s.0) {
+            // Another environment's journal (or none): nothing of the old one may show.
+            self.journaled = Remote::default();
+            self.journal_source = None;
+            self.dirty = true;
+        }
+        if let Some(workspace) = workspace
+            && source != self.journal_source
+            && !self.journaled.is_pending()
+            && !self.run.is_running()
+        {
+            self.journal_source = source;
+            let journal = workspace.journal.clone();
+            self.journaled.request(ctx.bridge, async move {
+                tokio::task::spawn_blocking(move || JournaledTraders::read(&journal))
+                    .await
+                    .map_err(|e| Problem::new("Reading the journal stopped unexpectedly", e.to_string()))?
+                    .map(Arc::new)
+                    .map_err(|e| Problem::simple(e.to_string()).context("Reading the journal"))
+            });
+        }
+        if self.journaled.poll() {
+            if let Some(error) = self.journaled.error() {
+                ctx.toasts.error(error);
+            }
+            let journaled = self.journaled.value().cloned().unwrap_or_default();
+            self.check.journal_changed(&self.roster, journaled);
+            self.recount();
+        }
+    }
+
     fn refilter(&mut self) {
-        self.view = self.roster.filter(&self.filter);
+        self.view = if self.filter.trim().is_empty() { self.roster.ids() } else { self.roster.filter(&self.filter) };
+    }
+
+    /// After one row changed: shows or hides it under the filter, in roster order.
+    fn refilter_row(&mut self, id: RowId) {
+        if self.filter.trim().is_empty() {
+            return;
+        }
+        let roster = &self.roster;
+        let target = roster.index_of(id).unwrap_or(usize::MAX);
+        let at = self.view.partition_point(|r| roster.index_of(*r).unwrap_or(usize::MAX) < target);
+        let shown = self.view.get(at) == Some(&id);
+        match (roster.shows(id, &self.filter), shown) {
+            (true, false) => self.view.insert(at, id),
+            (false, true) => {
+                self.view.remove(at);
+            }
+            _ => {}
+        }
     }
 
     fn import_file(&mut self, ctx: &mut ScreenContextMut<'_>) {
@@ -549,12 +642,16 @@ impl TradersScreen {
     }
 
     /// Recounts the run bar's numbers (after validation or a row result changed), so
-    /// frames do no work proportional to the roster.
+    /// frames do no work proportional to the roster. One pass: it runs after each edit.
     fn recount(&mut self) {
-        let ready = self.ready_rows().len();
-        let done = self.roster.iter().filter(|(id, t)| self.is_done(*id, t)).count();
-        let invalid = self.roster.iter().filter(|(id, _)| !self.check.validation.is_valid(*id)).count();
-        self.counts = Counts { ready, done, invalid };
+        let mut counts = Counts::default();
+        for (id, trader) in self.roster.iter() {
+            let (valid, done) = (self.check.validation.is_valid(id), self.is_done(id, trader));
+            counts.ready += usize::from(valid && !done);
+            counts.done += usize::from(done);
+            counts.invalid += usize::from(!valid);
+        }
+        self.counts = counts;
         self.recount = false;
     }
 }
@@ -608,4 +705,10 @@ fn native_save(what: &'static str, suggested: String) -> PickedPath {
             .await
             .map(|handle| handle.path().to_path_buf())
     })
+}
+/// The risk rules of the shown environment's template, if signed in with one chosen.
+fn template_rules(ctx: &ScreenContextMut<'_>) -> Option<TemplateRules> {
+    let settings = ctx.settings.environment(ctx.connection.as_ref()?.kind());
+    let template = settings.template.as_ref()?;
+    Some(settings.risk.rules_for(template.id, &template.name))
 }
