@@ -456,9 +456,11 @@ impl Client {
                 Auth::Session => Some(self.fresh_token().await?),
                 Auth::Explicit(token) => Some(token.clone()),
             };
-            self.inner.rate_limit.acquire().await;
+            let slot = self.inner.rate_limit.acquire().await;
             let started = Instant::now();
             let attempt = self.send_once(endpoint, domain, &query, body.as_ref(), token.as_ref()).await;
+            // Arrived by now, if at all: the slot's window starts here (see `rate_limit`).
+            drop(slot);
             let elapsed = started.elapsed();
             let may_retry = retries < self.inner.options.retries;
             if let Attempt::Replied { status, .. } = &attempt

@@ -3,6 +3,12 @@
 //! resends with a penalty ticket) waits here for a slot, so callers can ask for as much
 //! concurrency as they like. A penalty or a 423/429 pauses every sender until it is
 //! over and is counted, so callers can shrink their concurrency ([`RateLimit::pushbacks`]).
+//!
+//! The server counts arrivals, and a request arrives some time after it took its slot (body
+//! built, connection opened, tasks scheduled: tens of ms on a busy machine). So a slot is held
+//! until the reply (or failure) and is free again only one window after that: whenever a
+//! request arrived, it was between taking its slot and its reply, so no window of arrivals
+//! holds more than the limit, however long the request waited on its way out.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -16,10 +22,9 @@ use tokio::time::Instant;
 pub const MAX_REQUESTS_PER_SECOND: usize = 100;
 
 /// UNCONFIRMED: how Tradovate measures "a second" (arrival times at its edge, unknown
-/// window). A request may arrive a little later than we send it, so two requests sent
-/// just over a second apart could land inside one second there. We count over a window
-/// this much longer than a second, which costs ~5 % of throughput and keeps us under the
-/// limit whatever window the server uses.
+/// window and clock). Arrival lag is covered by holding slots until the reply (module
+/// docs); this margin covers a server window or clock a little longer than ours. It costs
+/// ~5 % of throughput and keeps us under the limit whatever window the server uses.
 pub const RATE_WINDOW: Duration = Duration::from_millis(1_050);
 
 /// Shared by every clone of a client.
@@ -32,8 +37,10 @@ pub struct RateLimit {
 
 #[derive(Default)]
 struct State {
-    /// When the requests of the current window were let through, oldest first.
-    sent: VecDeque<Instant>,
+    /// Requests let through and not answered yet: each may still be arriving.
+    in_flight: usize,
+    /// When the slots of answered requests are free again (reply + window), oldest first.
+    freed_at: VecDeque<Instant>,
     /// No request leaves before this (a penalty or lockout warning is being waited out).
     paused_until: Option<Instant>,
 }
@@ -49,11 +56,13 @@ impl RateLimit {
         Self { state: Mutex::new(State::default()), max: max.max(1), window, pushbacks: AtomicU64::new(0) }
     }
 
-    /// Waits until one more request may be sent, and takes its slot.
-    pub async fn acquire(&self) {
+    /// Waits until one more request may be sent, and takes its slot; hold it until the
+    /// request's reply (or failure).
+    pub async fn acquire(&self) -> Slot<'_> {
         while let Some(wait) = self.try_acquire(Instant::now()) {
             tokio::time::sleep(wait).await;
         }
+        Slot { limit: self }
     }
 
     /// Takes a slot now (`None`), or says how long to wait before asking again.
@@ -65,15 +74,25 @@ impl RateLimit {
             }
             state.paused_until = None;
         }
-        while state.sent.front().is_some_and(|&t| now.duration_since(t) >= self.window) {
-            state.sent.pop_front();
+        while state.freed_at.front().is_some_and(|&t| t <= now) {
+            state.freed_at.pop_front();
         }
-        if state.sent.len() < self.max {
-            state.sent.push_back(now);
+        if state.in_flight + state.freed_at.len() < self.max {
+            state.in_flight += 1;
             return None;
         }
-        let oldest = state.sent.front().copied().unwrap_or(now);
-        Some((oldest + self.window).saturating_duration_since(now).max(Duration::from_millis(1)))
+        // Every slot in flight: a reply frees one a whole window later, so looking again
+        // a quarter window on loses no time.
+        let next = state.freed_at.front().copied().unwrap_or(now + self.window / 4);
+        Some(next.saturating_duration_since(now).max(Duration::from_millis(1)))
+    }
+
+    fn release(&self) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.in_flight = state.in_flight.saturating_sub(1);
+        // Taken under the lock, so the queue stays in time order.
+        let free_at = Instant::now() + self.window;
+        state.freed_at.push_back(free_at);
     }
 
     /// The server pushed back (time penalty, 423 or 429): nobody sends for `pause`, and
@@ -90,6 +109,19 @@ impl RateLimit {
     /// How many times the server pushed back so far.
     pub fn pushbacks(&self) -> u64 {
         self.pushbacks.load(Ordering::Relaxed)
+    }
+}
+
+/// A request's place in the rate; dropping it (reply or failure) starts the window after
+/// which the place is free again.
+#[must_use = "hold the slot until the reply"]
+pub struct Slot<'a> {
+    limit: &'a RateLimit,
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        self.limit.release();
     }
 }
 
@@ -116,7 +148,7 @@ mod tests {
             .map(|_| {
                 let limit = limit.clone();
                 tokio::spawn(async move {
-                    limit.acquire().await;
+                    let _slot = limit.acquire().await;
                     Instant::now()
                 })
             })
@@ -131,13 +163,40 @@ mod tests {
         assert!(times.last().unwrap().duration_since(started) < window * 4);
     }
 
+    // Requests that take a while to reach the server (the first ones open connections):
+    // the limit still holds where the server counts, at arrival.
+    #[tokio::test(start_paused = true)]
+    async fn arrivals_keep_to_the_limit_however_long_requests_take_to_leave() {
+        let window = Duration::from_millis(100);
+        let limit = Arc::new(RateLimit::new(10, window));
+        let tasks: Vec<_> = (0..30)
+            .map(|i| {
+                let limit = limit.clone();
+                tokio::spawn(async move {
+                    let _slot = limit.acquire().await;
+                    let on_the_way = Duration::from_millis(if i < 10 { 60 } else { 0 });
+                    tokio::time::sleep(on_the_way).await;
+                    let arrived = Instant::now();
+                    tokio::time::sleep(Duration::from_millis(5)).await; // the reply
+                    arrived
+                })
+            })
+            .collect();
+        let mut arrivals = Vec::new();
+        for task in tasks {
+            arrivals.push(task.await.unwrap());
+        }
+        arrivals.sort();
+        assert_eq!(busiest(&arrivals, window), 10);
+    }
+
     #[tokio::test]
     async fn a_push_back_pauses_every_sender_and_is_counted() {
         let limit = RateLimit::default();
-        limit.acquire().await;
+        drop(limit.acquire().await);
         limit.push_back(Duration::from_millis(200));
         let started = Instant::now();
-        limit.acquire().await;
+        let _slot = limit.acquire().await;
         assert!(started.elapsed() >= Duration::from_millis(200));
         assert_eq!(limit.pushbacks(), 1);
     }

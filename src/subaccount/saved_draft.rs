@@ -7,6 +7,8 @@ use crate::api::{EnvironmentKind, Secret};
 use crate::store::{KeyringError, SecretKind, SecretStore};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// What is written to disk.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -30,6 +32,34 @@ pub fn file(data_dir: &Path, environment: EnvironmentKind) -> PathBuf {
 
 pub fn step_index(step: Step) -> usize {
     Step::ALL.iter().position(|s| *s == step).unwrap_or(0)
+}
+
+/// Keeps one draft file's writes in order. Writes run on the blocking pool, may start late and
+/// overlap (and the exit flush runs beside them): an older snapshot must never land after a
+/// newer one, or a restart brings back an old step or an empty SSN.
+#[derive(Clone, Default)]
+pub struct WriteOrder {
+    issued: Arc<AtomicU64>,
+    /// The newest write that ran; held while one runs, so writes never interleave.
+    written: Arc<Mutex<u64>>,
+}
+
+impl WriteOrder {
+    /// Numbers a write when it is decided (never blocks: the UI thread calls it).
+    pub fn next(&self) -> u64 {
+        self.issued.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    /// Runs `write` unless a newer one already ran (then `None`).
+    pub fn run_if_newest<T>(&self, number: u64, write: impl FnOnce() -> T) -> Option<T> {
+        let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+        if number <= *written {
+            return None;
+        }
+        let outcome = write();
+        *written = number;
+        Some(outcome)
+    }
 }
 
 /// Writes the draft and its secret; returns the keyring's refusal, if any (the file is
@@ -77,6 +107,24 @@ pub fn remove(path: &Path, store: &SecretStore, environment: EnvironmentKind, dr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_late_older_write_never_replaces_a_newer_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SecretStore::mock();
+        let kind = EnvironmentKind::Sandbox;
+        let path = file(dir.path(), kind);
+        let order = WriteOrder::default();
+        let older = SavedDraft { draft_id: "draft-1".into(), step: 0, ..SavedDraft::default() };
+        let newer = SavedDraft { step: 1, ..older.clone() };
+        let (first, second) = (order.next(), order.next());
+        // The newer write (with the SSN) finishes first; the older one (none typed yet) runs late.
+        let write = |saved: &SavedDraft, ssn: &str| save(&path, &store, kind, saved, &Secret::new(ssn)).unwrap();
+        assert!(order.run_if_newest(second, || write(&newer, "123-45-6789")).is_some());
+        assert!(order.run_if_newest(first, || write(&older, "")).is_none());
+        let restored = load(&path, &store, kind).unwrap().expect("a draft");
+        assert_eq!((restored.saved.step, restored.secret), (1, Ok(Some(Secret::new("123-45-6789")))));
+    }
 
     #[test]
     fn the_identity_number_goes_to_the_keyring_only_and_comes_back() {

@@ -240,6 +240,28 @@ fn a_draft_survives_a_restart_with_its_ssn_in_the_keyring_only() {
     assert_eq!(app.harness.get_by_label("SSN").accesskit_node().value().as_deref(), Some("123-45-6789"));
 }
 
+/// Saving is debounced; closing the window right after typing still keeps every edit.
+#[test]
+fn edits_typed_just_before_closing_come_back_after_a_restart() {
+    let mut app = start();
+    fill_trader(&mut app);
+    fill_identity(&mut app, "123-45-6789");
+    // Closed at once: no second passes for the debounced save.
+    eframe::App::on_exit(app.harness.state_mut());
+    let TestApp { harness, mock, dir, _runtime } = app;
+    drop(harness);
+    drop(_runtime);
+
+    let mut app = start_in(dir, mock);
+    app.wait_for_text("Draft restored");
+    app.wait_for_text("Last name");
+    assert_eq!(app.harness.get_by_label("Birth day").accesskit_node().value().as_deref(), Some("14"));
+    app.harness.get_by_label("Show SSN").click();
+    app.harness.step();
+    app.harness.step();
+    assert_eq!(app.harness.get_by_label("SSN").accesskit_node().value().as_deref(), Some("123-45-6789"));
+}
+
 /// Statuses are checked only while the list is on screen: away from it nothing moves, and
 /// coming back resumes the checks.
 #[test]

@@ -54,6 +54,13 @@ impl PropdeskApp {
 
 impl eframe::App for PropdeskApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        // eframe calls this before every pass, and egui runs a second pass when a new grid
+        // or window has to size itself (drawn invisibly in the first). News taken in between
+        // would be drawn by that second pass as a new, invisible layout: a frame with a
+        // step's fields missing. So news waits for the next frame (its sender asked for one).
+        if ctx.current_pass_index() > 0 {
+            return;
+        }
         for event in self.events.drain().collect::<Vec<_>>() {
             self.handle_event(event);
         }
@@ -110,6 +117,8 @@ impl eframe::App for PropdeskApp {
     fn on_exit(&mut self) {
         // The window size changes without marking the settings dirty; save it now.
         self.settings.flush();
+        // Edits of the last second are not written yet (saving is debounced).
+        self.screens.subaccounts.flush_draft();
     }
 }
 

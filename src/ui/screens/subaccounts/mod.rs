@@ -26,6 +26,7 @@ use crate::ui::document_picker::{self, DocumentPicker, PickedFile};
 use crate::ui::problem::Problem;
 use crate::ui::remote::{Inbox, Remote};
 use crate::ui::widgets;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use wizard::{SlotProblem, Wizard};
@@ -58,6 +59,8 @@ enum Message {
     DraftSaved(Result<Result<(), crate::store::KeyringError>, String>),
     /// The sent draft's saved copy is gone (best effort: nothing to tell).
     DraftRemoved,
+    /// A newer write of the draft ran first; this older one was dropped.
+    DraftSuperseded,
 }
 
 /// What became of a document slot's file.
@@ -75,6 +78,10 @@ enum SlotOutcome {
 struct DraftKeeping {
     /// The environment whose saved draft was read.
     loaded_for: Option<EnvironmentKind>,
+    /// That environment's draft file.
+    file: Option<PathBuf>,
+    /// Writes land in the order they were decided.
+    order: drafts::WriteOrder,
     /// What was last written (draft and secret), to write only changes.
     last_saved: Option<(drafts::SavedDraft, String)>,
     last_write: Option<Instant>,
@@ -448,7 +455,7 @@ impl SubaccountsScreen {
                     }
                 }
                 Message::DraftLoaded(Ok(Some(restored))) => self.restore(*restored),
-                Message::DraftLoaded(Ok(None)) | Message::DraftRemoved => {}
+                Message::DraftLoaded(Ok(None)) | Message::DraftRemoved | Message::DraftSuperseded => {}
                 Message::DraftLoaded(Err(error)) | Message::DraftSaved(Err(error)) => {
                     ctx.toasts.error(&Problem::new("The subaccount draft could not be kept on disk", error));
                 }
@@ -514,7 +521,7 @@ impl SubaccountsScreen {
         let Some(kind) = ctx.connection.as_deref().map(|c| c.kind()) else { return };
         let path = drafts::file(&ctx.paths.data_dir, kind);
         if self.keeping.loaded_for != Some(kind) {
-            self.keeping = DraftKeeping { loaded_for: Some(kind), ..DraftKeeping::default() };
+            self.keeping = DraftKeeping { loaded_for: Some(kind), file: Some(path.clone()), ..DraftKeeping::default() };
             let store = self.secrets.clone();
             let job = move || Message::DraftLoaded(drafts::load(&path, &store, kind).map(|r| r.map(Box::new)));
             self.inbox.spawn_blocking(ctx.bridge, job, |_| Message::DraftLoaded(Ok(None)));
@@ -525,16 +532,42 @@ impl SubaccountsScreen {
             if self.keeping.removed.as_deref() != Some(self.wizard.draft_id.as_str()) {
                 self.keeping.removed = Some(self.wizard.draft_id.clone());
                 let (store, id) = (self.secrets.clone(), self.wizard.draft_id.clone());
+                let (order, number) = (self.keeping.order.clone(), self.keeping.order.next());
                 let job = move || {
-                    drafts::remove(&path, &store, kind, &id);
+                    order.run_if_newest(number, || drafts::remove(&path, &store, kind, &id));
                     Message::DraftRemoved
                 };
                 self.inbox.spawn_blocking(ctx.bridge, job, |_| Message::DraftRemoved);
             }
             return;
         }
-        if self.wizard.is_blank() || self.keeping.last_write.is_some_and(|t| t.elapsed() < Duration::from_secs(1)) {
+        if self.keeping.last_write.is_some_and(|t| t.elapsed() < Duration::from_secs(1)) {
             return;
+        }
+        let Some(write) = self.unsaved_draft() else { return };
+        self.keeping.last_write = Some(Instant::now());
+        let job = move || write().map_or(Message::DraftSuperseded, Message::DraftSaved);
+        self.inbox.spawn_blocking(ctx.bridge, job, |problem| Message::DraftSaved(Err(problem.details)));
+    }
+
+    /// Writes the draft's latest edits now and waits for the disk and keyring: the window is
+    /// closing, and the debounced write would never come.
+    pub fn flush_draft(&mut self) {
+        let Some(write) = self.unsaved_draft() else { return };
+        match write() {
+            Some(Err(error)) => tracing::warn!("the subaccount draft could not be written at exit: {error}"),
+            Some(Ok(Err(error))) => tracing::warn!("the draft's SSN / national ID was not kept at exit: {error}"),
+            Some(Ok(Ok(()))) | None => {}
+        }
+    }
+
+    /// The write of the wizard's changes since the last one, if there are any (and the draft
+    /// was not sent). It runs unless a newer write ran first.
+    fn unsaved_draft(&mut self) -> Option<impl FnOnce() -> Option<DraftWriteOutcome> + Send + 'static> {
+        let (Some(kind), Some(path)) = (self.keeping.loaded_for, self.keeping.file.clone()) else { return None };
+        let sent = self.current_submission().is_some_and(|s| !s.may_submit_again());
+        if sent || self.wizard.is_blank() {
+            return None;
         }
         let saved = drafts::SavedDraft {
             draft_id: self.wizard.draft_id.clone(),
@@ -548,13 +581,11 @@ impl SubaccountsScreen {
             self.wizard.national_id.clone()
         };
         if self.keeping.last_saved.as_ref().is_some_and(|(d, s)| *d == saved && *s == secret) {
-            return;
+            return None;
         }
         self.keeping.last_saved = Some((saved.clone(), secret.clone()));
-        self.keeping.last_write = Some(Instant::now());
-        let store = self.secrets.clone();
-        let job = move || Message::DraftSaved(drafts::save(&path, &store, kind, &saved, &Secret::new(secret)));
-        self.inbox.spawn_blocking(ctx.bridge, job, |problem| Message::DraftSaved(Err(problem.details)));
+        let (store, order, number) = (self.secrets.clone(), self.keeping.order.clone(), self.keeping.order.next());
+        Some(move || order.run_if_newest(number, || drafts::save(&path, &store, kind, &saved, &Secret::new(secret))))
     }
 
     /// Puts a saved draft back, unless the user already started typing.
@@ -585,6 +616,9 @@ impl SubaccountsScreen {
         self.wizard = wizard;
     }
 }
+
+/// What writing the draft gave: the file's problem, else the keyring's.
+type DraftWriteOutcome = Result<Result<(), crate::store::KeyringError>, String>;
 
 /// Says plainly what happens to the SSN / national ID without a keyring.
 fn keyring_note(error: &crate::store::KeyringError) -> String {
