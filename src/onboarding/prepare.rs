@@ -21,6 +21,9 @@ pub struct RosterCheck {
     /// The template's risk rules the rows' risk columns are judged with (the window
     /// sets them, so a broken ladder shows as it is typed); `None` judges no ladder.
     risk: Option<TemplateRules>,
+    /// Each judged row's ladder problems (empty when none), kept so reordering rows,
+    /// which reassembles every row, re-adds them instead of judging every row again.
+    risk_by_row: HashMap<RowId, Vec<CellProblem>>,
 }
 
 /// Every trader the environment's journal knows, by lower-case user name: what a roster
@@ -82,12 +85,14 @@ impl RosterCheck {
     /// Validates the roster against itself and what the journal knows (no disk).
     pub fn against(roster: &Roster, journaled: Arc<JournaledTraders>) -> Self {
         let known = journaled.known_names(roster);
-        Self { validation: validate_roster(roster, &known), known, journaled, risk: None }
+        Self { validation: validate_roster(roster, &known), known, journaled, risk: None, risk_by_row: HashMap::new() }
     }
 
     /// After the journal changed: the cells' own problems stay, the rest is redone.
     pub fn journal_changed(&mut self, roster: &Roster, journaled: Arc<JournaledTraders>) {
         self.journaled = journaled;
+        // Onboarded rows are not judged: who is onboarded may have changed.
+        self.risk_by_row.clear();
         self.rows_moved(roster);
     }
 
@@ -104,11 +109,14 @@ impl RosterCheck {
     pub fn cell_changed(&mut self, roster: &Roster, id: RowId, field: Field, old: &str) -> Option<Vec<RowId>> {
         let new = roster.get(id).map(|t| t.get(field)).unwrap_or_default();
         if field == Field::Name && (self.journaled.get(old).is_some() || self.journaled.get(new).is_some()) {
+            self.risk_by_row.remove(&id);
             self.rows_moved(roster);
             return None;
         }
         let touched = self.validation.cell_changed(roster, &self.known, id, field);
-        // Reassembling a row drops its risk problems: judge the ladder again for those rows.
+        // Reassembling a row drops its risk problems: judge the edited row again, re-add
+        // the others' (a duplicate group's rows were reassembled, not changed).
+        self.risk_by_row.remove(&id);
         self.add_risk_for(roster, &touched);
         Some(touched)
     }
@@ -147,6 +155,7 @@ impl RosterCheck {
     /// typed, not only when a run starts.
     pub fn set_risk_rules(&mut self, roster: &Roster, template: TemplateRules) {
         let had_rules = self.risk.replace(template).is_some();
+        self.risk_by_row.clear();
         if had_rules {
             // The earlier rules' problems are in the assembled rows: reassemble them all.
             self.rows_moved(roster);
@@ -155,17 +164,21 @@ impl RosterCheck {
         }
     }
 
-    /// Adds the ladder problems of `rows` (just assembled, so without any yet).
+    /// Adds the ladder problems of `rows` (just assembled, so without any yet), judging
+    /// only the rows not judged under the current rules.
     fn add_risk_for(&mut self, roster: &Roster, rows: &[RowId]) {
         let Some(template) = &self.risk else { return };
         for &id in rows {
             let Some(trader) = roster.get(id) else { continue };
-            if self.journaled.get(&trader.name).is_some_and(is_onboarded) {
-                continue;
-            }
-            let problems = risk_problems(&account_risk(&trader.risk_values(), template));
+            let problems = self.risk_by_row.entry(id).or_insert_with(|| {
+                if self.journaled.get(&trader.name).is_some_and(is_onboarded) {
+                    Vec::new()
+                } else {
+                    risk_problems(&account_risk(&trader.risk_values(), template))
+                }
+            });
             if !problems.is_empty() {
-                self.validation.add(id, problems);
+                self.validation.add(id, problems.clone());
             }
         }
     }
