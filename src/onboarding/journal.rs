@@ -9,6 +9,7 @@
 //! No secret is stored: no passwords, tokens or identity numbers; only names, emails
 //! and the ids Tradovate returned.
 
+mod author;
 mod postgres;
 mod sqlite;
 #[cfg(test)]
@@ -23,6 +24,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
+pub use author::Author;
 pub use postgres::{is_postgres_url, redact_url};
 
 #[derive(Debug, thiserror::Error)]
@@ -131,6 +133,8 @@ pub struct JournaledTrader {
 pub struct HistoryEntry {
     pub at: DateTime<Utc>,
     pub what: String,
+    /// Who wrote it, shown as `user@host`; unknown for lines older than authors.
+    pub by: Author,
 }
 
 /// The key that separates environments inside one journal file: the environment's
@@ -210,13 +214,20 @@ pub(crate) trait JournalStore: Send + Sync {
     fn open_intents(&self, environment: &str) -> JournalResult<Vec<OpenIntent>>;
     fn upsert_trader(&self, environment: &str, name: &str, email: &str, account_name: &str) -> JournalResult<()>;
     /// Records the step and clears an earlier error, with a line of history.
-    fn record_progress(&self, environment: &str, name: &str, progress: Progress) -> JournalResult<()>;
+    fn record_progress(&self, environment: &str, name: &str, progress: Progress, by: &Author) -> JournalResult<()>;
     /// Sets the stamp if still empty (with history); true when it was set now.
-    fn stamp_once(&self, environment: &str, name: &str, stamp: Stamp, at: DateTime<Utc>) -> JournalResult<bool>;
+    fn stamp_once(
+        &self,
+        environment: &str,
+        name: &str,
+        stamp: Stamp,
+        at: DateTime<Utc>,
+        by: &Author,
+    ) -> JournalResult<bool>;
     fn clear_error(&self, environment: &str, name: &str) -> JournalResult<()>;
-    fn record_error(&self, environment: &str, name: &str, stage: &str, error: &str) -> JournalResult<()>;
+    fn record_error(&self, environment: &str, name: &str, stage: &str, error: &str, by: &Author) -> JournalResult<()>;
     /// A line of history only: the trader's columns (and its stage) stay as they are.
-    fn record_history(&self, environment: &str, name: &str, what: &str) -> JournalResult<()>;
+    fn record_history(&self, environment: &str, name: &str, what: &str, by: &Author) -> JournalResult<()>;
     fn trader(&self, environment: &str, name: &str) -> JournalResult<Option<JournaledTrader>>;
     fn trader_by_user_id(&self, environment: &str, user_id: i64) -> JournalResult<Option<JournaledTrader>>;
     /// In the order they were first recorded.
@@ -249,6 +260,8 @@ pub struct Journal {
     path: Option<PathBuf>,
     /// The run holding this journal in this process (see `run_lock`).
     pub(super) running: Mutex<Option<RunHolder>>,
+    /// Recorded with every line of history this journal writes.
+    author: Author,
 }
 
 impl Journal {
@@ -268,7 +281,19 @@ impl Journal {
     }
 
     fn with_store(store: Box<dyn JournalStore>, environment: &str, path: Option<PathBuf>) -> Self {
-        Self { store, environment: environment.to_string(), path, running: Mutex::new(None) }
+        Self {
+            store,
+            environment: environment.to_string(),
+            path,
+            running: Mutex::new(None),
+            author: Author::of_this_process(),
+        }
+    }
+
+    /// Writes from now on are recorded as `author`'s (tests; the default is this process's).
+    pub fn with_author(mut self, author: Author) -> Self {
+        self.author = author;
+        self
     }
 
     pub fn environment(&self) -> &str {
@@ -328,46 +353,51 @@ impl Journal {
     }
 
     pub fn record_user(&self, name: &str, user_id: i64) -> JournalResult<()> {
-        self.store.record_progress(&self.environment, name, Progress::User(user_id))
+        self.store.record_progress(&self.environment, name, Progress::User(user_id), &self.author)
     }
 
     pub fn record_contact(&self, name: &str) -> JournalResult<()> {
-        self.store.record_progress(&self.environment, name, Progress::Contact)
+        self.store.record_progress(&self.environment, name, Progress::Contact, &self.author)
     }
 
     pub fn record_account(&self, name: &str, account_id: i64, trading_permission_id: Option<i64>) -> JournalResult<()> {
-        self.store.record_progress(&self.environment, name, Progress::Account { account_id, trading_permission_id })
+        self.store.record_progress(
+            &self.environment,
+            name,
+            Progress::Account { account_id, trading_permission_id },
+            &self.author,
+        )
     }
 
     /// Marks the trader's agreement signature (from an alert signal), once.
     pub fn record_signed(&self, name: &str, at: DateTime<Utc>) -> JournalResult<bool> {
-        self.store.stamp_once(&self.environment, name, Stamp::Signed, at)
+        self.store.stamp_once(&self.environment, name, Stamp::Signed, at, &self.author)
     }
 
     /// Also clears an earlier grant failure: the stage has now succeeded.
     pub fn record_entitled(&self, name: &str, at: DateTime<Utc>) -> JournalResult<bool> {
-        let set = self.store.stamp_once(&self.environment, name, Stamp::Entitled, at)?;
+        let set = self.store.stamp_once(&self.environment, name, Stamp::Entitled, at, &self.author)?;
         self.store.clear_error(&self.environment, name)?;
         Ok(set)
     }
 
     pub fn record_revoked(&self, name: &str, at: DateTime<Utc>) -> JournalResult<bool> {
-        self.store.stamp_once(&self.environment, name, Stamp::Revoked, at)
+        self.store.stamp_once(&self.environment, name, Stamp::Revoked, at, &self.author)
     }
 
     pub fn record_cancelled(&self, name: &str, at: DateTime<Utc>) -> JournalResult<bool> {
-        self.store.stamp_once(&self.environment, name, Stamp::Cancelled, at)
+        self.store.stamp_once(&self.environment, name, Stamp::Cancelled, at, &self.author)
     }
 
     /// Remembers a failure at a stage; cleared when that stage later succeeds.
     pub fn record_error(&self, name: &str, stage: &str, error: &str) -> JournalResult<()> {
-        self.store.record_error(&self.environment, name, stage, error)
+        self.store.record_error(&self.environment, name, stage, error, &self.author)
     }
 
     /// Adds a line to the trader's history without changing its stage (e.g. a risk-rule
     /// update, which leaves the trader where it was on the board).
     pub fn record_history(&self, name: &str, what: &str) -> JournalResult<()> {
-        self.store.record_history(&self.environment, name, what)
+        self.store.record_history(&self.environment, name, what, &self.author)
     }
 
     pub fn trader(&self, name: &str) -> JournalResult<Option<JournaledTrader>> {

@@ -178,8 +178,8 @@ fn lock_file_path(path: &Path, key: &str) -> Option<PathBuf> {
     Some(path.with_file_name(name))
 }
 
-/// This computer's name, for the holder message.
-fn this_host() -> String {
+/// This computer's name, for the holder message and the journal's authors.
+pub(crate) fn this_host() -> String {
     let from_env = std::env::var("HOSTNAME").or_else(|_| std::env::var("COMPUTERNAME")).ok();
     let from_file = || std::fs::read_to_string("/proc/sys/kernel/hostname").ok();
     from_env

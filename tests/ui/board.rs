@@ -7,7 +7,7 @@ use egui_kittest::kittest::{NodeT, Queryable};
 use propdesk::api::wire::PostTradeRisk;
 use propdesk::api::{Domain, Environment, EnvironmentKind};
 use propdesk::onboarding::board::{BoardStage, stage_of};
-use propdesk::onboarding::journal::Journal;
+use propdesk::onboarding::journal::{Author, Journal};
 use propdesk::onboarding::risk::RiskProfile;
 use propdesk::sandbox::{Sandbox, SandboxConfig};
 use propdesk::store::{Paths, Settings};
@@ -46,7 +46,8 @@ fn signed_in_app_with_risk(signature_delay: Duration, risk: Option<RiskProfile>)
     (app, sandbox)
 }
 
-/// Onboards one trader with the library pipeline, into the app's own journal file.
+/// Onboards one trader with the library pipeline, into the app's own journal file, as
+/// anna on ops-laptop (another team member than the window's).
 fn onboard_one(app: &TestApp, sandbox: &Sandbox) -> (String, Arc<Journal>) {
     onboard_one_as(app, sandbox, "BOARD")
 }
@@ -55,7 +56,8 @@ fn onboard_one(app: &TestApp, sandbox: &Sandbox) -> (String, Arc<Journal>) {
 fn onboard_one_as(app: &TestApp, sandbox: &Sandbox, account_prefix: &str) -> (String, Arc<Journal>) {
     let paths = Paths::in_dir(app.dir.path());
     let custom = Environment::custom(&sandbox.live_url(), &sandbox.demo_url(), None);
-    let journal = Arc::new(Journal::open(&paths.journal_file(), &journal_key(&custom)).expect("journal"));
+    let journal = Journal::open(&paths.journal_file(), &journal_key(&custom)).expect("journal");
+    let journal = Arc::new(journal.with_author(Author { user: "anna".into(), host: "ops-laptop".into() }));
     let name = app._runtime.block_on(onboard_one_trader(sandbox, &journal, account_prefix));
     (name, journal)
 }
@@ -88,7 +90,10 @@ fn a_trader_moves_from_account_to_t_prop_granted_without_any_click() {
     // Now a click: the row opens the details with ids and the journal's history.
     app.harness.get_by_label(&name).click();
     app.wait_for_text("Trading permission id");
-    app.wait_for_text("T-Prop entitlement granted");
+    // Each line says who wrote it: the onboarding was anna's, the grant this window's.
+    app.wait_for_text("User created by anna on ops-laptop");
+    let window = Author::of_this_process();
+    app.wait_for_text(&format!("T-Prop entitlement granted by {} on {}", window.user, window.host));
     assert!(app.harness.query_by_label(&user_id.to_string()).is_some(), "the user id is shown");
 }
 

@@ -11,6 +11,7 @@
 //! time (an advisory transaction lock). Every row carries the environment key, so
 //! Staging and Production never mix in one database.
 
+use super::author::Author;
 use super::{
     Action, HistoryEntry, IntentOutcome, JournalError, JournalResult, JournalStore, JournaledTrader, OpenIntent,
     Progress, RunGuard, Stamp, TRADER_COLUMNS,
@@ -23,7 +24,8 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 /// The schema, one entry per version; applied in order, never edited once released.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
 CREATE TABLE traders (
     environment TEXT NOT NULL,
     name TEXT NOT NULL,
@@ -76,7 +78,12 @@ CREATE TABLE marks (
     at TIMESTAMPTZ,
     PRIMARY KEY (environment, what)
 );
-"];
+",
+    "
+-- 2: who wrote each line of history (old lines keep NULL: unknown).
+ALTER TABLE history ADD COLUMN by_user TEXT, ADD COLUMN by_host TEXT;
+",
+];
 
 /// Namespaces Propdesk's advisory locks (the first key of the two-key form).
 const LOCK_SPACE: i32 = 0x5052_4f50; // "PROP"
@@ -277,10 +284,11 @@ fn history_in(
     name: &str,
     at: DateTime<Utc>,
     what: &str,
+    by: &Author,
 ) -> Result<u64, postgres::Error> {
     tx.execute(
-        "INSERT INTO history (environment, name, at, what) VALUES ($1, $2, $3, $4)",
-        &[&environment, &name, &at, &what],
+        "INSERT INTO history (environment, name, at, what, by_user, by_host) VALUES ($1, $2, $3, $4, $5, $6)",
+        &[&environment, &name, &at, &what, &by.user, &by.host],
     )
 }
 
@@ -403,8 +411,8 @@ impl JournalStore for PostgresStore {
         })
     }
 
-    fn record_progress(&self, environment: &str, name: &str, progress: Progress) -> JournalResult<()> {
-        let (environment, name) = (environment.to_string(), name.to_string());
+    fn record_progress(&self, environment: &str, name: &str, progress: Progress, by: &Author) -> JournalResult<()> {
+        let (environment, name, by) = (environment.to_string(), name.to_string(), by.clone());
         self.transaction(move |tx| {
             const CLEARS_ERROR: &str = "last_error = NULL, error_stage = NULL, updated_at = $3";
             const WHERE: &str = "WHERE environment = $1 AND name = $2";
@@ -423,13 +431,20 @@ impl JournalStore for PostgresStore {
                     &[&environment, &name, &now, &account_id, &trading_permission_id],
                 )?,
             };
-            history_in(tx, &environment, &name, now, &progress.history_text())?;
+            history_in(tx, &environment, &name, now, &progress.history_text(), &by)?;
             Ok(())
         })
     }
 
-    fn stamp_once(&self, environment: &str, name: &str, stamp: Stamp, at: DateTime<Utc>) -> JournalResult<bool> {
-        let (environment, name) = (environment.to_string(), name.to_string());
+    fn stamp_once(
+        &self,
+        environment: &str,
+        name: &str,
+        stamp: Stamp,
+        at: DateTime<Utc>,
+        by: &Author,
+    ) -> JournalResult<bool> {
+        let (environment, name, by) = (environment.to_string(), name.to_string(), by.clone());
         self.transaction(move |tx| {
             let column = stamp.column();
             let changed = tx.execute(
@@ -440,7 +455,7 @@ impl JournalStore for PostgresStore {
                 &[&environment, &name, &at],
             )?;
             if changed > 0 {
-                history_in(tx, &environment, &name, at, stamp.history_text())?;
+                history_in(tx, &environment, &name, at, stamp.history_text(), &by)?;
             }
             Ok(changed > 0)
         })
@@ -457,17 +472,19 @@ impl JournalStore for PostgresStore {
         })
     }
 
-    fn record_history(&self, environment: &str, name: &str, what: &str) -> JournalResult<()> {
+    fn record_history(&self, environment: &str, name: &str, what: &str, by: &Author) -> JournalResult<()> {
         let values = [environment, name, what].map(str::to_string);
+        let by = by.clone();
         self.call(move |client| {
             let [environment, name, what] = &values;
-            history_in(client, environment, name, Utc::now(), what)?;
+            history_in(client, environment, name, Utc::now(), what, &by)?;
             Ok(())
         })
     }
 
-    fn record_error(&self, environment: &str, name: &str, stage: &str, error: &str) -> JournalResult<()> {
+    fn record_error(&self, environment: &str, name: &str, stage: &str, error: &str, by: &Author) -> JournalResult<()> {
         let values = [environment, name, stage, error].map(str::to_string);
+        let by = by.clone();
         self.transaction(move |tx| {
             let [environment, name, stage, error] = &values;
             let now = Utc::now();
@@ -475,7 +492,7 @@ impl JournalStore for PostgresStore {
                 "UPDATE traders SET last_error = $3, error_stage = $4, updated_at = $5 WHERE environment = $1 AND name = $2",
                 &[environment, name, error, stage, &now],
             )?;
-            history_in(tx, environment, name, now, &format!("{stage} failed: {error}"))?;
+            history_in(tx, environment, name, now, &format!("{stage} failed: {error}"), &by)?;
             Ok(())
         })
     }
@@ -496,10 +513,17 @@ impl JournalStore for PostgresStore {
         let (environment, name) = (environment.to_string(), name.to_string());
         self.call(move |client| {
             let rows = client.query(
-                "SELECT at, what FROM history WHERE environment = $1 AND name = $2 ORDER BY id",
+                "SELECT at, what, by_user, by_host FROM history WHERE environment = $1 AND name = $2 ORDER BY id",
                 &[&environment, &name],
             )?;
-            Ok(rows.iter().map(|row| HistoryEntry { at: row.get(0), what: row.get(1) }).collect())
+            Ok(rows
+                .iter()
+                .map(|row| HistoryEntry {
+                    at: row.get(0),
+                    what: row.get(1),
+                    by: Author::stored(row.get(2), row.get(3)),
+                })
+                .collect())
         })
     }
 

@@ -1,5 +1,6 @@
 //! The SQLite journal: one file on this computer (the default), or memory (the Sandbox's).
 
+use super::author::Author;
 use super::{
     Action, HistoryEntry, IntentOutcome, JournalError, JournalResult, JournalStore, JournaledTrader, OpenIntent,
     Progress, RunGuard, Stamp, TRADER_COLUMNS,
@@ -12,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
+/// The tables as first released; [`MIGRATIONS`] changes them from there.
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS traders (
     environment TEXT NOT NULL,
@@ -66,6 +68,30 @@ CREATE TABLE IF NOT EXISTS marks (
 );
 ";
 
+/// Changes to [`SCHEMA`]'s tables, one per `PRAGMA user_version`; applied in order to
+/// new and old files alike, never edited once released.
+const MIGRATIONS: &[&str] = &[
+    // 1: who wrote each line of history (old lines keep NULL: unknown).
+    "ALTER TABLE history ADD COLUMN by_user TEXT; ALTER TABLE history ADD COLUMN by_host TEXT;",
+];
+
+/// Brings the file's tables up to the newest version, in one transaction.
+fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {
+    let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let current: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    for migration in MIGRATIONS.iter().skip(usize::try_from(current).unwrap_or(0)) {
+        tx.execute_batch(migration)?;
+    }
+    let newest = i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX);
+    if current < newest {
+        tx.pragma_update(None, "user_version", newest)?;
+    }
+    tx.commit()
+}
+
+const INSERT_HISTORY: &str =
+    "INSERT INTO history (environment, name, at, what, by_user, by_host) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
 pub(super) struct SqliteStore {
     connection: Mutex<Connection>,
     /// The file, or `None` in memory (nothing to share, no OS lock).
@@ -90,8 +116,9 @@ impl SqliteStore {
         Self::with_connection(Connection::open_in_memory()?, None)
     }
 
-    fn with_connection(connection: Connection, path: Option<PathBuf>) -> JournalResult<Self> {
+    fn with_connection(mut connection: Connection, path: Option<PathBuf>) -> JournalResult<Self> {
         connection.execute_batch(SCHEMA)?;
+        migrate(&mut connection)?;
         Ok(Self { connection: Mutex::new(connection), path })
     }
 
@@ -224,7 +251,7 @@ impl JournalStore for SqliteStore {
         Ok(())
     }
 
-    fn record_progress(&self, environment: &str, name: &str, progress: Progress) -> JournalResult<()> {
+    fn record_progress(&self, environment: &str, name: &str, progress: Progress, by: &Author) -> JournalResult<()> {
         let mut connection = self.lock();
         let tx = connection.transaction()?;
         let now = Utc::now().to_rfc3339();
@@ -244,15 +271,19 @@ impl JournalStore for SqliteStore {
                 params![environment, name, now, account_id, trading_permission_id],
             )?,
         };
-        tx.execute(
-            "INSERT INTO history (environment, name, at, what) VALUES (?1, ?2, ?3, ?4)",
-            params![environment, name, now, progress.history_text()],
-        )?;
+        tx.execute(INSERT_HISTORY, params![environment, name, now, progress.history_text(), by.user, by.host])?;
         tx.commit()?;
         Ok(())
     }
 
-    fn stamp_once(&self, environment: &str, name: &str, stamp: Stamp, at: DateTime<Utc>) -> JournalResult<bool> {
+    fn stamp_once(
+        &self,
+        environment: &str,
+        name: &str,
+        stamp: Stamp,
+        at: DateTime<Utc>,
+        by: &Author,
+    ) -> JournalResult<bool> {
         let column = stamp.column();
         let mut connection = self.lock();
         let tx = connection.transaction()?;
@@ -264,8 +295,8 @@ impl JournalStore for SqliteStore {
         )?;
         if changed > 0 {
             tx.execute(
-                "INSERT INTO history (environment, name, at, what) VALUES (?1, ?2, ?3, ?4)",
-                params![environment, name, at.to_rfc3339(), stamp.history_text()],
+                INSERT_HISTORY,
+                params![environment, name, at.to_rfc3339(), stamp.history_text(), by.user, by.host],
             )?;
         }
         tx.commit()?;
@@ -280,15 +311,13 @@ impl JournalStore for SqliteStore {
         Ok(())
     }
 
-    fn record_history(&self, environment: &str, name: &str, what: &str) -> JournalResult<()> {
-        self.lock().execute(
-            "INSERT INTO history (environment, name, at, what) VALUES (?1, ?2, ?3, ?4)",
-            params![environment, name, Utc::now().to_rfc3339(), what],
-        )?;
+    fn record_history(&self, environment: &str, name: &str, what: &str, by: &Author) -> JournalResult<()> {
+        self.lock()
+            .execute(INSERT_HISTORY, params![environment, name, Utc::now().to_rfc3339(), what, by.user, by.host])?;
         Ok(())
     }
 
-    fn record_error(&self, environment: &str, name: &str, stage: &str, error: &str) -> JournalResult<()> {
+    fn record_error(&self, environment: &str, name: &str, stage: &str, error: &str, by: &Author) -> JournalResult<()> {
         let mut connection = self.lock();
         let tx = connection.transaction()?;
         let now = Utc::now().to_rfc3339();
@@ -297,8 +326,8 @@ impl JournalStore for SqliteStore {
             params![environment, name, error, stage, now],
         )?;
         tx.execute(
-            "INSERT INTO history (environment, name, at, what) VALUES (?1, ?2, ?3, ?4)",
-            params![environment, name, now, format!("{stage} failed: {error}")],
+            INSERT_HISTORY,
+            params![environment, name, now, format!("{stage} failed: {error}"), by.user, by.host],
         )?;
         tx.commit()?;
         Ok(())
@@ -318,10 +347,15 @@ impl JournalStore for SqliteStore {
 
     fn history(&self, environment: &str, name: &str) -> JournalResult<Vec<HistoryEntry>> {
         let connection = self.lock();
-        let mut query = connection
-            .prepare_cached("SELECT at, what FROM history WHERE environment = ?1 AND name = ?2 ORDER BY id")?;
+        let mut query = connection.prepare_cached(
+            "SELECT at, what, by_user, by_host FROM history WHERE environment = ?1 AND name = ?2 ORDER BY id",
+        )?;
         let rows = query.query_map(params![environment, name], |row| {
-            Ok(HistoryEntry { at: parse_time(row.get::<_, String>(0)?).unwrap_or_default(), what: row.get(1)? })
+            Ok(HistoryEntry {
+                at: parse_time(row.get::<_, String>(0)?).unwrap_or_default(),
+                what: row.get(1)?,
+                by: Author::stored(row.get(2)?, row.get(3)?),
+            })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }

@@ -2,7 +2,7 @@
 //! claims rely on must hold for the SQLite file and the team's PostgreSQL alike.
 //! Each test opens several [`Journal`]s on one store, as separate processes would.
 
-use super::{Action, IntentOutcome, Journal, test_database::fresh_postgres_journal};
+use super::{Action, Author, IntentOutcome, Journal, test_database::fresh_postgres_journal};
 use crate::onboarding::claims::Exclusive;
 use crate::onboarding::run_lock::{RunHolder, RunLock, RunLockError};
 use chrono::Utc;
@@ -12,6 +12,9 @@ use std::time::Duration;
 /// Opens journals on one store (a file, or a schema of the test server).
 struct Store {
     open: Box<dyn Fn(&str) -> Journal + Send + Sync>,
+    /// Writes the store as a release before authors left it: the first schema and one
+    /// line of history, Anna's "User created" on the sandbox.
+    write_pre_author_journal: Box<dyn Fn() + Send + Sync>,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -24,12 +27,51 @@ impl Store {
 fn sqlite(_label: &str) -> Option<Store> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("journal.sqlite");
-    Some(Store { open: Box::new(move |environment| Journal::open(&path, environment).unwrap()), _dir: Some(dir) })
+    let old = path.clone();
+    let write_pre_author_journal = Box::new(move || {
+        let connection = rusqlite::Connection::open(&old).unwrap();
+        // The history table as released before authors (the other tables are unchanged).
+        connection
+            .execute_batch(
+                "CREATE TABLE history (id INTEGER PRIMARY KEY AUTOINCREMENT, environment TEXT NOT NULL,
+                 name TEXT NOT NULL, at TEXT NOT NULL, what TEXT NOT NULL)",
+            )
+            .unwrap();
+        connection
+            .execute(
+                "INSERT INTO history (environment, name, at, what) VALUES ('sandbox', 'Anna', ?1, 'User created')",
+                [Utc::now().to_rfc3339()],
+            )
+            .unwrap();
+    });
+    Some(Store {
+        open: Box::new(move |environment| Journal::open(&path, environment).unwrap()),
+        write_pre_author_journal,
+        _dir: Some(dir),
+    })
 }
 
 fn postgres(label: &str) -> Option<Store> {
     let url = fresh_postgres_journal(label)?;
-    Some(Store { open: Box::new(move |environment| Journal::open_postgres(&url, environment).unwrap()), _dir: None })
+    let old = url.clone();
+    let write_pre_author_journal = Box::new(move || {
+        let mut client = ::postgres::Client::connect(&old, ::postgres::NoTls).unwrap();
+        client
+            .batch_execute(
+                "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL);
+                 INSERT INTO schema_version VALUES (1, now());
+                 -- The history table as version 1 made it (the only one version 2 changes).
+                 CREATE TABLE history (id BIGSERIAL PRIMARY KEY, environment TEXT NOT NULL,
+                     name TEXT NOT NULL, at TIMESTAMPTZ NOT NULL, what TEXT NOT NULL);
+                 INSERT INTO history (environment, name, at, what) VALUES ('sandbox', 'Anna', now(), 'User created');",
+            )
+            .unwrap();
+    });
+    Some(Store {
+        open: Box::new(move |environment| Journal::open_postgres(&url, environment).unwrap()),
+        write_pre_author_journal,
+        _dir: None,
+    })
 }
 
 /// Instantiates every test of the suite for one backend.
@@ -40,6 +82,18 @@ macro_rules! suite {
 
             fn store(label: &str) -> Option<Store> {
                 super::$backend(&format!("{}_{label}", stringify!($backend)))
+            }
+
+            #[test]
+            fn history_records_who_wrote_each_line_and_where() {
+                let Some(store) = store("authors") else { return };
+                super::history_records_who_wrote_each_line_and_where(&store);
+            }
+
+            #[test]
+            fn an_old_journal_gains_authors_and_keeps_its_history() {
+                let Some(store) = store("pre_author") else { return };
+                super::an_old_journal_gains_authors_and_keeps_its_history(&store);
             }
 
             #[test]
@@ -101,6 +155,45 @@ macro_rules! suite {
 
 suite!(sqlite);
 suite!(postgres);
+
+fn author(user: &str, host: &str) -> Author {
+    Author { user: user.into(), host: host.into() }
+}
+
+fn history_records_who_wrote_each_line_and_where(store: &Store) {
+    let anna = store.journal("sandbox").with_author(author("anna", "ops-laptop"));
+    let bob = store.journal("sandbox").with_author(author("bob", "desk-7"));
+    anna.upsert_trader("Carl", "c@x.com", "EVAL1").unwrap();
+    anna.record_user("Carl", 5).unwrap();
+    bob.record_error("Carl", "Contact info", "State is required").unwrap();
+    bob.record_contact("Carl").unwrap();
+    anna.record_signed("Carl", Utc::now()).unwrap();
+    bob.record_history("Carl", "Risk rules updated").unwrap();
+    let lines: Vec<(String, String)> =
+        store.journal("sandbox").history("Carl").unwrap().into_iter().map(|h| (h.what, h.by.to_string())).collect();
+    let expected = [
+        ("User created", "anna@ops-laptop"),
+        ("Contact info failed: State is required", "bob@desk-7"),
+        ("Contact info set", "bob@desk-7"),
+        ("Signed the market-data agreement", "anna@ops-laptop"),
+        ("Risk rules updated", "bob@desk-7"),
+    ]
+    .map(|(what, by)| (what.to_string(), by.to_string()));
+    assert_eq!(lines, expected);
+}
+
+fn an_old_journal_gains_authors_and_keeps_its_history(store: &Store) {
+    (store.write_pre_author_journal)();
+    let journal = store.journal("sandbox").with_author(author("anna", "ops-laptop"));
+    journal.record_history("Anna", "Risk rules updated").unwrap();
+    let lines: Vec<(String, String)> =
+        journal.history("Anna").unwrap().into_iter().map(|h| (h.what, h.by.to_string())).collect();
+    let expected = [("User created", "unknown@unknown"), ("Risk rules updated", "anna@ops-laptop")]
+        .map(|(what, by)| (what.to_string(), by.to_string()));
+    assert_eq!(lines, expected);
+    // Opening again (another process) finds the migration done and applies nothing twice.
+    assert_eq!(store.journal("sandbox").history("Anna").unwrap().len(), 2);
+}
 
 fn intents_stay_open_until_settled(store: &Store) {
     let journal = store.journal("sandbox");

@@ -98,7 +98,8 @@ pub fn ui(ui: &mut Ui, row: Option<&BoardRow>, history: &Remote<Vec<HistoryEntry
                                     .monospace()
                                     .weak(),
                                 );
-                                ui.add(egui::Label::new(&entry.what).wrap());
+                                let line = format!("{} by {} on {}", entry.what, entry.by.user, entry.by.host);
+                                ui.add(egui::Label::new(line).wrap());
                                 ui.end_row();
                             }
                         },
