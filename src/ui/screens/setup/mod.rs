@@ -94,6 +94,18 @@ impl SetupScreen {
         self.form_problem = None;
     }
 
+    /// What every new trader receives, in checklist order: plan, template, its risk rules,
+    /// entitlement. One list for both layouts, so neither can miss a card.
+    fn choices_ui(&mut self, ui: &mut Ui, view: &SetupView<'_>, commands: &mut Vec<Command>) {
+        plans_ui(ui, view, commands);
+        ui.add_space(10.0);
+        templates_ui(ui, view, commands);
+        ui.add_space(10.0);
+        self.risk.ui(ui, view, commands);
+        ui.add_space(10.0);
+        entitlement_ui(ui, view, commands);
+    }
+
     pub fn ui(&mut self, ui: &mut Ui, view: &SetupView<'_>, commands: &mut Vec<Command>) {
         // On very wide windows, tables stretched edge to edge are hard to read.
         // The gutter keeps the floating scroll bar off the cards' right edge.
@@ -109,13 +121,7 @@ impl SetupScreen {
             // A small screen (1024 px at 125 %): one column, nothing clipped.
             widgets::card(ui, "Connection", |ui| self.connection_ui(ui, view, commands));
             ui.add_space(10.0);
-            plans_ui(ui, view, commands);
-            ui.add_space(10.0);
-            templates_ui(ui, view, commands);
-            ui.add_space(10.0);
-            self.risk.ui(ui, view, commands);
-            ui.add_space(10.0);
-            entitlement_ui(ui, view, commands);
+            self.choices_ui(ui, view, commands);
             ui.add_space(10.0);
             widgets::card(ui, "How onboarding works", how_it_works_ui);
             return;
@@ -135,13 +141,7 @@ impl SetupScreen {
             ui.vertical(|ui| {
                 ui.spacing_mut().item_spacing.x = 8.0;
                 ui.set_width(right_width);
-                plans_ui(ui, view, commands);
-                ui.add_space(10.0);
-                templates_ui(ui, view, commands);
-                ui.add_space(10.0);
-                self.risk.ui(ui, view, commands);
-                ui.add_space(10.0);
-                entitlement_ui(ui, view, commands);
+                self.choices_ui(ui, view, commands);
             });
         });
     }
