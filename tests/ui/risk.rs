@@ -40,6 +40,25 @@ fn retype(app: &mut TestApp, label: &str, text: &str) {
     app.harness.step();
 }
 
+/// The app on the Sandbox, its file dialog answering `roster`, the setup data loaded.
+fn start_with_roster_file(dir: tempfile::TempDir, roster: std::path::PathBuf) -> TestApp {
+    let mock = keyring_core::mock::Store::new().unwrap();
+    let mut app = TestApp::start_configured(dir, mock, StartEnvironment::Sandbox, runtime(), None, |config| {
+        config.sandbox_config = SandboxConfig::for_tests();
+        config.file_picker = open_dialog::fixed(roster);
+    });
+    app.wait_for("the firm's plan", |h| h.query_by_label("DEMOFIRM_MONTHLY").is_some());
+    app
+}
+
+/// Traders → Import file, with the two-row roster the dialog answers.
+fn import_roster(app: &mut TestApp) {
+    app.click_nav("Traders");
+    app.wait_for_text("No traders yet");
+    app.harness.get_by_label_contains("Import file").click();
+    app.wait_for_text("Imported 2 rows");
+}
+
 fn enabled(app: &TestApp, label: &str) -> bool {
     !app.harness.get_by_label(label).accesskit_node().is_disabled()
 }
@@ -49,18 +68,10 @@ fn a_profile_made_in_setup_with_a_rule_error_fixed_reaches_every_account() {
     let dir = tempfile::tempdir().unwrap();
     let roster = dir.path().join("plain.csv");
     std::fs::write(&roster, ROSTER).unwrap();
-    let mock = keyring_core::mock::Store::new().unwrap();
-    let mut app = TestApp::start_configured(dir, mock, StartEnvironment::Sandbox, runtime(), None, |config| {
-        config.sandbox_config = SandboxConfig::for_tests();
-        config.file_picker = open_dialog::fixed(roster);
-    });
-    app.wait_for("the firm's plan", |h| h.query_by_label("DEMOFIRM_MONTHLY").is_some());
+    let mut app = start_with_roster_file(dir, roster);
 
     // A plain roster: the run is blocked until the template has rules.
-    app.click_nav("Traders");
-    app.wait_for_text("No traders yet");
-    app.harness.get_by_label_contains("Import file").click();
-    app.wait_for_text("Imported 2 rows");
+    import_roster(&mut app);
     app.wait_for_text("Set the risk rules for DEMOFIRM50K first");
 
     // Setup: an alert above the auto-liquidate level is refused beside the alert field.
@@ -145,16 +156,8 @@ fn a_roster_override_that_breaks_the_ladder_with_the_profile_shows_on_its_cell_a
     let mut settings = Settings::default();
     settings.environment_mut(EnvironmentKind::Sandbox).risk.set_profile("DEMOFIRM50K", profile);
     settings.save(&Paths::in_dir(dir.path()).settings_file()).unwrap();
-    let mock = keyring_core::mock::Store::new().unwrap();
-    let mut app = TestApp::start_configured(dir, mock, StartEnvironment::Sandbox, runtime(), None, |config| {
-        config.sandbox_config = SandboxConfig::for_tests();
-        config.file_picker = open_dialog::fixed(roster);
-    });
-    app.wait_for("the firm's plan", |h| h.query_by_label("DEMOFIRM_MONTHLY").is_some());
-    app.click_nav("Traders");
-    app.wait_for_text("No traders yet");
-    app.harness.get_by_label_contains("Import file").click();
-    app.wait_for_text("Imported 2 rows");
+    let mut app = start_with_roster_file(dir, roster);
+    import_roster(&mut app);
     app.wait_for_text("2 ready");
 
     // Typed into the row's editor: an alert above the profile's limit is an error on

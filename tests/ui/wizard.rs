@@ -226,18 +226,10 @@ fn a_draft_survives_a_restart_with_its_ssn_in_the_keyring_only() {
     std::thread::sleep(Duration::from_millis(300));
     let json = std::fs::read_to_string(&saved).expect("draft file");
     assert!(!json.contains("6789") && !json.contains("123456789"), "the SSN is never on disk: {json}");
-    let TestApp { harness, mock, dir, _runtime } = app;
-    drop(harness);
-    drop(_runtime);
-
-    let mut app = start_in(dir, mock);
-    app.wait_for_text("Draft restored");
+    let mut app = restart(app);
     assert_eq!(app.harness.get_by_label("Last name").accesskit_node().value().as_deref(), Some("Johnson"));
     // The SSN came back from the keyring: revealing it shows the number.
-    app.harness.get_by_label("Show SSN").click();
-    app.harness.step();
-    app.harness.step();
-    assert_eq!(app.harness.get_by_label("SSN").accesskit_node().value().as_deref(), Some("123-45-6789"));
+    assert_eq!(revealed_ssn(&mut app).as_deref(), Some("123-45-6789"));
 }
 
 /// Saving is debounced; closing the window right after typing still keeps every edit.
@@ -248,18 +240,29 @@ fn edits_typed_just_before_closing_come_back_after_a_restart() {
     fill_identity(&mut app, "123-45-6789");
     // Closed at once: no second passes for the debounced save.
     eframe::App::on_exit(app.harness.state_mut());
+    let mut app = restart(app);
+    app.wait_for_text("Last name");
+    assert_eq!(app.harness.get_by_label("Birth day").accesskit_node().value().as_deref(), Some("14"));
+    assert_eq!(revealed_ssn(&mut app).as_deref(), Some("123-45-6789"));
+}
+
+/// Closes the app (the harness, then its runtime) and starts it again on the same
+/// folder and keyring, waiting for the saved draft to come back.
+fn restart(app: TestApp) -> TestApp {
     let TestApp { harness, mock, dir, _runtime } = app;
     drop(harness);
     drop(_runtime);
-
     let mut app = start_in(dir, mock);
     app.wait_for_text("Draft restored");
-    app.wait_for_text("Last name");
-    assert_eq!(app.harness.get_by_label("Birth day").accesskit_node().value().as_deref(), Some("14"));
+    app
+}
+
+/// The SSN field's value once "Show SSN" reveals it.
+fn revealed_ssn(app: &mut TestApp) -> Option<String> {
     app.harness.get_by_label("Show SSN").click();
     app.harness.step();
     app.harness.step();
-    assert_eq!(app.harness.get_by_label("SSN").accesskit_node().value().as_deref(), Some("123-45-6789"));
+    app.harness.get_by_label("SSN").accesskit_node().value()
 }
 
 /// Statuses are checked only while the list is on screen: away from it nothing moves, and
