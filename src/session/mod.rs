@@ -20,6 +20,15 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
+/// Runs a session task; a panic is logged by name (the crash report has the backtrace)
+/// instead of ending the task without a word. A stopped renewal then shows in the window
+/// as the session running out, like any lost session.
+async fn reported(task: &'static str, job: impl std::future::Future<Output = ()>) {
+    if let Err(text) = crate::diagnostics::caught::caught(job).await {
+        tracing::error!("the session's {task} stopped unexpectedly: {text}");
+    }
+}
+
 /// The login the window (or a test) is signed in with.
 pub struct Session {
     client: Client,
@@ -60,7 +69,7 @@ impl Session {
             wake.notify_one();
             on_change();
         });
-        let keep_fresh = runtime.spawn(client.clone().keep_fresh());
+        let keep_fresh = runtime.spawn(reported("token renewal", client.clone().keep_fresh()));
         let persist = remember.then(|| {
             let saved_token = client.token().map(|t| t.value);
             if !restored {
@@ -68,7 +77,7 @@ impl Session {
             }
             let task =
                 Persist { client: client.clone(), writer: writer.clone(), lease: lease.clone(), login: login.clone() };
-            runtime.spawn(task.run(changed, saved_token))
+            runtime.spawn(reported("saving renewed tokens", task.run(changed, saved_token)))
         });
         if !remember && kind != EnvironmentKind::Sandbox {
             writer.forget(login.clone());
