@@ -167,13 +167,20 @@ impl Sandbox {
         lock(&self.shared.world).user(user_id).is_some_and(|u| u.signed_agreement.is_some())
     }
 
-    /// Entitlement ids the user holds (not cancelled).
+    /// The simulated trader signs the market-data agreement now, as if its signature
+    /// clock had run out (tests and benches that choose when signatures arrive set a
+    /// long `signature_delay`). False when the user is unknown or signed already.
+    pub fn sign_agreement_now(&self, user_id: i64) -> bool {
+        alerts::sign_now(&self.shared, user_id)
+    }
+
     /// Signals of one admin alert about one user (tests wait for a simulated signature).
     pub fn signals_of(&self, user_id: i64, admin_alert_id: i64) -> usize {
         let world = lock(&self.shared.world);
         world.signals.iter().filter(|s| s.related_to_user_id == user_id && s.admin_alert_id == admin_alert_id).count()
     }
 
+    /// Entitlement ids the user holds (not cancelled).
     pub fn entitlements_of(&self, user_id: i64) -> Vec<i64> {
         let world = lock(&self.shared.world);
         world.plugins.iter().filter(|p| p.user_id == user_id && !p.cancelled).map(|p| p.entitlement_id).collect()

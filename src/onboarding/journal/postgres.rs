@@ -18,6 +18,7 @@ use super::{
 };
 use crate::onboarding::claims::{Exclusive, in_flight, interval_wait};
 use crate::onboarding::run_lock::RunHolder;
+use crate::onboarding::watcher::{WatcherHeartbeat, WatcherState};
 use chrono::{DateTime, Utc};
 use postgres::{Client, GenericClient, Row};
 use std::sync::mpsc;
@@ -83,6 +84,21 @@ CREATE TABLE marks (
 -- 2: who wrote each line of history (old lines keep NULL: unknown).
 ALTER TABLE history ADD COLUMN by_user TEXT, ADD COLUMN by_host TEXT;
 ",
+    "
+-- 3: the always-on watcher's heartbeat, one row per environment.
+CREATE TABLE watcher_heartbeats (
+    environment TEXT PRIMARY KEY,
+    host TEXT NOT NULL,
+    os_user TEXT NOT NULL,
+    pid BIGINT NOT NULL,
+    state TEXT NOT NULL,
+    reason TEXT,
+    started_at TIMESTAMPTZ NOT NULL,
+    beat_at TIMESTAMPTZ NOT NULL,
+    last_signal_at TIMESTAMPTZ,
+    last_grant_at TIMESTAMPTZ
+);
+",
 ];
 
 /// Namespaces Propdesk's advisory locks (the first key of the two-key form).
@@ -90,6 +106,10 @@ const LOCK_SPACE: i32 = 0x5052_4f50; // "PROP"
 /// The second key of the migration lock; runs and grant claims use `hashtext` of the
 /// schema and their key, so two schemas in one database never block each other.
 const MIGRATION_LOCK: i32 = 0;
+
+/// The first key of the watcher locks: a space of their own, so a watcher lock never
+/// collides with a run lock or a grant claim of the same environment.
+const WATCHER_LOCK_SPACE: i32 = 0x5052_4f57; // "PROW"
 
 /// Whether a `--journal` value names a PostgreSQL server rather than a file.
 pub fn is_postgres_url(value: &str) -> bool {
@@ -212,6 +232,27 @@ impl PostgresStore {
     }
 }
 
+impl PostgresStore {
+    /// A session advisory lock on (`space`, this schema and `environment`), held until
+    /// the guard drops or the connection ends. A hash collision between two
+    /// environments only refuses a holder (fails safe).
+    fn try_advisory_lock(&self, space: i32, environment: &str) -> JournalResult<Option<RunGuard>> {
+        let key = environment.to_string();
+        let taken = self.call(move |client| {
+            Ok(client
+                .query_one(
+                    "SELECT pg_try_advisory_lock($1, hashtext(current_schema() || chr(31) || $2))",
+                    &[&space, &key],
+                )?
+                .get::<_, bool>(0))
+        })?;
+        Ok(taken.then(|| {
+            Box::new(AdvisoryRunLock { jobs: self.jobs.clone(), space, environment: environment.to_string() })
+                as RunGuard
+        }))
+    }
+}
+
 enum Filter {
     All,
     Name(String),
@@ -252,6 +293,8 @@ fn migrate(client: &mut Client) -> Result<(), postgres::Error> {
 /// when the connection closes, however the process ends).
 struct AdvisoryRunLock {
     jobs: mpsc::Sender<Job>,
+    /// [`LOCK_SPACE`] for runs, [`WATCHER_LOCK_SPACE`] for watchers.
+    space: i32,
     environment: String,
 }
 
@@ -259,12 +302,12 @@ impl Drop for AdvisoryRunLock {
     /// Waits for the unlock (a bounded while), so a run started right after this one
     /// ended, on any connection, finds the lock free.
     fn drop(&mut self) {
-        let environment = std::mem::take(&mut self.environment);
+        let (environment, space) = (std::mem::take(&mut self.environment), self.space);
         let (done, unlocked) = mpsc::sync_channel(1);
         let sent = self.jobs.send(Box::new(move |client| {
             let _ = client.execute(
                 "SELECT pg_advisory_unlock($1, hashtext(current_schema() || chr(31) || $2))",
-                &[&LOCK_SPACE, &environment],
+                &[&space, &environment],
             );
             let _ = done.send(());
         }));
@@ -298,19 +341,7 @@ impl JournalStore for PostgresStore {
     }
 
     fn take_run_lock(&self, environment: &str) -> JournalResult<Option<RunGuard>> {
-        let key = environment.to_string();
-        // A hash collision between two environments only refuses a run (fails safe).
-        let taken = self.call(move |client| {
-            Ok(client
-                .query_one(
-                    "SELECT pg_try_advisory_lock($1, hashtext(current_schema() || chr(31) || $2))",
-                    &[&LOCK_SPACE, &key],
-                )?
-                .get::<_, bool>(0))
-        })?;
-        Ok(taken.then(|| {
-            Box::new(AdvisoryRunLock { jobs: self.jobs.clone(), environment: environment.to_string() }) as RunGuard
-        }))
+        self.try_advisory_lock(LOCK_SPACE, environment)
     }
 
     fn run_holder(&self, environment: &str) -> JournalResult<Option<RunHolder>> {
@@ -590,6 +621,60 @@ impl JournalStore for PostgresStore {
             tx.execute("UPDATE marks SET at = $3 WHERE environment = $1 AND what = $2", &[&environment, &what, &now])?;
             tx.commit()?;
             Ok(Ok(()))
+        })
+    }
+
+    // --- The always-on watcher (`propdesk watch`, see `onboarding::watcher`) ---
+    fn take_watcher_lock(&self, environment: &str) -> JournalResult<Option<RunGuard>> {
+        self.try_advisory_lock(WATCHER_LOCK_SPACE, environment)
+    }
+
+    fn write_watcher_heartbeat(&self, environment: &str, beat: &WatcherHeartbeat) -> JournalResult<()> {
+        let (environment, beat) = (environment.to_string(), beat.clone());
+        self.call(move |client| {
+            let (state, reason) = beat.state.to_stored();
+            client.execute(
+                "INSERT INTO watcher_heartbeats (environment, host, os_user, pid, state, reason, started_at, beat_at,
+                     last_signal_at, last_grant_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                 ON CONFLICT (environment) DO UPDATE SET host = excluded.host, os_user = excluded.os_user,
+                     pid = excluded.pid, state = excluded.state, reason = excluded.reason,
+                     started_at = excluded.started_at, beat_at = excluded.beat_at,
+                     last_signal_at = excluded.last_signal_at, last_grant_at = excluded.last_grant_at",
+                &[
+                    &environment,
+                    &beat.host,
+                    &beat.user,
+                    &i64::from(beat.pid),
+                    &state,
+                    &reason,
+                    &beat.started_at,
+                    &beat.beat_at,
+                    &beat.last_signal_at,
+                    &beat.last_grant_at,
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn watcher_heartbeat(&self, environment: &str) -> JournalResult<Option<WatcherHeartbeat>> {
+        let environment = environment.to_string();
+        self.call(move |client| {
+            let row = client.query_opt(
+                "SELECT host, os_user, pid, state, reason, started_at, beat_at, last_signal_at, last_grant_at
+                 FROM watcher_heartbeats WHERE environment = $1",
+                &[&environment],
+            )?;
+            Ok(row.map(|row| WatcherHeartbeat {
+                host: row.get(0),
+                user: row.get(1),
+                pid: u32::try_from(row.get::<_, i64>(2)).unwrap_or_default(),
+                state: WatcherState::from_stored(row.get(3), row.get(4)),
+                started_at: row.get(5),
+                beat_at: row.get(6),
+                last_signal_at: row.get(7),
+                last_grant_at: row.get(8),
+            }))
         })
     }
 }
