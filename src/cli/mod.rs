@@ -11,6 +11,7 @@ mod entitle;
 mod onboard;
 mod progress;
 mod risk;
+mod watch;
 
 pub use cancel::{CancelArgs, run as cancel};
 pub use connect::ConnectArgs;
@@ -18,6 +19,7 @@ pub use doctor::{DoctorArgs, run as doctor};
 pub use entitle::{EntitleArgs, parse_duration, run as entitle};
 pub use onboard::{OnboardArgs, run as onboard};
 pub use risk::{OnboardRiskArgs, RiskArgs, run as risk};
+pub use watch::{WatchArgs, run as watch};
 
 use crate::onboarding::journal::{Journal, is_postgres_url, redact_url};
 use std::path::Path;

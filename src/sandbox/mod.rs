@@ -147,6 +147,7 @@ impl Sandbox {
             accounts_created: world.accounts.iter().filter(|a| runtime(a.id)).count(),
             signals: world.signals.len(),
             entitlement_grants: world.plugins.iter().filter(|p| !p.cancelled).count(),
+            duplicate_grants: world.duplicate_grants,
             subaccount_requests: world.subaccounts.iter().filter(|r| runtime(r.id)).count(),
             documents: world.documents.len(),
             revoked_permissions: world.permissions.iter().filter(|p| p.status == "Revoked").count(),
@@ -219,6 +220,8 @@ pub struct Stats {
     pub accounts_created: usize,
     pub signals: usize,
     pub entitlement_grants: usize,
+    /// Grants sent for an entitlement the user already held (refused as a conflict).
+    pub duplicate_grants: usize,
     pub subaccount_requests: usize,
     pub documents: usize,
     pub revoked_permissions: usize,

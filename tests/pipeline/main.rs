@@ -13,3 +13,4 @@ mod grants;
 mod risk;
 mod runs;
 mod team;
+mod watch;
