@@ -175,6 +175,11 @@ impl Sandbox {
         alerts::sign_now(&self.shared, user_id)
     }
 
+    /// User-data sockets open now (every user, both domains).
+    pub fn open_sockets(&self) -> usize {
+        lock(&self.shared.sockets).open_count()
+    }
+
     /// Signals of one admin alert about one user (tests wait for a simulated signature).
     pub fn signals_of(&self, user_id: i64, admin_alert_id: i64) -> usize {
         let world = lock(&self.shared.world);
