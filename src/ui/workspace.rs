@@ -109,7 +109,11 @@ impl Workspace {
     /// Starts the watch if this environment allows it without asking; otherwise it stays
     /// idle until [`Workspace::start_watch`] is called after a confirmation.
     pub fn start_watch_if_allowed(&mut self, kind: EnvironmentKind, client: &Client, bridge: &Bridge) {
-        if watch_starts_by_itself(kind) {
+        if watch_starts_by_itself(kind) && self.team_watcher_unknown() {
+            // A shared journal may have a team watcher: look before opening a socket.
+            self.team_watcher.start_once_read = true;
+            self.watch_status = WatchStatus::Starting;
+        } else if watch_starts_by_itself(kind) {
             self.start_watch(client, bridge);
         } else {
             self.watch_status = WatchStatus::Idle;
@@ -219,6 +223,8 @@ pub const TEAM_WATCHER_CHECK_EVERY: Duration = Duration::from_secs(3);
 struct TeamWatcher {
     heartbeat: Remote<Option<WatcherHeartbeat>>,
     read_at: Option<Instant>,
+    /// The window's own watch waits for the first read (see `start_watch_if_allowed`).
+    start_once_read: bool,
 }
 
 impl Workspace {
@@ -227,11 +233,16 @@ impl Workspace {
     /// stops (one socket per API user), and once it is stale or stopped the window's
     /// watch resumes under its usual rules (on Production, only once confirmed again).
     pub fn tend_team_watcher(&mut self, kind: EnvironmentKind, client: &Client, bridge: &Bridge) {
-        if self.team_watcher.heartbeat.poll()
-            && let Remote::Ready(heartbeat) = &self.team_watcher.heartbeat
-        {
-            let healthy = heartbeat.clone().filter(|beat| beat.is_healthy(Utc::now()));
-            self.follow_team_watcher(healthy, kind, client, bridge);
+        if self.team_watcher.heartbeat.poll() {
+            match &self.team_watcher.heartbeat {
+                Remote::Ready(heartbeat) => {
+                    let healthy = heartbeat.clone().filter(|beat| beat.is_healthy(Utc::now()));
+                    self.follow_team_watcher(healthy, kind, client, bridge);
+                }
+                // Unreadable: whatever runs keeps running; a window still waiting watches.
+                _ if std::mem::take(&mut self.team_watcher.start_once_read) => self.start_watch(client, bridge),
+                _ => {}
+            }
         }
         let due = self.team_watcher.read_at.is_none_or(|at| at.elapsed() >= TEAM_WATCHER_CHECK_EVERY);
         // A journal only this window can see (the Sandbox's, in memory) has no team watcher.
@@ -265,8 +276,15 @@ impl Workspace {
                 tracing::info!("the team watcher went quiet: this window watches again");
                 self.start_watch_if_allowed(kind, client, bridge);
             }
+            None if self.team_watcher.start_once_read => self.start_watch(client, bridge),
             None => {}
         }
+        self.team_watcher.start_once_read = false;
         self.mark_changed();
+    }
+
+    /// Whether a team watcher might exist and its heartbeat was never read yet.
+    fn team_watcher_unknown(&self) -> bool {
+        self.journal.is_shared() && matches!(self.team_watcher.heartbeat, Remote::NotRequested)
     }
 }
