@@ -4,9 +4,10 @@
 use super::harness::{TestApp, onboard_one_trader, runtime};
 use egui_kittest::kittest::Queryable;
 use propdesk::api::Environment;
+use propdesk::onboarding::journal::test_database::fresh_postgres_journal;
 use propdesk::onboarding::journal::{Author, Journal};
 use propdesk::sandbox::{Sandbox, SandboxConfig};
-use propdesk::store::Paths;
+use propdesk::store::{Paths, SecretStore, Settings, TeamJournalSettings};
 use propdesk::ui::{StartEnvironment, journal_key};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -86,4 +87,38 @@ fn the_windows_own_grant_appears_without_waiting_for_the_next_read() {
     let by_window = format!("{} on {}", window.user, window.host);
     assert!(app.harness.query_all_by_label(&by_window).count() >= 1, "the grant says it was this window's");
     assert!(app.harness.query_all_by_label(&names[0]).count() >= 4);
+}
+
+/// On the team's PostgreSQL journal, Ben's window lists what Anna (another machine) and
+/// Carla (a third) recorded, each with who and where.
+#[test]
+fn a_window_on_the_team_journal_lists_every_admins_writes() {
+    let Some(url) = fresh_postgres_journal("window_team_history") else { return };
+    let runtime = runtime();
+    let sandbox = runtime.block_on(Sandbox::start(SandboxConfig::for_tests())).expect("sandbox");
+    let custom = Environment::custom(&sandbox.live_url(), &sandbox.demo_url(), None);
+    let annas = Journal::open_postgres(&url, &journal_key(&custom)).expect("team journal");
+    let annas = Arc::new(annas.with_author(Author { user: "anna".into(), host: "ops-laptop".into() }));
+    let name = runtime.block_on(onboard_one_trader(&sandbox, &annas, "TEAMH"));
+    let carlas = Journal::open_postgres(&url, &journal_key(&custom)).expect("team journal");
+    let carlas = carlas.with_author(Author { user: "carla".into(), host: "ops-server".into() });
+    carlas.record_history(&name, "Risk rules updated (DEMOFIRM50K profile)").unwrap();
+
+    // Ben's window: the URL in the settings, the password in the keyring, as Setup saves them.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (team, password) = TeamJournalSettings::from_typed_url(&url);
+    let mock = keyring_core::mock::Store::new().expect("mock keyring");
+    let secrets = SecretStore::with_store(mock.clone(), "test keyring");
+    secrets.set_team_journal_password(&team.url, password.as_ref().expect("a password")).expect("keyring");
+    Settings { team_journal: Some(team), ..Settings::default() }
+        .save(&Paths::in_dir(dir.path()).settings_file())
+        .expect("settings");
+    let mut app = TestApp::start_in(dir, mock, StartEnvironment::SignedOut, runtime, None);
+    app.sign_in_to_custom(&sandbox);
+    app.wait_for_text("Signed in as");
+    open_team_history(&mut app);
+    app.wait_for("the team's lines", |h| h.query_by_label("4 of 4 lines").is_some());
+    assert_eq!(app.harness.query_all_by_label("anna on ops-laptop").count(), 3);
+    assert!(app.harness.query_by_label("carla on ops-server").is_some());
+    assert!(app.harness.query_by_label("Risk rules updated (DEMOFIRM50K profile)").is_some());
 }
