@@ -18,6 +18,8 @@ mod ui {
     mod setup;
     mod sign_in;
     mod small_screen;
+    mod team;
+    mod team_history;
     mod traders;
     mod updates;
     mod wizard;

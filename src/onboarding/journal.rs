@@ -26,7 +26,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 pub use author::Author;
-pub use postgres::{is_postgres_url, redact_url};
+pub use postgres::{is_postgres_url, redact_url, split_password};
 
 #[derive(Debug, thiserror::Error)]
 #[error("journal: {0}")]
@@ -135,6 +135,15 @@ pub struct HistoryEntry {
     pub at: DateTime<Utc>,
     pub what: String,
     /// Who wrote it, shown as `user@host`; unknown for lines older than authors.
+    pub by: Author,
+}
+
+/// One line of the team's history: which trader it is about, with the line itself.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TeamHistoryLine {
+    pub trader: String,
+    pub at: DateTime<Utc>,
+    pub what: String,
     pub by: Author,
 }
 
@@ -252,6 +261,14 @@ pub(crate) trait JournalStore: Send + Sync {
         interval: Duration,
     ) -> JournalResult<Result<(), Duration>>;
 
+    // --- The team's audit trail (issue 14, item 6) ---
+    /// Every trader's history lines at or after `since`, newest first, at most `limit`.
+    fn team_history(
+        &self,
+        environment: &str,
+        since: Option<DateTime<Utc>>,
+        limit: usize,
+    ) -> JournalResult<Vec<TeamHistoryLine>>;
     // --- The always-on watcher (`propdesk watch`, see `onboarding::watcher`) ---
     /// The watcher lock of `environment` (not the run lock: a run and the watcher work
     /// side by side): `None` while another watcher holds it.
@@ -286,7 +303,17 @@ impl Journal {
     /// The team journal on a PostgreSQL server (`postgres://…`). Connects and migrates
     /// the schema; blocking, like opening the file.
     pub fn open_postgres(url: &str, environment: &str) -> JournalResult<Self> {
-        Ok(Self::with_store(Box::new(postgres::PostgresStore::connect(url)?), environment, None))
+        Self::open_postgres_with_password(url, None, environment)
+    }
+
+    /// Like [`Journal::open_postgres`], with the password kept apart from the URL (the
+    /// window's: the URL is in the settings, the password in the keyring).
+    pub fn open_postgres_with_password(
+        url: &str,
+        password: Option<&crate::api::Secret>,
+        environment: &str,
+    ) -> JournalResult<Self> {
+        Ok(Self::with_store(Box::new(postgres::PostgresStore::connect(url, password)?), environment, None))
     }
 
     fn with_store(store: Box<dyn JournalStore>, environment: &str, path: Option<PathBuf>) -> Self {
@@ -423,6 +450,12 @@ impl Journal {
 
     pub fn history(&self, name: &str) -> JournalResult<Vec<HistoryEntry>> {
         self.store.history(&self.environment, name)
+    }
+
+    /// The team's audit trail: every trader's lines of this environment, newest first
+    /// (by when they happened), from `since` on, at most `limit` of them.
+    pub fn team_history(&self, since: Option<DateTime<Utc>>, limit: usize) -> JournalResult<Vec<TeamHistoryLine>> {
+        self.store.team_history(&self.environment, since, limit)
     }
 
     pub(super) fn store(&self) -> &dyn JournalStore {

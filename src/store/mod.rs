@@ -5,6 +5,7 @@
 //! ([`load_saved_credentials`]: `propdesk onboard` without env vars).
 
 pub mod activity_export;
+pub mod history_export;
 pub mod keyring;
 pub mod paths;
 pub mod settings;
@@ -12,7 +13,7 @@ pub mod settings_store;
 
 pub use keyring::{KeyringError, SavedToken, SecretKind, SecretStore};
 pub use paths::Paths;
-pub use settings::{EnvironmentSettings, Settings, SettingsError, ThemeChoice};
+pub use settings::{EnvironmentSettings, Settings, SettingsError, TeamJournalSettings, ThemeChoice};
 pub use settings_store::SettingsStore;
 
 use crate::api::{Credentials, Environment, EnvironmentKind, SessionInfo, Token};

@@ -14,7 +14,7 @@ use crate::api::{Client, Environment, EnvironmentKind};
 use crate::onboarding::agreements::{AgreementWatch, WatchEvent, WatchOptions};
 use crate::onboarding::journal::Journal;
 use crate::onboarding::watcher::WatcherHeartbeat;
-use crate::store::Paths;
+use crate::store::{Paths, SecretStore};
 use crate::subaccount::Registry;
 use chrono::Utc;
 use std::sync::Arc;
@@ -38,6 +38,25 @@ pub struct Workspace {
     pub next_check_at: Option<std::time::Instant>,
     /// The team's always-on watcher, as its heartbeat in the journal says (see below).
     team_watcher: TeamWatcher,
+}
+
+/// A team's PostgreSQL journal, as Setup configured it: the URL from the settings and
+/// the password from the keyring (read when opening, off the UI thread).
+#[derive(Clone, Debug)]
+pub struct TeamJournal {
+    pub url: String,
+    pub secrets: SecretStore,
+}
+
+impl TeamJournal {
+    /// Blocking: reads the keyring, connects and migrates. Messages never hold the password.
+    fn open(&self, key: &str) -> Result<Journal, String> {
+        let password = self
+            .secrets
+            .get_team_journal_password(&self.url)
+            .map_err(|e| format!("the team journal's password: {e}"))?;
+        Journal::open_postgres_with_password(&self.url, password.as_ref(), key).map_err(|e| e.to_string())
+    }
 }
 
 /// Whether the agreement watch (and with it auto-grant, which bills) may start as soon as
@@ -69,7 +88,8 @@ pub use crate::onboarding::journal::journal_key;
 
 impl Workspace {
     /// Opens the journal and registry on the blocking pool and reports `Event::WorkspaceReady`.
-    pub fn open_in_background(bridge: &Bridge, paths: &Paths, environment: &Environment) {
+    /// With `team`, a non-Sandbox environment's journal is the team's PostgreSQL database.
+    pub fn open_in_background(bridge: &Bridge, paths: &Paths, environment: &Environment, team: Option<TeamJournal>) {
         let kind = environment.kind;
         let key = journal_key(environment);
         let (journal_file, registry_file) = (paths.journal_file(), paths.subaccounts_file());
@@ -79,7 +99,11 @@ impl Workspace {
                     Registry::in_memory(&key).map(|registry| (journal, registry)).map_err(|e| e.to_string())
                 })
             } else {
-                Journal::open(&journal_file, &key).map_err(|e| e.to_string()).and_then(|journal| {
+                let journal = match team {
+                    Some(team) => team.open(&key),
+                    None => Journal::open(&journal_file, &key).map_err(|e| e.to_string()),
+                };
+                journal.and_then(|journal| {
                     Registry::open(&registry_file, &key).map(|registry| (journal, registry)).map_err(|e| e.to_string())
                 })
             };

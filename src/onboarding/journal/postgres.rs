@@ -14,8 +14,9 @@
 use super::author::Author;
 use super::{
     Action, HistoryEntry, IntentOutcome, JournalError, JournalResult, JournalStore, JournaledTrader, OpenIntent,
-    Progress, RunGuard, Stamp, TRADER_COLUMNS,
+    Progress, RunGuard, Stamp, TRADER_COLUMNS, TeamHistoryLine,
 };
+use crate::api::Secret;
 use crate::onboarding::claims::{Exclusive, in_flight, interval_wait};
 use crate::onboarding::run_lock::RunHolder;
 use crate::onboarding::watcher::{WatcherHeartbeat, WatcherState};
@@ -85,7 +86,11 @@ CREATE TABLE marks (
 ALTER TABLE history ADD COLUMN by_user TEXT, ADD COLUMN by_host TEXT;
 ",
     "
--- 3: the always-on watcher's heartbeat, one row per environment.
+-- 3: the team's history, newest first, without reading every line.
+CREATE INDEX history_by_time ON history (environment, at DESC, id DESC);
+",
+    "
+-- 4: the always-on watcher's heartbeat, one row per environment.
 CREATE TABLE watcher_heartbeats (
     environment TEXT PRIMARY KEY,
     host TEXT NOT NULL,
@@ -119,21 +124,50 @@ pub fn is_postgres_url(value: &str) -> bool {
 /// The URL with its password replaced, for logs and messages.
 pub fn redact_url(url: &str) -> String {
     let mut out = url.to_string();
-    // `user:password@` in the authority.
-    if let Some(scheme_end) = out.find("://").map(|i| i + 3) {
-        let authority_end = out[scheme_end..].find(['/', '?']).map_or(out.len(), |i| scheme_end + i);
-        if let Some(at) = out[scheme_end..authority_end].rfind('@').map(|i| scheme_end + i)
-            && let Some(colon) = out[scheme_end..at].find(':').map(|i| scheme_end + i)
-        {
-            out.replace_range(colon + 1..at, "***");
-        }
-    }
-    // `password=…` among the parameters.
-    if let Some(start) = out.find("password=").map(|i| i + "password=".len()) {
-        let end = out[start..].find('&').map_or(out.len(), |i| start + i);
-        out.replace_range(start..end, "***");
+    for span in password_spans(url).into_iter().rev() {
+        out.replace_range(span, "***");
     }
     out
+}
+
+/// The URL without its password, and the password: the settings keep the first, the
+/// keyring the second (see `store::team_journal`).
+pub fn split_password(url: &str) -> (String, Option<Secret>) {
+    let spans = password_spans(url);
+    let password = spans.first().map(|span| Secret::new(url[span.clone()].to_string()));
+    let mut out = url.to_string();
+    for span in spans.into_iter().rev() {
+        // The separator goes with the password: `user:pw@` -> `user@`, `password=pw&` -> ``.
+        let (start, end) = if out[..span.start].ends_with(':') {
+            (span.start - 1, span.end)
+        } else {
+            let start = span.start - "password=".len();
+            let end = if out[span.end..].starts_with('&') { span.end + 1 } else { span.end };
+            (start, end)
+        };
+        out.replace_range(start..end, "");
+    }
+    let out = out.trim_end_matches(['&', '?']).to_string();
+    (out, password)
+}
+
+/// Where passwords sit in a URL: `user:password@` in the authority and `password=…`
+/// among the parameters, in order.
+fn password_spans(url: &str) -> Vec<std::ops::Range<usize>> {
+    let mut spans = Vec::new();
+    if let Some(scheme_end) = url.find("://").map(|i| i + 3) {
+        let authority_end = url[scheme_end..].find(['/', '?']).map_or(url.len(), |i| scheme_end + i);
+        if let Some(at) = url[scheme_end..authority_end].rfind('@').map(|i| scheme_end + i)
+            && let Some(colon) = url[scheme_end..at].find(':').map(|i| scheme_end + i)
+        {
+            spans.push(colon + 1..at);
+        }
+    }
+    if let Some(start) = url.find("password=").map(|i| i + "password=".len()) {
+        let end = url[start..].find('&').map_or(url.len(), |i| start + i);
+        spans.push(start..end);
+    }
+    spans
 }
 
 type Job = Box<dyn FnOnce(&mut Client) + Send>;
@@ -144,10 +178,14 @@ pub(super) struct PostgresStore {
 
 impl PostgresStore {
     /// Connects (TLS when the server offers it, per the URL's `sslmode`) and migrates.
-    pub(super) fn connect(url: &str) -> JournalResult<Self> {
+    /// A `password` given apart (from the keyring) wins over one in the URL.
+    pub(super) fn connect(url: &str, password: Option<&Secret>) -> JournalResult<Self> {
         let shown = redact_url(url);
         let mut config: postgres::Config =
             url.parse().map_err(|e| JournalError::new(format!("{shown}: not a PostgreSQL URL ({e})")))?;
+        if let Some(password) = password {
+            config.password(password.expose());
+        }
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(10));
         }
@@ -624,6 +662,35 @@ impl JournalStore for PostgresStore {
         })
     }
 
+    // --- The team's audit trail (issue 14, item 6) ---
+    fn team_history(
+        &self,
+        environment: &str,
+        since: Option<DateTime<Utc>>,
+        limit: usize,
+    ) -> JournalResult<Vec<TeamHistoryLine>> {
+        let environment = environment.to_string();
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        // No line is older than 1970; one bound keeps the plan simple (an index range).
+        let since = since.unwrap_or(DateTime::UNIX_EPOCH);
+        self.call(move |client| {
+            let rows = client.query(
+                "SELECT name, at, what, by_user, by_host FROM history
+                 WHERE environment = $1 AND at >= $2 ORDER BY at DESC, id DESC LIMIT $3",
+                &[&environment, &since, &limit],
+            )?;
+            Ok(rows
+                .iter()
+                .map(|row| TeamHistoryLine {
+                    trader: row.get(0),
+                    at: row.get(1),
+                    what: row.get(2),
+                    by: Author::stored(row.get(3), row.get(4)),
+                })
+                .collect())
+        })
+    }
+
     // --- The always-on watcher (`propdesk watch`, see `onboarding::watcher`) ---
     fn take_watcher_lock(&self, environment: &str) -> JournalResult<Option<RunGuard>> {
         self.try_advisory_lock(WATCHER_LOCK_SPACE, environment)
@@ -714,5 +781,26 @@ mod tests {
         );
         assert_eq!(redact_url("postgres://db/propdesk"), "postgres://db/propdesk");
         assert!(is_postgres_url("postgresql://db/x") && !is_postgres_url("/home/ops/journal.sqlite"));
+    }
+
+    #[test]
+    fn the_password_is_split_off_for_the_keyring() {
+        let split = |url: &str| {
+            let (url, password) = split_password(url);
+            (url, password.map(|p| p.expose().to_string()))
+        };
+        assert_eq!(
+            split("postgres://ops:s3cret@db.example:5432/propdesk"),
+            ("postgres://ops@db.example:5432/propdesk".into(), Some("s3cret".into()))
+        );
+        assert_eq!(
+            split("postgresql://ops@db/propdesk?password=s3cret&sslmode=require"),
+            ("postgresql://ops@db/propdesk?sslmode=require".into(), Some("s3cret".into()))
+        );
+        assert_eq!(
+            split("postgres://ops@db/propdesk?sslmode=require&password=s3cret"),
+            ("postgres://ops@db/propdesk?sslmode=require".into(), Some("s3cret".into()))
+        );
+        assert_eq!(split("postgres://ops@db/propdesk"), ("postgres://ops@db/propdesk".into(), None));
     }
 }

@@ -22,8 +22,7 @@ use super::screens::{ScreenContext, ScreenContextMut};
 use super::theme;
 use super::toasts::Toasts;
 use super::updates::Updates;
-use super::workspace::{Workspace, watch_starts_by_itself};
-use crate::api::activity::CallRecord;
+use super::workspace::{TeamJournal, Workspace, watch_starts_by_itself};
 use crate::api::{Client, Environment, EnvironmentKind};
 use crate::onboarding::agreements::WatchEvent;
 use crate::onboarding::journal::Journal;
@@ -34,6 +33,7 @@ use crate::store::settings_store::{OnError, WRITE_INTERVAL};
 use crate::store::{KeyringError, Paths, SecretStore, Settings, SettingsStore};
 use crate::subaccount::{PollPace, Registry};
 use chrono::Local;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -270,10 +270,10 @@ impl PropdeskApp {
                     self.toasts.error(&problem);
                 }
             }
-            Event::Exported(result) => {
+            Event::Exported(noun, result) => {
                 self.exporting = false;
                 match result {
-                    Ok(Some((path, count))) => self.toasts.info(format!("Saved {count} calls to {}", path.display())),
+                    Ok(Some((path, count))) => self.toasts.info(format!("Saved {count} {noun} to {}", path.display())),
                     Ok(None) => {}
                     Err(problem) => self.toasts.error(&problem),
                 }
@@ -328,7 +328,14 @@ impl PropdeskApp {
                 let opened = Ok((journal.clone(), registry.clone()));
                 self.bridge.send(Event::WorkspaceReady(kind, opened));
             }
-            _ => Workspace::open_in_background(&self.bridge, &self.paths, &connection.environment),
+            _ => {
+                let team = self
+                    .settings
+                    .team_journal
+                    .as_ref()
+                    .map(|team| TeamJournal { url: team.url.clone(), secrets: self.secret_store.clone() });
+                Workspace::open_in_background(&self.bridge, &self.paths, &connection.environment, team)
+            }
         }
         self.settings.edit().last_environment = kind;
         self.setup.view_environment(kind, &self.settings);
