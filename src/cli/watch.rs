@@ -123,17 +123,38 @@ struct Active {
 }
 
 impl Active {
-    /// Grants the backlog and watches until shut down; the exit code.
+    /// Grants the backlog, then watches until shut down; the exit code.
     async fn watch(mut self, client: crate::api::Client, entitlement_id: i64, shutdown: &mut Shutdown) -> u8 {
-        // As `entitle --watch`: the watch catches up while every journaled trader not yet
-        // entitled is tried directly (signatures from earlier weeks are no longer in deps).
-        let options = WatchOptions { entitlement_id: Some(entitlement_id), auto_grant: true, ..Default::default() };
-        let (watch, mut events) = AgreementWatch::spawn(client.clone(), self.journal.clone(), options);
-        let mut backlog = Some({
+        let mut heartbeat = tokio::time::interval(HEARTBEAT_INTERVAL);
+        // The backlog first, then the watch: a trader who signs meanwhile is in the
+        // socket's snapshot (or the owed deps call). Run side by side, the backlog's
+        // refused grant could still be in flight when that trader's signature arrives,
+        // and the watch would skip the trader as "in flight" and never come back.
+        let mut backlog = {
             let (client, journal) = (client.clone(), self.journal.clone());
             tokio::spawn(async move { grant_all_eligible(&client, &journal, entitlement_id).await })
-        });
-        let mut heartbeat = tokio::time::interval(HEARTBEAT_INTERVAL);
+        };
+        loop {
+            tokio::select! {
+                done = &mut backlog => {
+                    self.on_backlog(done);
+                    break;
+                }
+                _ = heartbeat.tick() => {
+                    if !self.beat() {
+                        backlog.abort();
+                        return self.stop("the journal cannot be written", EXIT_SOME_FAILED);
+                    }
+                }
+                why = shutdown.as_mut() => {
+                    backlog.abort();
+                    return self.stop(why, EXIT_DONE);
+                }
+            }
+        }
+        // As `entitle --watch`: the same watch, granting as signatures arrive.
+        let options = WatchOptions { entitlement_id: Some(entitlement_id), auto_grant: true, ..Default::default() };
+        let (watch, mut events) = AgreementWatch::spawn(client, self.journal.clone(), options);
         let code = loop {
             tokio::select! {
                 event = events.recv() => match event {
@@ -144,10 +165,6 @@ impl Active {
                     }
                     None => break self.stop("the watch ended", EXIT_SOME_FAILED),
                 },
-                done = async { backlog.as_mut().expect("guarded").await }, if backlog.is_some() => {
-                    backlog = None;
-                    self.on_backlog(done);
-                }
                 _ = heartbeat.tick() => {
                     if !self.beat() {
                         break self.stop("the journal cannot be written", EXIT_SOME_FAILED);
