@@ -79,6 +79,7 @@ async fn bench(url: String) {
     let mut latencies = granted_each(&sandbox, &burst, signed).await;
     report(&format!("signature -> grant, {BURST} signed at once"), &mut latencies);
 
+    let mut actives = Vec::new();
     let mut takeovers = Vec::new();
     let mut first_grants = Vec::new();
     for round in 0..TAKEOVERS {
@@ -89,6 +90,8 @@ async fn bench(url: String) {
         let during = next.next().expect("traders left");
         assert!(sandbox.sign_agreement_now(during));
         let standby_pid = standby.id();
+        heartbeat(&journal, |b| b.pid == standby_pid).await;
+        actives.push(killed.elapsed());
         heartbeat(&journal, |b| b.pid == standby_pid && b.state == WatcherState::Listening).await;
         takeovers.push(killed.elapsed());
         granted(&sandbox, &[during]).await;
@@ -97,7 +100,8 @@ async fn bench(url: String) {
         standby = watch(&sandbox, &url, dir.path(), 2 + round);
         wait_for_log(dir.path(), 2 + round, "standing by").await;
     }
-    report("takeover: kill -9 of the active watcher -> standby listening", &mut takeovers);
+    report("kill -9 of the active watcher -> standby active (holds the lock, heartbeat written)", &mut actives);
+    report("kill -9 of the active watcher -> standby listening (after its backlog)", &mut takeovers);
     report("kill -9 -> a signature made meanwhile is granted (standby's backlog)", &mut first_grants);
 
     let after = next.next().expect("traders left");
