@@ -84,7 +84,36 @@ CREATE TABLE marks (
 -- 2: who wrote each line of history (old lines keep NULL: unknown).
 ALTER TABLE history ADD COLUMN by_user TEXT, ADD COLUMN by_host TEXT;
 ",
+    // 3: the change feed (live board).
+    CHANGE_FEED_MIGRATION,
 ];
+
+// ---- Change feed (the live board, issue 14 item 4) ----
+
+/// The counter every write to traders or history bumps, by triggers (a write added later
+/// counts too), and the index the board's "latest change per trader" read walks.
+///
+/// Deferred to commit on purpose: the counter row is locked only for the commit itself,
+/// never while a transaction still waits on other rows, so concurrent writers (two runs,
+/// a watcher) cannot deadlock on it, and a rolled-back write never moves it.
+const CHANGE_FEED_MIGRATION: &str = "
+CREATE TABLE journal_changes (environment TEXT PRIMARY KEY, seq BIGINT NOT NULL);
+CREATE FUNCTION propdesk_note_change() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    changed TEXT;
+BEGIN
+    IF TG_OP = 'DELETE' THEN changed := OLD.environment; ELSE changed := NEW.environment; END IF;
+    INSERT INTO journal_changes (environment, seq) VALUES (changed, 1)
+    ON CONFLICT (environment) DO UPDATE SET seq = journal_changes.seq + 1;
+    RETURN NULL;
+END
+$$;
+CREATE CONSTRAINT TRIGGER traders_change AFTER INSERT OR UPDATE OR DELETE ON traders
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION propdesk_note_change();
+CREATE CONSTRAINT TRIGGER history_change AFTER INSERT OR UPDATE OR DELETE ON history
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION propdesk_note_change();
+CREATE INDEX history_latest ON history (environment, name, id);
+";
 
 /// Namespaces Propdesk's advisory locks (the first key of the two-key form).
 const LOCK_SPACE: i32 = 0x5052_4f50; // "PROP"
@@ -624,6 +653,34 @@ impl JournalStore for PostgresStore {
             tx.execute("UPDATE marks SET at = $3 WHERE environment = $1 AND what = $2", &[&environment, &what, &now])?;
             tx.commit()?;
             Ok(Ok(()))
+        })
+    }
+
+    // ---- Change feed (the live board, issue 14 item 4) ----
+    fn change_mark(&self, environment: &str) -> JournalResult<i64> {
+        let environment = environment.to_string();
+        self.call(move |client| {
+            let row = client.query_opt("SELECT seq FROM journal_changes WHERE environment = $1", &[&environment])?;
+            Ok(row.map_or(0, |row| row.get(0)))
+        })
+    }
+
+    fn latest_history(&self, environment: &str) -> JournalResult<Vec<(String, HistoryEntry)>> {
+        let environment = environment.to_string();
+        self.call(move |client| {
+            let rows = client.query(
+                "SELECT DISTINCT ON (name) name, at, what, by_user, by_host FROM history
+                 WHERE environment = $1 ORDER BY name, id DESC",
+                &[&environment],
+            )?;
+            Ok(rows
+                .iter()
+                .map(|row| {
+                    let entry =
+                        HistoryEntry { at: row.get(1), what: row.get(2), by: Author::stored(row.get(3), row.get(4)) };
+                    (row.get(0), entry)
+                })
+                .collect())
         })
     }
 }
