@@ -3,14 +3,15 @@
 
 use super::PipelineCommand;
 use super::rows::{self, BoardRow};
-use crate::onboarding::board::BoardStage;
+use crate::onboarding::board::{BoardStage, latest_change_text};
 use crate::onboarding::entitlement::offboarded_reason;
+use crate::onboarding::journal::HistoryEntry;
 use crate::onboarding::offboarding::Offboarding;
 use crate::store::settings::EnvironmentSettings;
 use crate::ui::command::{Command, Screen};
 use crate::ui::workspace::{WatchStatus, Workspace};
 use crate::ui::{theme, widgets};
-use chrono::{Local, Utc};
+use chrono::{DateTime, Local, Utc};
 use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 use std::collections::BTreeSet;
@@ -306,6 +307,7 @@ fn risk_button_ui(
 
 fn table_ui(ui: &mut Ui, visible: &[&BoardRow], selected: &mut BTreeSet<String>, detail: &mut Option<String>) {
     let now = Utc::now();
+    let local_now = now.with_timezone(&Local);
     let all_selected = visible.iter().all(|r| selected.contains(&r.trader.name));
     let mut clicked_row = None;
     // With the details open, email and account make room (they are in the details).
@@ -323,6 +325,7 @@ fn table_ui(ui: &mut Ui, visible: &[&BoardRow], selected: &mut BTreeSet<String>,
         .columns(Column::initial(100.0).at_least(70.0).clip(true), if narrow { 0 } else { 1 })
         .column(Column::initial(132.0).at_least(120.0))
         .column(Column::initial(80.0).at_least(64.0))
+        .columns(Column::initial(250.0).at_least(120.0).clip(true), if narrow { 0 } else { 1 })
         .column(Column::remainder().at_least(140.0).clip(true))
         .header(26.0, |mut row| {
             row.col(|ui| {
@@ -343,7 +346,7 @@ fn table_ui(ui: &mut Ui, visible: &[&BoardRow], selected: &mut BTreeSet<String>,
             let titles: &[&str] = if narrow {
                 &["Name", "Stage", "In stage", "Waiting for"]
             } else {
-                &["Name", "Email", "Account", "Stage", "In stage", "Waiting for"]
+                &["Name", "Email", "Account", "Stage", "In stage", "Last change", "Waiting for"]
             };
             for title in titles {
                 row.col(|ui| {
@@ -393,6 +396,9 @@ fn table_ui(ui: &mut Ui, visible: &[&BoardRow], selected: &mut BTreeSet<String>,
                         ui.label("—");
                     }
                 });
+                if !narrow {
+                    row.col(|ui| latest_change_ui(ui, r.latest.as_ref(), local_now));
+                }
                 row.col(|ui| match (r.stage, &r.trader.last_error) {
                     (Some(BoardStage::Failed), Some(error)) => {
                         let stage = r.trader.error_stage.as_deref().unwrap_or("Error");
@@ -414,4 +420,15 @@ fn table_ui(ui: &mut Ui, visible: &[&BoardRow], selected: &mut BTreeSet<String>,
     }
     // Ages tick over; a repaint every 30 s is plenty.
     ui.ctx().request_repaint_after(std::time::Duration::from_secs(30));
+}
+
+/// "granted by anna on ops-laptop at 14:02"; the whole history line on hover.
+fn latest_change_ui(ui: &mut Ui, latest: Option<&HistoryEntry>, now: DateTime<Local>) {
+    let Some(entry) = latest else {
+        ui.label(RichText::new("—").weak());
+        return;
+    };
+    let at = entry.at.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S");
+    ui.label(latest_change_text(entry, now))
+        .on_hover_text(format!("{}\nby {} on {}, {at}", entry.what, entry.by.user, entry.by.host));
 }
