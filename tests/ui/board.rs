@@ -229,3 +229,20 @@ fn update_risk_rules_is_disabled_with_its_reason_without_a_saved_profile() {
     button.hover();
     app.wait_for_text("Save the risk rules for DEMOFIRM50K in Setup first");
 }
+
+/// Issue 14 item 4: a run outside the window (the CLI, the library pipeline) writes to
+/// the window's own journal file; the open board shows it by itself, with who did it.
+#[test]
+fn an_onboarding_run_outside_the_window_appears_on_the_open_board_without_a_click() {
+    // Nobody signs during the test: no watch event can be what refreshes the board.
+    let (mut app, sandbox) = signed_in_app(Duration::from_secs(600));
+    let (name, _journal) = onboard_one(&app, &sandbox);
+    let written = Instant::now();
+    let wanted = name.clone();
+    app.wait_for("the trader onboarded elsewhere, on the board", move |h| {
+        h.query_by_label(&wanted).is_some() && h.query_by_label("Account  1").is_some()
+    });
+    eprintln!("the run's trader on the open board {:?} after its last write", written.elapsed());
+    // Who made the trader's latest change, in words, on the row.
+    app.wait_for_text("account created by anna on ops-laptop at ");
+}
