@@ -85,8 +85,9 @@ pub fn stage_of(trader: &JournaledTrader) -> Option<BoardStage> {
 // ---- Who made the latest change (the live board, issue 14 item 4) ----
 
 /// A trader's latest change in words, for the board: "granted by anna on ops-laptop at
-/// 14:02"; the day too when it was not today ("on 28 Nov", "on 28 Nov 2025"). Local time.
-pub fn latest_change_text(entry: &HistoryEntry, now: DateTime<Local>) -> String {
+/// 14:02" ("granted by anna at 14:02" without `host`); the day too when it was not today
+/// ("on 28 Nov", "on 28 Nov 2025"). Local time.
+pub fn latest_change_text(entry: &HistoryEntry, now: DateTime<Local>, host: bool) -> String {
     let at = entry.at.with_timezone(&Local);
     let when = if at.date_naive() == now.date_naive() {
         at.format("at %H:%M").to_string()
@@ -99,8 +100,10 @@ pub fn latest_change_text(entry: &HistoryEntry, now: DateTime<Local>) -> String 
     if entry.by == Author::stored(None, None) {
         // Written before the journal recorded authors.
         format!("{what} {when}")
-    } else {
+    } else if host {
         format!("{what} by {} on {} {when}", entry.by.user, entry.by.host)
+    } else {
+        format!("{what} by {} {when}", entry.by.user)
     }
 }
 
@@ -163,7 +166,7 @@ mod tests {
         let today = Local.with_ymd_and_hms(2026, 11, 30, 14, 2, 0).unwrap();
         let earlier = Local.with_ymd_and_hms(2026, 11, 28, 9, 15, 0).unwrap();
         let last_year = Local.with_ymd_and_hms(2025, 12, 31, 23, 5, 0).unwrap();
-        let text = |what: &str, at| latest_change_text(&line(what, "anna", "ops-laptop", at), now);
+        let text = |what: &str, at| latest_change_text(&line(what, "anna", "ops-laptop", at), now, true);
         assert_eq!(text("T-Prop entitlement granted", today), "granted by anna on ops-laptop at 14:02");
         assert_eq!(text("User created", earlier), "created by anna on ops-laptop on 28 Nov at 09:15");
         assert_eq!(
@@ -180,6 +183,8 @@ mod tests {
             "signature recorded by anna on ops-laptop at 14:02"
         );
         let old = line("Everything cancelled", "unknown", "unknown", today);
-        assert_eq!(latest_change_text(&old, now), "cancelled at 14:02", "no author before authors were recorded");
+        assert_eq!(latest_change_text(&old, now, true), "cancelled at 14:02", "no author before authors were recorded");
+        let narrow = latest_change_text(&line("User created", "ben", "ops-desk", today), now, false);
+        assert_eq!(narrow, "created by ben at 14:02", "a narrow board leaves the computer to the hover");
     }
 }
