@@ -99,10 +99,11 @@ CREATE INDEX history_by_time ON history (environment, at DESC, id DESC);
 ///
 /// Deferred to commit on purpose: the counter row is locked only for the commit itself,
 /// never while a transaction still waits on other rows, so concurrent writers (two runs,
-/// a watcher) cannot deadlock on it, and a rolled-back write never moves it.
+/// a watcher) cannot deadlock on it, and a rolled-back write never moves it. Safe to run
+/// twice (a migration renumbered at a merge finds its work done).
 const CHANGE_FEED_MIGRATION: &str = "
-CREATE TABLE journal_changes (environment TEXT PRIMARY KEY, seq BIGINT NOT NULL);
-CREATE FUNCTION propdesk_note_change() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE TABLE IF NOT EXISTS journal_changes (environment TEXT PRIMARY KEY, seq BIGINT NOT NULL);
+CREATE OR REPLACE FUNCTION propdesk_note_change() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     changed TEXT;
 BEGIN
@@ -112,11 +113,13 @@ BEGIN
     RETURN NULL;
 END
 $$;
+DROP TRIGGER IF EXISTS traders_change ON traders;
 CREATE CONSTRAINT TRIGGER traders_change AFTER INSERT OR UPDATE OR DELETE ON traders
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION propdesk_note_change();
+DROP TRIGGER IF EXISTS history_change ON history;
 CREATE CONSTRAINT TRIGGER history_change AFTER INSERT OR UPDATE OR DELETE ON history
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION propdesk_note_change();
-CREATE INDEX history_latest ON history (environment, name, id);
+CREATE INDEX IF NOT EXISTS history_latest ON history (environment, name, id);
 ";
 
 /// Namespaces Propdesk's advisory locks (the first key of the two-key form).

@@ -83,25 +83,26 @@ const MIGRATIONS: &[&str] = &[
 // ---- Change feed (the live board, issue 14 item 4) ----
 
 /// The counter and the triggers that bump it: one per table and kind of write, so a
-/// write added later counts without anyone remembering to bump it.
+/// write added later counts without anyone remembering to bump it. Safe to run twice (a
+/// migration renumbered at a merge finds its work done).
 const CHANGE_FEED_MIGRATION: &str = "
-CREATE TABLE journal_changes (environment TEXT PRIMARY KEY, seq INTEGER NOT NULL);
-CREATE TRIGGER traders_inserted_change AFTER INSERT ON traders BEGIN
+CREATE TABLE IF NOT EXISTS journal_changes (environment TEXT PRIMARY KEY, seq INTEGER NOT NULL);
+CREATE TRIGGER IF NOT EXISTS traders_inserted_change AFTER INSERT ON traders BEGIN
     INSERT INTO journal_changes (environment, seq) VALUES (NEW.environment, 1)
     ON CONFLICT (environment) DO UPDATE SET seq = seq + 1; END;
-CREATE TRIGGER traders_updated_change AFTER UPDATE ON traders BEGIN
+CREATE TRIGGER IF NOT EXISTS traders_updated_change AFTER UPDATE ON traders BEGIN
     INSERT INTO journal_changes (environment, seq) VALUES (NEW.environment, 1)
     ON CONFLICT (environment) DO UPDATE SET seq = seq + 1; END;
-CREATE TRIGGER traders_deleted_change AFTER DELETE ON traders BEGIN
+CREATE TRIGGER IF NOT EXISTS traders_deleted_change AFTER DELETE ON traders BEGIN
     INSERT INTO journal_changes (environment, seq) VALUES (OLD.environment, 1)
     ON CONFLICT (environment) DO UPDATE SET seq = seq + 1; END;
-CREATE TRIGGER history_inserted_change AFTER INSERT ON history BEGIN
+CREATE TRIGGER IF NOT EXISTS history_inserted_change AFTER INSERT ON history BEGIN
     INSERT INTO journal_changes (environment, seq) VALUES (NEW.environment, 1)
     ON CONFLICT (environment) DO UPDATE SET seq = seq + 1; END;
-CREATE TRIGGER history_updated_change AFTER UPDATE ON history BEGIN
+CREATE TRIGGER IF NOT EXISTS history_updated_change AFTER UPDATE ON history BEGIN
     INSERT INTO journal_changes (environment, seq) VALUES (NEW.environment, 1)
     ON CONFLICT (environment) DO UPDATE SET seq = seq + 1; END;
-CREATE TRIGGER history_deleted_change AFTER DELETE ON history BEGIN
+CREATE TRIGGER IF NOT EXISTS history_deleted_change AFTER DELETE ON history BEGIN
     INSERT INTO journal_changes (environment, seq) VALUES (OLD.environment, 1)
     ON CONFLICT (environment) DO UPDATE SET seq = seq + 1; END;
 ";
