@@ -14,6 +14,8 @@ mod postgres;
 mod sqlite;
 #[cfg(test)]
 mod suite;
+#[cfg(test)]
+mod lost_connection;
 #[doc(hidden)]
 pub mod test_database;
 
