@@ -10,12 +10,12 @@
 //! and the ids Tradovate returned.
 
 mod author;
+#[cfg(test)]
+mod lost_connection;
 mod postgres;
 mod sqlite;
 #[cfg(test)]
 mod suite;
-#[cfg(test)]
-mod lost_connection;
 #[doc(hidden)]
 pub mod test_database;
 

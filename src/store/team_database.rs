@@ -192,7 +192,9 @@ impl TeamDatabase {
                     connection.last_used = Instant::now();
                     // A connection that died during the job is replaced before the next one.
                     if client.is_closed() {
-                        tracing::warn!("{thread_unreachable}: the connection was lost; reconnecting before the next call");
+                        tracing::warn!(
+                            "{thread_unreachable}: the connection was lost; reconnecting before the next call"
+                        );
                     } else {
                         connection.client = Some(client);
                     }
@@ -213,7 +215,10 @@ impl TeamDatabase {
     ) -> Result<T, JobError> {
         let (answer, answered) = mpsc::sync_channel(1);
         let gone = || {
-            JobError::Unavailable(Unavailable::Unreachable(format!("{}: the connection thread stopped", self.unreachable)))
+            JobError::Unavailable(Unavailable::Unreachable(format!(
+                "{}: the connection thread stopped",
+                self.unreachable
+            )))
         };
         let unreachable = self.unreachable.clone();
         self.jobs
@@ -293,7 +298,9 @@ impl Connection {
             // notice, a closed socket), so a job is not spent on a dead connection.
             let said_goodbye = idle >= IDLE_POLL_AFTER
                 && FallibleIterator::next(&mut client.notifications().timeout_iter(IDLE_POLL)).is_err();
-            if said_goodbye || client.is_closed() || (idle >= IDLE_CHECK_AFTER && client.is_valid(CHECK_TIMEOUT).is_err())
+            if said_goodbye
+                || client.is_closed()
+                || (idle >= IDLE_CHECK_AFTER && client.is_valid(CHECK_TIMEOUT).is_err())
             {
                 self.client = None;
             }

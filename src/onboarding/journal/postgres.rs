@@ -17,8 +17,8 @@ use super::{
 };
 use crate::onboarding::claims::{Exclusive, in_flight, interval_wait};
 use crate::onboarding::run_lock::RunHolder;
-use chrono::{DateTime, Utc};
 use crate::store::team_database::{JobError, LOCK_SPACE, Migrations, TeamDatabase, TeamDatabaseHandle, Unavailable};
+use chrono::{DateTime, Utc};
 use postgres::{Client, GenericClient, Row};
 use std::time::Duration;
 
