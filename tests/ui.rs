@@ -18,6 +18,7 @@ mod ui {
     mod setup;
     mod sign_in;
     mod small_screen;
+    mod team;
     mod traders;
     mod updates;
     mod wizard;

@@ -27,7 +27,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 pub use author::Author;
-pub use postgres::{is_postgres_url, redact_url};
+pub use postgres::{is_postgres_url, redact_url, split_password};
 
 #[derive(Debug, thiserror::Error)]
 #[error("journal: {0}")]
@@ -279,7 +279,17 @@ impl Journal {
     /// The team journal on a PostgreSQL server (`postgres://…`). Connects and migrates
     /// the schema; blocking, like opening the file.
     pub fn open_postgres(url: &str, environment: &str) -> JournalResult<Self> {
-        Ok(Self::with_store(Box::new(postgres::PostgresStore::connect(url)?), environment, None))
+        Self::open_postgres_with_password(url, None, environment)
+    }
+
+    /// Like [`Journal::open_postgres`], with the password kept apart from the URL (the
+    /// window's: the URL is in the settings, the password in the keyring).
+    pub fn open_postgres_with_password(
+        url: &str,
+        password: Option<&crate::api::Secret>,
+        environment: &str,
+    ) -> JournalResult<Self> {
+        Ok(Self::with_store(Box::new(postgres::PostgresStore::connect(url, password)?), environment, None))
     }
 
     fn with_store(store: Box<dyn JournalStore>, environment: &str, path: Option<PathBuf>) -> Self {

@@ -53,6 +53,11 @@ pub fn entry_user(environment: EnvironmentKind, username: &str, kind: SecretKind
     format!("{}/{}/{}", environment.slug(), username.trim(), kind.slug())
 }
 
+/// The keyring "user" of a team journal's password (`url` without the password).
+pub fn team_journal_entry_user(url: &str) -> String {
+    format!("team-journal/{}", url.trim())
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum KeyringError {
     /// No store works on this computer (the reason is for the details tooltip).
@@ -148,8 +153,34 @@ impl SecretStore {
     }
 
     fn entry(&self, environment: EnvironmentKind, username: &str, kind: SecretKind) -> Result<Entry, KeyringError> {
+        self.entry_named(&entry_user(environment, username, kind))
+    }
+
+    fn entry_named(&self, user: &str) -> Result<Entry, KeyringError> {
         let (store, _) = self.store()?;
-        store.build(SERVICE, &entry_user(environment, username, kind), None).map_err(failed)
+        store.build(SERVICE, user, None).map_err(failed)
+    }
+
+    /// The team journal's database password; `url` is the address without it (as the
+    /// settings keep it), so each database has its own entry.
+    pub fn set_team_journal_password(&self, url: &str, password: &Secret) -> Result<(), KeyringError> {
+        self.entry_named(&team_journal_entry_user(url))?.set_password(password.expose()).map_err(failed)
+    }
+
+    /// `Ok(None)` when no password was saved (the server may not need one).
+    pub fn get_team_journal_password(&self, url: &str) -> Result<Option<Secret>, KeyringError> {
+        match self.entry_named(&team_journal_entry_user(url))?.get_password() {
+            Ok(value) => Ok(Some(Secret::new(value))),
+            Err(Error::NoEntry) => Ok(None),
+            Err(e) => Err(failed(e)),
+        }
+    }
+
+    pub fn delete_team_journal_password(&self, url: &str) -> Result<(), KeyringError> {
+        match self.entry_named(&team_journal_entry_user(url))?.delete_credential() {
+            Ok(()) | Err(Error::NoEntry) => Ok(()),
+            Err(e) => Err(failed(e)),
+        }
     }
 
     pub fn set(

@@ -13,7 +13,7 @@ pub mod team_database;
 
 pub use keyring::{KeyringError, SavedToken, SecretKind, SecretStore};
 pub use paths::Paths;
-pub use settings::{EnvironmentSettings, Settings, SettingsError, ThemeChoice};
+pub use settings::{EnvironmentSettings, Settings, SettingsError, TeamJournalSettings, ThemeChoice};
 pub use settings_store::SettingsStore;
 
 use crate::api::{Credentials, Environment, EnvironmentKind, SessionInfo, Token};

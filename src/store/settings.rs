@@ -99,6 +99,24 @@ pub struct Settings {
     pub environments: BTreeMap<String, EnvironmentSettings>,
     /// The update check's "yes/no" and when it last ran.
     pub updates: UpdateSettings,
+    /// A team's shared PostgreSQL journal; `None`: this computer's journal file.
+    pub team_journal: Option<TeamJournalSettings>,
+}
+
+/// Where the team journal is. The password is not here: it is in the keyring, under
+/// this URL (`SecretStore::get_team_journal_password`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamJournalSettings {
+    /// `postgres://user@host:port/database?sslmode=…`, never with a password.
+    pub url: String,
+}
+
+impl TeamJournalSettings {
+    /// The setting for a URL as typed, and the password it held (for the keyring).
+    pub fn from_typed_url(url: &str) -> (Self, Option<crate::api::Secret>) {
+        let (url, password) = crate::onboarding::journal::split_password(url.trim());
+        (Self { url }, password)
+    }
 }
 
 impl Default for Settings {
@@ -111,6 +129,7 @@ impl Default for Settings {
             window_size: None,
             environments: BTreeMap::new(),
             updates: Default::default(),
+            team_journal: None,
         }
     }
 }

@@ -18,6 +18,7 @@
 //! Migrations are versioned per store in their own table and run on connect, one
 //! process at a time (an advisory transaction lock).
 
+use crate::api::Secret;
 use postgres::Client;
 use postgres::fallible_iterator::FallibleIterator;
 use std::collections::HashMap;
@@ -36,21 +37,50 @@ pub fn is_postgres_url(value: &str) -> bool {
 /// The URL with its password replaced, for logs and messages.
 pub fn redact_url(url: &str) -> String {
     let mut out = url.to_string();
-    // `user:password@` in the authority.
-    if let Some(scheme_end) = out.find("://").map(|i| i + 3) {
-        let authority_end = out[scheme_end..].find(['/', '?']).map_or(out.len(), |i| scheme_end + i);
-        if let Some(at) = out[scheme_end..authority_end].rfind('@').map(|i| scheme_end + i)
-            && let Some(colon) = out[scheme_end..at].find(':').map(|i| scheme_end + i)
-        {
-            out.replace_range(colon + 1..at, "***");
-        }
-    }
-    // `password=…` among the parameters.
-    if let Some(start) = out.find("password=").map(|i| i + "password=".len()) {
-        let end = out[start..].find('&').map_or(out.len(), |i| start + i);
-        out.replace_range(start..end, "***");
+    for span in password_spans(url).into_iter().rev() {
+        out.replace_range(span, "***");
     }
     out
+}
+
+/// The URL without its password, and the password: the settings keep the first, the
+/// keyring the second (see `store::team_journal`).
+pub fn split_password(url: &str) -> (String, Option<Secret>) {
+    let spans = password_spans(url);
+    let password = spans.first().map(|span| Secret::new(url[span.clone()].to_string()));
+    let mut out = url.to_string();
+    for span in spans.into_iter().rev() {
+        // The separator goes with the password: `user:pw@` -> `user@`, `password=pw&` -> ``.
+        let (start, end) = if out[..span.start].ends_with(':') {
+            (span.start - 1, span.end)
+        } else {
+            let start = span.start - "password=".len();
+            let end = if out[span.end..].starts_with('&') { span.end + 1 } else { span.end };
+            (start, end)
+        };
+        out.replace_range(start..end, "");
+    }
+    let out = out.trim_end_matches(['&', '?']).to_string();
+    (out, password)
+}
+
+/// Where passwords sit in a URL: `user:password@` in the authority and `password=…`
+/// among the parameters, in order.
+fn password_spans(url: &str) -> Vec<std::ops::Range<usize>> {
+    let mut spans = Vec::new();
+    if let Some(scheme_end) = url.find("://").map(|i| i + 3) {
+        let authority_end = url[scheme_end..].find(['/', '?']).map_or(url.len(), |i| scheme_end + i);
+        if let Some(at) = url[scheme_end..authority_end].rfind('@').map(|i| scheme_end + i)
+            && let Some(colon) = url[scheme_end..at].find(':').map(|i| scheme_end + i)
+        {
+            spans.push(colon + 1..at);
+        }
+    }
+    if let Some(start) = url.find("password=").map(|i| i + "password=".len()) {
+        let end = url[start..].find('&').map_or(url.len(), |i| start + i);
+        spans.push(start..end);
+    }
+    spans
 }
 
 /// A store's schema: one entry per version, applied in order, never edited once released.
@@ -140,11 +170,20 @@ pub struct TeamDatabase {
 
 impl TeamDatabase {
     /// Connects (TLS when the server offers it, per the URL's `sslmode`) and migrates;
-    /// `name` says which store this is in messages ("team journal").
-    pub fn connect(url: &str, name: &'static str, migrations: &'static Migrations) -> Result<Self, String> {
+    /// `name` says which store this is in messages ("team journal"). A `password` given
+    /// apart (from the keyring) wins over one in the URL.
+    pub fn connect(
+        url: &str,
+        password: Option<&Secret>,
+        name: &'static str,
+        migrations: &'static Migrations,
+    ) -> Result<Self, String> {
         let redacted = redact_url(url);
         let mut config: postgres::Config =
             url.parse().map_err(|e| format!("{redacted}: not a PostgreSQL URL ({e})"))?;
+        if let Some(password) = password {
+            config.password(password.expose());
+        }
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(10));
         }
@@ -386,5 +425,26 @@ mod tests {
         assert!(is_postgres_url("postgresql://db/x") && !is_postgres_url("/home/ops/journal.sqlite"));
         let config: postgres::Config = "postgres://ops:s3cret@db.example:6543/team".parse().unwrap();
         assert_eq!(where_it_is(&config), "db.example:6543/team");
+    }
+
+    #[test]
+    fn the_password_is_split_off_for_the_keyring() {
+        let split = |url: &str| {
+            let (url, password) = split_password(url);
+            (url, password.map(|p| p.expose().to_string()))
+        };
+        assert_eq!(
+            split("postgres://ops:s3cret@db.example:5432/propdesk"),
+            ("postgres://ops@db.example:5432/propdesk".into(), Some("s3cret".into()))
+        );
+        assert_eq!(
+            split("postgresql://ops@db/propdesk?password=s3cret&sslmode=require"),
+            ("postgresql://ops@db/propdesk?sslmode=require".into(), Some("s3cret".into()))
+        );
+        assert_eq!(
+            split("postgres://ops@db/propdesk?sslmode=require&password=s3cret"),
+            ("postgres://ops@db/propdesk?sslmode=require".into(), Some("s3cret".into()))
+        );
+        assert_eq!(split("postgres://ops@db/propdesk"), ("postgres://ops@db/propdesk".into(), None));
     }
 }

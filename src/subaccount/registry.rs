@@ -95,7 +95,18 @@ impl Registry {
     /// Connects and migrates; blocking, like opening the file. Settles only rows left
     /// alone for [`TEAM_SETTLE_AFTER`]: other admins may be sending right now.
     pub fn open_postgres(url: &str, environment: &str) -> RegistryResult<Registry> {
-        let registry = Registry::with_store(Box::new(postgres::PostgresRegistry::connect(url)?), environment);
+        Self::open_postgres_with_password(url, None, environment)
+    }
+
+    /// Like [`Registry::open_postgres`], with the password kept apart from the URL (the
+    /// window's: the URL is in the settings, the password in the keyring).
+    pub fn open_postgres_with_password(
+        url: &str,
+        password: Option<&crate::api::Secret>,
+        environment: &str,
+    ) -> RegistryResult<Registry> {
+        let store = postgres::PostgresRegistry::connect(url, password)?;
+        let registry = Registry::with_store(Box::new(store), environment);
         registry.store.settle_interrupted(environment, Utc::now() - TEAM_SETTLE_AFTER)?;
         Ok(registry)
     }

@@ -22,8 +22,18 @@ const ALLOWED: &[(&str, &str, usize, Runs)] = &[
     ("help.rs", "std::fs", 1, Runs::Background("opening a folder, in a Bridge job")),
     ("open_dialog.rs", "std::fs", 1, Runs::Background("looking for zenity / the portal, inside the dialog's future")),
     ("document_picker.rs", "std::fs", 2, Runs::Background("reading a chosen document, on the blocking pool")),
-    ("workspace.rs", "Journal::", 2, Runs::Background("opening the journal, in a Bridge job")),
-    ("workspace.rs", "Registry::", 2, Runs::Background("opening the registry, in a Bridge job")),
+    (
+        "workspace.rs",
+        "Journal::",
+        3,
+        Runs::Background("opening the journal (file, memory or team database), in a Bridge job"),
+    ),
+    (
+        "workspace.rs",
+        "Registry::",
+        3,
+        Runs::Background("opening the registry (file, memory or team database), in a Bridge job"),
+    ),
     ("screens/traders/mod.rs", "std::fs", 2, Runs::Background("saving a CSV and a dropped file's size, Inbox jobs")),
     ("screens/subaccounts/mod.rs", "std::fs", 1, Runs::Background("a dropped document's size, an Inbox job")),
 ];

@@ -11,7 +11,7 @@ use super::event::Event;
 use crate::api::{Client, Environment, EnvironmentKind};
 use crate::onboarding::agreements::{AgreementWatch, WatchEvent, WatchOptions};
 use crate::onboarding::journal::Journal;
-use crate::store::Paths;
+use crate::store::{Paths, SecretStore};
 use crate::subaccount::Registry;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -31,6 +31,31 @@ pub struct Workspace {
     pub entitlement_id: Option<i64>,
     /// Pipeline board hook: the watch refused a manual check until then.
     pub next_check_at: Option<std::time::Instant>,
+}
+
+/// A team's PostgreSQL journal, as Setup configured it: the URL from the settings and
+/// the password from the keyring (read when opening, off the UI thread).
+#[derive(Clone, Debug)]
+pub struct TeamJournal {
+    pub url: String,
+    pub secrets: SecretStore,
+}
+
+impl TeamJournal {
+    /// Blocking: reads the keyring, connects and migrates the journal and, in the same
+    /// database, the subaccount registry (admins sharing a journal share which drafts
+    /// were sent). Messages never hold the password.
+    fn open(&self, key: &str) -> Result<(Journal, Registry), String> {
+        let password = self
+            .secrets
+            .get_team_journal_password(&self.url)
+            .map_err(|e| format!("the team journal's password: {e}"))?;
+        let journal =
+            Journal::open_postgres_with_password(&self.url, password.as_ref(), key).map_err(|e| e.to_string())?;
+        let registry =
+            Registry::open_postgres_with_password(&self.url, password.as_ref(), key).map_err(|e| e.to_string())?;
+        Ok((journal, registry))
+    }
 }
 
 /// Whether the agreement watch (and with it auto-grant, which bills) may start as soon as
@@ -59,7 +84,8 @@ pub use crate::onboarding::journal::journal_key;
 
 impl Workspace {
     /// Opens the journal and registry on the blocking pool and reports `Event::WorkspaceReady`.
-    pub fn open_in_background(bridge: &Bridge, paths: &Paths, environment: &Environment) {
+    /// With `team`, a non-Sandbox environment's journal is the team's PostgreSQL database.
+    pub fn open_in_background(bridge: &Bridge, paths: &Paths, environment: &Environment, team: Option<TeamJournal>) {
         let kind = environment.kind;
         let key = journal_key(environment);
         let (journal_file, registry_file) = (paths.journal_file(), paths.subaccounts_file());
@@ -69,9 +95,14 @@ impl Workspace {
                     Registry::in_memory(&key).map(|registry| (journal, registry)).map_err(|e| e.to_string())
                 })
             } else {
-                Journal::open(&journal_file, &key).map_err(|e| e.to_string()).and_then(|journal| {
-                    Registry::open(&registry_file, &key).map(|registry| (journal, registry)).map_err(|e| e.to_string())
-                })
+                match team {
+                    Some(team) => team.open(&key),
+                    None => Journal::open(&journal_file, &key).map_err(|e| e.to_string()).and_then(|journal| {
+                        Registry::open(&registry_file, &key)
+                            .map(|registry| (journal, registry))
+                            .map_err(|e| e.to_string())
+                    }),
+                }
             };
             Event::WorkspaceReady(kind, opened.map(|(journal, registry)| (Arc::new(journal), Arc::new(registry))))
         });

@@ -15,6 +15,7 @@ use super::{
     Action, HistoryEntry, IntentOutcome, JournalError, JournalResult, JournalStore, JournaledTrader, OpenIntent,
     Progress, RunGuard, Stamp, TRADER_COLUMNS,
 };
+use crate::api::Secret;
 use crate::onboarding::claims::{Exclusive, in_flight, interval_wait};
 use crate::onboarding::run_lock::RunHolder;
 use crate::store::team_database::{JobError, LOCK_SPACE, Migrations, TeamDatabase, TeamDatabaseHandle, Unavailable};
@@ -22,7 +23,7 @@ use chrono::{DateTime, Utc};
 use postgres::{Client, GenericClient, Row};
 use std::time::Duration;
 
-pub use crate::store::team_database::{is_postgres_url, redact_url};
+pub use crate::store::team_database::{is_postgres_url, redact_url, split_password};
 
 /// The schema, one entry per version; applied in order, never edited once released.
 const MIGRATIONS: &[&str] = &[
@@ -99,8 +100,10 @@ pub(super) struct PostgresStore {
 
 impl PostgresStore {
     /// Connects (TLS when the server offers it, per the URL's `sslmode`) and migrates.
-    pub(super) fn connect(url: &str) -> JournalResult<Self> {
-        Ok(Self { database: TeamDatabase::connect(url, "team journal", &SCHEMA).map_err(JournalError::new)? })
+    /// A `password` given apart (from the keyring) wins over one in the URL.
+    pub(super) fn connect(url: &str, password: Option<&Secret>) -> JournalResult<Self> {
+        let database = TeamDatabase::connect(url, password, "team journal", &SCHEMA).map_err(JournalError::new)?;
+        Ok(Self { database })
     }
 
     /// Runs `job` on the connection thread and waits for its answer.

@@ -3,6 +3,7 @@
 //! Migrations are versioned in `registry_schema_version`.
 
 use super::{COLUMNS, Claim, INTERRUPTED, RegistryError, RegistryResult, RegistryStore, Row, SLOTS};
+use crate::api::Secret;
 use crate::store::team_database::{JobError, LOCK_SPACE, Migrations, TeamDatabase};
 use crate::subaccount::progress::Submission;
 use chrono::{DateTime, Utc};
@@ -52,8 +53,8 @@ pub(super) struct PostgresRegistry {
 }
 
 impl PostgresRegistry {
-    pub(super) fn connect(url: &str) -> RegistryResult<Self> {
-        let database = TeamDatabase::connect(url, "team registry", &SCHEMA).map_err(RegistryError::new)?;
+    pub(super) fn connect(url: &str, password: Option<&Secret>) -> RegistryResult<Self> {
+        let database = TeamDatabase::connect(url, password, "team registry", &SCHEMA).map_err(RegistryError::new)?;
         Ok(Self { database })
     }
 

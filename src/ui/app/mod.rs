@@ -22,7 +22,7 @@ use super::screens::{ScreenContext, ScreenContextMut};
 use super::theme;
 use super::toasts::Toasts;
 use super::updates::Updates;
-use super::workspace::{Workspace, watch_starts_by_itself};
+use super::workspace::{TeamJournal, Workspace, watch_starts_by_itself};
 use crate::api::activity::CallRecord;
 use crate::api::{Client, Environment, EnvironmentKind};
 use crate::onboarding::agreements::WatchEvent;
@@ -328,7 +328,14 @@ impl PropdeskApp {
                 let opened = Ok((journal.clone(), registry.clone()));
                 self.bridge.send(Event::WorkspaceReady(kind, opened));
             }
-            _ => Workspace::open_in_background(&self.bridge, &self.paths, &connection.environment),
+            _ => {
+                let team = self
+                    .settings
+                    .team_journal
+                    .as_ref()
+                    .map(|team| TeamJournal { url: team.url.clone(), secrets: self.secret_store.clone() });
+                Workspace::open_in_background(&self.bridge, &self.paths, &connection.environment, team)
+            }
         }
         self.settings.edit().last_environment = kind;
         self.setup.view_environment(kind, &self.settings);
