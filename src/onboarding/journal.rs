@@ -10,6 +10,7 @@
 //! and the ids Tradovate returned.
 
 mod author;
+mod firm;
 #[cfg(test)]
 mod lost_connection;
 mod postgres;
@@ -27,6 +28,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 pub use author::Author;
+pub use firm::{FIRM_UNKNOWN, check_signed_in_firm, firm_of};
 pub use postgres::{is_postgres_url, redact_url, split_password};
 
 #[derive(Debug, thiserror::Error)]
@@ -252,6 +254,9 @@ pub(crate) trait JournalStore: Send + Sync {
         now: DateTime<Utc>,
         interval: Duration,
     ) -> JournalResult<Result<(), Duration>>;
+    /// Records `organization` as the firm of `environment` unless one is recorded already;
+    /// returns the recorded one (see `journal/firm.rs`).
+    fn bind_firm(&self, environment: &str, organization: &str, by: &Author) -> JournalResult<String>;
 }
 
 pub struct Journal {

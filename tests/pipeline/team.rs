@@ -131,3 +131,49 @@ async fn a_run_killed_mid_way_on_the_team_journal_is_taken_over_and_resumed() {
     assert_eq!(rows.len(), 200);
     assert!(rows.iter().all(|r| &r[4] == "done" && !r[1].is_empty() && !r[2].is_empty()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_team_journal_of_one_firm_refuses_an_admin_signed_in_to_another_before_writing() {
+    let Some(url) = fresh_postgres_journal("other_firm") else { return };
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("results.csv");
+
+    // Demo Firm's admin onboards first: the environment now belongs to Demo Firm.
+    let first = onboard(&sandbox, &roster_csv(dir.path(), "demofirm", 3, &[]), Path::new(&url), &out).output().unwrap();
+    assert_eq!(first.status.code(), Some(0), "{}", String::from_utf8_lossy(&first.stderr));
+
+    // Other Firm's admin, on the same Tradovate environment and the same team journal.
+    let users = roster_csv(dir.path(), "otherfirm", 3, &[]);
+    let other_out = dir.path().join("other.csv");
+    let mut other = onboard(&sandbox, &users, Path::new(&url), &other_out);
+    other
+        .env("TRADOVATE_USERNAME", propdesk::sandbox::OTHER_ORG_ADMIN_NAME)
+        .env("TRADOVATE_PASSWORD", propdesk::sandbox::OTHER_ORG_ADMIN_PASSWORD)
+        .env("TRADOVATE_APP_ID", propdesk::sandbox::OTHER_ORG_APP_ID)
+        .env("TRADOVATE_CID", propdesk::sandbox::OTHER_ORG_CID)
+        .env("TRADOVATE_SECRET", propdesk::sandbox::OTHER_ORG_SECRET);
+    let output = other.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "refused: {stderr}");
+    assert!(
+        stderr.contains("This team journal holds Custom for Demo Firm; you are signed in to Other Firm"),
+        "{stderr}"
+    );
+    assert!(!other_out.exists(), "a refused run reports no row");
+
+    // Nothing of Other Firm's run reached the server or the journal.
+    assert_eq!(sandbox.stats().users_created(), 3);
+    let journal = propdesk::onboarding::journal::Journal::open_postgres(
+        &url,
+        &propdesk::onboarding::journal::journal_key(&propdesk::api::Environment::custom(
+            &sandbox.live_url(),
+            &sandbox.demo_url(),
+            None,
+        )),
+    )
+    .unwrap();
+    let names: Vec<String> = journal.traders().unwrap().into_iter().map(|t| t.name).collect();
+    assert_eq!(names, ["demofirm0", "demofirm1", "demofirm2"]);
+    assert!(journal.open_intents().unwrap().is_empty());
+}

@@ -85,6 +85,11 @@ CREATE TABLE marks (
 -- 2: who wrote each line of history (old lines keep NULL: unknown).
 ALTER TABLE history ADD COLUMN by_user TEXT, ADD COLUMN by_host TEXT;
 ",
+    "
+-- 3: the firm (Tradovate organization) each environment key belongs to (journal/firm.rs).
+CREATE TABLE firms (environment TEXT PRIMARY KEY, organization TEXT NOT NULL,
+    bound_at TIMESTAMPTZ NOT NULL, bound_by_user TEXT, bound_by_host TEXT);
+",
 ];
 
 /// The journal's schema, versioned in `schema_version`.
@@ -516,6 +521,18 @@ impl JournalStore for PostgresStore {
             tx.execute("UPDATE marks SET at = $3 WHERE environment = $1 AND what = $2", &[&environment, &what, &now])?;
             tx.commit()?;
             Ok(Ok(()))
+        })
+    }
+    // The firm an environment key belongs to (journal/firm.rs).
+    fn bind_firm(&self, environment: &str, organization: &str, by: &Author) -> JournalResult<String> {
+        let (environment, organization, by) = (environment.to_string(), organization.to_string(), by.clone());
+        self.transaction(move |tx| {
+            tx.execute(
+                "INSERT INTO firms (environment, organization, bound_at, bound_by_user, bound_by_host)
+                 VALUES ($1, $2, now(), $3, $4) ON CONFLICT (environment) DO NOTHING",
+                &[&environment, &organization, &by.user, &by.host],
+            )?;
+            Ok(tx.query_one("SELECT organization FROM firms WHERE environment = $1", &[&environment])?.get(0))
         })
     }
 }

@@ -149,6 +149,12 @@ macro_rules! suite {
                 let Some(store) = store("takeover") else { return };
                 super::a_dead_holders_row_is_taken_over_and_reported(&store);
             }
+
+            #[test]
+            fn an_environment_belongs_to_the_first_firm_signed_in() {
+                let Some(store) = store("firm") else { return };
+                super::an_environment_belongs_to_the_first_firm_signed_in(&store);
+            }
         }
     };
 }
@@ -410,4 +416,33 @@ fn a_refused_run_waits_for_the_holder_to_name_itself(store: &Store) {
         other => panic!("expected a refusal naming the holder, got {:?}", other.map(|_| ())),
     }
     drop(naming.join().unwrap());
+}
+
+// The firm in the key (journal/firm.rs).
+fn an_environment_belongs_to_the_first_firm_signed_in(store: &Store) {
+    let anna = store.journal("production");
+    anna.bind_firm(Some("ACME Prop"), "Production").unwrap();
+    anna.bind_firm(Some("ACME Prop"), "Production").unwrap();
+
+    // Another process, signed in to another organization, is refused with both names.
+    let other = store.journal("production");
+    let refused = other.bind_firm(Some("Other Firm"), "Production").unwrap_err().to_string();
+    let which = if other.path().is_some() { "journal" } else { "team journal" };
+    assert!(
+        refused.contains(&format!("This {which} holds Production for ACME Prop; you are signed in to Other Firm")),
+        "{refused}"
+    );
+    // The refusal changed nothing: the first firm keeps the environment...
+    store.journal("production").bind_firm(Some("ACME Prop"), "Production").unwrap();
+    // ...and each environment key has a firm of its own.
+    store.journal("staging").bind_firm(Some("Other Firm"), "Staging").unwrap();
+
+    // A firm Tradovate did not name cannot be checked: a team journal refuses it, a file
+    // on one computer lets it pass.
+    let unknown = store.journal("production").bind_firm(None, "Production");
+    if other.path().is_some() {
+        unknown.unwrap();
+    } else {
+        assert!(unknown.unwrap_err().to_string().contains("did not say which organization"));
+    }
 }
