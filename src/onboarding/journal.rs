@@ -28,7 +28,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 pub use author::Author;
-pub use firm::{FIRM_UNKNOWN, check_signed_in_firm, firm_of};
+pub use firm::{FIRM_UNKNOWN, check_signed_in_firm, firm_of, is_firm_refusal};
 pub use postgres::{is_postgres_url, redact_url, split_password};
 
 #[derive(Debug, thiserror::Error)]

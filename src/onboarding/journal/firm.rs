@@ -43,10 +43,18 @@ impl Journal {
         }
         let which = if team { "team journal" } else { "journal" };
         Err(JournalError::new(format!(
-            "This {which} holds {environment_label} for {bound}; you are signed in to {firm}. Nothing was written: \
+            "This {which} holds {environment_label} for {bound}{SIGNED_IN_TO}{firm}. Nothing was written: \
              use a journal of your own firm, or sign in to {bound}."
         )))
     }
+}
+
+const SIGNED_IN_TO: &str = "; you are signed in to ";
+
+/// Whether `message` is [`Journal::bind_firm`]'s refusal (the window shows it as the
+/// problem itself, not as details of "could not be opened").
+pub fn is_firm_refusal(message: &str) -> bool {
+    message.contains(SIGNED_IN_TO) || message.contains(FIRM_UNKNOWN)
 }
 
 /// Asks Tradovate who is signed in and binds (or checks) the journal's firm. Call it
