@@ -177,3 +177,65 @@ async fn a_team_journal_of_one_firm_refuses_an_admin_signed_in_to_another_before
     assert_eq!(names, ["demofirm0", "demofirm1", "demofirm2"]);
     assert!(journal.open_intents().unwrap().is_empty());
 }
+
+/// Ends, from another connection, the server session holding the run lock of `key` in
+/// the schema `url` names (as an administrator's `pg_terminate_backend` or a restart would).
+fn cut_the_run_lock_holders_connection(url: &str, key: &str) -> bool {
+    let (url, key) = (url.to_string(), key.to_string());
+    std::thread::spawn(move || {
+        let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        let holder = admin
+            .query_opt(
+                "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = $1::int4::oid
+                 AND objid = hashtext(current_schema() || chr(31) || $2)::oid AND objsubid = 2",
+                &[&propdesk::store::team_database::LOCK_SPACE, &key],
+            )
+            .unwrap();
+        let Some(pid) = holder.map(|row| row.get::<_, i32>(0)) else { return false };
+        admin.query_one("SELECT pg_terminate_backend($1)", &[&pid]).unwrap().get::<_, bool>(0)
+    })
+    .join()
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_whose_team_journal_connection_is_cut_stops_and_the_next_run_finishes_without_duplicates() {
+    let Some(url) = fresh_postgres_journal("cut") else { return };
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let users = roster_csv(dir.path(), "teamcut", 200, &[]);
+    let out = dir.path().join("results.csv");
+    let key = propdesk::onboarding::journal::journal_key(&propdesk::api::Environment::custom(
+        &sandbox.live_url(),
+        &sandbox.demo_url(),
+        None,
+    ));
+
+    let child = onboard(&sandbox, &users, Path::new(&url), &out).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while sandbox.stats().calls("contactinfo/updatecontactinfo") < 40 {
+        assert!(Instant::now() < deadline, "the run made no progress");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert!(cut_the_run_lock_holders_connection(&url, &key), "the run held the lock");
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    // The lock went with the connection: the run stopped writing (and so sending) and said why.
+    assert_ne!(output.status.code(), Some(0), "{stderr}");
+    // Either the write in flight met the cut, or the next one found the lock gone.
+    assert!(stderr.contains("stopped so nothing is sent unrecorded"), "{stderr}");
+    assert!(
+        stderr.contains("lost while this run held its run lock") || stderr.contains("the connection was lost"),
+        "{stderr}"
+    );
+    let stopped_at = sandbox.stats().accounts_created();
+    assert!(stopped_at < 200, "stopped before the end");
+
+    // The next run resumes from the team journal: every trader exactly once.
+    let output = onboard(&sandbox, &users, Path::new(&url), &out).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "every row done after resuming: {stderr}");
+    let stats = sandbox.stats();
+    assert_eq!((stats.users_created(), stats.accounts_created()), (200, 200), "0 duplicates, none lost");
+    eprintln!("the cut run had created {stopped_at} accounts when it stopped");
+}
