@@ -141,6 +141,15 @@ pub struct HistoryEntry {
     pub by: Author,
 }
 
+/// One line of the team's history: which trader it is about, with the line itself.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TeamHistoryLine {
+    pub trader: String,
+    pub at: DateTime<Utc>,
+    pub what: String,
+    pub by: Author,
+}
+
 /// The key that separates environments inside one journal file: the environment's
 /// name, or the LIVE URL of a custom one. The window and the command line use the same
 /// key, so either can resume what the other started.
@@ -254,6 +263,17 @@ pub(crate) trait JournalStore: Send + Sync {
         now: DateTime<Utc>,
         interval: Duration,
     ) -> JournalResult<Result<(), Duration>>;
+
+    // --- The team's audit trail (issue 14, item 6) ---
+    /// Every trader's history lines at or after `since`, newest first, at most `limit`.
+    fn team_history(
+        &self,
+        environment: &str,
+        since: Option<DateTime<Utc>>,
+        limit: usize,
+    ) -> JournalResult<Vec<TeamHistoryLine>>;
+
+    // --- The firm an environment key belongs to (journal/firm.rs) ---
     /// Records `organization` as the firm of `environment` unless one is recorded already;
     /// returns the recorded one (see `journal/firm.rs`).
     fn bind_firm(&self, environment: &str, organization: &str, by: &Author) -> JournalResult<String>;
@@ -431,6 +451,12 @@ impl Journal {
 
     pub fn history(&self, name: &str) -> JournalResult<Vec<HistoryEntry>> {
         self.store.history(&self.environment, name)
+    }
+
+    /// The team's audit trail: every trader's lines of this environment, newest first
+    /// (by when they happened), from `since` on, at most `limit` of them.
+    pub fn team_history(&self, since: Option<DateTime<Utc>>, limit: usize) -> JournalResult<Vec<TeamHistoryLine>> {
+        self.store.team_history(&self.environment, since, limit)
     }
 
     pub(super) fn store(&self) -> &dyn JournalStore {

@@ -97,6 +97,8 @@ pub enum Command {
         acknowledged: bool,
     },
     ExportActivity(Vec<CallRecord>),
+    /// Activity → Team history → Export CSV…: the lines shown.
+    ExportTeamHistory(Vec<crate::onboarding::journal::TeamHistoryLine>),
     DismissToast(u64),
     Help(HelpCommand),
     Traders(TradersCommand),
