@@ -10,6 +10,9 @@
 //! and the ids Tradovate returned.
 
 mod author;
+mod firm;
+#[cfg(test)]
+mod lost_connection;
 mod postgres;
 mod sqlite;
 #[cfg(test)]
@@ -26,6 +29,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 pub use author::Author;
+pub use firm::{FIRM_UNKNOWN, check_signed_in_firm, firm_of, is_firm_refusal};
 pub use postgres::{is_postgres_url, redact_url, split_password};
 
 #[derive(Debug, thiserror::Error)]
@@ -269,6 +273,11 @@ pub(crate) trait JournalStore: Send + Sync {
         since: Option<DateTime<Utc>>,
         limit: usize,
     ) -> JournalResult<Vec<TeamHistoryLine>>;
+
+    // --- The firm an environment key belongs to (journal/firm.rs) ---
+    /// Records `organization` as the firm of `environment` unless one is recorded already;
+    /// returns the recorded one (see `journal/firm.rs`).
+    fn bind_firm(&self, environment: &str, organization: &str, by: &Author) -> JournalResult<String>;
 
     // ---- Change feed (the live board, issue 14 item 4) ----
     /// A number that moves whenever `environment`'s traders or history change, whoever

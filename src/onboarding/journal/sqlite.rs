@@ -75,7 +75,10 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE history ADD COLUMN by_user TEXT; ALTER TABLE history ADD COLUMN by_host TEXT;",
     // 2: the team's history, newest first, without reading every line.
     "CREATE INDEX IF NOT EXISTS history_by_time ON history (environment, at, id);",
-    // 3: the change feed (live board): every write to traders or history bumps its
+    // 3: the firm (Tradovate organization) each environment key belongs to (journal/firm.rs).
+    "CREATE TABLE IF NOT EXISTS firms (environment TEXT PRIMARY KEY, organization TEXT NOT NULL,
+     bound_at TEXT NOT NULL, bound_by_user TEXT, bound_by_host TEXT);",
+    // 4: the change feed (live board): every write to traders or history bumps its
     // environment's counter, in the writer's own transaction, whichever process wrote.
     CHANGE_FEED_MIGRATION,
 ];
@@ -504,6 +507,23 @@ impl JournalStore for SqliteStore {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    // The firm an environment key belongs to (journal/firm.rs).
+    fn bind_firm(&self, environment: &str, organization: &str, by: &Author) -> JournalResult<String> {
+        let mut connection = self.lock();
+        let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT OR IGNORE INTO firms (environment, organization, bound_at, bound_by_user, bound_by_host)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![environment, organization, Utc::now().to_rfc3339(), by.user, by.host],
+        )?;
+        let bound: String =
+            tx.query_row("SELECT organization FROM firms WHERE environment = ?1", params![environment], |row| {
+                row.get(0)
+            })?;
+        tx.commit()?;
+        Ok(bound)
     }
 
     // ---- Change feed (the live board, issue 14 item 4) ----

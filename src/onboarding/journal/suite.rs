@@ -164,6 +164,12 @@ macro_rules! suite {
                 let Some(store) = store("team_history_limit") else { return };
                 super::team_history_stops_at_its_limit_and_since(&store);
             }
+
+            #[test]
+            fn an_environment_belongs_to_the_first_firm_signed_in() {
+                let Some(store) = store("firm") else { return };
+                super::an_environment_belongs_to_the_first_firm_signed_in(&store);
+            }
         }
     };
 }
@@ -475,6 +481,35 @@ fn team_history_stops_at_its_limit_and_since(store: &Store) {
     assert_eq!(traders(journal.team_history(Some(november(2)), 2).unwrap()), ["T5", "T4"], "both bounds");
     assert_eq!(journal.team_history(None, 0).unwrap(), [], "a limit of nothing");
     assert_eq!(journal.team_history(None, usize::MAX).unwrap().len(), 5, "no limit");
+}
+
+// The firm in the key (journal/firm.rs).
+fn an_environment_belongs_to_the_first_firm_signed_in(store: &Store) {
+    let anna = store.journal("production");
+    anna.bind_firm(Some("ACME Prop"), "Production").unwrap();
+    anna.bind_firm(Some("ACME Prop"), "Production").unwrap();
+
+    // Another process, signed in to another organization, is refused with both names.
+    let other = store.journal("production");
+    let refused = other.bind_firm(Some("Other Firm"), "Production").unwrap_err().to_string();
+    let which = if other.path().is_some() { "journal" } else { "team journal" };
+    assert!(
+        refused.contains(&format!("This {which} holds Production for ACME Prop; you are signed in to Other Firm")),
+        "{refused}"
+    );
+    // The refusal changed nothing: the first firm keeps the environment...
+    store.journal("production").bind_firm(Some("ACME Prop"), "Production").unwrap();
+    // ...and each environment key has a firm of its own.
+    store.journal("staging").bind_firm(Some("Other Firm"), "Staging").unwrap();
+
+    // A firm Tradovate did not name cannot be checked: a team journal refuses it, a file
+    // on one computer lets it pass.
+    let unknown = store.journal("production").bind_firm(None, "Production");
+    if other.path().is_some() {
+        unknown.unwrap();
+    } else {
+        assert!(unknown.unwrap_err().to_string().contains("did not say which organization"));
+    }
 }
 
 // ---- Change feed (the live board, issue 14 item 4) ----
