@@ -10,6 +10,9 @@
 //! and the ids Tradovate returned.
 
 mod author;
+mod firm;
+#[cfg(test)]
+mod lost_connection;
 mod postgres;
 mod sqlite;
 #[cfg(test)]
@@ -21,11 +24,13 @@ use super::claims::Exclusive;
 use super::run_lock::RunHolder;
 use super::watcher::WatcherHeartbeat;
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
 pub use author::Author;
+pub use firm::{FIRM_UNKNOWN, check_signed_in_firm, firm_of, is_firm_refusal};
 pub use postgres::{is_postgres_url, redact_url, split_password};
 
 #[derive(Debug, thiserror::Error)]
@@ -269,6 +274,22 @@ pub(crate) trait JournalStore: Send + Sync {
         since: Option<DateTime<Utc>>,
         limit: usize,
     ) -> JournalResult<Vec<TeamHistoryLine>>;
+
+    // --- The firm an environment key belongs to (journal/firm.rs) ---
+    /// Records `organization` as the firm of `environment` unless one is recorded already;
+    /// returns the recorded one (see `journal/firm.rs`).
+    fn bind_firm(&self, environment: &str, organization: &str, by: &Author) -> JournalResult<String>;
+
+    // ---- Change feed (the live board, issue 14 item 4) ----
+    /// A number that moves whenever `environment`'s traders or history change, whoever
+    /// wrote them (another window, a CLI run, another admin's computer). One indexed row,
+    /// cheap enough to poll every few seconds. Bumped by the backend's own triggers, so
+    /// every write counts, including ones added later.
+    fn change_mark(&self, environment: &str) -> JournalResult<i64>;
+    /// The newest line of history of each trader of `environment` that has one: who made
+    /// its latest change and when. One query for the whole board.
+    fn latest_history(&self, environment: &str) -> JournalResult<Vec<(String, HistoryEntry)>>;
+
     // --- The always-on watcher (`propdesk watch`, see `onboarding::watcher`) ---
     /// The watcher lock of `environment` (not the run lock: a run and the watcher work
     /// side by side): `None` while another watcher holds it.
@@ -478,6 +499,20 @@ impl Journal {
     /// [`WatcherHeartbeat::is_healthy`]); `None` when no watcher ever ran.
     pub fn watcher_heartbeat(&self) -> JournalResult<Option<WatcherHeartbeat>> {
         self.store.watcher_heartbeat(&self.environment)
+    }
+}
+
+// ---- Change feed (the live board, issue 14 item 4) ----
+impl Journal {
+    /// Moves whenever this environment's traders or history change, in any process:
+    /// compare two readings to know whether to re-read (see `ui::change_feed`).
+    pub fn change_mark(&self) -> JournalResult<i64> {
+        self.store.change_mark(&self.environment)
+    }
+
+    /// Each trader's newest line of history (who made the latest change, and when), by name.
+    pub fn latest_changes(&self) -> JournalResult<HashMap<String, HistoryEntry>> {
+        Ok(self.store.latest_history(&self.environment)?.into_iter().collect())
     }
 }
 

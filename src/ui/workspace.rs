@@ -7,12 +7,13 @@
 //! live in memory: a journal on disk would point at traders that no longer exist.
 
 use super::bridge::Bridge;
+use super::change_feed::{CHANGE_POLL_INTERVAL, ChangeFeed};
 use super::event::Event;
 use super::problem::Problem;
 use super::remote::Remote;
 use crate::api::{Client, Environment, EnvironmentKind};
 use crate::onboarding::agreements::{AgreementWatch, WatchEvent, WatchOptions};
-use crate::onboarding::journal::Journal;
+use crate::onboarding::journal::{Journal, check_signed_in_firm};
 use crate::onboarding::watcher::WatcherHeartbeat;
 use crate::store::{Paths, SecretStore};
 use crate::subaccount::Registry;
@@ -36,26 +37,42 @@ pub struct Workspace {
     pub entitlement_id: Option<i64>,
     /// Pipeline board hook: the watch refused a manual check until then.
     pub next_check_at: Option<std::time::Instant>,
+    /// Other processes' writes to a shared journal, polled (see `change_feed`).
+    change_feed: Option<ChangeFeed>,
     /// The team's always-on watcher, as its heartbeat in the journal says (see below).
     team_watcher: TeamWatcher,
 }
 
 /// A team's PostgreSQL journal, as Setup configured it: the URL from the settings and
 /// the password from the keyring (read when opening, off the UI thread).
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TeamJournal {
     pub url: String,
     pub secrets: SecretStore,
+    /// Who is signed in: the team journal's environment belongs to one firm, checked
+    /// before the window writes anything there (journal/firm.rs).
+    pub signed_in: Client,
 }
 
 impl TeamJournal {
-    /// Blocking: reads the keyring, connects and migrates. Messages never hold the password.
-    fn open(&self, key: &str) -> Result<Journal, String> {
+    /// Blocking (call it on the blocking pool): reads the keyring, connects and migrates
+    /// the journal and, in the same database, the subaccount registry (admins sharing a
+    /// journal share which drafts were sent), then binds or checks the firm. Messages
+    /// never hold the password.
+    fn open(&self, key: &str) -> Result<(Journal, Registry), String> {
         let password = self
             .secrets
             .get_team_journal_password(&self.url)
             .map_err(|e| format!("the team journal's password: {e}"))?;
-        Journal::open_postgres_with_password(&self.url, password.as_ref(), key).map_err(|e| e.to_string())
+        let journal =
+            Journal::open_postgres_with_password(&self.url, password.as_ref(), key).map_err(|e| e.to_string())?;
+        // Only `auth/me` is awaited here, from the blocking pool (not an async task).
+        tokio::runtime::Handle::current()
+            .block_on(check_signed_in_firm(&self.signed_in, &journal))
+            .map_err(|e| e.to_string())?;
+        let registry =
+            Registry::open_postgres_with_password(&self.url, password.as_ref(), key).map_err(|e| e.to_string())?;
+        Ok((journal, registry))
     }
 }
 
@@ -99,13 +116,14 @@ impl Workspace {
                     Registry::in_memory(&key).map(|registry| (journal, registry)).map_err(|e| e.to_string())
                 })
             } else {
-                let journal = match team {
+                match team {
                     Some(team) => team.open(&key),
-                    None => Journal::open(&journal_file, &key).map_err(|e| e.to_string()),
-                };
-                journal.and_then(|journal| {
-                    Registry::open(&registry_file, &key).map(|registry| (journal, registry)).map_err(|e| e.to_string())
-                })
+                    None => Journal::open(&journal_file, &key).map_err(|e| e.to_string()).and_then(|journal| {
+                        Registry::open(&registry_file, &key)
+                            .map(|registry| (journal, registry))
+                            .map_err(|e| e.to_string())
+                    }),
+                }
             };
             Event::WorkspaceReady(kind, opened.map(|(journal, registry)| (Arc::new(journal), Arc::new(registry))))
         });
@@ -121,8 +139,15 @@ impl Workspace {
             auto_grant: true,
             entitlement_id: None,
             next_check_at: None,
+            change_feed: None,
             team_watcher: TeamWatcher::default(),
         }
+    }
+
+    /// Re-reads the screens whenever another window, a CLI run or another admin writes
+    /// to this journal (polled off the UI thread; stops when the workspace is dropped).
+    pub fn follow_changes(&mut self, bridge: &Bridge) {
+        self.change_feed = ChangeFeed::follow(self.journal.clone(), self.changes.clone(), bridge, CHANGE_POLL_INTERVAL);
     }
 
     /// Whether the watch was started (on Production: the admin confirmed).

@@ -1,15 +1,14 @@
 //! The team journal: the same tables in a PostgreSQL database several admins share.
 //!
-//! Why a connection thread: the journal's interface is blocking (the pipeline calls it
-//! between requests, like the SQLite file), and the blocking `postgres` client panics
-//! when used from inside a tokio runtime, where most callers are. So one thread per
-//! journal owns the connection and runs each call as a job sent over a channel; callers
-//! block on the answer exactly as they block on the SQLite file. The thread ends when
-//! the journal is dropped, closing the connection (and releasing its advisory locks).
+//! The connection (its thread, reconnecting after a lost connection, the migration
+//! runner) is [`TeamDatabase`]'s, shared with the subaccount registry. Migrations are
+//! versioned in `schema_version`. Every row carries the environment key, so Staging and
+//! Production never mix in one database.
 //!
-//! Migrations are versioned in `schema_version` and run on connect, one process at a
-//! time (an advisory transaction lock). Every row carries the environment key, so
-//! Staging and Production never mix in one database.
+//! A run's lock is a session advisory lock: it goes with the connection. When the
+//! connection is lost while a run holds it, every call of this journal fails (a clear
+//! [`JournalError`]) until the run lets go of its lock, so the run stops writing instead
+//! of carrying on unlocked beside a run that may have taken the lock meanwhile.
 
 use super::author::Author;
 use super::{
@@ -20,10 +19,12 @@ use crate::api::Secret;
 use crate::onboarding::claims::{Exclusive, in_flight, interval_wait};
 use crate::onboarding::run_lock::RunHolder;
 use crate::onboarding::watcher::{WatcherHeartbeat, WatcherState};
+use crate::store::team_database::{JobError, LOCK_SPACE, Migrations, TeamDatabase, TeamDatabaseHandle, Unavailable};
 use chrono::{DateTime, Utc};
 use postgres::{Client, GenericClient, Row};
-use std::sync::mpsc;
 use std::time::Duration;
+
+pub use crate::store::team_database::{is_postgres_url, redact_url, split_password};
 
 /// The schema, one entry per version; applied in order, never edited once released.
 const MIGRATIONS: &[&str] = &[
@@ -90,7 +91,14 @@ ALTER TABLE history ADD COLUMN by_user TEXT, ADD COLUMN by_host TEXT;
 CREATE INDEX history_by_time ON history (environment, at DESC, id DESC);
 ",
     "
--- 4: the always-on watcher's heartbeat, one row per environment.
+-- 4: the firm (Tradovate organization) each environment key belongs to (journal/firm.rs).
+CREATE TABLE firms (environment TEXT PRIMARY KEY, organization TEXT NOT NULL,
+    bound_at TIMESTAMPTZ NOT NULL, bound_by_user TEXT, bound_by_host TEXT);
+",
+    // 5: the change feed (live board).
+    CHANGE_FEED_MIGRATION,
+    "
+-- 6: the always-on watcher's heartbeat, one row per environment.
 CREATE TABLE watcher_heartbeats (
     environment TEXT PRIMARY KEY,
     host TEXT NOT NULL,
@@ -106,8 +114,39 @@ CREATE TABLE watcher_heartbeats (
 ",
 ];
 
-/// Namespaces Propdesk's advisory locks (the first key of the two-key form).
-const LOCK_SPACE: i32 = 0x5052_4f50; // "PROP"
+/// The journal's schema, versioned in `schema_version`.
+static SCHEMA: Migrations = Migrations { version_table: "schema_version", lock: MIGRATION_LOCK, steps: MIGRATIONS };
+
+// ---- Change feed (the live board, issue 14 item 4) ----
+
+/// The counter every write to traders or history bumps, by triggers (a write added later
+/// counts too), and the index the board's "latest change per trader" read walks.
+///
+/// Deferred to commit on purpose: the counter row is locked only for the commit itself,
+/// never while a transaction still waits on other rows, so concurrent writers (two runs,
+/// a watcher) cannot deadlock on it, and a rolled-back write never moves it. Safe to run
+/// twice (a migration renumbered at a merge finds its work done).
+const CHANGE_FEED_MIGRATION: &str = "
+CREATE TABLE IF NOT EXISTS journal_changes (environment TEXT PRIMARY KEY, seq BIGINT NOT NULL);
+CREATE OR REPLACE FUNCTION propdesk_note_change() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    changed TEXT;
+BEGIN
+    IF TG_OP = 'DELETE' THEN changed := OLD.environment; ELSE changed := NEW.environment; END IF;
+    INSERT INTO journal_changes (environment, seq) VALUES (changed, 1)
+    ON CONFLICT (environment) DO UPDATE SET seq = journal_changes.seq + 1;
+    RETURN NULL;
+END
+$$;
+DROP TRIGGER IF EXISTS traders_change ON traders;
+CREATE CONSTRAINT TRIGGER traders_change AFTER INSERT OR UPDATE OR DELETE ON traders
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION propdesk_note_change();
+DROP TRIGGER IF EXISTS history_change ON history;
+CREATE CONSTRAINT TRIGGER history_change AFTER INSERT OR UPDATE OR DELETE ON history
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION propdesk_note_change();
+CREATE INDEX IF NOT EXISTS history_latest ON history (environment, name, id);
+";
+
 /// The second key of the migration lock; runs and grant claims use `hashtext` of the
 /// schema and their key, so two schemas in one database never block each other.
 const MIGRATION_LOCK: i32 = 0;
@@ -116,106 +155,16 @@ const MIGRATION_LOCK: i32 = 0;
 /// collides with a run lock or a grant claim of the same environment.
 const WATCHER_LOCK_SPACE: i32 = 0x5052_4f57; // "PROW"
 
-/// Whether a `--journal` value names a PostgreSQL server rather than a file.
-pub fn is_postgres_url(value: &str) -> bool {
-    value.starts_with("postgres://") || value.starts_with("postgresql://")
-}
-
-/// The URL with its password replaced, for logs and messages.
-pub fn redact_url(url: &str) -> String {
-    let mut out = url.to_string();
-    for span in password_spans(url).into_iter().rev() {
-        out.replace_range(span, "***");
-    }
-    out
-}
-
-/// The URL without its password, and the password: the settings keep the first, the
-/// keyring the second (see `store::team_journal`).
-pub fn split_password(url: &str) -> (String, Option<Secret>) {
-    let spans = password_spans(url);
-    let password = spans.first().map(|span| Secret::new(url[span.clone()].to_string()));
-    let mut out = url.to_string();
-    for span in spans.into_iter().rev() {
-        // The separator goes with the password: `user:pw@` -> `user@`, `password=pw&` -> ``.
-        let (start, end) = if out[..span.start].ends_with(':') {
-            (span.start - 1, span.end)
-        } else {
-            let start = span.start - "password=".len();
-            let end = if out[span.end..].starts_with('&') { span.end + 1 } else { span.end };
-            (start, end)
-        };
-        out.replace_range(start..end, "");
-    }
-    let out = out.trim_end_matches(['&', '?']).to_string();
-    (out, password)
-}
-
-/// Where passwords sit in a URL: `user:password@` in the authority and `password=…`
-/// among the parameters, in order.
-fn password_spans(url: &str) -> Vec<std::ops::Range<usize>> {
-    let mut spans = Vec::new();
-    if let Some(scheme_end) = url.find("://").map(|i| i + 3) {
-        let authority_end = url[scheme_end..].find(['/', '?']).map_or(url.len(), |i| scheme_end + i);
-        if let Some(at) = url[scheme_end..authority_end].rfind('@').map(|i| scheme_end + i)
-            && let Some(colon) = url[scheme_end..at].find(':').map(|i| scheme_end + i)
-        {
-            spans.push(colon + 1..at);
-        }
-    }
-    if let Some(start) = url.find("password=").map(|i| i + "password=".len()) {
-        let end = url[start..].find('&').map_or(url.len(), |i| start + i);
-        spans.push(start..end);
-    }
-    spans
-}
-
-type Job = Box<dyn FnOnce(&mut Client) + Send>;
-
 pub(super) struct PostgresStore {
-    jobs: mpsc::Sender<Job>,
+    database: TeamDatabase,
 }
 
 impl PostgresStore {
     /// Connects (TLS when the server offers it, per the URL's `sslmode`) and migrates.
     /// A `password` given apart (from the keyring) wins over one in the URL.
     pub(super) fn connect(url: &str, password: Option<&Secret>) -> JournalResult<Self> {
-        let shown = redact_url(url);
-        let mut config: postgres::Config =
-            url.parse().map_err(|e| JournalError::new(format!("{shown}: not a PostgreSQL URL ({e})")))?;
-        if let Some(password) = password {
-            config.password(password.expose());
-        }
-        if config.get_connect_timeout().is_none() {
-            config.connect_timeout(Duration::from_secs(10));
-        }
-        config.application_name("propdesk");
-        let (jobs, queue) = mpsc::channel::<Job>();
-        let (ready, connected) = mpsc::channel::<Result<(), String>>();
-        std::thread::Builder::new()
-            .name("journal-postgres".into())
-            .spawn(move || {
-                let mut client = match config.connect(tls()).map_err(|e| e.to_string()).and_then(|mut client| {
-                    migrate(&mut client).map_err(|e| format!("migrating the journal: {e}"))?;
-                    Ok(client)
-                }) {
-                    Ok(client) => client,
-                    Err(error) => {
-                        let _ = ready.send(Err(error));
-                        return;
-                    }
-                };
-                let _ = ready.send(Ok(()));
-                while let Ok(job) = queue.recv() {
-                    job(&mut client);
-                }
-            })
-            .map_err(|e| JournalError::new(format!("cannot start the journal's connection thread: {e}")))?;
-        match connected.recv() {
-            Ok(Ok(())) => Ok(Self { jobs }),
-            Ok(Err(error)) => Err(JournalError::new(format!("{shown}: {error}"))),
-            Err(_) => Err(JournalError::new(format!("{shown}: the connection thread stopped"))),
-        }
+        let database = TeamDatabase::connect(url, password, "team journal", &SCHEMA).map_err(JournalError::new)?;
+        Ok(Self { database })
     }
 
     /// Runs `job` on the connection thread and waits for its answer.
@@ -223,14 +172,7 @@ impl PostgresStore {
         &self,
         job: impl FnOnce(&mut Client) -> Result<T, postgres::Error> + Send + 'static,
     ) -> JournalResult<T> {
-        let (answer, answered) = mpsc::sync_channel(1);
-        let lost = || JournalError::new("the connection to the team journal was lost");
-        self.jobs
-            .send(Box::new(move |client| {
-                let _ = answer.send(job(client));
-            }))
-            .map_err(|_| lost())?;
-        answered.recv().map_err(|_| lost())?.map_err(|e| JournalError::new(e.to_string()))
+        self.database.call(move |session| job(session.client)).map_err(journal_error)
     }
 
     /// Runs `job` in one transaction.
@@ -272,21 +214,33 @@ impl PostgresStore {
 
 impl PostgresStore {
     /// A session advisory lock on (`space`, this schema and `environment`), held until
-    /// the guard drops or the connection ends. A hash collision between two
-    /// environments only refuses a holder (fails safe).
+    /// the guard drops or the connection ends.
     fn try_advisory_lock(&self, space: i32, environment: &str) -> JournalResult<Option<RunGuard>> {
         let key = environment.to_string();
-        let taken = self.call(move |client| {
-            Ok(client
-                .query_one(
-                    "SELECT pg_try_advisory_lock($1, hashtext(current_schema() || chr(31) || $2))",
-                    &[&space, &key],
-                )?
-                .get::<_, bool>(0))
-        })?;
-        Ok(taken.then(|| {
-            Box::new(AdvisoryRunLock { jobs: self.jobs.clone(), space, environment: environment.to_string() })
-                as RunGuard
+        // A hash collision between two environments only refuses a run (fails safe).
+        let taken = self
+            .database
+            .call(move |session| {
+                let taken: bool = session
+                    .client
+                    .query_one(
+                        "SELECT pg_try_advisory_lock($1, hashtext(current_schema() || chr(31) || $2))",
+                        &[&space, &key],
+                    )?
+                    .get(0);
+                Ok(taken.then_some(session.generation))
+            })
+            .map_err(journal_error)?;
+        // The lock lives on the connection it was taken on: remembered, so losing that
+        // connection stops this store (see the module comment).
+        Ok(taken.map(|generation| {
+            let hold = self.database.hold(generation);
+            Box::new(AdvisoryRunLock {
+                database: self.database.handle(),
+                hold,
+                space,
+                environment: environment.to_string(),
+            }) as RunGuard
         }))
     }
 }
@@ -297,40 +251,11 @@ enum Filter {
     UserId(i64),
 }
 
-/// rustls with the same crypto provider and Mozilla roots as the HTTP client.
-fn tls() -> tokio_postgres_rustls::MakeRustlsConnect {
-    let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
-    let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .expect("the aws-lc-rs provider supports the default TLS versions")
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    tokio_postgres_rustls::MakeRustlsConnect::new(config)
-}
-
-/// Applies the migrations this database has not seen, one process at a time.
-fn migrate(client: &mut Client) -> Result<(), postgres::Error> {
-    let mut tx = client.transaction()?;
-    tx.execute("SELECT pg_advisory_xact_lock($1, $2)", &[&LOCK_SPACE, &MIGRATION_LOCK])?;
-    tx.batch_execute(
-        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)",
-    )?;
-    let current: i32 = tx.query_one("SELECT COALESCE(MAX(version), 0) FROM schema_version", &[])?.get(0);
-    for (index, migration) in MIGRATIONS.iter().enumerate() {
-        let version = i32::try_from(index + 1).unwrap_or(i32::MAX);
-        if version > current {
-            tx.batch_execute(migration)?;
-            tx.execute("INSERT INTO schema_version (version, applied_at) VALUES ($1, now())", &[&version])?;
-        }
-    }
-    tx.commit()
-}
-
 /// Releases the run's advisory lock when the run ends (the server also releases it
 /// when the connection closes, however the process ends).
 struct AdvisoryRunLock {
-    jobs: mpsc::Sender<Job>,
+    database: TeamDatabaseHandle,
+    hold: u64,
     /// [`LOCK_SPACE`] for runs, [`WATCHER_LOCK_SPACE`] for watchers.
     space: i32,
     environment: String,
@@ -341,17 +266,24 @@ impl Drop for AdvisoryRunLock {
     /// ended, on any connection, finds the lock free.
     fn drop(&mut self) {
         let (environment, space) = (std::mem::take(&mut self.environment), self.space);
-        let (done, unlocked) = mpsc::sync_channel(1);
-        let sent = self.jobs.send(Box::new(move |client| {
+        self.database.release(self.hold, UNLOCK_WAIT, move |client| {
             let _ = client.execute(
                 "SELECT pg_advisory_unlock($1, hashtext(current_schema() || chr(31) || $2))",
                 &[&space, &environment],
             );
-            let _ = done.send(());
-        }));
-        if sent.is_ok() {
-            let _ = unlocked.recv_timeout(UNLOCK_WAIT);
-        }
+        });
+    }
+}
+
+/// What a caller is told when the run lock went with a lost connection.
+const RUN_LOCK_LOST: &str = "the team journal's connection was lost while this run held its run lock, so \
+    the lock is gone and another run may have started: this run stops writing. Start it again to resume";
+
+fn journal_error(error: JobError) -> JournalError {
+    match error {
+        JobError::Server(e) => JournalError::new(e.to_string()),
+        JobError::Unavailable(Unavailable::LockLost) => JournalError::new(RUN_LOCK_LOST),
+        JobError::Unavailable(Unavailable::Unreachable(message)) => JournalError::new(message),
     }
 }
 
@@ -691,6 +623,47 @@ impl JournalStore for PostgresStore {
         })
     }
 
+    // The firm an environment key belongs to (journal/firm.rs).
+    fn bind_firm(&self, environment: &str, organization: &str, by: &Author) -> JournalResult<String> {
+        let (environment, organization, by) = (environment.to_string(), organization.to_string(), by.clone());
+        self.transaction(move |tx| {
+            tx.execute(
+                "INSERT INTO firms (environment, organization, bound_at, bound_by_user, bound_by_host)
+                 VALUES ($1, $2, now(), $3, $4) ON CONFLICT (environment) DO NOTHING",
+                &[&environment, &organization, &by.user, &by.host],
+            )?;
+            Ok(tx.query_one("SELECT organization FROM firms WHERE environment = $1", &[&environment])?.get(0))
+        })
+    }
+
+    // ---- Change feed (the live board, issue 14 item 4) ----
+    fn change_mark(&self, environment: &str) -> JournalResult<i64> {
+        let environment = environment.to_string();
+        self.call(move |client| {
+            let row = client.query_opt("SELECT seq FROM journal_changes WHERE environment = $1", &[&environment])?;
+            Ok(row.map_or(0, |row| row.get(0)))
+        })
+    }
+
+    fn latest_history(&self, environment: &str) -> JournalResult<Vec<(String, HistoryEntry)>> {
+        let environment = environment.to_string();
+        self.call(move |client| {
+            let rows = client.query(
+                "SELECT DISTINCT ON (name) name, at, what, by_user, by_host FROM history
+                 WHERE environment = $1 ORDER BY name, id DESC",
+                &[&environment],
+            )?;
+            Ok(rows
+                .iter()
+                .map(|row| {
+                    let entry =
+                        HistoryEntry { at: row.get(1), what: row.get(2), by: Author::stored(row.get(3), row.get(4)) };
+                    (row.get(0), entry)
+                })
+                .collect())
+        })
+    }
+
     // --- The always-on watcher (`propdesk watch`, see `onboarding::watcher`) ---
     fn take_watcher_lock(&self, environment: &str) -> JournalResult<Option<RunGuard>> {
         self.try_advisory_lock(WATCHER_LOCK_SPACE, environment)
@@ -762,45 +735,5 @@ fn read_trader(row: &Row) -> JournaledTrader {
         last_error: row.get(11),
         error_stage: row.get(12),
         updated_at: row.get(13),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_password_never_shows() {
-        assert_eq!(
-            redact_url("postgres://ops:s3cret@db.example:5432/propdesk"),
-            "postgres://ops:***@db.example:5432/propdesk"
-        );
-        assert_eq!(
-            redact_url("postgresql://ops@db/propdesk?password=s3cret&sslmode=require"),
-            "postgresql://ops@db/propdesk?password=***&sslmode=require"
-        );
-        assert_eq!(redact_url("postgres://db/propdesk"), "postgres://db/propdesk");
-        assert!(is_postgres_url("postgresql://db/x") && !is_postgres_url("/home/ops/journal.sqlite"));
-    }
-
-    #[test]
-    fn the_password_is_split_off_for_the_keyring() {
-        let split = |url: &str| {
-            let (url, password) = split_password(url);
-            (url, password.map(|p| p.expose().to_string()))
-        };
-        assert_eq!(
-            split("postgres://ops:s3cret@db.example:5432/propdesk"),
-            ("postgres://ops@db.example:5432/propdesk".into(), Some("s3cret".into()))
-        );
-        assert_eq!(
-            split("postgresql://ops@db/propdesk?password=s3cret&sslmode=require"),
-            ("postgresql://ops@db/propdesk?sslmode=require".into(), Some("s3cret".into()))
-        );
-        assert_eq!(
-            split("postgres://ops@db/propdesk?sslmode=require&password=s3cret"),
-            ("postgres://ops@db/propdesk?sslmode=require".into(), Some("s3cret".into()))
-        );
-        assert_eq!(split("postgres://ops@db/propdesk"), ("postgres://ops@db/propdesk".into(), None));
     }
 }

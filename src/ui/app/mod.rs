@@ -329,11 +329,11 @@ impl PropdeskApp {
                 self.bridge.send(Event::WorkspaceReady(kind, opened));
             }
             _ => {
-                let team = self
-                    .settings
-                    .team_journal
-                    .as_ref()
-                    .map(|team| TeamJournal { url: team.url.clone(), secrets: self.secret_store.clone() });
+                let team = self.settings.team_journal.as_ref().map(|team| TeamJournal {
+                    url: team.url.clone(),
+                    secrets: self.secret_store.clone(),
+                    signed_in: connection.client.clone(),
+                });
                 Workspace::open_in_background(&self.bridge, &self.paths, &connection.environment, team)
             }
         }
@@ -386,11 +386,17 @@ impl PropdeskApp {
                 let mut workspace = Workspace::new(journal, registry);
                 workspace.entitlement_id = self.settings.environment(kind).entitlement.as_ref().map(|c| c.id);
                 workspace.start_watch_if_allowed(kind, &connection.client, &self.bridge);
+                workspace.follow_changes(&self.bridge);
                 connection.workspace = Some(workspace);
                 connection.workspace_problem = None;
             }
             Err(error) => {
-                let problem = Problem::new("The onboarding journal could not be opened", error);
+                let problem = if crate::onboarding::journal::is_firm_refusal(&error) {
+                    // Says what to do by itself: the firm bound and the firm signed in to.
+                    Problem::simple(error.trim_start_matches("journal: "))
+                } else {
+                    Problem::new("The onboarding journal could not be opened", error)
+                };
                 self.toasts.error(&problem);
                 connection.workspace_problem = Some(problem);
             }
