@@ -8,6 +8,7 @@ mod confirm;
 mod connect;
 mod doctor;
 mod entitle;
+mod journal_move;
 mod onboard;
 mod progress;
 mod risk;
@@ -16,6 +17,7 @@ pub use cancel::{CancelArgs, run as cancel};
 pub use connect::ConnectArgs;
 pub use doctor::{DoctorArgs, run as doctor};
 pub use entitle::{EntitleArgs, parse_duration, run as entitle};
+pub use journal_move::{JournalArgs, run as journal};
 pub use onboard::{OnboardArgs, run as onboard};
 pub use risk::{OnboardRiskArgs, RiskArgs, run as risk};
 

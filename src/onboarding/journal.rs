@@ -16,6 +16,7 @@ mod sqlite;
 mod suite;
 #[doc(hidden)]
 pub mod test_database;
+pub mod transfer;
 
 use super::claims::Exclusive;
 use super::run_lock::RunHolder;
@@ -250,6 +251,41 @@ pub(crate) trait JournalStore: Send + Sync {
         now: DateTime<Utc>,
         interval: Duration,
     ) -> JournalResult<Result<(), Duration>>;
+
+    // ---- Moving a journal into another (issue 14: local file -> team journal) ----
+    /// Every environment key with a trader row, sorted.
+    fn environment_keys(&self) -> JournalResult<Vec<String>>;
+    /// Every trader of `environment` with its history and unsettled intents, as stored.
+    fn export_traders(&self, environment: &str) -> JournalResult<Vec<TraderExport>>;
+    /// Copies traders that are not in this store yet, each with its history and open
+    /// intents, in one transaction; a trader already here is left as it is. Returns
+    /// how many traders and history lines were copied.
+    fn import_traders(&self, environment: &str, traders: &[TraderExport]) -> JournalResult<Copied>;
+}
+
+/// One trader as [`JournalStore::export_traders`] reads it, for copying elsewhere.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TraderExport {
+    pub trader: JournaledTrader,
+    /// With the original authors and times.
+    pub history: Vec<HistoryEntry>,
+    /// Writes sent (or about to be) and never settled: the next run reconciles them.
+    pub open_intents: Vec<UnsettledIntent>,
+}
+
+/// An intent without outcome, with when it started (the claims' in-flight rule reads it).
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnsettledIntent {
+    pub action: Action,
+    pub started_at: DateTime<Utc>,
+}
+
+/// What an import copied.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Copied {
+    pub traders: usize,
+    pub history_lines: usize,
+    pub open_intents: usize,
 }
 
 pub struct Journal {

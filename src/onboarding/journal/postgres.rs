@@ -13,8 +13,8 @@
 
 use super::author::Author;
 use super::{
-    Action, HistoryEntry, IntentOutcome, JournalError, JournalResult, JournalStore, JournaledTrader, OpenIntent,
-    Progress, RunGuard, Stamp, TRADER_COLUMNS,
+    Action, Copied, HistoryEntry, IntentOutcome, JournalError, JournalResult, JournalStore, JournaledTrader,
+    OpenIntent, Progress, RunGuard, Stamp, TRADER_COLUMNS, TraderExport, UnsettledIntent,
 };
 use crate::api::Secret;
 use crate::onboarding::claims::{Exclusive, in_flight, interval_wait};
@@ -624,6 +624,94 @@ impl JournalStore for PostgresStore {
             tx.execute("UPDATE marks SET at = $3 WHERE environment = $1 AND what = $2", &[&environment, &what, &now])?;
             tx.commit()?;
             Ok(Ok(()))
+        })
+    }
+
+    // ---- Moving a journal into another ----
+
+    fn environment_keys(&self) -> JournalResult<Vec<String>> {
+        self.call(|client| {
+            let rows = client.query("SELECT DISTINCT environment FROM traders ORDER BY environment", &[])?;
+            Ok(rows.iter().map(|row| row.get(0)).collect())
+        })
+    }
+
+    fn export_traders(&self, environment: &str) -> JournalResult<Vec<TraderExport>> {
+        let traders = self.read_traders(environment, Filter::All)?;
+        let key = environment.to_string();
+        let open: Vec<(String, String, DateTime<Utc>)> = self.call(move |client| {
+            let rows = client.query(
+                "SELECT name, action, started_at FROM intents WHERE environment = $1 AND finished_at IS NULL ORDER BY id",
+                &[&key],
+            )?;
+            Ok(rows.iter().map(|row| (row.get(0), row.get(1), row.get(2))).collect())
+        })?;
+        let mut open_by_name: std::collections::HashMap<String, Vec<UnsettledIntent>> = Default::default();
+        for (name, action, started_at) in open {
+            if let Some(action) = Action::from_key(&action) {
+                open_by_name.entry(name).or_default().push(UnsettledIntent { action, started_at });
+            }
+        }
+        traders
+            .into_iter()
+            .map(|trader| {
+                let history = self.history(environment, &trader.name)?;
+                let open_intents = open_by_name.remove(&trader.name).unwrap_or_default();
+                Ok(TraderExport { trader, history, open_intents })
+            })
+            .collect()
+    }
+
+    fn import_traders(&self, environment: &str, traders: &[TraderExport]) -> JournalResult<Copied> {
+        let (environment, traders) = (environment.to_string(), traders.to_vec());
+        self.transaction(move |tx| {
+            let mut copied = Copied::default();
+            for TraderExport { trader: t, history, open_intents } in &traders {
+                let inserted = tx.execute(
+                    &format!(
+                        "INSERT INTO traders (environment, {TRADER_COLUMNS})
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                         ON CONFLICT (environment, name) DO NOTHING"
+                    ),
+                    &[
+                        &environment,
+                        &t.name,
+                        &t.email,
+                        &t.account_name,
+                        &t.user_id,
+                        &t.contact_done,
+                        &t.account_id,
+                        &t.trading_permission_id,
+                        &t.agreement_signed_at,
+                        &t.entitled_at,
+                        &t.revoked_at,
+                        &t.cancelled_at,
+                        &t.last_error,
+                        &t.error_stage,
+                        &t.updated_at.unwrap_or_else(Utc::now),
+                    ],
+                )?;
+                if inserted == 0 {
+                    continue;
+                }
+                for line in history {
+                    let (user, host) = line.by.to_stored();
+                    tx.execute(
+                        "INSERT INTO history (environment, name, at, what, by_user, by_host) VALUES ($1, $2, $3, $4, $5, $6)",
+                        &[&environment, &t.name, &line.at, &line.what, &user, &host],
+                    )?;
+                }
+                for intent in open_intents {
+                    tx.execute(
+                        "INSERT INTO intents (environment, name, action, started_at) VALUES ($1, $2, $3, $4)",
+                        &[&environment, &t.name, &intent.action.key(), &intent.started_at],
+                    )?;
+                }
+                copied.traders += 1;
+                copied.history_lines += history.len();
+                copied.open_intents += open_intents.len();
+            }
+            Ok(copied)
         })
     }
 }

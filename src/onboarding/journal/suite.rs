@@ -149,6 +149,14 @@ macro_rules! suite {
                 let Some(store) = store("takeover") else { return };
                 super::a_dead_holders_row_is_taken_over_and_reported(&store);
             }
+
+            // ---- Moving a journal into another ----
+
+            #[test]
+            fn moving_a_local_journal_copies_each_trader_once_with_its_history() {
+                let Some(store) = store("move") else { return };
+                super::moving_a_local_journal_copies_each_trader_once_with_its_history(&store);
+            }
         }
     };
 }
@@ -410,4 +418,82 @@ fn a_refused_run_waits_for_the_holder_to_name_itself(store: &Store) {
         other => panic!("expected a refusal naming the holder, got {:?}", other.map(|_| ())),
     }
     drop(naming.join().unwrap());
+}
+
+// ---- Moving a journal into another (issue 14: local file -> team journal) ----
+
+/// A trader and its history with times cut to microseconds (PostgreSQL's precision).
+fn comparable(journal: &Journal, name: &str) -> (super::JournaledTrader, Vec<(i64, String, String)>) {
+    let micros = |t: Option<chrono::DateTime<Utc>>| {
+        t.map(|t| chrono::DateTime::from_timestamp_micros(t.timestamp_micros()).unwrap())
+    };
+    let mut trader = journal.trader(name).unwrap().unwrap_or_else(|| panic!("{name} is in the journal"));
+    trader.agreement_signed_at = micros(trader.agreement_signed_at);
+    trader.entitled_at = micros(trader.entitled_at);
+    trader.updated_at = micros(trader.updated_at);
+    let history = journal
+        .history(name)
+        .unwrap()
+        .into_iter()
+        .map(|h| (h.at.timestamp_micros(), h.what, h.by.to_string()))
+        .collect();
+    (trader, history)
+}
+
+fn moving_a_local_journal_copies_each_trader_once_with_its_history(store: &Store) {
+    use super::transfer;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("local.sqlite");
+    let local = Journal::open(&file, "staging").unwrap().with_author(author("anna", "ops-laptop"));
+    local.upsert_trader("Carl", "c@x.com", "EVAL1").unwrap();
+    local.record_user("Carl", 5).unwrap();
+    local.record_account("Carl", 50, Some(500)).unwrap();
+    local.record_signed("Carl", Utc::now()).unwrap();
+    local.record_error("Carl", "T-Prop", "Entitlement not found").unwrap();
+    // A grant sent when the laptop's run stopped: the team's next run must reconcile it.
+    local.begin(&["Carl"], Action::GrantEntitlement).unwrap();
+    let settled = local.begin(&["Carl"], Action::CreateUser).unwrap();
+    local.finish(&settled, IntentOutcome::Done, None).unwrap();
+    local.upsert_trader("Dora", "dora@laptop.example", "EVAL2").unwrap();
+    let production = Journal::open(&file, "production").unwrap();
+    production.upsert_trader("Eve", "e@x.com", "EVAL3").unwrap();
+    production.record_user("Eve", 9).unwrap();
+
+    // Ben already onboarded Dora into the team journal: she is left as she is.
+    let team = store.journal("staging").with_author(author("ben", "desk-7"));
+    team.upsert_trader("Dora", "dora@team.example", "EVAL2").unwrap();
+
+    let plan = transfer::plan(&local, &team).unwrap();
+    assert_eq!(
+        plan.summary(),
+        vec![
+            "Production: 1 trader, 1 history line to copy".to_string(),
+            "Staging: 1 trader, 4 history lines to copy (with 1 unfinished write to reconcile); \
+             1 trader already there is left as it is"
+                .to_string(),
+        ]
+    );
+    assert!(team.trader("Carl").unwrap().is_none(), "a dry run writes nothing");
+
+    let mut steps = Vec::new();
+    let report = transfer::copy(&local, &team, &mut |p| steps.push((p.done, p.total))).unwrap();
+    assert_eq!(report.traders(), 2, "{report:?}");
+    assert_eq!(steps.last(), Some(&(3, 3)), "progress ends at every trader: {steps:?}");
+    assert_eq!(comparable(&team, "Carl"), comparable(&local, "Carl"), "ids, stamps, error and history");
+    assert_eq!(team.history("Carl").unwrap()[0].by.to_string(), "anna@ops-laptop", "original authors");
+    let open: Vec<_> = team.open_intents().unwrap().into_iter().map(|i| (i.name, i.action)).collect();
+    assert_eq!(open, vec![("Carl".to_string(), Action::GrantEntitlement)], "only the unsettled write");
+    assert_eq!(team.trader("Dora").unwrap().unwrap().email, "dora@team.example", "the team's Dora is kept");
+    let team_production = store.journal("production");
+    assert_eq!(comparable(&team_production, "Eve"), comparable(&production, "Eve"), "environments stay apart");
+    assert!(team.trader("Eve").unwrap().is_none());
+
+    // A second move finds everything there and copies nothing.
+    let again = transfer::plan(&local, &team).unwrap();
+    assert_eq!(again.traders_to_copy(), 0, "{again:?}");
+    let report = transfer::copy(&local, &team, &mut |_| {}).unwrap();
+    assert_eq!(report.traders(), 0);
+    assert_eq!(report.summary(), "Copied nothing: the team journal already had every trader.");
+    assert_eq!(team.history("Carl").unwrap().len(), 4, "no history line twice");
+    assert_eq!(team.open_intents().unwrap().len(), 1, "no intent twice");
 }
