@@ -26,7 +26,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 pub use author::Author;
-pub use postgres::{ConnectFailure, ServerSummary, test_connection};
+pub use postgres::{ConnectFailure, ServerSummary, team_journal_name, test_connection};
 pub use postgres::{is_postgres_url, redact_url, split_password};
 
 #[derive(Debug, thiserror::Error)]

@@ -106,6 +106,18 @@ pub fn redact_url(url: &str) -> String {
     out
 }
 
+/// `host/database` of a team journal's URL, to say which one is in use.
+pub fn team_journal_name(url: &str) -> String {
+    match url.trim().parse::<postgres::Config>() {
+        Ok(config) => {
+            let address = address_of(&config);
+            let host = address.strip_suffix(":5432").unwrap_or(&address);
+            format!("{host}/{}", config.get_dbname().or(config.get_user()).unwrap_or("postgres"))
+        }
+        Err(_) => redact_url(url),
+    }
+}
+
 /// The URL without its password, and the password: the settings keep the first, the
 /// keyring the second (see `store::team_journal`).
 pub fn split_password(url: &str) -> (String, Option<Secret>) {

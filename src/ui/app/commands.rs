@@ -55,6 +55,8 @@ impl PropdeskApp {
                     self.settings.edit().environment_mut(kind).risk.set_acknowledged(&template, acknowledged);
                 }
             }
+            Command::UseTeamJournal { settings, password } => self.use_team_journal(settings, password),
+            Command::UseLocalJournal => self.use_local_journal(),
             Command::ExportActivity(records) => self.export(records),
             Command::DismissToast(id) => self.toasts.dismiss(id),
             Command::Help(
