@@ -1,8 +1,9 @@
 //! Setup: the environment and sign-in, then the plan, template account and entitlement
 //! every new trader receives. The first screen, and the whole job at a glance.
 //!
-//! Split in three: this file (layout, header, checklist), `connection` (environment
-//! choice and sign-in), `tables` (plans, template accounts, entitlement).
+//! Split in four: this file (layout, header, checklist), `connection` (environment
+//! choice and sign-in), `tables` (plans, template accounts, entitlement), `team` (the
+//! team's shared journal).
 
 mod checkup;
 mod connection;
@@ -129,9 +130,10 @@ impl SetupScreen {
             // A small screen (1024 px at 125 %): one column, nothing clipped.
             widgets::card(ui, "Connection", |ui| self.connection_ui(ui, view, commands));
             ui.add_space(10.0);
-            widgets::card(ui, "Team journal", |ui| self.team.ui(ui, view, commands));
-            ui.add_space(10.0);
             self.choices_ui(ui, view, commands);
+            ui.add_space(10.0);
+            // After what every trader receives: a team sets it up once.
+            widgets::card(ui, "Team journal", |ui| self.team.ui(ui, view, commands));
             ui.add_space(10.0);
             widgets::card(ui, "How onboarding works", how_it_works_ui);
             return;

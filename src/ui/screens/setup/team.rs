@@ -11,7 +11,7 @@ use crate::onboarding::journal::transfer::{self, MovePlan, MoveProgress, MoveRep
 use crate::onboarding::journal::{
     Journal, ServerSummary, is_postgres_url, split_password, team_journal_name, test_connection,
 };
-use crate::store::{SecretStore, TeamJournalSettings};
+use crate::store::{KeyringError, SecretStore, TeamJournalSettings};
 use crate::ui::command::Command;
 use crate::ui::confirm::{self, Confirmation};
 use crate::ui::problem::Problem;
@@ -62,15 +62,14 @@ impl TeamJournalCard {
         ui.add_space(6.0);
         in_use_ui(ui, view);
         ui.add_space(6.0);
-        let width = (ui.available_width() - 120.0).clamp(160.0, 320.0);
-        egui::Grid::new("team_journal_form").num_columns(2).spacing([10.0, 6.0]).show(ui, |ui| {
-            let address =
-                widgets::text_field(ui, "Server address", &mut self.url, "postgres://user@host:5432/propdesk", width);
-            if address.changed() {
-                self.take_password_from_url();
-            }
-            widgets::secret_field(ui, "Database password", &mut self.password, &mut self.show_password, width);
-        });
+        // Label above field: the card is narrow, and an address is long.
+        let width = ui.available_width().min(460.0);
+        let address = widgets::text_field(ui, "Server address", &mut self.url, "postgres://user@host/propdesk", width);
+        if address.changed() {
+            self.take_password_from_url();
+        }
+        ui.add_space(2.0);
+        widgets::secret_field(ui, "Database password", &mut self.password, &mut self.show_password, width);
         if let Some(hint) = tls_hint(&self.url) {
             widgets::hint(ui, hint);
         }
@@ -146,8 +145,12 @@ impl TeamJournalCard {
             } else {
                 "The journal cannot be switched now"
             };
+            let enabled = address_ok && changed && refused.is_none();
+            // Only an action that can be taken wears the primary colour.
+            let button =
+                if enabled { super::primary_button("Use team journal") } else { egui::Button::new("Use team journal") };
             let use_team = ui
-                .add_enabled(address_ok && changed && refused.is_none(), super::primary_button("Use team journal"))
+                .add_enabled(enabled, button)
                 .on_hover_text(
                     "Save the address (the password goes to this computer's keyring) and open the team journal",
                 )
@@ -292,8 +295,11 @@ fn in_use_ui(ui: &mut Ui, view: &SetupView<'_>) {
         None => "In use: this computer's journal".to_string(),
     };
     ui.label(RichText::new(text).strong());
-    if view.connection.is_some_and(|c| c.kind() == EnvironmentKind::Sandbox) && view.settings.team_journal.is_some() {
-        widgets::hint(ui, "The Sandbox keeps its own practice journal; Staging, Production and Custom use the team's.");
+    if view.connection.is_some_and(|c| c.kind() == EnvironmentKind::Sandbox) {
+        widgets::hint(
+            ui,
+            "The Sandbox keeps its own practice journal; this applies to Staging, Production and Custom.",
+        );
     }
     if let Some(problem) = view.connection.and_then(|c| c.workspace_problem.as_ref()) {
         widgets::error_label(ui, problem);
@@ -326,9 +332,12 @@ impl PasswordSource {
     fn read(self, url: &str) -> Result<Option<Secret>, Problem> {
         match self {
             PasswordSource::Typed(secret) => Ok(Some(secret)),
-            PasswordSource::Keyring(store) => store
-                .get_team_journal_password(url)
-                .map_err(|e| Problem::from(e).context("Reading the team journal's password")),
+            PasswordSource::Keyring(store) => match store.get_team_journal_password(url) {
+                Ok(password) => Ok(password),
+                // No keyring: nothing was saved there; the server may not need a password.
+                Err(KeyringError::Unavailable { .. }) => Ok(None),
+                Err(e) => Err(Problem::from(e).context("Reading the team journal's password")),
+            },
             PasswordSource::None => Ok(None),
         }
     }
