@@ -52,6 +52,10 @@ enum Command {
     /// Offboard journaled traders: cancel everything on DEMO and LIVE, or only revoke
     /// their trading permissions (--revoke-only).
     Cancel(Box<propdesk::cli::CancelArgs>),
+    /// The team's audit trail as CSV: every journal write of an environment (newest
+    /// first), with the OS user and computer that made it. Reads the journal only; no
+    /// sign-in.
+    History(Box<propdesk::cli::HistoryArgs>),
     /// Before a firm's first run: ask the server about every point our documents leave
     /// unconfirmed (docs/assumptions.md) and report what matches and what differs.
     /// Read-only unless --test-trader. Exit code 0: everything matches; 1: differences
@@ -97,6 +101,7 @@ pub fn main() -> ExitCode {
         Command::Onboard(args) => propdesk::cli::block_on(propdesk::cli::onboard(*args)),
         Command::Entitle(args) => propdesk::cli::block_on(propdesk::cli::entitle(*args)),
         Command::Cancel(args) => propdesk::cli::block_on(propdesk::cli::cancel(*args)),
+        Command::History(args) => propdesk::cli::block_on(propdesk::cli::history(*args)),
         Command::Doctor(args) => propdesk::cli::block_on(propdesk::cli::doctor(*args)),
         Command::Risk(args) => propdesk::cli::block_on(propdesk::cli::risk(args)),
         Command::Journal(args) => propdesk::cli::block_on(propdesk::cli::journal(args)),

@@ -19,6 +19,7 @@ mod ui {
     mod sign_in;
     mod small_screen;
     mod team;
+    mod team_history;
     mod traders;
     mod updates;
     mod wizard;

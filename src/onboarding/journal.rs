@@ -139,6 +139,15 @@ pub struct HistoryEntry {
     pub by: Author,
 }
 
+/// One line of the team's history: which trader it is about, with the line itself.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TeamHistoryLine {
+    pub trader: String,
+    pub at: DateTime<Utc>,
+    pub what: String,
+    pub by: Author,
+}
+
 /// The key that separates environments inside one journal file: the environment's
 /// name, or the LIVE URL of a custom one. The window and the command line use the same
 /// key, so either can resume what the other started.
@@ -253,6 +262,14 @@ pub(crate) trait JournalStore: Send + Sync {
         interval: Duration,
     ) -> JournalResult<Result<(), Duration>>;
 
+    // --- The team's audit trail (issue 14, item 6) ---
+    /// Every trader's history lines at or after `since`, newest first, at most `limit`.
+    fn team_history(
+        &self,
+        environment: &str,
+        since: Option<DateTime<Utc>>,
+        limit: usize,
+    ) -> JournalResult<Vec<TeamHistoryLine>>;
     // ---- Moving a journal into another (issue 14: local file -> team journal) ----
     /// Every environment key with a trader row, sorted.
     fn environment_keys(&self) -> JournalResult<Vec<String>>;
@@ -461,6 +478,12 @@ impl Journal {
 
     pub fn history(&self, name: &str) -> JournalResult<Vec<HistoryEntry>> {
         self.store.history(&self.environment, name)
+    }
+
+    /// The team's audit trail: every trader's lines of this environment, newest first
+    /// (by when they happened), from `since` on, at most `limit` of them.
+    pub fn team_history(&self, since: Option<DateTime<Utc>>, limit: usize) -> JournalResult<Vec<TeamHistoryLine>> {
+        self.store.team_history(&self.environment, since, limit)
     }
 
     pub(super) fn store(&self) -> &dyn JournalStore {

@@ -5,6 +5,7 @@
 //! ([`load_saved_credentials`]: `propdesk onboard` without env vars).
 
 pub mod activity_export;
+pub mod history_export;
 pub mod keyring;
 pub mod paths;
 pub mod settings;

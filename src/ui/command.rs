@@ -105,6 +105,8 @@ pub enum Command {
     /// Back to this computer's journal file.
     UseLocalJournal,
     ExportActivity(Vec<CallRecord>),
+    /// Activity → Team history → Export CSV…: the lines shown.
+    ExportTeamHistory(Vec<crate::onboarding::journal::TeamHistoryLine>),
     DismissToast(u64),
     Help(HelpCommand),
     Traders(TradersCommand),

@@ -35,6 +35,6 @@ pub enum Event {
     },
     /// A background job panicked (its message); shown as an error toast.
     JobPanicked(String),
-    /// CSV export: `None` when the user cancelled the dialog.
-    Exported(Result<Option<(PathBuf, usize)>, Problem>),
+    /// An export's file and row count (`None`: the dialog was cancelled); the rows' noun.
+    Exported(&'static str, Result<Option<(PathBuf, usize)>, Problem>),
 }

@@ -10,6 +10,7 @@ mod cli;
 mod cli_risk;
 mod doctor;
 mod grants;
+mod history;
 mod risk;
 mod runs;
 mod team;

@@ -14,7 +14,7 @@
 use super::author::Author;
 use super::{
     Action, Copied, HistoryEntry, IntentOutcome, JournalError, JournalResult, JournalStore, JournaledTrader,
-    OpenIntent, Progress, RunGuard, Stamp, TRADER_COLUMNS, TraderExport, UnsettledIntent,
+    OpenIntent, Progress, RunGuard, Stamp, TRADER_COLUMNS, TeamHistoryLine, TraderExport, UnsettledIntent,
 };
 use crate::api::Secret;
 use crate::onboarding::claims::{Exclusive, in_flight, interval_wait};
@@ -83,6 +83,10 @@ CREATE TABLE marks (
     "
 -- 2: who wrote each line of history (old lines keep NULL: unknown).
 ALTER TABLE history ADD COLUMN by_user TEXT, ADD COLUMN by_host TEXT;
+",
+    "
+-- 3: the team's history, newest first, without reading every line.
+CREATE INDEX history_by_time ON history (environment, at DESC, id DESC);
 ",
 ];
 
@@ -780,6 +784,35 @@ impl JournalStore for PostgresStore {
             tx.execute("UPDATE marks SET at = $3 WHERE environment = $1 AND what = $2", &[&environment, &what, &now])?;
             tx.commit()?;
             Ok(Ok(()))
+        })
+    }
+
+    // --- The team's audit trail (issue 14, item 6) ---
+    fn team_history(
+        &self,
+        environment: &str,
+        since: Option<DateTime<Utc>>,
+        limit: usize,
+    ) -> JournalResult<Vec<TeamHistoryLine>> {
+        let environment = environment.to_string();
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        // No line is older than 1970; one bound keeps the plan simple (an index range).
+        let since = since.unwrap_or(DateTime::UNIX_EPOCH);
+        self.call(move |client| {
+            let rows = client.query(
+                "SELECT name, at, what, by_user, by_host FROM history
+                 WHERE environment = $1 AND at >= $2 ORDER BY at DESC, id DESC LIMIT $3",
+                &[&environment, &since, &limit],
+            )?;
+            Ok(rows
+                .iter()
+                .map(|row| TeamHistoryLine {
+                    trader: row.get(0),
+                    at: row.get(1),
+                    what: row.get(2),
+                    by: Author::stored(row.get(3), row.get(4)),
+                })
+                .collect())
         })
     }
 

@@ -3,7 +3,7 @@
 use super::author::Author;
 use super::{
     Action, Copied, HistoryEntry, IntentOutcome, JournalError, JournalResult, JournalStore, JournaledTrader,
-    OpenIntent, Progress, RunGuard, Stamp, TRADER_COLUMNS, TraderExport, UnsettledIntent,
+    OpenIntent, Progress, RunGuard, Stamp, TRADER_COLUMNS, TeamHistoryLine, TraderExport, UnsettledIntent,
 };
 use crate::onboarding::claims::{Exclusive, in_flight, interval_wait};
 use crate::onboarding::run_lock::{RunHolder, try_lock_file};
@@ -73,6 +73,8 @@ CREATE TABLE IF NOT EXISTS marks (
 const MIGRATIONS: &[&str] = &[
     // 1: who wrote each line of history (old lines keep NULL: unknown).
     "ALTER TABLE history ADD COLUMN by_user TEXT; ALTER TABLE history ADD COLUMN by_host TEXT;",
+    // 2: the team's history, newest first, without reading every line.
+    "CREATE INDEX IF NOT EXISTS history_by_time ON history (environment, at, id);",
 ];
 
 /// Brings the file's tables up to the newest version, in one transaction.
@@ -416,6 +418,32 @@ impl JournalStore for SqliteStore {
         )?;
         tx.commit()?;
         Ok(Ok(()))
+    }
+
+    // --- The team's audit trail (issue 14, item 6) ---
+    fn team_history(
+        &self,
+        environment: &str,
+        since: Option<DateTime<Utc>>,
+        limit: usize,
+    ) -> JournalResult<Vec<TeamHistoryLine>> {
+        let connection = self.lock();
+        // `at` is RFC 3339 in UTC (`+00:00`), so text order is time order.
+        let since = since.map(|at| at.to_rfc3339()).unwrap_or_default();
+        let mut query = connection.prepare_cached(
+            "SELECT name, at, what, by_user, by_host FROM history WHERE environment = ?1 AND at >= ?2
+             ORDER BY at DESC, id DESC LIMIT ?3",
+        )?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = query.query_map(params![environment, since, limit], |row| {
+            Ok(TeamHistoryLine {
+                trader: row.get(0)?,
+                at: parse_time(row.get::<_, String>(1)?).unwrap_or_default(),
+                what: row.get(2)?,
+                by: Author::stored(row.get(3)?, row.get(4)?),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     // ---- Moving a journal into another ----

@@ -150,6 +150,19 @@ macro_rules! suite {
                 super::a_dead_holders_row_is_taken_over_and_reported(&store);
             }
 
+            // --- The team's audit trail (issue 14, item 6) ---
+            #[test]
+            fn team_history_lists_every_traders_lines_newest_first() {
+                let Some(store) = store("team_history") else { return };
+                super::team_history_lists_every_traders_lines_newest_first(&store);
+            }
+
+            #[test]
+            fn team_history_stops_at_its_limit_and_since() {
+                let Some(store) = store("team_history_limit") else { return };
+                super::team_history_stops_at_its_limit_and_since(&store);
+            }
+
             // ---- Moving a journal into another ----
 
             #[test]
@@ -418,6 +431,56 @@ fn a_refused_run_waits_for_the_holder_to_name_itself(store: &Store) {
         other => panic!("expected a refusal naming the holder, got {:?}", other.map(|_| ())),
     }
     drop(naming.join().unwrap());
+}
+
+// --- The team's audit trail (issue 14, item 6) ---
+
+/// 09:00 UTC on a day of November 2026.
+fn november(day: u32) -> chrono::DateTime<Utc> {
+    use chrono::TimeZone;
+    Utc.with_ymd_and_hms(2026, 11, day, 9, 0, 0).unwrap()
+}
+
+/// Two admins write on staging, one on production: staging's trail has both admins'
+/// lines, by when they happened, and nothing of production's.
+fn team_history_lists_every_traders_lines_newest_first(store: &Store) {
+    let anna = store.journal("staging").with_author(author("anna", "ops-laptop"));
+    let ben = store.journal("staging").with_author(author("ben", "ops-desktop"));
+    let production = store.journal("production").with_author(author("anna", "ops-laptop"));
+    for (journal, name) in [(&anna, "Ada"), (&ben, "Bo"), (&production, "Ada")] {
+        journal.upsert_trader(name, "", "").unwrap();
+    }
+    anna.record_signed("Ada", november(1)).unwrap();
+    ben.record_signed("Bo", november(3)).unwrap();
+    anna.record_entitled("Ada", november(2)).unwrap();
+    production.record_signed("Ada", november(4)).unwrap();
+
+    let lines = store.journal("staging").team_history(None, 100).unwrap();
+    let seen: Vec<_> = lines.iter().map(|l| (l.at, l.trader.as_str(), l.what.as_str(), l.by.to_string())).collect();
+    assert_eq!(
+        seen,
+        [
+            (november(3), "Bo", "Signed the market-data agreement", "ben@ops-desktop".to_string()),
+            (november(2), "Ada", "T-Prop entitlement granted", "anna@ops-laptop".to_string()),
+            (november(1), "Ada", "Signed the market-data agreement", "anna@ops-laptop".to_string()),
+        ]
+    );
+    assert_eq!(production.team_history(None, 100).unwrap().len(), 1, "production keeps to itself");
+}
+
+fn team_history_stops_at_its_limit_and_since(store: &Store) {
+    let journal = store.journal("staging").with_author(author("anna", "ops-laptop"));
+    for day in 1..=5 {
+        let name = format!("T{day}");
+        journal.upsert_trader(&name, "", "").unwrap();
+        journal.record_signed(&name, november(day)).unwrap();
+    }
+    let traders = |lines: Vec<super::TeamHistoryLine>| lines.into_iter().map(|l| l.trader).collect::<Vec<_>>();
+    assert_eq!(traders(journal.team_history(None, 2).unwrap()), ["T5", "T4"], "the newest two");
+    assert_eq!(traders(journal.team_history(Some(november(4)), 100).unwrap()), ["T5", "T4"], "from the 4th on");
+    assert_eq!(traders(journal.team_history(Some(november(2)), 2).unwrap()), ["T5", "T4"], "both bounds");
+    assert_eq!(journal.team_history(None, 0).unwrap(), [], "a limit of nothing");
+    assert_eq!(journal.team_history(None, usize::MAX).unwrap().len(), 5, "no limit");
 }
 
 // ---- Moving a journal into another (issue 14: local file -> team journal) ----

@@ -55,9 +55,14 @@ impl PropdeskApp {
                     self.settings.edit().environment_mut(kind).risk.set_acknowledged(&template, acknowledged);
                 }
             }
+            Command::ExportActivity(records) => {
+                self.export("propdesk-activity", "calls", move |path| save_calls_csv(path, &records))
+            }
+            Command::ExportTeamHistory(lines) => self.export("propdesk-team-history", "lines of team history", {
+                move |path| crate::store::history_export::save_history_csv(path, &lines)
+            }),
             Command::UseTeamJournal { settings, password } => self.use_team_journal(settings, password),
             Command::UseLocalJournal => self.use_local_journal(),
-            Command::ExportActivity(records) => self.export(records),
             Command::DismissToast(id) => self.toasts.dismiss(id),
             Command::Help(
                 command @ (HelpCommand::CheckForUpdates | HelpCommand::UpdateConsent(_) | HelpCommand::DismissUpdate),
@@ -146,24 +151,32 @@ impl PropdeskApp {
     }
 
     /// Asks where to save (native dialog on the runtime), then writes off the UI thread.
-    fn export(&mut self, records: Vec<CallRecord>) {
+    /// `file_stem` starts the suggested name; `noun` counts the rows in the toast.
+    fn export(
+        &mut self,
+        file_stem: &str,
+        noun: &'static str,
+        write: impl FnOnce(&Path) -> std::io::Result<usize> + Send + 'static,
+    ) {
         if self.exporting {
             return;
         }
         self.exporting = true;
         let dialog = self.save_dialog.clone();
-        let suggested = format!("propdesk-activity-{}.csv", Local::now().format("%Y-%m-%d-%H%M"));
+        let suggested = format!("{file_stem}-{}.csv", Local::now().format("%Y-%m-%d-%H%M"));
         self.bridge.spawn(async move {
-            let Some(path) = dialog(suggested).await else { return Event::Exported(Ok(None)) };
-            let written =
-                tokio::task::spawn_blocking(move || save_calls_csv(&path, &records).map(|count| (path, count))).await;
-            Event::Exported(match written {
-                Ok(Ok(saved)) => Ok(Some(saved)),
-                Ok(Err(error)) => {
-                    Err(Problem::new(format!("Could not save the CSV file: {error}"), format!("{error:?}")))
-                }
-                Err(error) => Err(Problem::new("Could not save the CSV file", error.to_string())),
-            })
+            let Some(path) = dialog(suggested).await else { return Event::Exported(noun, Ok(None)) };
+            let written = tokio::task::spawn_blocking(move || write(&path).map(|count| (path, count))).await;
+            Event::Exported(
+                noun,
+                match written {
+                    Ok(Ok(saved)) => Ok(Some(saved)),
+                    Ok(Err(error)) => {
+                        Err(Problem::new(format!("Could not save the CSV file: {error}"), format!("{error:?}")))
+                    }
+                    Err(error) => Err(Problem::new("Could not save the CSV file", error.to_string())),
+                },
+            )
         });
     }
 }

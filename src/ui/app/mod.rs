@@ -23,7 +23,6 @@ use super::theme;
 use super::toasts::Toasts;
 use super::updates::Updates;
 use super::workspace::{TeamJournal, Workspace, watch_starts_by_itself};
-use crate::api::activity::CallRecord;
 use crate::api::{Client, Environment, EnvironmentKind};
 use crate::onboarding::agreements::WatchEvent;
 use crate::onboarding::journal::Journal;
@@ -34,6 +33,7 @@ use crate::store::settings_store::{OnError, WRITE_INTERVAL};
 use crate::store::{KeyringError, Paths, SecretStore, Settings, SettingsStore};
 use crate::subaccount::{PollPace, Registry};
 use chrono::Local;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -271,10 +271,10 @@ impl PropdeskApp {
                     self.toasts.error(&problem);
                 }
             }
-            Event::Exported(result) => {
+            Event::Exported(noun, result) => {
                 self.exporting = false;
                 match result {
-                    Ok(Some((path, count))) => self.toasts.info(format!("Saved {count} calls to {}", path.display())),
+                    Ok(Some((path, count))) => self.toasts.info(format!("Saved {count} {noun} to {}", path.display())),
                     Ok(None) => {}
                     Err(problem) => self.toasts.error(&problem),
                 }

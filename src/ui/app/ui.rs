@@ -4,6 +4,7 @@
 use super::PropdeskApp;
 use crate::api::EnvironmentKind;
 use crate::ui::command::{Command, Screen};
+use crate::ui::screens::activity::TeamSource;
 use crate::ui::screens::setup::SetupView;
 use crate::ui::top_bar::{self, TopBarView};
 use crate::ui::{ICON_PNG, nav, theme};
@@ -51,7 +52,11 @@ impl PropdeskApp {
                 let (screens, ctx) = self.split();
                 screens.subaccounts.ui(ui, &ctx, commands);
             }
-            Screen::Activity => self.activity_screen.ui(ui, &self.activity, self.exporting, commands),
+            Screen::Activity => {
+                let workspace = self.connection.as_ref().and_then(|c| c.workspace.as_ref());
+                let team = TeamSource { workspace, bridge: &self.bridge };
+                self.activity_screen.ui(ui, &self.activity, team, self.exporting, commands)
+            }
         }
     }
 }

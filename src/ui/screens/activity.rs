@@ -1,9 +1,13 @@
 //! Activity: every call Propdesk made, for support questions and audits. Filterable,
-//! exportable to CSV, and virtualized so 20,000 rows scroll smoothly.
+//! exportable to CSV, and virtualized so 20,000 rows scroll smoothly. Beside it, the
+//! team's history: what the journal recorded, by whom (`team_history.rs`).
 
 use crate::api::EnvironmentKind;
 use crate::api::activity::{ActivityLog, CallRecord, Outcome};
+use crate::ui::bridge::Bridge;
 use crate::ui::command::Command;
+use crate::ui::screens::team_history::TeamHistoryView;
+use crate::ui::workspace::Workspace;
 use crate::ui::{theme, widgets};
 use chrono::Local;
 use egui::{RichText, Ui};
@@ -41,8 +45,24 @@ impl ActivitySources {
     }
 }
 
+/// The two lists the screen shows, one at a time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum View {
+    #[default]
+    Calls,
+    TeamHistory,
+}
+
+/// What the Team history view reads: the signed-in environment's journal, in the background.
+pub struct TeamSource<'a> {
+    pub workspace: Option<&'a Workspace>,
+    pub bridge: &'a Bridge,
+}
+
 #[derive(Default)]
 pub struct ActivityScreen {
+    view: View,
+    team_history: TeamHistoryView,
     outcome: Option<Outcome>,
     endpoint_filter: String,
     /// Snapshot of all records, rebuilt only when the logs change.
@@ -78,13 +98,33 @@ impl ActivityScreen {
         self.filter_key = key;
     }
 
-    pub fn ui(&mut self, ui: &mut Ui, sources: &ActivitySources, exporting: bool, commands: &mut Vec<Command>) {
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        sources: &ActivitySources,
+        team: TeamSource<'_>,
+        exporting: bool,
+        commands: &mut Vec<Command>,
+    ) {
+        let subtitle = match self.view {
+            View::Calls => {
+                "Every call Propdesk made to Tradovate in this session. Passwords, secrets and tokens are never recorded."
+            }
+            View::TeamHistory => {
+                "Everything recorded in this environment's journal, by anyone on your team, and on which computer."
+            }
+        };
+        widgets::screen_header(ui, "Activity", subtitle);
+        ui.horizontal(|ui| {
+            ui.selectable_value(&mut self.view, View::Calls, "Calls to Tradovate");
+            ui.selectable_value(&mut self.view, View::TeamHistory, "Team history");
+        });
+        ui.add_space(8.0);
+        if self.view == View::TeamHistory {
+            self.team_history.ui(ui, team.workspace, team.bridge, exporting, commands);
+            return;
+        }
         self.refresh(sources);
-        widgets::screen_header(
-            ui,
-            "Activity",
-            "Every call Propdesk made to Tradovate in this session. Passwords, secrets and tokens are never recorded.",
-        );
         self.toolbar_ui(ui, exporting, commands);
         ui.add_space(8.0);
         if self.records.is_empty() {
@@ -240,10 +280,12 @@ mod tests {
         let mut sources = ActivitySources::default();
         sources.add(EnvironmentKind::Sandbox, log.clone(), &egui::Context::default());
         let state = (ActivityScreen::default(), sources);
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let (bridge, _events) = Bridge::new(runtime.handle().clone(), egui::Context::default());
         let mut harness = Harness::builder().with_size(egui::vec2(1280.0, 800.0)).build_ui_state(
-            |ui, (screen, sources): &mut (ActivityScreen, ActivitySources)| {
+            move |ui, (screen, sources): &mut (ActivityScreen, ActivitySources)| {
                 let mut commands = Vec::new();
-                screen.ui(ui, sources, false, &mut commands);
+                screen.ui(ui, sources, TeamSource { workspace: None, bridge: &bridge }, false, &mut commands);
             },
             state,
         );

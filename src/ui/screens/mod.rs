@@ -6,6 +6,7 @@ pub mod activity;
 pub mod pipeline;
 pub mod setup;
 pub mod subaccounts;
+pub mod team_history;
 pub mod traders;
 
 use super::bridge::Bridge;
