@@ -69,7 +69,12 @@ impl TeamJournalCard {
             self.take_password_from_url();
         }
         ui.add_space(2.0);
-        widgets::secret_field(ui, "Database password", &mut self.password, &mut self.show_password, width);
+        let password =
+            widgets::secret_field(ui, "Database password", &mut self.password, &mut self.show_password, width);
+        // A result is about the address and password it was tested with.
+        if (address.changed() || password.changed()) && !self.test.is_pending() {
+            self.test = Remote::NotRequested;
+        }
         if let Some(hint) = tls_hint(&self.url) {
             widgets::hint(ui, hint);
         }
