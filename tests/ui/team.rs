@@ -193,3 +193,52 @@ fn a_team_journal_that_cannot_be_opened_is_said_with_the_way_to_fix_it() {
     app.harness.step();
     app.wait_for_text("In use: team journal 127.0.0.1:1/propdesk");
 }
+
+#[test]
+fn the_journal_is_not_switched_while_an_onboarding_run_is_going() {
+    let runtime = runtime();
+    let sandbox = runtime.block_on(Sandbox::start(SandboxConfig::for_tests())).expect("sandbox");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let roster = dir.path().join("roster.csv");
+    std::fs::write(
+        &roster,
+        "name,email,password,firstName,lastName,streetAddress1,city,state,postCode,country,phone,accountName,initialBalance,dailyLossAutoLiq\n\
+         busy1,busy1@example.com,Str0ng!Passw0rd,Jamie,Rivera,123 Maple Avenue,Albany,NY,12207,US,+1-518-555-0199,BUSY00001,50000,1000\n",
+    )
+    .expect("roster");
+    let mock = keyring_core::mock::Store::new().expect("mock keyring");
+    let mut app = TestApp::start_configured(dir, mock, StartEnvironment::SignedOut, runtime, None, move |config| {
+        config.file_picker = propdesk::ui::open_dialog::fixed(roster);
+    });
+    app.sign_in_to_custom(&sandbox);
+    app.wait_for_text("Signed in as");
+    app.click_nav("Traders");
+    app.wait_for_text("Import file");
+    app.harness.get_by_label_contains("Import file").click();
+    app.wait_for_text("Imported 1 rows from roster.csv");
+    // The run stays inside its users batch long enough to look at Setup.
+    sandbox.faults().delay_next("user/createevaluationusers", std::time::Duration::from_secs(2));
+    app.wait_for("the run button", |h| {
+        h.query_by_label_contains("Onboard 1 valid traders")
+            .is_some_and(|b| !egui_kittest::kittest::NodeT::accesskit_node(&b).is_disabled())
+    });
+    app.harness.get_by_label_contains("Onboard 1 valid traders").click();
+    app.harness.step();
+    click(&mut app, "Onboard 1 trader");
+
+    app.click_nav("Setup");
+    app.wait_for_text("Server address");
+    app.harness.get_by_label("Server address").scroll_to_me();
+    app.harness.step();
+    app.type_into("Server address", "postgres://ops@127.0.0.1:1/propdesk");
+    app.wait_for_text("The journal cannot be switched while an onboarding run is in progress.");
+    let disabled = |h: &egui_kittest::Harness<'static, propdesk::ui::PropdeskApp>| {
+        h.query_by_role_and_label(egui::accesskit::Role::Button, "Use team journal")
+            .is_some_and(|b| egui_kittest::kittest::NodeT::accesskit_node(&b).is_disabled())
+    };
+    assert!(disabled(&app.harness), "Use team journal waits for the run");
+
+    // Once the run is over, the switch is offered again.
+    app.wait_for("the switch offered again", move |h| !disabled(h));
+    assert!(app.harness.query_by_label_contains("cannot be switched").is_none());
+}
