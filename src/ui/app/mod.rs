@@ -368,6 +368,16 @@ impl PropdeskApp {
 
     fn adopt_workspace(&mut self, kind: EnvironmentKind, opened: Result<(Arc<Journal>, Arc<Registry>), String>) {
         let Some(connection) = self.connection.as_mut().filter(|c| c.kind() == kind) else { return };
+        // An open started before a switch of journals (a file after "Use team journal",
+        // or the reverse) arrives late: the switch's own open follows.
+        let stale = |journal: &Journal| {
+            kind != EnvironmentKind::Sandbox && journal.path().is_some() == self.settings.team_journal.is_some()
+        };
+        if let Ok((journal, _)) = &opened
+            && stale(journal)
+        {
+            return;
+        }
         match opened {
             Ok((journal, registry)) => {
                 if kind == EnvironmentKind::Sandbox {
