@@ -40,6 +40,8 @@ pub async fn run(args: CancelArgs) -> Result<u8, UsageError> {
     }
     let SignedIn { client, _sandbox, journal_key } = args.connect.connect().await?;
     let journal = open_journal(args.journal.as_deref(), &journal_key)?;
+    // Before the first write: the journal's environment belongs to one firm.
+    crate::onboarding::journal::check_signed_in_firm(&client, &journal).await.map_err(|e| UsageError(e.to_string()))?;
     let all = journal.traders().map_err(|e| UsageError(e.to_string()))?;
     let chosen: Vec<_> = if args.all_failed {
         all.into_iter().filter(|t| stage_of(t) == Some(BoardStage::Failed)).collect()

@@ -46,6 +46,8 @@ pub async fn run(args: EntitleArgs) -> Result<u8, UsageError> {
     let SignedIn { client, _sandbox, journal_key } = args.connect.connect().await?;
     let entitlement_id = resolve_entitlement(&client, &args.entitlement).await?;
     let journal = open_journal(args.journal.as_deref(), &journal_key)?;
+    // Before the first write: the journal's environment belongs to one firm.
+    crate::onboarding::journal::check_signed_in_firm(&client, &journal).await.map_err(|e| UsageError(e.to_string()))?;
     let mut failures = 0;
 
     // The watch catches up (snapshot, or one budgeted deps call) while every journaled

@@ -4,6 +4,7 @@ use super::connect::{ConnectArgs, SignedIn};
 use super::progress::Progress;
 use super::{EXIT_DONE, EXIT_SOME_FAILED, UsageError, open_journal};
 use crate::api::Client;
+use crate::onboarding::journal::check_signed_in_firm;
 use crate::onboarding::pipeline::CancelToken;
 use crate::onboarding::results::{ResultStatus, write_results_csv};
 use crate::onboarding::run::{Run, RunError, RunEvent};
@@ -59,11 +60,13 @@ pub async fn run(args: OnboardArgs) -> Result<u8, UsageError> {
     // The journal's lock comes first, so a refused run signs in to nothing, asks
     // nothing and sends nothing.
     let journal = open_journal(args.journal.as_deref(), &args.connect.journal_key()?)?;
-    let lock = Run::lock(journal, PROGRAM).await.map_err(|e| UsageError(e.to_string()))?;
+    let lock = Run::lock(journal.clone(), PROGRAM).await.map_err(|e| UsageError(e.to_string()))?;
     if let Some(dead) = &lock.took_over_from {
         eprintln!("propdesk: took over the journal from {dead}, which is no longer running");
     }
     let SignedIn { client, _sandbox, .. } = args.connect.connect().await?;
+    // Before the first write: the journal's environment belongs to one firm.
+    check_signed_in_firm(&client, &journal).await.map_err(|e| UsageError(e.to_string()))?;
     let plan_id = resolve_plan(&client, &args.plan).await?;
     let (template_id, template_name) = resolve_template(&client, &args.template).await?;
     let risk = args.risk.rules(client.environment().kind, template_id, &template_name)?;

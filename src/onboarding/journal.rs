@@ -10,6 +10,9 @@
 //! and the ids Tradovate returned.
 
 mod author;
+mod firm;
+#[cfg(test)]
+mod lost_connection;
 mod postgres;
 mod sqlite;
 #[cfg(test)]
@@ -26,6 +29,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 pub use author::Author;
+pub use firm::{FIRM_UNKNOWN, check_signed_in_firm, firm_of, is_firm_refusal};
 pub use postgres::{ConnectFailure, ServerSummary, team_journal_name, test_connection};
 pub use postgres::{is_postgres_url, redact_url, split_password};
 
@@ -270,6 +274,11 @@ pub(crate) trait JournalStore: Send + Sync {
         since: Option<DateTime<Utc>>,
         limit: usize,
     ) -> JournalResult<Vec<TeamHistoryLine>>;
+
+    // --- The firm an environment key belongs to (journal/firm.rs) ---
+    /// Records `organization` as the firm of `environment` unless one is recorded already;
+    /// returns the recorded one (see `journal/firm.rs`).
+    fn bind_firm(&self, environment: &str, organization: &str, by: &Author) -> JournalResult<String>;
     // ---- Moving a journal into another (issue 14: local file -> team journal) ----
     /// Every environment key with a trader row, sorted.
     fn environment_keys(&self) -> JournalResult<Vec<String>>;
@@ -279,6 +288,8 @@ pub(crate) trait JournalStore: Send + Sync {
     /// intents, in one transaction; a trader already here is left as it is. Returns
     /// how many traders and history lines were copied.
     fn import_traders(&self, environment: &str, traders: &[TraderExport]) -> JournalResult<Copied>;
+    /// The firm bound to `environment` ([`JournalStore::bind_firm`]), if any; read only.
+    fn bound_firm(&self, environment: &str) -> JournalResult<Option<String>>;
 }
 
 /// One trader as [`JournalStore::export_traders`] reads it, for copying elsewhere.

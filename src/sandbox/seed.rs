@@ -30,6 +30,15 @@ pub const MEMBER_USER_ID: Id = 1002;
 /// A trader of another organisation (ctaUserId of another org).
 pub const OTHER_ORG_USER_ID: Id = 2001;
 pub const OTHER_ORG_USER_NAME: &str = "otherfirm_trader1";
+/// The other organisation's admin, with an API key of its own: signs in to the same
+/// sandbox as a different firm (a team journal must refuse to mix the two).
+pub const OTHER_ORG_ADMIN_ID: Id = 2002;
+pub const OTHER_ORG_ADMIN_NAME: &str = "otherfirm_admin";
+pub const OTHER_ORG_ADMIN_PASSWORD: &str = "other-admin-pass";
+pub const OTHER_ORG_APP_ID: &str = "Other Firm Tool";
+pub const OTHER_ORG_CID: &str = "9311";
+pub const OTHER_ORG_SECRET: &str = "5c1e02aa-other-firm-secret-41d0";
+pub const OTHER_ORG_NAME: &str = "Other Firm";
 
 pub const PLAN_MONTHLY_ID: Id = 501;
 pub const PLAN_TRIAL_ID: Id = 502;
@@ -60,7 +69,7 @@ pub fn seed(world: &mut World, master_balance: f64) {
     let now = Utc::now();
     world.orgs = vec![
         Organization { id: ORG_ID, name: ORG_NAME.into() },
-        Organization { id: OTHER_ORG_ID, name: "Other Firm".into() },
+        Organization { id: OTHER_ORG_ID, name: OTHER_ORG_NAME.into() },
     ];
     let user = |id, name: &str, email: &str, password: &str, first: &str, last: &str, org_id, is_admin, key| UserRec {
         id,
@@ -111,6 +120,17 @@ pub fn seed(world: &mut World, master_balance: f64) {
             OTHER_ORG_ID,
             false,
             None,
+        ),
+        user(
+            OTHER_ORG_ADMIN_ID,
+            OTHER_ORG_ADMIN_NAME,
+            "admin@otherfirm.example",
+            OTHER_ORG_ADMIN_PASSWORD,
+            "Oscar",
+            "Owner",
+            OTHER_ORG_ID,
+            true,
+            Some(ApiKey { app_id: OTHER_ORG_APP_ID.into(), cid: OTHER_ORG_CID.into(), sec: OTHER_ORG_SECRET.into() }),
         ),
     ];
     world.plans = vec![

@@ -10,6 +10,7 @@ pub mod keyring;
 pub mod paths;
 pub mod settings;
 pub mod settings_store;
+pub mod team_database;
 
 pub use keyring::{KeyringError, SavedToken, SecretKind, SecretStore};
 pub use paths::Paths;

@@ -28,7 +28,12 @@ const ALLOWED: &[(&str, &str, usize, Runs)] = &[
         3,
         Runs::Background("opening the journal (file, memory or team database), in a Bridge job"),
     ),
-    ("workspace.rs", "Registry::", 2, Runs::Background("opening the registry, in a Bridge job")),
+    (
+        "workspace.rs",
+        "Registry::",
+        3,
+        Runs::Background("opening the registry (file, memory or team database), in a Bridge job"),
+    ),
     ("screens/traders/mod.rs", "std::fs", 2, Runs::Background("saving a CSV and a dropped file's size, Inbox jobs")),
     ("screens/subaccounts/mod.rs", "std::fs", 1, Runs::Background("a dropped document's size, an Inbox job")),
     (

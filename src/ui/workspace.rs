@@ -10,7 +10,7 @@ use super::bridge::Bridge;
 use super::event::Event;
 use crate::api::{Client, Environment, EnvironmentKind};
 use crate::onboarding::agreements::{AgreementWatch, WatchEvent, WatchOptions};
-use crate::onboarding::journal::Journal;
+use crate::onboarding::journal::{Journal, check_signed_in_firm};
 use crate::store::{Paths, SecretStore};
 use crate::subaccount::Registry;
 use std::sync::Arc;
@@ -35,20 +35,34 @@ pub struct Workspace {
 
 /// A team's PostgreSQL journal, as Setup configured it: the URL from the settings and
 /// the password from the keyring (read when opening, off the UI thread).
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TeamJournal {
     pub url: String,
     pub secrets: SecretStore,
+    /// Who is signed in: the team journal's environment belongs to one firm, checked
+    /// before the window writes anything there (journal/firm.rs).
+    pub signed_in: Client,
 }
 
 impl TeamJournal {
-    /// Blocking: reads the keyring, connects and migrates. Messages never hold the password.
-    fn open(&self, key: &str) -> Result<Journal, String> {
+    /// Blocking (call it on the blocking pool): reads the keyring, connects and migrates
+    /// the journal and, in the same database, the subaccount registry (admins sharing a
+    /// journal share which drafts were sent), then binds or checks the firm. Messages
+    /// never hold the password.
+    fn open(&self, key: &str) -> Result<(Journal, Registry), String> {
         let password = self
             .secrets
             .get_team_journal_password(&self.url)
             .map_err(|e| format!("the team journal's password: {e}"))?;
-        Journal::open_postgres_with_password(&self.url, password.as_ref(), key).map_err(|e| e.to_string())
+        let journal =
+            Journal::open_postgres_with_password(&self.url, password.as_ref(), key).map_err(|e| e.to_string())?;
+        // Only `auth/me` is awaited here, from the blocking pool (not an async task).
+        tokio::runtime::Handle::current()
+            .block_on(check_signed_in_firm(&self.signed_in, &journal))
+            .map_err(|e| e.to_string())?;
+        let registry =
+            Registry::open_postgres_with_password(&self.url, password.as_ref(), key).map_err(|e| e.to_string())?;
+        Ok((journal, registry))
     }
 }
 
@@ -89,13 +103,14 @@ impl Workspace {
                     Registry::in_memory(&key).map(|registry| (journal, registry)).map_err(|e| e.to_string())
                 })
             } else {
-                let journal = match team {
+                match team {
                     Some(team) => team.open(&key),
-                    None => Journal::open(&journal_file, &key).map_err(|e| e.to_string()),
-                };
-                journal.and_then(|journal| {
-                    Registry::open(&registry_file, &key).map(|registry| (journal, registry)).map_err(|e| e.to_string())
-                })
+                    None => Journal::open(&journal_file, &key).map_err(|e| e.to_string()).and_then(|journal| {
+                        Registry::open(&registry_file, &key)
+                            .map(|registry| (journal, registry))
+                            .map_err(|e| e.to_string())
+                    }),
+                }
             };
             Event::WorkspaceReady(kind, opened.map(|(journal, registry)| (Arc::new(journal), Arc::new(registry))))
         });

@@ -132,6 +132,114 @@ async fn a_run_killed_mid_way_on_the_team_journal_is_taken_over_and_resumed() {
     assert!(rows.iter().all(|r| &r[4] == "done" && !r[1].is_empty() && !r[2].is_empty()));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_team_journal_of_one_firm_refuses_an_admin_signed_in_to_another_before_writing() {
+    let Some(url) = fresh_postgres_journal("other_firm") else { return };
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("results.csv");
+
+    // Demo Firm's admin onboards first: the environment now belongs to Demo Firm.
+    let first = onboard(&sandbox, &roster_csv(dir.path(), "demofirm", 3, &[]), Path::new(&url), &out).output().unwrap();
+    assert_eq!(first.status.code(), Some(0), "{}", String::from_utf8_lossy(&first.stderr));
+
+    // Other Firm's admin, on the same Tradovate environment and the same team journal.
+    let users = roster_csv(dir.path(), "otherfirm", 3, &[]);
+    let other_out = dir.path().join("other.csv");
+    let mut other = onboard(&sandbox, &users, Path::new(&url), &other_out);
+    other
+        .env("TRADOVATE_USERNAME", propdesk::sandbox::OTHER_ORG_ADMIN_NAME)
+        .env("TRADOVATE_PASSWORD", propdesk::sandbox::OTHER_ORG_ADMIN_PASSWORD)
+        .env("TRADOVATE_APP_ID", propdesk::sandbox::OTHER_ORG_APP_ID)
+        .env("TRADOVATE_CID", propdesk::sandbox::OTHER_ORG_CID)
+        .env("TRADOVATE_SECRET", propdesk::sandbox::OTHER_ORG_SECRET);
+    let output = other.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "refused: {stderr}");
+    assert!(
+        stderr.contains("This team journal holds Custom for Demo Firm; you are signed in to Other Firm"),
+        "{stderr}"
+    );
+    assert!(!other_out.exists(), "a refused run reports no row");
+
+    // Nothing of Other Firm's run reached the server or the journal.
+    assert_eq!(sandbox.stats().users_created(), 3);
+    let journal = propdesk::onboarding::journal::Journal::open_postgres(
+        &url,
+        &propdesk::onboarding::journal::journal_key(&propdesk::api::Environment::custom(
+            &sandbox.live_url(),
+            &sandbox.demo_url(),
+            None,
+        )),
+    )
+    .unwrap();
+    let names: Vec<String> = journal.traders().unwrap().into_iter().map(|t| t.name).collect();
+    assert_eq!(names, ["demofirm0", "demofirm1", "demofirm2"]);
+    assert!(journal.open_intents().unwrap().is_empty());
+}
+
+/// Ends, from another connection, the server session holding the run lock of `key` in
+/// the schema `url` names (as an administrator's `pg_terminate_backend` or a restart would).
+fn cut_the_run_lock_holders_connection(url: &str, key: &str) -> bool {
+    let (url, key) = (url.to_string(), key.to_string());
+    std::thread::spawn(move || {
+        let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        let holder = admin
+            .query_opt(
+                "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = $1::int4::oid
+                 AND objid = hashtext(current_schema() || chr(31) || $2)::oid AND objsubid = 2",
+                &[&propdesk::store::team_database::LOCK_SPACE, &key],
+            )
+            .unwrap();
+        let Some(pid) = holder.map(|row| row.get::<_, i32>(0)) else { return false };
+        admin.query_one("SELECT pg_terminate_backend($1)", &[&pid]).unwrap().get::<_, bool>(0)
+    })
+    .join()
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_whose_team_journal_connection_is_cut_stops_and_the_next_run_finishes_without_duplicates() {
+    let Some(url) = fresh_postgres_journal("cut") else { return };
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let users = roster_csv(dir.path(), "teamcut", 200, &[]);
+    let out = dir.path().join("results.csv");
+    let key = propdesk::onboarding::journal::journal_key(&propdesk::api::Environment::custom(
+        &sandbox.live_url(),
+        &sandbox.demo_url(),
+        None,
+    ));
+
+    let child = onboard(&sandbox, &users, Path::new(&url), &out).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while sandbox.stats().calls("contactinfo/updatecontactinfo") < 40 {
+        assert!(Instant::now() < deadline, "the run made no progress");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert!(cut_the_run_lock_holders_connection(&url, &key), "the run held the lock");
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    // The lock went with the connection: the run stopped writing (and so sending) and said why.
+    assert_ne!(output.status.code(), Some(0), "{stderr}");
+    // Either the write in flight met the cut, or the next one found the lock gone.
+    assert!(stderr.contains("stopped so nothing is sent unrecorded"), "{stderr}");
+    assert!(
+        stderr.contains("lost while this run held its run lock") || stderr.contains("the connection was lost"),
+        "{stderr}"
+    );
+    let stopped_at = sandbox.stats().accounts_created();
+    assert!(stopped_at < 200, "stopped before the end");
+
+    // The next run resumes from the team journal: every trader exactly once.
+    let output = onboard(&sandbox, &users, Path::new(&url), &out).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "every row done after resuming: {stderr}");
+    let stats = sandbox.stats();
+    assert_eq!((stats.users_created(), stats.accounts_created()), (200, 200), "0 duplicates, none lost");
+    eprintln!("the cut run had created {stopped_at} accounts when it stopped");
+}
+
 // ---- `propdesk journal move`: this computer's journal into the team's ----
 
 fn journal_move(from: &Path, to: &str, dry_run: bool) -> (Option<i32>, String) {

@@ -7,8 +7,12 @@ use egui_kittest::kittest::Queryable;
 use propdesk::api::Environment;
 use propdesk::onboarding::journal::test_database::fresh_postgres_journal;
 use propdesk::onboarding::journal::{Author, Journal};
-use propdesk::sandbox::{Sandbox, SandboxConfig};
+use propdesk::sandbox::{
+    ORG_NAME, OTHER_ORG_ADMIN_NAME, OTHER_ORG_ADMIN_PASSWORD, OTHER_ORG_APP_ID, OTHER_ORG_CID, OTHER_ORG_NAME,
+    OTHER_ORG_SECRET, Sandbox, SandboxConfig,
+};
 use propdesk::store::{Paths, SecretStore, Settings, TeamJournalSettings};
+use propdesk::subaccount::{DocumentRoute, Registry, RequestStage, Submission, TraderRef};
 use propdesk::ui::{StartEnvironment, journal_key};
 use std::sync::Arc;
 
@@ -23,6 +27,11 @@ fn a_window_on_the_team_journal_shows_the_trader_another_admin_onboarded() {
     let annas = Journal::open_postgres(&url, &journal_key(&custom)).expect("team journal");
     let annas = Arc::new(annas.with_author(Author { user: "anna".into(), host: "ops-laptop".into() }));
     let name = runtime.block_on(onboard_one_trader(&sandbox, &annas, "TEAM"));
+    // ...and sent a subaccount request for another, recorded in the team's registry.
+    let annas_registry = Registry::open_postgres(&url, &journal_key(&custom)).expect("team registry");
+    let trader = TraderRef { cta_user_id: 4242, display_name: "Priya Teamshared".into() };
+    let sent = Submission::new("annas-draft", trader, DocumentRoute::UploadAfterCreate, RequestStage::Submitted);
+    annas_registry.save(&sent).expect("saved");
 
     // Ben's window: the URL in the settings, the password in the keyring, as Setup saves them.
     let dir = tempfile::tempdir().expect("temp dir");
@@ -40,9 +49,57 @@ fn a_window_on_the_team_journal_shows_the_trader_another_admin_onboarded() {
     app.click_nav("Pipeline");
     let wanted = name.clone();
     app.wait_for("anna's trader on ben's board", move |h| h.query_by_label(&wanted).is_some());
+    app.click_nav("Subaccounts");
+    app.wait_for("anna's subaccount request on ben's list", |h| h.query_by_label("Priya Teamshared").is_some());
 
     let saved = std::fs::read_to_string(&settings_file).expect("settings file");
     assert!(!saved.contains("propdesk-ci"), "the database password stays out of the settings file: {saved}");
+}
+
+#[test]
+fn a_window_signed_in_to_another_firm_is_refused_by_the_team_journal_before_writing() {
+    let Some(url) = fresh_postgres_journal("window_other_firm") else { return };
+    let runtime = runtime();
+    let sandbox = runtime.block_on(Sandbox::start(SandboxConfig::for_tests())).expect("sandbox");
+
+    // Demo Firm's admin used the team journal first: the environment is Demo Firm's.
+    let custom = Environment::custom(&sandbox.live_url(), &sandbox.demo_url(), None);
+    let key = journal_key(&custom);
+    Journal::open_postgres(&url, &key).expect("team journal").bind_firm(Some(ORG_NAME), "Custom").expect("bound");
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (team, password) = TeamJournalSettings::from_typed_url(&url);
+    let mock = keyring_core::mock::Store::new().expect("mock keyring");
+    let secrets = SecretStore::with_store(mock.clone(), "test keyring");
+    secrets.set_team_journal_password(&team.url, password.as_ref().unwrap()).expect("keyring");
+    let settings_file = Paths::in_dir(dir.path()).settings_file();
+    Settings { team_journal: Some(team), ..Settings::default() }.save(&settings_file).expect("settings");
+
+    // Other Firm's admin signs in to the same environment.
+    let mut app = TestApp::start_in(dir, mock, StartEnvironment::SignedOut, runtime, None);
+    app.harness.get_by_label("Custom").click();
+    app.wait_for_text("LIVE URL");
+    app.type_into("LIVE URL", &sandbox.live_url());
+    app.type_into("DEMO URL", &sandbox.demo_url());
+    app.type_into("Username", OTHER_ORG_ADMIN_NAME);
+    app.type_into("Password", OTHER_ORG_ADMIN_PASSWORD);
+    app.type_into("API key name", OTHER_ORG_APP_ID);
+    app.type_into("Key ID", OTHER_ORG_CID);
+    app.type_into("Secret", OTHER_ORG_SECRET);
+    app.harness.get_by_role_and_label(egui::accesskit::Role::Button, "Sign in").click();
+    app.wait_for_text("Signed in as");
+    app.click_nav("Pipeline");
+    let refusal = format!("This team journal holds Custom for {ORG_NAME}; you are signed in to {OTHER_ORG_NAME}");
+    app.wait_for_text(&refusal);
+    // Nothing of the window's reached the team database: no trader, no registry.
+    let journal = Journal::open_postgres(&url, &key).expect("team journal");
+    assert!(journal.traders().expect("traders").is_empty());
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).expect("connect");
+    let registry_tables: i64 = admin
+        .query_one("SELECT count(*) FROM information_schema.tables WHERE table_name = 'registry_schema_version' AND table_schema = current_schema()", &[])
+        .expect("count")
+        .get(0);
+    assert_eq!(registry_tables, 0, "the registry was not even created for the refused window");
 }
 
 // ---- Setup → Team journal: the screen an admin uses ----

@@ -1,15 +1,14 @@
 //! The team journal: the same tables in a PostgreSQL database several admins share.
 //!
-//! Why a connection thread: the journal's interface is blocking (the pipeline calls it
-//! between requests, like the SQLite file), and the blocking `postgres` client panics
-//! when used from inside a tokio runtime, where most callers are. So one thread per
-//! journal owns the connection and runs each call as a job sent over a channel; callers
-//! block on the answer exactly as they block on the SQLite file. The thread ends when
-//! the journal is dropped, closing the connection (and releasing its advisory locks).
+//! The connection (its thread, reconnecting after a lost connection, the migration
+//! runner) is [`TeamDatabase`]'s, shared with the subaccount registry. Migrations are
+//! versioned in `schema_version`. Every row carries the environment key, so Staging and
+//! Production never mix in one database.
 //!
-//! Migrations are versioned in `schema_version` and run on connect, one process at a
-//! time (an advisory transaction lock). Every row carries the environment key, so
-//! Staging and Production never mix in one database.
+//! A run's lock is a session advisory lock: it goes with the connection. When the
+//! connection is lost while a run holds it, every call of this journal fails (a clear
+//! [`JournalError`]) until the run lets go of its lock, so the run stops writing instead
+//! of carrying on unlocked beside a run that may have taken the lock meanwhile.
 
 use super::author::Author;
 use super::{
@@ -19,96 +18,14 @@ use super::{
 use crate::api::Secret;
 use crate::onboarding::claims::{Exclusive, in_flight, interval_wait};
 use crate::onboarding::run_lock::RunHolder;
+use crate::store::team_database::{
+    JobError, LOCK_SPACE, Migrations, TeamDatabase, TeamDatabaseHandle, Unavailable, tls,
+};
 use chrono::{DateTime, Utc};
 use postgres::{Client, GenericClient, Row};
-use std::sync::mpsc;
 use std::time::Duration;
 
-/// The schema, one entry per version; applied in order, never edited once released.
-const MIGRATIONS: &[&str] = &[
-    "
-CREATE TABLE traders (
-    environment TEXT NOT NULL,
-    name TEXT NOT NULL,
-    seq BIGSERIAL,
-    email TEXT NOT NULL DEFAULT '',
-    account_name TEXT NOT NULL DEFAULT '',
-    user_id BIGINT,
-    contact_done BOOLEAN NOT NULL DEFAULT FALSE,
-    account_id BIGINT,
-    trading_permission_id BIGINT,
-    agreement_signed_at TIMESTAMPTZ,
-    entitled_at TIMESTAMPTZ,
-    revoked_at TIMESTAMPTZ,
-    cancelled_at TIMESTAMPTZ,
-    last_error TEXT,
-    error_stage TEXT,
-    updated_at TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (environment, name)
-);
-CREATE INDEX traders_by_user ON traders (environment, user_id);
-CREATE TABLE intents (
-    id BIGSERIAL PRIMARY KEY,
-    environment TEXT NOT NULL,
-    name TEXT NOT NULL,
-    action TEXT NOT NULL,
-    started_at TIMESTAMPTZ NOT NULL,
-    finished_at TIMESTAMPTZ,
-    outcome TEXT,
-    detail TEXT
-);
-CREATE INDEX open_intents ON intents (environment, name, action) WHERE finished_at IS NULL;
-CREATE TABLE history (
-    id BIGSERIAL PRIMARY KEY,
-    environment TEXT NOT NULL,
-    name TEXT NOT NULL,
-    at TIMESTAMPTZ NOT NULL,
-    what TEXT NOT NULL
-);
-CREATE INDEX history_by_name ON history (environment, name);
-CREATE TABLE run_holders (
-    environment TEXT PRIMARY KEY,
-    pid BIGINT NOT NULL,
-    program TEXT NOT NULL,
-    host TEXT NOT NULL,
-    since TIMESTAMPTZ NOT NULL
-);
-CREATE TABLE marks (
-    environment TEXT NOT NULL,
-    what TEXT NOT NULL,
-    at TIMESTAMPTZ,
-    PRIMARY KEY (environment, what)
-);
-",
-    "
--- 2: who wrote each line of history (old lines keep NULL: unknown).
-ALTER TABLE history ADD COLUMN by_user TEXT, ADD COLUMN by_host TEXT;
-",
-    "
--- 3: the team's history, newest first, without reading every line.
-CREATE INDEX history_by_time ON history (environment, at DESC, id DESC);
-",
-];
-
-/// Namespaces Propdesk's advisory locks (the first key of the two-key form).
-const LOCK_SPACE: i32 = 0x5052_4f50; // "PROP"
-/// The second key of the migration lock; runs and grant claims use `hashtext` of the
-/// schema and their key, so two schemas in one database never block each other.
-const MIGRATION_LOCK: i32 = 0;
-
-/// Whether a `--journal` value names a PostgreSQL server rather than a file.
-pub fn is_postgres_url(value: &str) -> bool {
-    value.starts_with("postgres://") || value.starts_with("postgresql://")
-}
-
-/// The URL with its password replaced, for logs and messages.
-pub fn redact_url(url: &str) -> String {
-    let mut out = url.to_string();
-    for span in password_spans(url).into_iter().rev() {
-        out.replace_range(span, "***");
-    }
-    out
-}
+pub use crate::store::team_database::{is_postgres_url, redact_url, split_password};
 
 /// `host/database` of a team journal's URL, to say which one is in use.
 pub fn team_journal_name(url: &str) -> String {
@@ -120,46 +37,6 @@ pub fn team_journal_name(url: &str) -> String {
         }
         Err(_) => redact_url(url),
     }
-}
-
-/// The URL without its password, and the password: the settings keep the first, the
-/// keyring the second (see `store::team_journal`).
-pub fn split_password(url: &str) -> (String, Option<Secret>) {
-    let spans = password_spans(url);
-    let password = spans.first().map(|span| Secret::new(url[span.clone()].to_string()));
-    let mut out = url.to_string();
-    for span in spans.into_iter().rev() {
-        // The separator goes with the password: `user:pw@` -> `user@`, `password=pw&` -> ``.
-        let (start, end) = if out[..span.start].ends_with(':') {
-            (span.start - 1, span.end)
-        } else {
-            let start = span.start - "password=".len();
-            let end = if out[span.end..].starts_with('&') { span.end + 1 } else { span.end };
-            (start, end)
-        };
-        out.replace_range(start..end, "");
-    }
-    let out = out.trim_end_matches(['&', '?']).to_string();
-    (out, password)
-}
-
-/// Where passwords sit in a URL: `user:password@` in the authority and `password=…`
-/// among the parameters, in order.
-fn password_spans(url: &str) -> Vec<std::ops::Range<usize>> {
-    let mut spans = Vec::new();
-    if let Some(scheme_end) = url.find("://").map(|i| i + 3) {
-        let authority_end = url[scheme_end..].find(['/', '?']).map_or(url.len(), |i| scheme_end + i);
-        if let Some(at) = url[scheme_end..authority_end].rfind('@').map(|i| scheme_end + i)
-            && let Some(colon) = url[scheme_end..at].find(':').map(|i| scheme_end + i)
-        {
-            spans.push(colon + 1..at);
-        }
-    }
-    if let Some(start) = url.find("password=").map(|i| i + "password=".len()) {
-        let end = url[start..].find('&').map_or(url.len(), |i| start + i);
-        spans.push(start..end);
-    }
-    spans
 }
 
 // ---- "Test connection" (Setup → Team journal) ----
@@ -306,52 +183,94 @@ fn short_reason(error: &postgres::Error) -> String {
     }
 }
 
-type Job = Box<dyn FnOnce(&mut Client) + Send>;
+/// The schema, one entry per version; applied in order, never edited once released.
+const MIGRATIONS: &[&str] = &[
+    "
+CREATE TABLE traders (
+    environment TEXT NOT NULL,
+    name TEXT NOT NULL,
+    seq BIGSERIAL,
+    email TEXT NOT NULL DEFAULT '',
+    account_name TEXT NOT NULL DEFAULT '',
+    user_id BIGINT,
+    contact_done BOOLEAN NOT NULL DEFAULT FALSE,
+    account_id BIGINT,
+    trading_permission_id BIGINT,
+    agreement_signed_at TIMESTAMPTZ,
+    entitled_at TIMESTAMPTZ,
+    revoked_at TIMESTAMPTZ,
+    cancelled_at TIMESTAMPTZ,
+    last_error TEXT,
+    error_stage TEXT,
+    updated_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (environment, name)
+);
+CREATE INDEX traders_by_user ON traders (environment, user_id);
+CREATE TABLE intents (
+    id BIGSERIAL PRIMARY KEY,
+    environment TEXT NOT NULL,
+    name TEXT NOT NULL,
+    action TEXT NOT NULL,
+    started_at TIMESTAMPTZ NOT NULL,
+    finished_at TIMESTAMPTZ,
+    outcome TEXT,
+    detail TEXT
+);
+CREATE INDEX open_intents ON intents (environment, name, action) WHERE finished_at IS NULL;
+CREATE TABLE history (
+    id BIGSERIAL PRIMARY KEY,
+    environment TEXT NOT NULL,
+    name TEXT NOT NULL,
+    at TIMESTAMPTZ NOT NULL,
+    what TEXT NOT NULL
+);
+CREATE INDEX history_by_name ON history (environment, name);
+CREATE TABLE run_holders (
+    environment TEXT PRIMARY KEY,
+    pid BIGINT NOT NULL,
+    program TEXT NOT NULL,
+    host TEXT NOT NULL,
+    since TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE marks (
+    environment TEXT NOT NULL,
+    what TEXT NOT NULL,
+    at TIMESTAMPTZ,
+    PRIMARY KEY (environment, what)
+);
+",
+    "
+-- 2: who wrote each line of history (old lines keep NULL: unknown).
+ALTER TABLE history ADD COLUMN by_user TEXT, ADD COLUMN by_host TEXT;
+",
+    "
+-- 3: the team's history, newest first, without reading every line.
+CREATE INDEX history_by_time ON history (environment, at DESC, id DESC);
+",
+    "
+-- 4: the firm (Tradovate organization) each environment key belongs to (journal/firm.rs).
+CREATE TABLE firms (environment TEXT PRIMARY KEY, organization TEXT NOT NULL,
+    bound_at TIMESTAMPTZ NOT NULL, bound_by_user TEXT, bound_by_host TEXT);
+",
+];
+
+/// The journal's schema, versioned in `schema_version`.
+static SCHEMA: Migrations = Migrations { version_table: "schema_version", lock: MIGRATION_LOCK, steps: MIGRATIONS };
+
+/// The second key of the migration lock; runs and grant claims use `hashtext` of the
+/// schema and their key, so two schemas in one database never block each other.
+const MIGRATION_LOCK: i32 = 0;
 
 pub(super) struct PostgresStore {
-    jobs: mpsc::Sender<Job>,
+    database: TeamDatabase,
 }
 
 impl PostgresStore {
     /// Connects (TLS when the server offers it, per the URL's `sslmode`) and migrates.
     /// A `password` given apart (from the keyring) wins over one in the URL.
     pub(super) fn connect(url: &str, password: Option<&Secret>) -> JournalResult<Self> {
-        let shown = redact_url(url);
-        let mut config: postgres::Config =
-            url.parse().map_err(|e| JournalError::new(format!("{shown}: not a PostgreSQL URL ({e})")))?;
-        if let Some(password) = password {
-            config.password(password.expose());
-        }
-        if config.get_connect_timeout().is_none() {
-            config.connect_timeout(Duration::from_secs(10));
-        }
-        config.application_name("propdesk");
-        let (jobs, queue) = mpsc::channel::<Job>();
-        let (ready, connected) = mpsc::channel::<Result<(), String>>();
-        std::thread::Builder::new()
-            .name("journal-postgres".into())
-            .spawn(move || {
-                let mut client = match config.connect(tls()).map_err(|e| e.to_string()).and_then(|mut client| {
-                    migrate(&mut client).map_err(|e| format!("migrating the journal: {e}"))?;
-                    Ok(client)
-                }) {
-                    Ok(client) => client,
-                    Err(error) => {
-                        let _ = ready.send(Err(error));
-                        return;
-                    }
-                };
-                let _ = ready.send(Ok(()));
-                while let Ok(job) = queue.recv() {
-                    job(&mut client);
-                }
-            })
-            .map_err(|e| JournalError::new(format!("cannot start the journal's connection thread: {e}")))?;
-        match connected.recv() {
-            Ok(Ok(())) => Ok(Self { jobs }),
-            Ok(Err(error)) => Err(JournalError::new(format!("{shown}: {error}"))),
-            Err(_) => Err(JournalError::new(format!("{shown}: the connection thread stopped"))),
-        }
+        let database = TeamDatabase::connect(url, password, "team journal", &SCHEMA).map_err(JournalError::new)?;
+        Ok(Self { database })
     }
 
     /// Runs `job` on the connection thread and waits for its answer.
@@ -359,14 +278,7 @@ impl PostgresStore {
         &self,
         job: impl FnOnce(&mut Client) -> Result<T, postgres::Error> + Send + 'static,
     ) -> JournalResult<T> {
-        let (answer, answered) = mpsc::sync_channel(1);
-        let lost = || JournalError::new("the connection to the team journal was lost");
-        self.jobs
-            .send(Box::new(move |client| {
-                let _ = answer.send(job(client));
-            }))
-            .map_err(|_| lost())?;
-        answered.recv().map_err(|_| lost())?.map_err(|e| JournalError::new(e.to_string()))
+        self.database.call(move |session| job(session.client)).map_err(journal_error)
     }
 
     /// Runs `job` in one transaction.
@@ -412,40 +324,11 @@ enum Filter {
     UserId(i64),
 }
 
-/// rustls with the same crypto provider and Mozilla roots as the HTTP client.
-fn tls() -> tokio_postgres_rustls::MakeRustlsConnect {
-    let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
-    let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .expect("the aws-lc-rs provider supports the default TLS versions")
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    tokio_postgres_rustls::MakeRustlsConnect::new(config)
-}
-
-/// Applies the migrations this database has not seen, one process at a time.
-fn migrate(client: &mut Client) -> Result<(), postgres::Error> {
-    let mut tx = client.transaction()?;
-    tx.execute("SELECT pg_advisory_xact_lock($1, $2)", &[&LOCK_SPACE, &MIGRATION_LOCK])?;
-    tx.batch_execute(
-        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)",
-    )?;
-    let current: i32 = tx.query_one("SELECT COALESCE(MAX(version), 0) FROM schema_version", &[])?.get(0);
-    for (index, migration) in MIGRATIONS.iter().enumerate() {
-        let version = i32::try_from(index + 1).unwrap_or(i32::MAX);
-        if version > current {
-            tx.batch_execute(migration)?;
-            tx.execute("INSERT INTO schema_version (version, applied_at) VALUES ($1, now())", &[&version])?;
-        }
-    }
-    tx.commit()
-}
-
 /// Releases the run's advisory lock when the run ends (the server also releases it
 /// when the connection closes, however the process ends).
 struct AdvisoryRunLock {
-    jobs: mpsc::Sender<Job>,
+    database: TeamDatabaseHandle,
+    hold: u64,
     environment: String,
 }
 
@@ -454,17 +337,24 @@ impl Drop for AdvisoryRunLock {
     /// ended, on any connection, finds the lock free.
     fn drop(&mut self) {
         let environment = std::mem::take(&mut self.environment);
-        let (done, unlocked) = mpsc::sync_channel(1);
-        let sent = self.jobs.send(Box::new(move |client| {
+        self.database.release(self.hold, UNLOCK_WAIT, move |client| {
             let _ = client.execute(
                 "SELECT pg_advisory_unlock($1, hashtext(current_schema() || chr(31) || $2))",
                 &[&LOCK_SPACE, &environment],
             );
-            let _ = done.send(());
-        }));
-        if sent.is_ok() {
-            let _ = unlocked.recv_timeout(UNLOCK_WAIT);
-        }
+        });
+    }
+}
+
+/// What a caller is told when the run lock went with a lost connection.
+const RUN_LOCK_LOST: &str = "the team journal's connection was lost while this run held its run lock, so \
+    the lock is gone and another run may have started: this run stops writing. Start it again to resume";
+
+fn journal_error(error: JobError) -> JournalError {
+    match error {
+        JobError::Server(e) => JournalError::new(e.to_string()),
+        JobError::Unavailable(Unavailable::LockLost) => JournalError::new(RUN_LOCK_LOST),
+        JobError::Unavailable(Unavailable::Unreachable(message)) => JournalError::new(message),
     }
 }
 
@@ -494,16 +384,25 @@ impl JournalStore for PostgresStore {
     fn take_run_lock(&self, environment: &str) -> JournalResult<Option<RunGuard>> {
         let key = environment.to_string();
         // A hash collision between two environments only refuses a run (fails safe).
-        let taken = self.call(move |client| {
-            Ok(client
-                .query_one(
-                    "SELECT pg_try_advisory_lock($1, hashtext(current_schema() || chr(31) || $2))",
-                    &[&LOCK_SPACE, &key],
-                )?
-                .get::<_, bool>(0))
-        })?;
-        Ok(taken.then(|| {
-            Box::new(AdvisoryRunLock { jobs: self.jobs.clone(), environment: environment.to_string() }) as RunGuard
+        let taken = self
+            .database
+            .call(move |session| {
+                let taken: bool = session
+                    .client
+                    .query_one(
+                        "SELECT pg_try_advisory_lock($1, hashtext(current_schema() || chr(31) || $2))",
+                        &[&LOCK_SPACE, &key],
+                    )?
+                    .get(0);
+                Ok(taken.then_some(session.generation))
+            })
+            .map_err(journal_error)?;
+        // The lock lives on the connection it was taken on: remembered, so losing that
+        // connection stops this store (see the module comment).
+        Ok(taken.map(|generation| {
+            let hold = self.database.hold(generation);
+            Box::new(AdvisoryRunLock { database: self.database.handle(), hold, environment: environment.to_string() })
+                as RunGuard
         }))
     }
 
@@ -816,6 +715,19 @@ impl JournalStore for PostgresStore {
         })
     }
 
+    // The firm an environment key belongs to (journal/firm.rs).
+    fn bind_firm(&self, environment: &str, organization: &str, by: &Author) -> JournalResult<String> {
+        let (environment, organization, by) = (environment.to_string(), organization.to_string(), by.clone());
+        self.transaction(move |tx| {
+            tx.execute(
+                "INSERT INTO firms (environment, organization, bound_at, bound_by_user, bound_by_host)
+                 VALUES ($1, $2, now(), $3, $4) ON CONFLICT (environment) DO NOTHING",
+                &[&environment, &organization, &by.user, &by.host],
+            )?;
+            Ok(tx.query_one("SELECT organization FROM firms WHERE environment = $1", &[&environment])?.get(0))
+        })
+    }
+
     // ---- Moving a journal into another ----
 
     fn environment_keys(&self) -> JournalResult<Vec<String>> {
@@ -849,6 +761,14 @@ impl JournalStore for PostgresStore {
                 Ok(TraderExport { trader, history, open_intents })
             })
             .collect()
+    }
+
+    fn bound_firm(&self, environment: &str) -> JournalResult<Option<String>> {
+        let environment = environment.to_string();
+        self.call(move |client| {
+            let row = client.query_opt("SELECT organization FROM firms WHERE environment = $1", &[&environment])?;
+            Ok(row.map(|row| row.get(0)))
+        })
     }
 
     fn import_traders(&self, environment: &str, traders: &[TraderExport]) -> JournalResult<Copied> {
@@ -937,41 +857,6 @@ fn read_trader(row: &Row) -> JournaledTrader {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_password_never_shows() {
-        assert_eq!(
-            redact_url("postgres://ops:s3cret@db.example:5432/propdesk"),
-            "postgres://ops:***@db.example:5432/propdesk"
-        );
-        assert_eq!(
-            redact_url("postgresql://ops@db/propdesk?password=s3cret&sslmode=require"),
-            "postgresql://ops@db/propdesk?password=***&sslmode=require"
-        );
-        assert_eq!(redact_url("postgres://db/propdesk"), "postgres://db/propdesk");
-        assert!(is_postgres_url("postgresql://db/x") && !is_postgres_url("/home/ops/journal.sqlite"));
-    }
-
-    #[test]
-    fn the_password_is_split_off_for_the_keyring() {
-        let split = |url: &str| {
-            let (url, password) = split_password(url);
-            (url, password.map(|p| p.expose().to_string()))
-        };
-        assert_eq!(
-            split("postgres://ops:s3cret@db.example:5432/propdesk"),
-            ("postgres://ops@db.example:5432/propdesk".into(), Some("s3cret".into()))
-        );
-        assert_eq!(
-            split("postgresql://ops@db/propdesk?password=s3cret&sslmode=require"),
-            ("postgresql://ops@db/propdesk?sslmode=require".into(), Some("s3cret".into()))
-        );
-        assert_eq!(
-            split("postgres://ops@db/propdesk?sslmode=require&password=s3cret"),
-            ("postgres://ops@db/propdesk?sslmode=require".into(), Some("s3cret".into()))
-        );
-        assert_eq!(split("postgres://ops@db/propdesk"), ("postgres://ops@db/propdesk".into(), None));
-    }
 
     #[test]
     fn test_connection_says_what_it_found_or_what_to_fix() {

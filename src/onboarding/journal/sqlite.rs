@@ -75,6 +75,9 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE history ADD COLUMN by_user TEXT; ALTER TABLE history ADD COLUMN by_host TEXT;",
     // 2: the team's history, newest first, without reading every line.
     "CREATE INDEX IF NOT EXISTS history_by_time ON history (environment, at, id);",
+    // 3: the firm (Tradovate organization) each environment key belongs to (journal/firm.rs).
+    "CREATE TABLE IF NOT EXISTS firms (environment TEXT PRIMARY KEY, organization TEXT NOT NULL,
+     bound_at TEXT NOT NULL, bound_by_user TEXT, bound_by_host TEXT);",
 ];
 
 /// Brings the file's tables up to the newest version, in one transaction.
@@ -446,6 +449,23 @@ impl JournalStore for SqliteStore {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    // The firm an environment key belongs to (journal/firm.rs).
+    fn bind_firm(&self, environment: &str, organization: &str, by: &Author) -> JournalResult<String> {
+        let mut connection = self.lock();
+        let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT OR IGNORE INTO firms (environment, organization, bound_at, bound_by_user, bound_by_host)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![environment, organization, Utc::now().to_rfc3339(), by.user, by.host],
+        )?;
+        let bound: String =
+            tx.query_row("SELECT organization FROM firms WHERE environment = ?1", params![environment], |row| {
+                row.get(0)
+            })?;
+        tx.commit()?;
+        Ok(bound)
+    }
+
     // ---- Moving a journal into another ----
 
     fn environment_keys(&self) -> JournalResult<Vec<String>> {
@@ -481,6 +501,14 @@ impl JournalStore for SqliteStore {
                 Ok(TraderExport { trader, history, open_intents })
             })
             .collect()
+    }
+
+    fn bound_firm(&self, environment: &str) -> JournalResult<Option<String>> {
+        let connection = self.lock();
+        let firm = connection
+            .query_row("SELECT organization FROM firms WHERE environment = ?1", params![environment], |row| row.get(0))
+            .optional()?;
+        Ok(firm)
     }
 
     fn import_traders(&self, environment: &str, traders: &[TraderExport]) -> JournalResult<Copied> {

@@ -163,12 +163,24 @@ macro_rules! suite {
                 super::team_history_stops_at_its_limit_and_since(&store);
             }
 
+            #[test]
+            fn an_environment_belongs_to_the_first_firm_signed_in() {
+                let Some(store) = store("firm") else { return };
+                super::an_environment_belongs_to_the_first_firm_signed_in(&store);
+            }
+
             // ---- Moving a journal into another ----
 
             #[test]
             fn moving_a_local_journal_copies_each_trader_once_with_its_history() {
                 let Some(store) = store("move") else { return };
                 super::moving_a_local_journal_copies_each_trader_once_with_its_history(&store);
+            }
+
+            #[test]
+            fn a_move_never_mixes_two_firms_under_one_key() {
+                let Some(store) = store("move_firms") else { return };
+                super::a_move_never_mixes_two_firms_under_one_key(&store);
             }
         }
     };
@@ -483,6 +495,35 @@ fn team_history_stops_at_its_limit_and_since(store: &Store) {
     assert_eq!(journal.team_history(None, usize::MAX).unwrap().len(), 5, "no limit");
 }
 
+// The firm in the key (journal/firm.rs).
+fn an_environment_belongs_to_the_first_firm_signed_in(store: &Store) {
+    let anna = store.journal("production");
+    anna.bind_firm(Some("ACME Prop"), "Production").unwrap();
+    anna.bind_firm(Some("ACME Prop"), "Production").unwrap();
+
+    // Another process, signed in to another organization, is refused with both names.
+    let other = store.journal("production");
+    let refused = other.bind_firm(Some("Other Firm"), "Production").unwrap_err().to_string();
+    let which = if other.path().is_some() { "journal" } else { "team journal" };
+    assert!(
+        refused.contains(&format!("This {which} holds Production for ACME Prop; you are signed in to Other Firm")),
+        "{refused}"
+    );
+    // The refusal changed nothing: the first firm keeps the environment...
+    store.journal("production").bind_firm(Some("ACME Prop"), "Production").unwrap();
+    // ...and each environment key has a firm of its own.
+    store.journal("staging").bind_firm(Some("Other Firm"), "Staging").unwrap();
+
+    // A firm Tradovate did not name cannot be checked: a team journal refuses it, a file
+    // on one computer lets it pass.
+    let unknown = store.journal("production").bind_firm(None, "Production");
+    if other.path().is_some() {
+        unknown.unwrap();
+    } else {
+        assert!(unknown.unwrap_err().to_string().contains("did not say which organization"));
+    }
+}
+
 // ---- Moving a journal into another (issue 14: local file -> team journal) ----
 
 /// A trader and its history with times cut to microseconds (PostgreSQL's precision).
@@ -559,4 +600,32 @@ fn moving_a_local_journal_copies_each_trader_once_with_its_history(store: &Store
     assert_eq!(report.summary(), "Copied nothing: the team journal already had every trader.");
     assert_eq!(team.history("Carl").unwrap().len(), 4, "no history line twice");
     assert_eq!(team.open_intents().unwrap().len(), 1, "no intent twice");
+}
+
+fn a_move_never_mixes_two_firms_under_one_key(store: &Store) {
+    use super::transfer;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("local.sqlite");
+    let local = Journal::open(&file, "staging").unwrap();
+    local.bind_firm(Some("Acme Prop"), "Staging").unwrap();
+    local.upsert_trader("Carl", "c@x.com", "EVAL1").unwrap();
+    let local_production = Journal::open(&file, "production").unwrap();
+    local_production.bind_firm(Some("Acme Prop"), "Production").unwrap();
+    local_production.upsert_trader("Eve", "e@x.com", "EVAL3").unwrap();
+    // The team's Staging key already belongs to another firm; its Production to none yet.
+    let team = store.journal("staging");
+    team.bind_firm(Some("Other Firm"), "Staging").unwrap();
+    let team_production = store.journal("production");
+
+    let plan = transfer::plan(&local, &team).unwrap();
+    assert_eq!(plan.traders_to_copy(), 1, "{plan:?}");
+    assert!(
+        plan.summary()[1].starts_with("Staging: not copied, the team journal's belongs to the firm \"Other Firm\"")
+    );
+    let report = transfer::copy(&local, &team, &mut |_| {}).unwrap();
+    assert_eq!(report.traders(), 1);
+    assert!(team.trader("Carl").unwrap().is_none(), "Acme's trader is not put under Other Firm's key");
+    assert!(team_production.trader("Eve").unwrap().is_some());
+    // The Production key now belongs to Acme: another firm signing in there is refused.
+    assert!(team_production.bind_firm(Some("Other Firm"), "Production").is_err());
 }

@@ -19,11 +19,16 @@ pub struct EnvironmentMove {
     pub open_intents: usize,
     /// Traders the team journal already has under this key: left as they are.
     pub already_there: usize,
+    /// Why nothing of this key is copied: the two journals belong to different firms.
+    pub refused: Option<String>,
 }
 
 impl EnvironmentMove {
     /// "Staging: 42 traders, 310 history lines to copy; 3 traders already there are left as they are".
     pub fn summary(&self) -> String {
+        if let Some(reason) = &self.refused {
+            return format!("{}: not copied, {reason}", environment_label(&self.key));
+        }
         let mut text = if self.traders == 0 {
             format!("{}: nothing to copy", environment_label(&self.key))
         } else {
@@ -56,7 +61,7 @@ pub struct MovePlan {
 
 impl MovePlan {
     pub fn traders_to_copy(&self) -> usize {
-        self.environments.iter().map(|e| e.traders).sum()
+        self.environments.iter().filter(|e| e.refused.is_none()).map(|e| e.traders).sum()
     }
 
     /// One line per environment, or why there is nothing to do.
@@ -108,7 +113,8 @@ pub fn plan(from: &Journal, to: &Journal) -> JournalResult<MovePlan> {
     let mut environments = Vec::new();
     for (key, traders) in exports(from)? {
         let there = names(to, &key)?;
-        let mut entry = EnvironmentMove { key, ..Default::default() };
+        let refused = other_firm(from, to, &key)?;
+        let mut entry = EnvironmentMove { key, refused, ..Default::default() };
         for export in &traders {
             if there.contains(&export.trader.name) {
                 entry.already_there += 1;
@@ -133,6 +139,12 @@ pub fn copy(from: &Journal, to: &Journal, progress: &mut dyn FnMut(MoveProgress)
     let mut report = MoveReport::default();
     for (key, traders) in all {
         let mut copied = Copied::default();
+        if !firm_matches(from, to, &key)? {
+            done += traders.len();
+            progress(MoveProgress { done, total });
+            report.copied.push((key, copied));
+            continue;
+        }
         for batch in traders.chunks(BATCH) {
             let step = to.store().import_traders(&key, batch)?;
             copied.traders += step.traders;
@@ -160,6 +172,28 @@ fn exports(from: &Journal) -> JournalResult<Vec<(String, Vec<TraderExport>)>> {
         all.push((key, traders));
     }
     Ok(all)
+}
+
+/// Why `key`'s traders may not be copied: the team journal's key belongs to another
+/// firm than this computer's (two firms' traders never mix under one key).
+fn other_firm(from: &Journal, to: &Journal, key: &str) -> JournalResult<Option<String>> {
+    let (mine, theirs) = (from.store().bound_firm(key)?, to.store().bound_firm(key)?);
+    Ok(match (mine, theirs) {
+        (Some(mine), Some(theirs)) if mine != theirs => {
+            Some(format!("the team journal's belongs to the firm {theirs:?}, this computer's to {mine:?}"))
+        }
+        _ => None,
+    })
+}
+
+/// Binds the team journal's key to this computer's firm if it has none yet; false when
+/// it belongs to another firm (nothing of the key is copied then).
+fn firm_matches(from: &Journal, to: &Journal, key: &str) -> JournalResult<bool> {
+    match from.store().bound_firm(key)? {
+        Some(mine) => Ok(to.store().bind_firm(key, &mine, &to.author)? == mine),
+        // Unknown here: the team's next sign-in binds or checks it.
+        None => Ok(true),
+    }
 }
 
 fn names(journal: &Journal, key: &str) -> JournalResult<std::collections::HashSet<String>> {

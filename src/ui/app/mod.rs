@@ -329,7 +329,7 @@ impl PropdeskApp {
                 let opened = Ok((journal.clone(), registry.clone()));
                 self.bridge.send(Event::WorkspaceReady(kind, opened));
             }
-            _ => self.open_workspace(&connection.environment),
+            _ => self.open_workspace(&connection.environment, &connection.client),
         }
         self.settings.edit().last_environment = kind;
         self.setup.view_environment(kind, &self.settings);
@@ -390,17 +390,23 @@ impl PropdeskApp {
                 connection.workspace_problem = None;
             }
             Err(error) => {
-                let problem = match &self.settings.team_journal {
+                let problem = if crate::onboarding::journal::is_firm_refusal(&error) {
+                    // Says what to do by itself: the firm bound and the firm signed in to.
+                    Problem::simple(error.trim_start_matches("journal: "))
+                } else if let Some(team) =
+                    self.settings.team_journal.as_ref().filter(|_| kind != EnvironmentKind::Sandbox)
+                {
                     // Never a silent fallback to the file: that would split the team's data.
-                    Some(team) if kind != EnvironmentKind::Sandbox => Problem::new(
+                    Problem::new(
                         format!(
                             "The team journal {} could not be opened: fix it on Setup (Team journal card), \
                              or switch back to this computer's journal there",
                             crate::onboarding::journal::team_journal_name(&team.url)
                         ),
                         error,
-                    ),
-                    _ => Problem::new("The onboarding journal could not be opened", error),
+                    )
+                } else {
+                    Problem::new("The onboarding journal could not be opened", error)
                 };
                 self.toasts.error(&problem);
                 connection.workspace_problem = Some(problem);
@@ -412,12 +418,12 @@ impl PropdeskApp {
 
     /// Opens the environment's journal off the UI thread: the team's database when the
     /// settings name one, else this computer's file.
-    fn open_workspace(&self, environment: &Environment) {
-        let team = self
-            .settings
-            .team_journal
-            .as_ref()
-            .map(|team| TeamJournal { url: team.url.clone(), secrets: self.secret_store.clone() });
+    fn open_workspace(&self, environment: &Environment, client: &Client) {
+        let team = self.settings.team_journal.as_ref().map(|team| TeamJournal {
+            url: team.url.clone(),
+            secrets: self.secret_store.clone(),
+            signed_in: client.clone(),
+        });
         Workspace::open_in_background(&self.bridge, &self.paths, environment, team)
     }
 
@@ -488,8 +494,8 @@ impl PropdeskApp {
         // Dropping the workspace stops its watch; the new one starts its own.
         connection.workspace = None;
         connection.workspace_problem = None;
-        let environment = connection.environment.clone();
-        self.open_workspace(&environment);
+        let (environment, client) = (connection.environment.clone(), connection.client.clone());
+        self.open_workspace(&environment, &client);
     }
 
     fn on_watch_event(&mut self, event: WatchEvent) {
