@@ -24,6 +24,7 @@ pub mod transfer;
 use super::claims::Exclusive;
 use super::run_lock::RunHolder;
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -279,6 +280,16 @@ pub(crate) trait JournalStore: Send + Sync {
     /// Records `organization` as the firm of `environment` unless one is recorded already;
     /// returns the recorded one (see `journal/firm.rs`).
     fn bind_firm(&self, environment: &str, organization: &str, by: &Author) -> JournalResult<String>;
+
+    // ---- Change feed (the live board, issue 14 item 4) ----
+    /// A number that moves whenever `environment`'s traders or history change, whoever
+    /// wrote them (another window, a CLI run, another admin's computer). One indexed row,
+    /// cheap enough to poll every few seconds. Bumped by the backend's own triggers, so
+    /// every write counts, including ones added later.
+    fn change_mark(&self, environment: &str) -> JournalResult<i64>;
+    /// The newest line of history of each trader of `environment` that has one: who made
+    /// its latest change and when. One query for the whole board.
+    fn latest_history(&self, environment: &str) -> JournalResult<Vec<(String, HistoryEntry)>>;
     // ---- Moving a journal into another (issue 14: local file -> team journal) ----
     /// Every environment key with a trader row, sorted.
     fn environment_keys(&self) -> JournalResult<Vec<String>>;
@@ -499,6 +510,20 @@ impl Journal {
 
     pub(super) fn store(&self) -> &dyn JournalStore {
         self.store.as_ref()
+    }
+}
+
+// ---- Change feed (the live board, issue 14 item 4) ----
+impl Journal {
+    /// Moves whenever this environment's traders or history change, in any process:
+    /// compare two readings to know whether to re-read (see `ui::change_feed`).
+    pub fn change_mark(&self) -> JournalResult<i64> {
+        self.store.change_mark(&self.environment)
+    }
+
+    /// Each trader's newest line of history (who made the latest change, and when), by name.
+    pub fn latest_changes(&self) -> JournalResult<HashMap<String, HistoryEntry>> {
+        Ok(self.store.latest_history(&self.environment)?.into_iter().collect())
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod app;
 mod bridge;
+mod change_feed;
 mod command;
 mod confirm;
 mod connection;

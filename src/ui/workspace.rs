@@ -7,6 +7,7 @@
 //! live in memory: a journal on disk would point at traders that no longer exist.
 
 use super::bridge::Bridge;
+use super::change_feed::{CHANGE_POLL_INTERVAL, ChangeFeed};
 use super::event::Event;
 use crate::api::{Client, Environment, EnvironmentKind};
 use crate::onboarding::agreements::{AgreementWatch, WatchEvent, WatchOptions};
@@ -31,6 +32,8 @@ pub struct Workspace {
     pub entitlement_id: Option<i64>,
     /// Pipeline board hook: the watch refused a manual check until then.
     pub next_check_at: Option<std::time::Instant>,
+    /// Other processes' writes to a shared journal, polled (see `change_feed`).
+    change_feed: Option<ChangeFeed>,
 }
 
 /// A team's PostgreSQL journal, as Setup configured it: the URL from the settings and
@@ -126,7 +129,14 @@ impl Workspace {
             auto_grant: true,
             entitlement_id: None,
             next_check_at: None,
+            change_feed: None,
         }
+    }
+
+    /// Re-reads the screens whenever another window, a CLI run or another admin writes
+    /// to this journal (polled off the UI thread; stops when the workspace is dropped).
+    pub fn follow_changes(&mut self, bridge: &Bridge) {
+        self.change_feed = ChangeFeed::follow(self.journal.clone(), self.changes.clone(), bridge, CHANGE_POLL_INTERVAL);
     }
 
     /// Whether the watch was started (on Production: the admin confirmed).

@@ -229,3 +229,48 @@ fn update_risk_rules_is_disabled_with_its_reason_without_a_saved_profile() {
     button.hover();
     app.wait_for_text("Save the risk rules for DEMOFIRM50K in Setup first");
 }
+
+/// Issue 14 item 4: a run outside the window (the CLI, the library pipeline) writes to
+/// the window's own journal file; the open board shows it by itself, with who did it.
+#[test]
+fn an_onboarding_run_outside_the_window_appears_on_the_open_board_without_a_click() {
+    // Nobody signs during the test: no watch event can be what refreshes the board.
+    let (mut app, sandbox) = signed_in_app(Duration::from_secs(600));
+    let (name, _journal) = onboard_one(&app, &sandbox);
+    let written = Instant::now();
+    let wanted = name.clone();
+    app.wait_for("the trader onboarded elsewhere, on the board", move |h| {
+        h.query_by_label(&wanted).is_some() && h.query_by_label("Account  1").is_some()
+    });
+    eprintln!("the run's trader on the open board {:?} after its last write", written.elapsed());
+    // Who made the trader's latest change, in words, on the row.
+    app.wait_for_text("account created by anna on ops-laptop at ");
+}
+
+/// At 1024×640 (the small-screen size) the board with a trader keeps the stage, who made
+/// the latest change and what it waits for inside the window (Email and Account make room).
+#[test]
+fn at_1024_px_the_stage_last_change_and_waiting_for_stay_inside_the_window() {
+    const WIDTH: f64 = 1024.0;
+    let (mut app, sandbox) = signed_in_app(Duration::from_secs(600));
+    app.harness.set_size(egui::vec2(WIDTH as f32, 640.0));
+    let (name, _journal) = onboard_one(&app, &sandbox);
+    let wanted = name.clone();
+    app.wait_for("the trader's latest change on the board", move |h| {
+        h.query_by_label(&wanted).is_some() && h.query_by_label_contains("account created by anna").is_some()
+    });
+    let right_edge = |node: Option<egui_kittest::Node<'_>>, what: &str| {
+        let node = node.unwrap_or_else(|| panic!("no {what:?} on the board"));
+        node.accesskit_node().bounding_box().map_or(f64::MAX, |r| r.x1)
+    };
+    let mut edges: Vec<(&str, f64)> = ["Stage", "Last change", "Waiting for"]
+        .into_iter()
+        .map(|title| (title, right_edge(app.harness.query_by_label(title), title)))
+        .collect();
+    let change = app.harness.query_by_label_contains("account created by anna");
+    edges.push(("the latest change", right_edge(change, "the latest change")));
+    edges.push(("the wait", right_edge(app.harness.query_by_label("Waiting for the trader to sign"), "the wait")));
+    for (what, x1) in edges {
+        assert!(x1 <= WIDTH + 0.5, "{what:?} reaches x = {x1}, past the {WIDTH} px window");
+    }
+}

@@ -252,10 +252,42 @@ CREATE INDEX history_by_time ON history (environment, at DESC, id DESC);
 CREATE TABLE firms (environment TEXT PRIMARY KEY, organization TEXT NOT NULL,
     bound_at TIMESTAMPTZ NOT NULL, bound_by_user TEXT, bound_by_host TEXT);
 ",
+    // 5: the change feed (live board).
+    CHANGE_FEED_MIGRATION,
 ];
 
 /// The journal's schema, versioned in `schema_version`.
 static SCHEMA: Migrations = Migrations { version_table: "schema_version", lock: MIGRATION_LOCK, steps: MIGRATIONS };
+
+// ---- Change feed (the live board, issue 14 item 4) ----
+
+/// The counter every write to traders or history bumps, by triggers (a write added later
+/// counts too), and the index the board's "latest change per trader" read walks.
+///
+/// Deferred to commit on purpose: the counter row is locked only for the commit itself,
+/// never while a transaction still waits on other rows, so concurrent writers (two runs,
+/// a watcher) cannot deadlock on it, and a rolled-back write never moves it. Safe to run
+/// twice (a migration renumbered at a merge finds its work done).
+const CHANGE_FEED_MIGRATION: &str = "
+CREATE TABLE IF NOT EXISTS journal_changes (environment TEXT PRIMARY KEY, seq BIGINT NOT NULL);
+CREATE OR REPLACE FUNCTION propdesk_note_change() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    changed TEXT;
+BEGIN
+    IF TG_OP = 'DELETE' THEN changed := OLD.environment; ELSE changed := NEW.environment; END IF;
+    INSERT INTO journal_changes (environment, seq) VALUES (changed, 1)
+    ON CONFLICT (environment) DO UPDATE SET seq = journal_changes.seq + 1;
+    RETURN NULL;
+END
+$$;
+DROP TRIGGER IF EXISTS traders_change ON traders;
+CREATE CONSTRAINT TRIGGER traders_change AFTER INSERT OR UPDATE OR DELETE ON traders
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION propdesk_note_change();
+DROP TRIGGER IF EXISTS history_change ON history;
+CREATE CONSTRAINT TRIGGER history_change AFTER INSERT OR UPDATE OR DELETE ON history
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION propdesk_note_change();
+CREATE INDEX IF NOT EXISTS history_latest ON history (environment, name, id);
+";
 
 /// The second key of the migration lock; runs and grant claims use `hashtext` of the
 /// schema and their key, so two schemas in one database never block each other.
@@ -725,6 +757,34 @@ impl JournalStore for PostgresStore {
                 &[&environment, &organization, &by.user, &by.host],
             )?;
             Ok(tx.query_one("SELECT organization FROM firms WHERE environment = $1", &[&environment])?.get(0))
+        })
+    }
+
+    // ---- Change feed (the live board, issue 14 item 4) ----
+    fn change_mark(&self, environment: &str) -> JournalResult<i64> {
+        let environment = environment.to_string();
+        self.call(move |client| {
+            let row = client.query_opt("SELECT seq FROM journal_changes WHERE environment = $1", &[&environment])?;
+            Ok(row.map_or(0, |row| row.get(0)))
+        })
+    }
+
+    fn latest_history(&self, environment: &str) -> JournalResult<Vec<(String, HistoryEntry)>> {
+        let environment = environment.to_string();
+        self.call(move |client| {
+            let rows = client.query(
+                "SELECT DISTINCT ON (name) name, at, what, by_user, by_host FROM history
+                 WHERE environment = $1 ORDER BY name, id DESC",
+                &[&environment],
+            )?;
+            Ok(rows
+                .iter()
+                .map(|row| {
+                    let entry =
+                        HistoryEntry { at: row.get(1), what: row.get(2), by: Author::stored(row.get(3), row.get(4)) };
+                    (row.get(0), entry)
+                })
+                .collect())
         })
     }
 

@@ -78,7 +78,67 @@ const MIGRATIONS: &[&str] = &[
     // 3: the firm (Tradovate organization) each environment key belongs to (journal/firm.rs).
     "CREATE TABLE IF NOT EXISTS firms (environment TEXT PRIMARY KEY, organization TEXT NOT NULL,
      bound_at TEXT NOT NULL, bound_by_user TEXT, bound_by_host TEXT);",
+    // 4: the change feed (live board): every write to traders or history bumps its
+    // environment's counter, in the writer's own transaction, whichever process wrote.
+    CHANGE_FEED_MIGRATION,
 ];
+
+// ---- Change feed (the live board, issue 14 item 4) ----
+
+/// The counter and the triggers that bump it: one per table and kind of write, so a
+/// write added later counts without anyone remembering to bump it. Safe to run twice (a
+/// migration renumbered at a merge finds its work done).
+const CHANGE_FEED_MIGRATION: &str = "
+CREATE TABLE IF NOT EXISTS journal_changes (environment TEXT PRIMARY KEY, seq INTEGER NOT NULL);
+CREATE TRIGGER IF NOT EXISTS traders_inserted_change AFTER INSERT ON traders BEGIN
+    INSERT INTO journal_changes (environment, seq) VALUES (NEW.environment, 1)
+    ON CONFLICT (environment) DO UPDATE SET seq = seq + 1; END;
+CREATE TRIGGER IF NOT EXISTS traders_updated_change AFTER UPDATE ON traders BEGIN
+    INSERT INTO journal_changes (environment, seq) VALUES (NEW.environment, 1)
+    ON CONFLICT (environment) DO UPDATE SET seq = seq + 1; END;
+CREATE TRIGGER IF NOT EXISTS traders_deleted_change AFTER DELETE ON traders BEGIN
+    INSERT INTO journal_changes (environment, seq) VALUES (OLD.environment, 1)
+    ON CONFLICT (environment) DO UPDATE SET seq = seq + 1; END;
+CREATE TRIGGER IF NOT EXISTS history_inserted_change AFTER INSERT ON history BEGIN
+    INSERT INTO journal_changes (environment, seq) VALUES (NEW.environment, 1)
+    ON CONFLICT (environment) DO UPDATE SET seq = seq + 1; END;
+CREATE TRIGGER IF NOT EXISTS history_updated_change AFTER UPDATE ON history BEGIN
+    INSERT INTO journal_changes (environment, seq) VALUES (NEW.environment, 1)
+    ON CONFLICT (environment) DO UPDATE SET seq = seq + 1; END;
+CREATE TRIGGER IF NOT EXISTS history_deleted_change AFTER DELETE ON history BEGIN
+    INSERT INTO journal_changes (environment, seq) VALUES (OLD.environment, 1)
+    ON CONFLICT (environment) DO UPDATE SET seq = seq + 1; END;
+";
+
+impl SqliteStore {
+    fn read_change_mark(&self, environment: &str) -> JournalResult<i64> {
+        let connection = self.lock();
+        let mut query = connection.prepare_cached("SELECT seq FROM journal_changes WHERE environment = ?1")?;
+        Ok(query.query_row(params![environment], |row| row.get(0)).optional()?.unwrap_or(0))
+    }
+
+    /// The newest line per trader: the (environment, name) index holds the ids, so the
+    /// inner query never reads the table.
+    fn read_latest_history(&self, environment: &str) -> JournalResult<Vec<(String, HistoryEntry)>> {
+        let connection = self.lock();
+        let mut query = connection.prepare_cached(
+            "SELECT history.name, at, what, by_user, by_host FROM history
+             JOIN (SELECT MAX(id) AS id FROM history WHERE environment = ?1 GROUP BY name) AS latest
+             ON history.id = latest.id",
+        )?;
+        let rows = query.query_map(params![environment], |row| {
+            Ok((
+                row.get(0)?,
+                HistoryEntry {
+                    at: parse_time(row.get::<_, String>(1)?).unwrap_or_default(),
+                    what: row.get(2)?,
+                    by: Author::stored(row.get(3)?, row.get(4)?),
+                },
+            ))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
 
 /// Brings the file's tables up to the newest version, in one transaction.
 fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {
@@ -464,6 +524,15 @@ impl JournalStore for SqliteStore {
             })?;
         tx.commit()?;
         Ok(bound)
+    }
+
+    // ---- Change feed (the live board, issue 14 item 4) ----
+    fn change_mark(&self, environment: &str) -> JournalResult<i64> {
+        self.read_change_mark(environment)
+    }
+
+    fn latest_history(&self, environment: &str) -> JournalResult<Vec<(String, HistoryEntry)>> {
+        self.read_latest_history(environment)
     }
 
     // ---- Moving a journal into another ----

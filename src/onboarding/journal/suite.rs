@@ -60,7 +60,9 @@ fn postgres(label: &str) -> Option<Store> {
             .batch_execute(
                 "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL);
                  INSERT INTO schema_version VALUES (1, now());
-                 -- The history table as version 1 made it (the only one version 2 changes).
+                 -- The history table as version 1 made it (the only one version 2 changes),
+                 -- and the traders table's key (version 3's change feed adds a trigger to it).
+                 CREATE TABLE traders (environment TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (environment, name));
                  CREATE TABLE history (id BIGSERIAL PRIMARY KEY, environment TEXT NOT NULL,
                      name TEXT NOT NULL, at TIMESTAMPTZ NOT NULL, what TEXT NOT NULL);
                  INSERT INTO history (environment, name, at, what) VALUES ('sandbox', 'Anna', now(), 'User created');",
@@ -522,6 +524,91 @@ fn an_environment_belongs_to_the_first_firm_signed_in(store: &Store) {
     } else {
         assert!(unknown.unwrap_err().to_string().contains("did not say which organization"));
     }
+}
+
+// ---- Change feed (the live board, issue 14 item 4) ----
+
+/// The change-feed tests, for one backend (a block of its own: merges stay easy).
+macro_rules! change_feed_suite {
+    ($backend:ident) => {
+        mod $backend {
+            fn store(label: &str) -> Option<super::super::Store> {
+                super::super::$backend(label)
+            }
+
+            #[test]
+            fn the_change_mark_moves_with_every_write_from_any_process() {
+                let Some(store) = store("change_mark_moves") else { return };
+                super::super::the_change_mark_moves_with_every_write_from_any_process(&store);
+            }
+
+            #[test]
+            fn the_latest_change_of_each_trader_names_who_made_it() {
+                let Some(store) = store("latest_change") else { return };
+                super::super::the_latest_change_of_each_trader_names_who_made_it(&store);
+            }
+        }
+    };
+}
+
+/// The feed's tests, for both backends (`change_feed::sqlite::…`, `change_feed::postgres::…`).
+mod change_feed {
+    change_feed_suite!(sqlite);
+    change_feed_suite!(postgres);
+}
+
+fn the_change_mark_moves_with_every_write_from_any_process(store: &Store) {
+    let window = store.journal("sandbox");
+    let other = store.journal("sandbox").with_author(author("bob", "desk-7"));
+    let elsewhere = store.journal("production");
+    let mut seen = window.change_mark().unwrap();
+    // Each write by another process (its own connection) moves the window's reading.
+    let mut moved = |what: &str, write: &dyn Fn()| {
+        write();
+        let now = window.change_mark().unwrap();
+        assert_ne!(now, seen, "{what} did not move the change mark");
+        seen = now;
+    };
+    moved("a new trader", &|| other.upsert_trader("Carl", "c@x.com", "EVAL1").unwrap());
+    moved("a changed email", &|| other.upsert_trader("Carl", "carl@x.com", "EVAL1").unwrap());
+    moved("a created user", &|| other.record_user("Carl", 5).unwrap());
+    moved("a failure", &|| other.record_error("Carl", "Contact info", "State is required").unwrap());
+    moved("a signature", &|| assert!(other.record_signed("Carl", Utc::now()).unwrap()));
+    moved("a grant", &|| assert!(other.record_entitled("Carl", Utc::now()).unwrap()));
+    moved("a line of history", &|| other.record_history("Carl", "Risk rules updated").unwrap());
+
+    // Reads, a stamp that was already set and other environments leave it where it was.
+    let still = window.change_mark().unwrap();
+    other.traders().unwrap();
+    other.history("Carl").unwrap();
+    other.latest_changes().unwrap();
+    assert!(!other.record_signed("Carl", Utc::now()).unwrap());
+    elsewhere.upsert_trader("Carl", "c@x.com", "EVAL1").unwrap();
+    elsewhere.record_user("Carl", 9).unwrap();
+    assert_eq!(window.change_mark().unwrap(), still, "nothing this environment shows changed");
+    assert_ne!(elsewhere.change_mark().unwrap(), 0, "production has its own mark");
+}
+
+fn the_latest_change_of_each_trader_names_who_made_it(store: &Store) {
+    let anna = store.journal("sandbox").with_author(author("anna", "ops-laptop"));
+    let ben = store.journal("sandbox").with_author(author("ben", "ops-desk"));
+    for name in ["Ann", "Bob", "Cid"] {
+        anna.upsert_trader(name, &format!("{name}@x.com"), "EVAL").unwrap();
+    }
+    anna.record_user("Ann", 1).unwrap();
+    anna.record_user("Bob", 2).unwrap();
+    anna.record_signed("Ann", Utc::now()).unwrap();
+    ben.record_entitled("Ann", Utc::now()).unwrap();
+    store.journal("production").with_author(author("zoe", "prod")).record_user("Bob", 3).unwrap();
+
+    let latest = store.journal("sandbox").latest_changes().unwrap();
+    let mut lines: Vec<(String, String, String)> =
+        latest.into_iter().map(|(name, entry)| (name, entry.what, entry.by.to_string())).collect();
+    lines.sort();
+    let expected = [("Ann", "T-Prop entitlement granted", "ben@ops-desk"), ("Bob", "User created", "anna@ops-laptop")]
+        .map(|(name, what, by)| (name.to_string(), what.to_string(), by.to_string()));
+    // Cid has no history yet (nothing happened to him at Tradovate): no line.
+    assert_eq!(lines, expected);
 }
 
 // ---- Moving a journal into another (issue 14: local file -> team journal) ----

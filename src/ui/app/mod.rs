@@ -386,6 +386,7 @@ impl PropdeskApp {
                 let mut workspace = Workspace::new(journal, registry);
                 workspace.entitlement_id = self.settings.environment(kind).entitlement.as_ref().map(|c| c.id);
                 workspace.start_watch_if_allowed(kind, &connection.client, &self.bridge);
+                workspace.follow_changes(&self.bridge);
                 connection.workspace = Some(workspace);
                 connection.workspace_problem = None;
             }

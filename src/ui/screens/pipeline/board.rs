@@ -3,14 +3,15 @@
 
 use super::PipelineCommand;
 use super::rows::{self, BoardRow};
-use crate::onboarding::board::BoardStage;
+use crate::onboarding::board::{BoardStage, latest_change_text};
 use crate::onboarding::entitlement::offboarded_reason;
+use crate::onboarding::journal::HistoryEntry;
 use crate::onboarding::offboarding::Offboarding;
 use crate::store::settings::EnvironmentSettings;
 use crate::ui::command::{Command, Screen};
 use crate::ui::workspace::{WatchStatus, Workspace};
 use crate::ui::{theme, widgets};
-use chrono::{Local, Utc};
+use chrono::{DateTime, Local, Utc};
 use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 use std::collections::BTreeSet;
@@ -304,26 +305,40 @@ fn risk_button_ui(
     button.clicked().then_some(with_account)
 }
 
+/// The board's width from which the Email column shows, and the Account column.
+const SHOWS_EMAIL: f32 = 1200.0;
+const SHOWS_ACCOUNT: f32 = 950.0;
+/// Below this the latest change leaves out the computer's name (it stays on hover).
+const FULL_CHANGE_TEXT: f32 = 250.0;
+
 fn table_ui(ui: &mut Ui, visible: &[&BoardRow], selected: &mut BTreeSet<String>, detail: &mut Option<String>) {
     let now = Utc::now();
+    let local_now = now.with_timezone(&Local);
     let all_selected = visible.iter().all(|r| selected.contains(&r.trader.name));
     let mut clicked_row = None;
-    // With the details open, email and account make room (they are in the details).
-    let narrow = detail.is_some();
+    // Email and account make room when the board is narrow or the details are open
+    // (they are in the details, and the search still finds them): the stage, who changed
+    // it and what it waits for stay readable down to 1024 px.
+    let width = ui.available_width();
+    let (email, account) = match detail {
+        Some(_) => (false, false),
+        None => (width >= SHOWS_EMAIL, width >= SHOWS_ACCOUNT),
+    };
     // A click anywhere on a row opens its details, so the text is not selectable here.
     ui.style_mut().interaction.selectable_labels = false;
     TableBuilder::new(ui)
-        .id_salt(if narrow { "pipeline_table_narrow" } else { "pipeline_table" })
+        .id_salt(("pipeline_table", email, account))
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
         .striped(true)
         .sense(egui::Sense::click())
         .column(Column::exact(28.0))
         .column(Column::initial(150.0).at_least(100.0).clip(true))
-        .columns(Column::initial(210.0).at_least(100.0).clip(true), if narrow { 0 } else { 1 })
-        .columns(Column::initial(100.0).at_least(70.0).clip(true), if narrow { 0 } else { 1 })
+        .columns(Column::initial(210.0).at_least(100.0).clip(true), usize::from(email))
+        .columns(Column::initial(100.0).at_least(70.0).clip(true), usize::from(account))
         .column(Column::initial(132.0).at_least(120.0))
-        .column(Column::initial(80.0).at_least(64.0))
-        .column(Column::remainder().at_least(140.0).clip(true))
+        .column(Column::initial(72.0).at_least(64.0))
+        // Last change and Waiting for share what is left.
+        .columns(Column::remainder().at_least(140.0).clip(true), 2)
         .header(26.0, |mut row| {
             row.col(|ui| {
                 let mut all = all_selected;
@@ -340,14 +355,15 @@ fn table_ui(ui: &mut Ui, visible: &[&BoardRow], selected: &mut BTreeSet<String>,
                     }
                 }
             });
-            let titles: &[&str] = if narrow {
-                &["Name", "Stage", "In stage", "Waiting for"]
-            } else {
-                &["Name", "Email", "Account", "Stage", "In stage", "Waiting for"]
+            let titles = ["Name", "Email", "Account", "Stage", "In stage", "Last change", "Waiting for"];
+            let shown = |title: &str| match title {
+                "Email" => email,
+                "Account" => account,
+                _ => true,
             };
-            for title in titles {
+            for title in titles.into_iter().filter(|title| shown(title)) {
                 row.col(|ui| {
-                    ui.label(RichText::new(*title).strong());
+                    ui.label(RichText::new(title).strong());
                 });
             }
         })
@@ -373,10 +389,12 @@ fn table_ui(ui: &mut Ui, visible: &[&BoardRow], selected: &mut BTreeSet<String>,
                 row.col(|ui| {
                     ui.label(RichText::new(name).strong());
                 });
-                if !narrow {
+                if email {
                     row.col(|ui| {
                         ui.label(&r.trader.email);
                     });
+                }
+                if account {
                     row.col(|ui| {
                         ui.label(&r.trader.account_name);
                     });
@@ -393,6 +411,7 @@ fn table_ui(ui: &mut Ui, visible: &[&BoardRow], selected: &mut BTreeSet<String>,
                         ui.label("—");
                     }
                 });
+                row.col(|ui| latest_change_ui(ui, r.latest.as_ref(), local_now));
                 row.col(|ui| match (r.stage, &r.trader.last_error) {
                     (Some(BoardStage::Failed), Some(error)) => {
                         let stage = r.trader.error_stage.as_deref().unwrap_or("Error");
@@ -414,4 +433,17 @@ fn table_ui(ui: &mut Ui, visible: &[&BoardRow], selected: &mut BTreeSet<String>,
     }
     // Ages tick over; a repaint every 30 s is plenty.
     ui.ctx().request_repaint_after(std::time::Duration::from_secs(30));
+}
+
+/// "granted by anna on ops-laptop at 14:02"; the whole history line on hover.
+fn latest_change_ui(ui: &mut Ui, latest: Option<&HistoryEntry>, now: DateTime<Local>) {
+    let Some(entry) = latest else {
+        ui.label(RichText::new("—").weak());
+        return;
+    };
+    let at = entry.at.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S");
+    let with_host = ui.available_width() >= FULL_CHANGE_TEXT;
+    // Elided in a narrow column, but with one tooltip: the whole line, not the cut text.
+    ui.add(egui::Label::new(latest_change_text(entry, now, with_host)).truncate().show_tooltip_when_elided(false))
+        .on_hover_text(format!("{}\nby {} on {}, {at}", entry.what, entry.by.user, entry.by.host));
 }

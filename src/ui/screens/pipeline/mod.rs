@@ -419,9 +419,17 @@ impl PipelineScreen {
             self.loaded = Some((journal_id, changes));
             let journal = workspace.journal.clone();
             self.rows.request_blocking(ctx.bridge, move || {
-                let traders =
-                    journal.traders().map_err(|e| Problem::new("The journal could not be read", e.to_string()))?;
-                Ok(traders.into_iter().map(BoardRow::from).collect())
+                let unreadable = |e: JournalError| Problem::new("The journal could not be read", e.to_string());
+                let traders = journal.traders().map_err(unreadable)?;
+                // Who made each trader's latest change: one more query, not one per row.
+                let mut latest = journal.latest_changes().map_err(unreadable)?;
+                Ok(traders
+                    .into_iter()
+                    .map(|trader| {
+                        let latest = latest.remove(&trader.name);
+                        BoardRow::from(trader).with_latest(latest)
+                    })
+                    .collect())
             });
         }
         if let Some(name) = &self.detail {

@@ -1,7 +1,7 @@
 //! The board's rows: one per journaled trader, with its stage and when it was reached.
 
 use crate::onboarding::board::{BoardStage, stage_of};
-use crate::onboarding::journal::JournaledTrader;
+use crate::onboarding::journal::{HistoryEntry, JournaledTrader};
 use crate::onboarding::offboarding::{OffboardOutcome, Offboarding};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -14,6 +14,8 @@ pub struct BoardRow {
     pub stage: Option<BoardStage>,
     /// When the current stage was reached (best known time).
     pub since: Option<DateTime<Utc>>,
+    /// The trader's newest line of history: who made the latest change, and when.
+    pub latest: Option<HistoryEntry>,
     /// Lower-case name, email and account, for the search box.
     haystack: String,
 }
@@ -30,11 +32,17 @@ impl From<JournaledTrader> for BoardRow {
         }
         .or(trader.updated_at);
         let haystack = format!("{}\n{}\n{}", trader.name, trader.email, trader.account_name).to_lowercase();
-        Self { trader, stage, since, haystack }
+        Self { trader, stage, since, latest: None, haystack }
     }
 }
 
 impl BoardRow {
+    /// The row with its latest change (from the same read as the traders).
+    pub fn with_latest(mut self, latest: Option<HistoryEntry>) -> Self {
+        self.latest = latest;
+        self
+    }
+
     pub fn matches(&self, filter: Option<BoardStage>, search: &str) -> bool {
         filter.is_none_or(|f| self.stage == Some(f)) && (search.is_empty() || self.haystack.contains(search))
     }
