@@ -13,6 +13,7 @@ mod journal_move;
 mod onboard;
 mod progress;
 mod risk;
+mod watch;
 
 pub use cancel::{CancelArgs, run as cancel};
 pub use connect::ConnectArgs;
@@ -22,6 +23,7 @@ pub use history::{HistoryArgs, run as history};
 pub use journal_move::{JournalArgs, run as journal};
 pub use onboard::{OnboardArgs, run as onboard};
 pub use risk::{OnboardRiskArgs, RiskArgs, run as risk};
+pub use watch::{WatchArgs, run as watch};
 
 use crate::onboarding::journal::{Journal, is_postgres_url, redact_url};
 use std::path::Path;
