@@ -114,7 +114,9 @@ impl RegistryStore for SqliteRegistry {
 
     fn claim(&self, environment: &str, submission: &Submission) -> RegistryResult<Claim> {
         let mut connection = self.lock();
-        let tx = connection.transaction()?;
+        // Immediate: a deferred transaction that reads and then writes fails at once with
+        // "database is locked" when another process wrote in between (WAL snapshots).
+        let tx = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         if let Some(existing) = get_in(&tx, environment, &submission.draft_id)?
             && !existing.stage.allows_create()
         {
