@@ -17,6 +17,8 @@ use std::time::{Duration, Instant};
 const TRADERS: usize = 50;
 const LOGIN: &str = "auth/accesstokenrequest";
 const GRANT: &str = "userPlugin/addEntitlementSubscription";
+/// A trader's entitlements: the check before a grant is sent again.
+const CHECK: &str = "userPlugin/deps";
 
 /// A sandbox where nobody signs by themselves: the test chooses each signature's moment.
 async fn sandbox_without_signatures() -> Sandbox {
@@ -236,9 +238,31 @@ fn watch_with_short_claims(sandbox: &Sandbox, journal: &str, dir: &Path, host: &
     command.spawn().unwrap()
 }
 
+/// Where the first watcher is when it is killed: its grant hangs on the server, or the
+/// grant went through, its reply was lost, and the check that followed hangs.
+#[derive(Clone, Copy, Debug)]
+enum KilledDuring {
+    Grant,
+    CheckAfterLostReply,
+}
+
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_grant_in_flight_when_its_watcher_is_killed_is_swept_by_the_standby_and_sent_once() {
+    kill_mid_grant(KilledDuring::Grant).await;
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_grant_that_landed_before_its_watcher_was_killed_is_found_by_the_sweep_not_resent() {
+    kill_mid_grant(KilledDuring::CheckAfterLostReply).await;
+}
+
+/// Two watchers on one journal file; the active one is killed mid-grant for one signed
+/// trader (another never signs). The standby takes over and, once the dead watcher's
+/// claim has expired, its sweep checks the server and leaves the trader with exactly one
+/// T-Prop, journaled.
+async fn kill_mid_grant(during: KilledDuring) {
     let sandbox = sandbox_without_signatures().await;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("journal.sqlite");
@@ -259,13 +283,20 @@ async fn a_grant_in_flight_when_its_watcher_is_killed_is_swept_by_the_standby_an
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
-    // The first watcher's grant hangs on the server; the watcher dies while it does.
-    let grants_before = sandbox.stats().calls(GRANT);
-    sandbox.faults().delay_next(GRANT, Duration::from_secs(3));
+    // The first watcher hangs on the server and dies while it does.
+    let hung = match during {
+        KilledDuring::Grant => GRANT,
+        KilledDuring::CheckAfterLostReply => {
+            sandbox.faults().lose_next_reply(GRANT);
+            CHECK
+        }
+    };
+    let calls_before = sandbox.stats().calls(hung);
+    sandbox.faults().delay_next(hung, Duration::from_secs(3));
     sign(&sandbox, &users[..1]);
     let deadline = Instant::now() + Duration::from_secs(10);
-    while sandbox.stats().calls(GRANT) == grants_before {
-        assert!(Instant::now() < deadline, "the first watcher sends the grant: {}", log_of(dir.path(), "desk-1"));
+    while sandbox.stats().calls(hung) == calls_before {
+        assert!(Instant::now() < deadline, "the first watcher calls {hung}: {}", log_of(dir.path(), "desk-1"));
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     first.kill().unwrap();
@@ -283,13 +314,15 @@ async fn a_grant_in_flight_when_its_watcher_is_killed_is_swept_by_the_standby_an
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    eprintln!("kill -9 mid-grant -> granted by the standby's sweep: {:?}", killed_at.elapsed());
+    eprintln!("kill -9 during the {during:?} -> T-Prop journaled by the standby: {:?}", killed_at.elapsed());
     let log = log_of(dir.path(), "desk-2");
     assert!(log.contains(&format!("sweep: {} signed but holds no T-Prop yet", names[0])), "{log}");
     let held = sandbox.entitlements_of(users[0]).iter().filter(|id| **id == ENTITLEMENT_TPROP).count();
     assert_eq!(held, 1, "the trader holds T-Prop exactly once");
     assert_eq!(sandbox.stats().duplicate_grants, 0, "no grant was sent to a trader who held it");
-    assert!(sandbox.stats().calls("userPlugin/deps") >= 1, "the interrupted grant was checked before any resend");
+    let checks = sandbox.stats().calls(CHECK);
+    let checks_by_first = usize::from(matches!(during, KilledDuring::CheckAfterLostReply));
+    assert!(checks > checks_by_first as u64, "the interrupted grant was checked before any resend");
     assert!(sandbox.entitlements_of(users[1]).is_empty(), "the trader who never signed holds nothing");
     assert!(journal.open_intents().unwrap().is_empty(), "the dead watcher's claim is settled");
     terminate(&mut second);
