@@ -38,9 +38,13 @@ pub struct JournaledTraders {
 
 impl JournaledTraders {
     pub fn read(journal: &Journal) -> JournalResult<Self> {
-        let traders = journal.traders()?;
+        Ok(Self::from_traders(journal.traders()?))
+    }
+
+    /// What a read that found these traders gives (tests and benches build journals so).
+    pub fn from_traders(traders: Vec<JournaledTrader>) -> Self {
         let by_name = traders.iter().enumerate().map(|(i, t)| (t.name.to_lowercase(), i)).collect();
-        Ok(Self { traders, by_name })
+        Self { traders, by_name }
     }
 
     /// The journaled trader with this (roster) user name.
