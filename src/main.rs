@@ -49,6 +49,11 @@ enum Command {
     /// Grant the T-Prop entitlement to every journaled trader who signed the market-data
     /// agreement, then (with --watch) keep granting as signatures arrive.
     Entitle(Box<propdesk::cli::EntitleArgs>),
+    /// The always-on agreement watcher, for a service: grants T-Prop to every journaled
+    /// trader who signed, then keeps granting as signatures arrive, until Ctrl-C or
+    /// SIGTERM. One watcher per environment is active; another waits as a hot standby
+    /// and takes over when it dies. Logs to the app's log file. Production needs --yes.
+    Watch(Box<propdesk::cli::WatchArgs>),
     /// Offboard journaled traders: cancel everything on DEMO and LIVE, or only revoke
     /// their trading permissions (--revoke-only).
     Cancel(Box<propdesk::cli::CancelArgs>),
@@ -77,6 +82,11 @@ pub fn main() -> ExitCode {
             propdesk::logging::init_with_file(&paths.logs_dir());
             tracing::info!("Propdesk {} starting on {}", env!("CARGO_PKG_VERSION"), std::env::consts::OS);
         }
+        // A service's terminal is gone once started: the log file is where ops look.
+        (Command::Watch(_), Some(paths)) => {
+            propdesk::logging::init_with_file(&paths.logs_dir());
+            tracing::info!("propdesk watch {} starting on {}", env!("CARGO_PKG_VERSION"), std::env::consts::OS);
+        }
         _ => propdesk::logging::init(),
     }
     if let Some(paths) = &paths {
@@ -97,6 +107,7 @@ pub fn main() -> ExitCode {
         }
         Command::Onboard(args) => propdesk::cli::block_on(propdesk::cli::onboard(*args)),
         Command::Entitle(args) => propdesk::cli::block_on(propdesk::cli::entitle(*args)),
+        Command::Watch(args) => propdesk::cli::block_on(propdesk::cli::watch(*args)),
         Command::Cancel(args) => propdesk::cli::block_on(propdesk::cli::cancel(*args)),
         Command::History(args) => propdesk::cli::block_on(propdesk::cli::history(*args)),
         Command::Doctor(args) => propdesk::cli::block_on(propdesk::cli::doctor(*args)),

@@ -52,6 +52,7 @@ $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "./$OUT/propdesk
 test -x /usr/bin/propdesk
 test -f /usr/share/icons/hicolor/512x512/apps/propdesk.png
 test -f /usr/share/doc/propdesk/THIRD-PARTY-LICENSES.txt
+test -f "/usr/lib/systemd/system/propdesk-watch@.service"
 
 step "start the installed window under Xvfb"
 USER_HOME=$(mktemp -d)

@@ -123,7 +123,7 @@ fn print_outcome(name: &str, outcome: &GrantOutcome) -> usize {
     0
 }
 
-async fn resolve_entitlement(client: &Client, wanted: &str) -> Result<i64, UsageError> {
+pub(super) async fn resolve_entitlement(client: &Client, wanted: &str) -> Result<i64, UsageError> {
     let entitlements = client.entitlements().await.map_err(|e| UsageError(format!("cannot list entitlements: {e}")))?;
     let wanted = wanted.trim();
     let matches: Vec<_> = entitlements

@@ -12,6 +12,7 @@ mod history;
 mod onboard;
 mod progress;
 mod risk;
+mod watch;
 
 pub use cancel::{CancelArgs, run as cancel};
 pub use connect::ConnectArgs;
@@ -20,6 +21,7 @@ pub use entitle::{EntitleArgs, parse_duration, run as entitle};
 pub use history::{HistoryArgs, run as history};
 pub use onboard::{OnboardArgs, run as onboard};
 pub use risk::{OnboardRiskArgs, RiskArgs, run as risk};
+pub use watch::{WatchArgs, run as watch};
 
 use crate::onboarding::journal::{Journal, is_postgres_url, redact_url};
 use std::path::Path;

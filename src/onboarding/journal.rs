@@ -22,6 +22,7 @@ pub mod test_database;
 
 use super::claims::Exclusive;
 use super::run_lock::RunHolder;
+use super::watcher::WatcherHeartbeat;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -288,6 +289,14 @@ pub(crate) trait JournalStore: Send + Sync {
     /// The newest line of history of each trader of `environment` that has one: who made
     /// its latest change and when. One query for the whole board.
     fn latest_history(&self, environment: &str) -> JournalResult<Vec<(String, HistoryEntry)>>;
+
+    // --- The always-on watcher (`propdesk watch`, see `onboarding::watcher`) ---
+    /// The watcher lock of `environment` (not the run lock: a run and the watcher work
+    /// side by side): `None` while another watcher holds it.
+    fn take_watcher_lock(&self, environment: &str) -> JournalResult<Option<RunGuard>>;
+    /// Replaces the environment's heartbeat row with this one.
+    fn write_watcher_heartbeat(&self, environment: &str, heartbeat: &WatcherHeartbeat) -> JournalResult<()>;
+    fn watcher_heartbeat(&self, environment: &str) -> JournalResult<Option<WatcherHeartbeat>>;
 }
 
 pub struct Journal {
@@ -472,6 +481,24 @@ impl Journal {
 
     pub(super) fn store(&self) -> &dyn JournalStore {
         self.store.as_ref()
+    }
+
+    // --- The always-on watcher (`propdesk watch`, see `onboarding::watcher`) ---
+
+    /// This environment's watcher lock (see [`super::watcher::WatcherLock`]).
+    pub(crate) fn take_watcher_lock(&self) -> JournalResult<Option<RunGuard>> {
+        self.store.take_watcher_lock(&self.environment)
+    }
+
+    /// Records what the active watcher of this environment is doing.
+    pub fn write_watcher_heartbeat(&self, heartbeat: &WatcherHeartbeat) -> JournalResult<()> {
+        self.store.write_watcher_heartbeat(&self.environment, heartbeat)
+    }
+
+    /// The last report of this environment's watcher, fresh or not (see
+    /// [`WatcherHeartbeat::is_healthy`]); `None` when no watcher ever ran.
+    pub fn watcher_heartbeat(&self) -> JournalResult<Option<WatcherHeartbeat>> {
+        self.store.watcher_heartbeat(&self.environment)
     }
 }
 

@@ -29,6 +29,7 @@ pub mod setup_choice;
 mod test_xlsx;
 mod trader;
 mod validate;
+pub mod watcher;
 mod workbook;
 
 pub use crate::countries::is_country_code;

@@ -46,6 +46,22 @@ pub fn start_agreement_clock(shared: &Arc<Shared>, user_id: Id, subject_id: Id) 
     });
 }
 
+/// The trader signs now (a test's or a bench's signature at a chosen moment, instead
+/// of the clock's): recorded and pushed exactly as the clock does it. False when the
+/// user is unknown or signed already.
+pub fn sign_now(shared: &Arc<Shared>, user_id: Id) -> bool {
+    let entity = {
+        let mut world = lock(&shared.world);
+        let subject_id = world.contacts.iter().find(|c| c.user_id == user_id).map_or(user_id, |c| c.id);
+        sign(&mut world, user_id, subject_id)
+    };
+    let signed = entity.is_some();
+    if let Some(entity) = entity {
+        shared.push(PushEvent::new(Domain::Live, "adminAlertSignal", "Created", entity));
+    }
+    signed
+}
+
 /// Records the signature and its signal; returns the signal's wire form.
 fn sign(world: &mut World, user_id: Id, subject_id: Id) -> Option<Value> {
     let id = world.new_id();

@@ -61,6 +61,7 @@ pub fn add_entitlement_subscription(ctx: &Ctx<'_>, world: &mut World) -> Reply {
         }
     }
     if world.plugins.iter().any(|p| p.user_id == user_id && p.entitlement_id == entitlement_id && !p.cancelled) {
+        world.duplicate_grants += 1;
         return Reply::ok(json!({
             "errorText": format!("User already has an active {} subscription", entitlement.title),
             "errorCode": "ConflictWithExisting",

@@ -148,6 +148,7 @@ impl Sandbox {
             accounts_created: world.accounts.iter().filter(|a| runtime(a.id)).count(),
             signals: world.signals.len(),
             entitlement_grants: world.plugins.iter().filter(|p| !p.cancelled).count(),
+            duplicate_grants: world.duplicate_grants,
             subaccount_requests: world.subaccounts.iter().filter(|r| runtime(r.id)).count(),
             documents: world.documents.len(),
             revoked_permissions: world.permissions.iter().filter(|p| p.status == "Revoked").count(),
@@ -168,13 +169,25 @@ impl Sandbox {
         lock(&self.shared.world).user(user_id).is_some_and(|u| u.signed_agreement.is_some())
     }
 
-    /// Entitlement ids the user holds (not cancelled).
+    /// The simulated trader signs the market-data agreement now, as if its signature
+    /// clock had run out (tests and benches that choose when signatures arrive set a
+    /// long `signature_delay`). False when the user is unknown or signed already.
+    pub fn sign_agreement_now(&self, user_id: i64) -> bool {
+        alerts::sign_now(&self.shared, user_id)
+    }
+
+    /// User-data sockets open now (every user, both domains).
+    pub fn open_sockets(&self) -> usize {
+        lock(&self.shared.sockets).open_count()
+    }
+
     /// Signals of one admin alert about one user (tests wait for a simulated signature).
     pub fn signals_of(&self, user_id: i64, admin_alert_id: i64) -> usize {
         let world = lock(&self.shared.world);
         world.signals.iter().filter(|s| s.related_to_user_id == user_id && s.admin_alert_id == admin_alert_id).count()
     }
 
+    /// Entitlement ids the user holds (not cancelled).
     pub fn entitlements_of(&self, user_id: i64) -> Vec<i64> {
         let world = lock(&self.shared.world);
         world.plugins.iter().filter(|p| p.user_id == user_id && !p.cancelled).map(|p| p.entitlement_id).collect()
@@ -213,6 +226,8 @@ pub struct Stats {
     pub accounts_created: usize,
     pub signals: usize,
     pub entitlement_grants: usize,
+    /// Grants sent for an entitlement the user already held (refused as a conflict).
+    pub duplicate_grants: usize,
     pub subaccount_requests: usize,
     pub documents: usize,
     pub revoked_permissions: usize,

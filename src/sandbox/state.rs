@@ -226,6 +226,9 @@ pub struct World {
     /// Grants refused as "Live account is required" after the trader signed, per user
     /// (see `SandboxConfig::grant_lag_refusals`).
     pub grant_lag_refusals: HashMap<Id, u32>,
+    /// Grants refused because the user already held the entitlement: each one is a
+    /// client that sent a grant twice (see `Stats::duplicate_grants`).
+    pub duplicate_grants: usize,
 }
 
 impl World {

@@ -140,6 +140,13 @@ pub struct Registry {
     open: Vec<OpenSocket>,
 }
 
+impl Registry {
+    /// Sockets open now, of any user.
+    pub fn open_count(&self) -> usize {
+        self.open.len()
+    }
+}
+
 #[derive(Debug)]
 struct OpenSocket {
     id: u64,

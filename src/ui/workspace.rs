@@ -9,14 +9,19 @@
 use super::bridge::Bridge;
 use super::change_feed::{CHANGE_POLL_INTERVAL, ChangeFeed};
 use super::event::Event;
+use super::problem::Problem;
+use super::remote::Remote;
 use crate::api::{Client, Environment, EnvironmentKind};
 use crate::onboarding::agreements::{AgreementWatch, WatchEvent, WatchOptions};
 use crate::onboarding::journal::{Journal, check_signed_in_firm};
+use crate::onboarding::watcher::WatcherHeartbeat;
 use crate::store::{Paths, SecretStore};
 use crate::subaccount::Registry;
+use chrono::Utc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
+use std::time::Instant;
 
 /// The journal and registry of one environment, once opened.
 pub struct Workspace {
@@ -34,6 +39,8 @@ pub struct Workspace {
     pub next_check_at: Option<std::time::Instant>,
     /// Other processes' writes to a shared journal, polled (see `change_feed`).
     change_feed: Option<ChangeFeed>,
+    /// The team's always-on watcher, as its heartbeat in the journal says (see below).
+    team_watcher: TeamWatcher,
 }
 
 /// A team's PostgreSQL journal, as Setup configured it: the URL from the settings and
@@ -89,6 +96,9 @@ pub enum WatchStatus {
         retry_in: Duration,
     },
     Stopped(String),
+    /// Standing down: the team's always-on watcher (`propdesk watch`) is listening for
+    /// this environment, so this window opens no socket of its own.
+    TeamWatcher(WatcherHeartbeat),
 }
 
 pub use crate::onboarding::journal::journal_key;
@@ -130,6 +140,7 @@ impl Workspace {
             entitlement_id: None,
             next_check_at: None,
             change_feed: None,
+            team_watcher: TeamWatcher::default(),
         }
     }
 
@@ -147,7 +158,11 @@ impl Workspace {
     /// Starts the watch if this environment allows it without asking; otherwise it stays
     /// idle until [`Workspace::start_watch`] is called after a confirmation.
     pub fn start_watch_if_allowed(&mut self, kind: EnvironmentKind, client: &Client, bridge: &Bridge) {
-        if watch_starts_by_itself(kind) {
+        if watch_starts_by_itself(kind) && self.team_watcher_unknown() {
+            // A shared journal may have a team watcher: look before opening a socket.
+            self.team_watcher.start_once_read = true;
+            self.watch_status = WatchStatus::Starting;
+        } else if watch_starts_by_itself(kind) {
             self.start_watch(client, bridge);
         } else {
             self.watch_status = WatchStatus::Idle;
@@ -187,6 +202,11 @@ impl Workspace {
     }
 
     pub fn on_watch_event(&mut self, event: &WatchEvent) {
+        // The stopped watch's last words, still queued, must not hide the team watcher.
+        if matches!(self.watch_status, WatchStatus::TeamWatcher(_)) {
+            self.mark_changed();
+            return;
+        }
         match event {
             WatchEvent::Connected { .. } => self.watch_status = WatchStatus::Listening,
             WatchEvent::Disconnected { reason, retry_in } => {
@@ -208,10 +228,29 @@ impl Workspace {
         }
     }
 
-    /// Grants T-Prop to these traders now.
-    pub fn grant(&self, names: Vec<String>) {
+    /// Grants T-Prop to these traders now: through the watch, or directly while the
+    /// team watcher holds the socket (the same grant, with its claim).
+    pub fn grant(&self, names: Vec<String>, client: &Client, bridge: &Bridge) {
         if let Some(watch) = &self.watch {
             watch.grant(names);
+        } else if let (WatchStatus::TeamWatcher(_), Some(entitlement_id)) = (&self.watch_status, self.entitlement_id) {
+            let (client, journal, changes) = (client.clone(), self.journal.clone(), self.changes.clone());
+            bridge.spawn_reporting(async move {
+                for name in names {
+                    let trader = match journal.trader(&name) {
+                        Ok(Some(trader)) => trader,
+                        Ok(None) => continue,
+                        Err(error) => return tracing::warn!("granting {name}: {error}"),
+                    };
+                    // Failures are recorded on the trader's row, which the board shows.
+                    if let Err(error) =
+                        crate::onboarding::entitlement::grant(&client, &journal, &trader, entitlement_id).await
+                    {
+                        tracing::warn!("granting {name}: {error}");
+                    }
+                    changes.fetch_add(1, Ordering::Relaxed);
+                }
+            });
         }
     }
 
@@ -220,5 +259,81 @@ impl Workspace {
         if let Some(watch) = &self.watch {
             watch.set_auto_grant(on);
         }
+    }
+}
+
+// --- The team's always-on watcher (`propdesk watch`, issue 14) ---
+
+/// How often the window reads the team watcher's heartbeat (one row of the journal).
+pub const TEAM_WATCHER_CHECK_EVERY: Duration = Duration::from_secs(3);
+
+/// The last heartbeat read, and when the next read is due.
+#[derive(Default)]
+struct TeamWatcher {
+    heartbeat: Remote<Option<WatcherHeartbeat>>,
+    read_at: Option<Instant>,
+    /// The window's own watch waits for the first read (see `start_watch_if_allowed`).
+    start_once_read: bool,
+}
+
+impl Workspace {
+    /// Keeps up with the team watcher, every frame: reads its heartbeat in the background
+    /// every [`TEAM_WATCHER_CHECK_EVERY`]; while it is healthy this window's own watch
+    /// stops (one socket per API user), and once it is stale or stopped the window's
+    /// watch resumes under its usual rules (on Production, only once confirmed again).
+    pub fn tend_team_watcher(&mut self, kind: EnvironmentKind, client: &Client, bridge: &Bridge) {
+        if self.team_watcher.heartbeat.poll() {
+            match &self.team_watcher.heartbeat {
+                Remote::Ready(heartbeat) => {
+                    let healthy = heartbeat.clone().filter(|beat| beat.is_healthy(Utc::now()));
+                    self.follow_team_watcher(healthy, kind, client, bridge);
+                }
+                // Unreadable: whatever runs keeps running; a window still waiting watches.
+                _ if std::mem::take(&mut self.team_watcher.start_once_read) => self.start_watch(client, bridge),
+                _ => {}
+            }
+        }
+        let due = self.team_watcher.read_at.is_none_or(|at| at.elapsed() >= TEAM_WATCHER_CHECK_EVERY);
+        // A journal only this window can see (the Sandbox's, in memory) has no team watcher.
+        if due && self.journal.is_shared() && !self.team_watcher.heartbeat.is_pending() {
+            self.team_watcher.read_at = Some(Instant::now());
+            let journal = self.journal.clone();
+            self.team_watcher.heartbeat.request_blocking(bridge, move || {
+                journal
+                    .watcher_heartbeat()
+                    .map_err(|e| Problem::new("The team watcher's heartbeat could not be read", e.to_string()))
+            });
+            bridge.ctx.request_repaint_after(TEAM_WATCHER_CHECK_EVERY);
+        }
+    }
+
+    fn follow_team_watcher(
+        &mut self,
+        healthy: Option<WatcherHeartbeat>,
+        kind: EnvironmentKind,
+        client: &Client,
+        bridge: &Bridge,
+    ) {
+        match healthy {
+            Some(beat) => {
+                if self.watch.take().is_some() {
+                    tracing::info!("the team watcher on {} is listening: this window stops its own watch", beat.host);
+                }
+                self.watch_status = WatchStatus::TeamWatcher(beat);
+            }
+            None if matches!(self.watch_status, WatchStatus::TeamWatcher(_)) => {
+                tracing::info!("the team watcher went quiet: this window watches again");
+                self.start_watch_if_allowed(kind, client, bridge);
+            }
+            None if self.team_watcher.start_once_read => self.start_watch(client, bridge),
+            None => {}
+        }
+        self.team_watcher.start_once_read = false;
+        self.mark_changed();
+    }
+
+    /// Whether a team watcher might exist and its heartbeat was never read yet.
+    fn team_watcher_unknown(&self) -> bool {
+        self.journal.is_shared() && matches!(self.team_watcher.heartbeat, Remote::NotRequested)
     }
 }

@@ -14,3 +14,4 @@ mod history;
 mod risk;
 mod runs;
 mod team;
+mod watch;

@@ -274,3 +274,50 @@ fn at_1024_px_the_stage_last_change_and_waiting_for_stay_inside_the_window() {
         assert!(x1 <= WIDTH + 0.5, "{what:?} reaches x = {x1}, past the {WIDTH} px window");
     }
 }
+
+/// The team's always-on watcher (`propdesk watch`) as its heartbeat in the journal: a
+/// healthy one makes the window close its own socket; a stale one makes it watch again.
+#[test]
+fn the_window_stands_down_while_a_team_watcher_reports_and_resumes_when_it_goes_quiet() {
+    use propdesk::onboarding::watcher::{WatcherHeartbeat, WatcherState};
+    let (mut app, sandbox) = signed_in_app(Duration::from_secs(24 * 3600));
+    let (name, journal) = onboard_one(&app, &sandbox);
+    let user_id = journal.trader(&name).unwrap().and_then(|t| t.user_id).expect("a user");
+    let sockets = sandbox.open_sockets();
+    assert!(sockets >= 1, "the window listens on a socket of its own");
+
+    let now = chrono::Utc::now();
+    let mut beat = WatcherHeartbeat {
+        host: "ops-server".into(),
+        user: "propdesk".into(),
+        pid: 4242,
+        state: WatcherState::Listening,
+        started_at: now - chrono::Duration::hours(2),
+        beat_at: now,
+        last_signal_at: Some(now - chrono::Duration::seconds(190)),
+        last_grant_at: None,
+    };
+    journal.write_watcher_heartbeat(&beat).unwrap();
+    app.wait_for_text("Watcher on ops-server: listening, last signal 3 min ago");
+    app.wait_for_text("this window does not watch");
+    app.wait_for("the window's socket to close", |_| sandbox.open_sockets() == sockets - 1);
+    // A signature now is the team watcher's to grant: the window sends nothing.
+    assert!(sandbox.sign_agreement_now(user_id));
+    let quiet_until = Instant::now() + Duration::from_millis(1500);
+    while Instant::now() < quiet_until {
+        app.harness.step();
+        std::thread::sleep(Duration::from_millis(15));
+    }
+    assert!(sandbox.entitlements_of(user_id).is_empty(), "the standing-down window granted nothing");
+    assert!(app.harness.query_by_label_contains("Listening for signatures").is_none());
+
+    // The watcher stops reporting: the window watches again and grants what was missed.
+    beat.beat_at = chrono::Utc::now() - chrono::Duration::seconds(60);
+    journal.write_watcher_heartbeat(&beat).unwrap();
+    app.wait_for_text("Listening for signatures");
+    assert!(app.harness.query_by_label_contains("Watcher on ops-server").is_none());
+    app.wait_for("the window to grant the missed signature", |_| {
+        sandbox.entitlements_of(user_id).contains(&propdesk::sandbox::ENTITLEMENT_TPROP)
+    });
+    assert_eq!(sandbox.open_sockets(), sockets, "one socket again: the window's");
+}

@@ -18,6 +18,7 @@ use super::{
 use crate::api::Secret;
 use crate::onboarding::claims::{Exclusive, in_flight, interval_wait};
 use crate::onboarding::run_lock::RunHolder;
+use crate::onboarding::watcher::{WatcherHeartbeat, WatcherState};
 use crate::store::team_database::{JobError, LOCK_SPACE, Migrations, TeamDatabase, TeamDatabaseHandle, Unavailable};
 use chrono::{DateTime, Utc};
 use postgres::{Client, GenericClient, Row};
@@ -96,6 +97,21 @@ CREATE TABLE firms (environment TEXT PRIMARY KEY, organization TEXT NOT NULL,
 ",
     // 5: the change feed (live board).
     CHANGE_FEED_MIGRATION,
+    "
+-- 6: the always-on watcher's heartbeat, one row per environment.
+CREATE TABLE watcher_heartbeats (
+    environment TEXT PRIMARY KEY,
+    host TEXT NOT NULL,
+    os_user TEXT NOT NULL,
+    pid BIGINT NOT NULL,
+    state TEXT NOT NULL,
+    reason TEXT,
+    started_at TIMESTAMPTZ NOT NULL,
+    beat_at TIMESTAMPTZ NOT NULL,
+    last_signal_at TIMESTAMPTZ,
+    last_grant_at TIMESTAMPTZ
+);
+",
 ];
 
 /// The journal's schema, versioned in `schema_version`.
@@ -134,6 +150,10 @@ CREATE INDEX IF NOT EXISTS history_latest ON history (environment, name, id);
 /// The second key of the migration lock; runs and grant claims use `hashtext` of the
 /// schema and their key, so two schemas in one database never block each other.
 const MIGRATION_LOCK: i32 = 0;
+
+/// The first key of the watcher locks: a space of their own, so a watcher lock never
+/// collides with a run lock or a grant claim of the same environment.
+const WATCHER_LOCK_SPACE: i32 = 0x5052_4f57; // "PROW"
 
 pub(super) struct PostgresStore {
     database: TeamDatabase,
@@ -192,6 +212,39 @@ impl PostgresStore {
     }
 }
 
+impl PostgresStore {
+    /// A session advisory lock on (`space`, this schema and `environment`), held until
+    /// the guard drops or the connection ends.
+    fn try_advisory_lock(&self, space: i32, environment: &str) -> JournalResult<Option<RunGuard>> {
+        let key = environment.to_string();
+        // A hash collision between two environments only refuses a run (fails safe).
+        let taken = self
+            .database
+            .call(move |session| {
+                let taken: bool = session
+                    .client
+                    .query_one(
+                        "SELECT pg_try_advisory_lock($1, hashtext(current_schema() || chr(31) || $2))",
+                        &[&space, &key],
+                    )?
+                    .get(0);
+                Ok(taken.then_some(session.generation))
+            })
+            .map_err(journal_error)?;
+        // The lock lives on the connection it was taken on: remembered, so losing that
+        // connection stops this store (see the module comment).
+        Ok(taken.map(|generation| {
+            let hold = self.database.hold(generation);
+            Box::new(AdvisoryRunLock {
+                database: self.database.handle(),
+                hold,
+                space,
+                environment: environment.to_string(),
+            }) as RunGuard
+        }))
+    }
+}
+
 enum Filter {
     All,
     Name(String),
@@ -203,6 +256,8 @@ enum Filter {
 struct AdvisoryRunLock {
     database: TeamDatabaseHandle,
     hold: u64,
+    /// [`LOCK_SPACE`] for runs, [`WATCHER_LOCK_SPACE`] for watchers.
+    space: i32,
     environment: String,
 }
 
@@ -210,11 +265,11 @@ impl Drop for AdvisoryRunLock {
     /// Waits for the unlock (a bounded while), so a run started right after this one
     /// ended, on any connection, finds the lock free.
     fn drop(&mut self) {
-        let environment = std::mem::take(&mut self.environment);
+        let (environment, space) = (std::mem::take(&mut self.environment), self.space);
         self.database.release(self.hold, UNLOCK_WAIT, move |client| {
             let _ = client.execute(
                 "SELECT pg_advisory_unlock($1, hashtext(current_schema() || chr(31) || $2))",
-                &[&LOCK_SPACE, &environment],
+                &[&space, &environment],
             );
         });
     }
@@ -256,28 +311,7 @@ impl JournalStore for PostgresStore {
     }
 
     fn take_run_lock(&self, environment: &str) -> JournalResult<Option<RunGuard>> {
-        let key = environment.to_string();
-        // A hash collision between two environments only refuses a run (fails safe).
-        let taken = self
-            .database
-            .call(move |session| {
-                let taken: bool = session
-                    .client
-                    .query_one(
-                        "SELECT pg_try_advisory_lock($1, hashtext(current_schema() || chr(31) || $2))",
-                        &[&LOCK_SPACE, &key],
-                    )?
-                    .get(0);
-                Ok(taken.then_some(session.generation))
-            })
-            .map_err(journal_error)?;
-        // The lock lives on the connection it was taken on: remembered, so losing that
-        // connection stops this store (see the module comment).
-        Ok(taken.map(|generation| {
-            let hold = self.database.hold(generation);
-            Box::new(AdvisoryRunLock { database: self.database.handle(), hold, environment: environment.to_string() })
-                as RunGuard
-        }))
+        self.try_advisory_lock(LOCK_SPACE, environment)
     }
 
     fn run_holder(&self, environment: &str) -> JournalResult<Option<RunHolder>> {
@@ -627,6 +661,60 @@ impl JournalStore for PostgresStore {
                     (row.get(0), entry)
                 })
                 .collect())
+        })
+    }
+
+    // --- The always-on watcher (`propdesk watch`, see `onboarding::watcher`) ---
+    fn take_watcher_lock(&self, environment: &str) -> JournalResult<Option<RunGuard>> {
+        self.try_advisory_lock(WATCHER_LOCK_SPACE, environment)
+    }
+
+    fn write_watcher_heartbeat(&self, environment: &str, beat: &WatcherHeartbeat) -> JournalResult<()> {
+        let (environment, beat) = (environment.to_string(), beat.clone());
+        self.call(move |client| {
+            let (state, reason) = beat.state.to_stored();
+            client.execute(
+                "INSERT INTO watcher_heartbeats (environment, host, os_user, pid, state, reason, started_at, beat_at,
+                     last_signal_at, last_grant_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                 ON CONFLICT (environment) DO UPDATE SET host = excluded.host, os_user = excluded.os_user,
+                     pid = excluded.pid, state = excluded.state, reason = excluded.reason,
+                     started_at = excluded.started_at, beat_at = excluded.beat_at,
+                     last_signal_at = excluded.last_signal_at, last_grant_at = excluded.last_grant_at",
+                &[
+                    &environment,
+                    &beat.host,
+                    &beat.user,
+                    &i64::from(beat.pid),
+                    &state,
+                    &reason,
+                    &beat.started_at,
+                    &beat.beat_at,
+                    &beat.last_signal_at,
+                    &beat.last_grant_at,
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn watcher_heartbeat(&self, environment: &str) -> JournalResult<Option<WatcherHeartbeat>> {
+        let environment = environment.to_string();
+        self.call(move |client| {
+            let row = client.query_opt(
+                "SELECT host, os_user, pid, state, reason, started_at, beat_at, last_signal_at, last_grant_at
+                 FROM watcher_heartbeats WHERE environment = $1",
+                &[&environment],
+            )?;
+            Ok(row.map(|row| WatcherHeartbeat {
+                host: row.get(0),
+                user: row.get(1),
+                pid: u32::try_from(row.get::<_, i64>(2)).unwrap_or_default(),
+                state: WatcherState::from_stored(row.get(3), row.get(4)),
+                started_at: row.get(5),
+                beat_at: row.get(6),
+                last_signal_at: row.get(7),
+                last_grant_at: row.get(8),
+            }))
         })
     }
 }

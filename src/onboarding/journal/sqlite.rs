@@ -7,6 +7,7 @@ use super::{
 };
 use crate::onboarding::claims::{Exclusive, in_flight, interval_wait};
 use crate::onboarding::run_lock::{RunHolder, try_lock_file};
+use crate::onboarding::watcher::{WatcherHeartbeat, WatcherState};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
@@ -81,6 +82,19 @@ const MIGRATIONS: &[&str] = &[
     // 4: the change feed (live board): every write to traders or history bumps its
     // environment's counter, in the writer's own transaction, whichever process wrote.
     CHANGE_FEED_MIGRATION,
+    // 5: the always-on watcher's heartbeat, one row per environment.
+    "CREATE TABLE watcher_heartbeats (
+        environment TEXT PRIMARY KEY,
+        host TEXT NOT NULL,
+        os_user TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        reason TEXT,
+        started_at TEXT NOT NULL,
+        beat_at TEXT NOT NULL,
+        last_signal_at TEXT,
+        last_grant_at TEXT
+    );",
 ];
 
 // ---- Change feed (the live board, issue 14 item 4) ----
@@ -533,6 +547,59 @@ impl JournalStore for SqliteStore {
 
     fn latest_history(&self, environment: &str) -> JournalResult<Vec<(String, HistoryEntry)>> {
         self.read_latest_history(environment)
+    }
+
+    // --- The always-on watcher (`propdesk watch`, see `onboarding::watcher`) ---
+    fn take_watcher_lock(&self, environment: &str) -> JournalResult<Option<RunGuard>> {
+        let Some(path) = &self.path else { return Ok(Some(Box::new(()))) };
+        // A lock file of its own beside the run lock's: a run and the watcher work side by side.
+        let key = format!("watcher {environment}");
+        Ok(try_lock_file(path, &key).map_err(JournalError::new)?.map(|file| Box::new(file) as RunGuard))
+    }
+
+    fn write_watcher_heartbeat(&self, environment: &str, beat: &WatcherHeartbeat) -> JournalResult<()> {
+        let (state, reason) = beat.state.to_stored();
+        let time = |at: Option<DateTime<Utc>>| at.map(|at| at.to_rfc3339());
+        self.lock().execute(
+            "INSERT OR REPLACE INTO watcher_heartbeats (environment, host, os_user, pid, state, reason, started_at,
+                 beat_at, last_signal_at, last_grant_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                environment,
+                beat.host,
+                beat.user,
+                beat.pid,
+                state,
+                reason,
+                beat.started_at.to_rfc3339(),
+                beat.beat_at.to_rfc3339(),
+                time(beat.last_signal_at),
+                time(beat.last_grant_at)
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn watcher_heartbeat(&self, environment: &str) -> JournalResult<Option<WatcherHeartbeat>> {
+        let connection = self.lock();
+        let mut query = connection.prepare_cached(
+            "SELECT host, os_user, pid, state, reason, started_at, beat_at, last_signal_at, last_grant_at
+             FROM watcher_heartbeats WHERE environment = ?1",
+        )?;
+        let time = |text: Option<String>| text.and_then(parse_time);
+        Ok(query
+            .query_row(params![environment], |row| {
+                Ok(WatcherHeartbeat {
+                    host: row.get(0)?,
+                    user: row.get(1)?,
+                    pid: u32::try_from(row.get::<_, i64>(2)?).unwrap_or_default(),
+                    state: WatcherState::from_stored(&row.get::<_, String>(3)?, row.get(4)?),
+                    started_at: time(row.get(5)?).unwrap_or_default(),
+                    beat_at: time(row.get(6)?).unwrap_or_default(),
+                    last_signal_at: time(row.get(7)?),
+                    last_grant_at: time(row.get(8)?),
+                })
+            })
+            .optional()?)
     }
 }
 

@@ -5,6 +5,7 @@
 use super::{Action, Author, IntentOutcome, Journal, test_database::fresh_postgres_journal};
 use crate::onboarding::claims::Exclusive;
 use crate::onboarding::run_lock::{RunHolder, RunLock, RunLockError};
+use crate::onboarding::watcher::{WatcherHeartbeat, WatcherLock, WatcherState};
 use chrono::Utc;
 use std::sync::Arc;
 use std::time::Duration;
@@ -169,6 +170,19 @@ macro_rules! suite {
             fn an_environment_belongs_to_the_first_firm_signed_in() {
                 let Some(store) = store("firm") else { return };
                 super::an_environment_belongs_to_the_first_firm_signed_in(&store);
+            }
+
+            // --- The always-on watcher (`propdesk watch`) ---
+            #[test]
+            fn one_watcher_per_environment_is_active_beside_any_run() {
+                let Some(store) = store("watcher_lock") else { return };
+                super::one_watcher_per_environment_is_active_beside_any_run(&store);
+            }
+
+            #[test]
+            fn the_watchers_heartbeat_is_read_back_by_every_journal() {
+                let Some(store) = store("heartbeat") else { return };
+                super::the_watchers_heartbeat_is_read_back_by_every_journal(&store);
             }
         }
     };
@@ -595,4 +609,47 @@ fn the_latest_change_of_each_trader_names_who_made_it(store: &Store) {
         .map(|(name, what, by)| (name.to_string(), what.to_string(), by.to_string()));
     // Cid has no history yet (nothing happened to him at Tradovate): no line.
     assert_eq!(lines, expected);
+}
+
+// --- The always-on watcher (`propdesk watch`) ---
+
+fn one_watcher_per_environment_is_active_beside_any_run(store: &Store) {
+    let (ops_server, standby) = (store.journal("production"), store.journal("production"));
+    let active = WatcherLock::try_take(&ops_server).unwrap().expect("the first watcher is active");
+    assert!(WatcherLock::try_take(&standby).unwrap().is_none(), "a second watcher stands by");
+    // Runs are not blocked by the watcher (nor the watcher by runs), and other
+    // environments have watchers of their own.
+    let run = RunLock::take(&Arc::new(store.journal("production")), "propdesk onboard").expect("a run starts");
+    assert!(WatcherLock::try_take(&store.journal("staging")).unwrap().is_some());
+    drop(active);
+    let taken_over = WatcherLock::try_take(&standby).unwrap();
+    assert!(taken_over.is_some(), "the standby takes over once the active watcher let go");
+    drop(run);
+}
+
+fn the_watchers_heartbeat_is_read_back_by_every_journal(store: &Store) {
+    let watcher = store.journal("production");
+    assert_eq!(watcher.watcher_heartbeat().unwrap(), None, "no watcher ever ran");
+    // Whole seconds: both backends keep at least that.
+    let at = |seconds: i64| chrono::DateTime::from_timestamp(1_750_000_000 + seconds, 0).unwrap();
+    let mut beat = WatcherHeartbeat {
+        host: "ops-server".into(),
+        user: "propdesk".into(),
+        pid: 4242,
+        state: WatcherState::Starting,
+        started_at: at(0),
+        beat_at: at(0),
+        last_signal_at: None,
+        last_grant_at: None,
+    };
+    watcher.write_watcher_heartbeat(&beat).unwrap();
+    let window = store.journal("production");
+    assert_eq!(window.watcher_heartbeat().unwrap().as_ref(), Some(&beat));
+    beat.state = WatcherState::Reconnecting("socket closed".into());
+    beat.beat_at = at(10);
+    beat.last_signal_at = Some(at(7));
+    beat.last_grant_at = Some(at(8));
+    watcher.write_watcher_heartbeat(&beat).unwrap();
+    assert_eq!(window.watcher_heartbeat().unwrap().as_ref(), Some(&beat), "one row, replaced");
+    assert_eq!(store.journal("staging").watcher_heartbeat().unwrap(), None, "per environment");
 }

@@ -365,6 +365,10 @@ impl PropdeskApp {
                 workspace.start_watch(&connection.client, &self.bridge);
             }
         }
+        let kind = connection.kind();
+        if let Some(workspace) = &mut connection.workspace {
+            workspace.tend_team_watcher(kind, &connection.client, &self.bridge);
+        }
         if connection.client.session().is_none() && !connection.lost_reported {
             connection.lost_reported = true;
             self.toasts

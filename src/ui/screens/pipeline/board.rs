@@ -51,8 +51,21 @@ pub fn live_line_ui(
                     (theme::WARNING, format!("Reconnecting in {} s ({reason})", retry_in.as_secs().max(1)))
                 }
                 WatchStatus::Stopped(reason) => (theme::error_color(ui), format!("Stopped: {reason}")),
+                WatchStatus::TeamWatcher(beat) => {
+                    ui.ctx().request_repaint_after(std::time::Duration::from_secs(1)); // "N s ago"
+                    (theme::SUCCESS, beat.describe(chrono::Utc::now()))
+                }
             };
-            widgets::status_dot(ui, color, matches!(workspace.watch_status, WatchStatus::Listening));
+            let live = matches!(workspace.watch_status, WatchStatus::Listening | WatchStatus::TeamWatcher(_));
+            widgets::status_dot(ui, color, live);
+            if let WatchStatus::TeamWatcher(beat) = &workspace.watch_status {
+                ui.label(RichText::new("(this window does not watch)").weak()).on_hover_text(format!(
+                    "The team's always-on watcher (propdesk watch, {}@{}, process {}) holds the live feed, so \
+                     the API user keeps one socket. This window resumes its own watch if the watcher stops \
+                     reporting.",
+                    beat.user, beat.host, beat.pid
+                ));
+            }
             ui.label(RichText::new(text).strong());
             ui.add_space(8.0);
             if workspace.watch_status == WatchStatus::Idle {
@@ -69,7 +82,8 @@ pub fn live_line_ui(
                 }
             }
             match check_wait {
-                _ if workspace.watch_status == WatchStatus::Idle => {}
+                // Idle, or the team watcher makes the checks.
+                _ if matches!(workspace.watch_status, WatchStatus::Idle | WatchStatus::TeamWatcher(_)) => {}
                 None => {
                     if ui
                         .button("Check now")

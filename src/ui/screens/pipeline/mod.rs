@@ -299,7 +299,7 @@ impl PipelineScreen {
             }
             PipelineCommand::Grant(names) => {
                 let count = names.len();
-                workspace.grant(names);
+                workspace.grant(names, &client, ctx.bridge);
                 let traders = if count == 1 { "1 trader".to_string() } else { format!("{count} traders") };
                 ctx.toasts.info(format!("Granting T-Prop to {traders}…"));
             }
