@@ -232,23 +232,20 @@ impl JournaledTraders {
     /// traders that appeared or went.
     fn changed_traders<'a>(&'a self, old: &'a Self) -> Vec<&'a JournaledTrader> {
         let mut changed = Vec::new();
-        let mut all_in_place = self.traders.len() == old.traders.len();
+        let mut found = 0;
         for (i, now) in self.traders.iter().enumerate() {
-            // Reads list traders in the same order: most are where they were, found
-            // without hashing 10,000 names.
-            let before = match old.traders.get(i).filter(|b| b.name == now.name) {
-                Some(before) => Some(before),
-                None => {
-                    all_in_place = false;
-                    old.by_name.get(&now.name.to_lowercase()).map(|&j| &old.traders[j])
-                }
-            };
+            // Reads list traders in the order they were added: most are where they
+            // were, found without hashing 10,000 names.
+            let before = old.traders.get(i).filter(|b| b.name == now.name);
+            let before = before.or_else(|| old.by_name.get(&now.name.to_lowercase()).map(|&j| &old.traders[j]));
+            found += usize::from(before.is_some());
             if before.map(CheckedFacts::of) != Some(CheckedFacts::of(now)) {
                 changed.push(now);
                 changed.extend(before);
             }
         }
-        if !all_in_place {
+        // Names are unique (see `changed_since`): each old trader is found at most once.
+        if found < old.traders.len() {
             let gone = old.by_name.iter().filter(|(name, _)| !self.by_name.contains_key(*name));
             changed.extend(gone.map(|(_, &j)| &old.traders[j]));
         }
