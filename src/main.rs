@@ -68,6 +68,9 @@ enum Command {
     Doctor(Box<propdesk::cli::DoctorArgs>),
     /// Risk profiles per template account: show, import or export one.
     Risk(propdesk::cli::RiskArgs),
+    /// The journal itself: `journal move --to postgres://…` copies this computer's
+    /// journal into a team's PostgreSQL journal (--dry-run counts first).
+    Journal(propdesk::cli::JournalArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -112,6 +115,7 @@ pub fn main() -> ExitCode {
         Command::History(args) => propdesk::cli::block_on(propdesk::cli::history(*args)),
         Command::Doctor(args) => propdesk::cli::block_on(propdesk::cli::doctor(*args)),
         Command::Risk(args) => propdesk::cli::block_on(propdesk::cli::risk(args)),
+        Command::Journal(args) => propdesk::cli::block_on(propdesk::cli::journal(args)),
     }
 }
 

@@ -19,6 +19,7 @@ mod sqlite;
 mod suite;
 #[doc(hidden)]
 pub mod test_database;
+pub mod transfer;
 
 use super::claims::Exclusive;
 use super::run_lock::RunHolder;
@@ -31,6 +32,7 @@ use std::time::Duration;
 
 pub use author::Author;
 pub use firm::{FIRM_UNKNOWN, check_signed_in_firm, firm_of, is_firm_refusal};
+pub use postgres::{ConnectFailure, ServerSummary, team_journal_name, test_connection};
 pub use postgres::{is_postgres_url, redact_url, split_password};
 
 #[derive(Debug, thiserror::Error)]
@@ -297,6 +299,42 @@ pub(crate) trait JournalStore: Send + Sync {
     /// Replaces the environment's heartbeat row with this one.
     fn write_watcher_heartbeat(&self, environment: &str, heartbeat: &WatcherHeartbeat) -> JournalResult<()>;
     fn watcher_heartbeat(&self, environment: &str) -> JournalResult<Option<WatcherHeartbeat>>;
+    // ---- Moving a journal into another (issue 14: local file -> team journal) ----
+    /// Every environment key with a trader row, sorted.
+    fn environment_keys(&self) -> JournalResult<Vec<String>>;
+    /// Every trader of `environment` with its history and unsettled intents, as stored.
+    fn export_traders(&self, environment: &str) -> JournalResult<Vec<TraderExport>>;
+    /// Copies traders that are not in this store yet, each with its history and open
+    /// intents, in one transaction; a trader already here is left as it is. Returns
+    /// how many traders and history lines were copied.
+    fn import_traders(&self, environment: &str, traders: &[TraderExport]) -> JournalResult<Copied>;
+    /// The firm bound to `environment` ([`JournalStore::bind_firm`]), if any; read only.
+    fn bound_firm(&self, environment: &str) -> JournalResult<Option<String>>;
+}
+
+/// One trader as [`JournalStore::export_traders`] reads it, for copying elsewhere.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TraderExport {
+    pub trader: JournaledTrader,
+    /// With the original authors and times.
+    pub history: Vec<HistoryEntry>,
+    /// Writes sent (or about to be) and never settled: the next run reconciles them.
+    pub open_intents: Vec<UnsettledIntent>,
+}
+
+/// An intent without outcome, with when it started (the claims' in-flight rule reads it).
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnsettledIntent {
+    pub action: Action,
+    pub started_at: DateTime<Utc>,
+}
+
+/// What an import copied.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Copied {
+    pub traders: usize,
+    pub history_lines: usize,
+    pub open_intents: usize,
 }
 
 pub struct Journal {

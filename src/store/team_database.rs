@@ -377,7 +377,7 @@ fn where_it_is(config: &postgres::Config) -> String {
 }
 
 /// rustls with the same crypto provider and Mozilla roots as the HTTP client.
-fn tls() -> tokio_postgres_rustls::MakeRustlsConnect {
+pub(crate) fn tls() -> tokio_postgres_rustls::MakeRustlsConnect {
     let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
     let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(provider)

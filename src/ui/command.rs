@@ -96,6 +96,14 @@ pub enum Command {
         template: String,
         acknowledged: bool,
     },
+    /// Setup → Team journal: save the address (and the password in the keyring), then
+    /// reopen the environment's journal on the team's database.
+    UseTeamJournal {
+        settings: crate::store::TeamJournalSettings,
+        password: Option<crate::api::Secret>,
+    },
+    /// Back to this computer's journal file.
+    UseLocalJournal,
     ExportActivity(Vec<CallRecord>),
     /// Activity → Team history → Export CSV…: the lines shown.
     ExportTeamHistory(Vec<crate::onboarding::journal::TeamHistoryLine>),

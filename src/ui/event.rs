@@ -21,6 +21,9 @@ pub enum Event {
     SettingsSaved(Result<(), SettingsError>),
     /// The journal and subaccount registry of a new connection were opened (or not).
     WorkspaceReady(EnvironmentKind, Result<(Arc<Journal>, Arc<Registry>), String>),
+    /// The team journal's password was saved in the keyring (or not): then the address
+    /// is saved and the journal reopened on it.
+    TeamJournalPasswordSaved(crate::store::TeamJournalSettings, Result<(), KeyringError>),
     /// The agreement watch reported something.
     Watch(WatchEvent),
     /// Help opened a folder or cleared the crash notice (only failures are told).

@@ -12,6 +12,8 @@ pub struct TopBarView<'a> {
     pub connection: Option<&'a Connection>,
     pub signing_in: Option<EnvironmentKind>,
     pub icon: &'a egui::TextureHandle,
+    /// Which journal the board reads ("Team journal: db.example/propdesk").
+    pub journal: Option<&'a str>,
 }
 
 pub fn ui(ui: &mut Ui, view: &TopBarView<'_>) {
@@ -25,6 +27,10 @@ pub fn ui(ui: &mut Ui, view: &TopBarView<'_>) {
         ui.label(RichText::new("Propdesk").strong().size(18.0));
         ui.add_space(12.0);
         environment_ui(ui, view);
+        if let Some(journal) = view.journal {
+            ui.label(RichText::new(journal).weak())
+                .on_hover_text("Where this window keeps its traders; change it on Setup, in the Team journal card");
+        }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| session_ui(ui, view));
     });
 }

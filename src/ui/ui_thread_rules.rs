@@ -36,6 +36,12 @@ const ALLOWED: &[(&str, &str, usize, Runs)] = &[
     ),
     ("screens/traders/mod.rs", "std::fs", 2, Runs::Background("saving a CSV and a dropped file's size, Inbox jobs")),
     ("screens/subaccounts/mod.rs", "std::fs", 1, Runs::Background("a dropped document's size, an Inbox job")),
+    (
+        "screens/setup/team.rs",
+        "Journal::",
+        2,
+        Runs::Background("opening both journals of a move, in its Remote / Inbox job on the blocking pool"),
+    ),
 ];
 
 /// The file's code without its `#[cfg(test)]` module (tests may touch the disk).

@@ -239,3 +239,63 @@ async fn a_run_whose_team_journal_connection_is_cut_stops_and_the_next_run_finis
     assert_eq!((stats.users_created(), stats.accounts_created()), (200, 200), "0 duplicates, none lost");
     eprintln!("the cut run had created {stopped_at} accounts when it stopped");
 }
+
+// ---- `propdesk journal move`: this computer's journal into the team's ----
+
+fn journal_move(from: &Path, to: &str, dry_run: bool) -> (Option<i32>, String) {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_propdesk"));
+    command.args(["journal", "move", "--to", to, "--from"]).arg(from);
+    if dry_run {
+        command.arg("--dry-run");
+    }
+    let output = command.output().unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    (output.status.code(), text)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journal_move_counts_first_then_copies_each_trader_once() {
+    use propdesk::api::Environment;
+    use propdesk::onboarding::journal::{Journal, journal_key};
+    let Some(url) = fresh_postgres_journal("cli_move") else { return };
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    // Three traders onboarded on this laptop, into its journal file.
+    let users = roster_csv(dir.path(), "solo", 3, &[]);
+    let file = dir.path().join("laptop.sqlite");
+    let out = dir.path().join("solo-results.csv");
+    let onboarded = onboard(&sandbox, &users, &file, &out).env("PROPDESK_DIR", dir.path()).output().unwrap();
+    assert_eq!(onboarded.status.code(), Some(0), "{}", String::from_utf8_lossy(&onboarded.stderr));
+    let key = journal_key(&Environment::custom(&sandbox.live_url(), &sandbox.demo_url(), None));
+    let history_lines: usize = {
+        let local = Journal::open(&file, &key).unwrap();
+        (0..3).map(|i| local.history(&format!("solo{i}")).unwrap().len()).sum()
+    };
+
+    let (code, text) = journal_move(&file, &url, true);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains(&format!("{key}: 3 traders, {history_lines} history lines to copy")), "{text}");
+    assert!(!text.contains("propdesk-ci"), "the password never shows: {text}");
+    let team = tokio::task::spawn_blocking({
+        let (url, key) = (url.clone(), key.clone());
+        move || Journal::open_postgres(&url, &key).unwrap()
+    })
+    .await
+    .unwrap();
+    let team = std::sync::Arc::new(team);
+    let count = |team: std::sync::Arc<Journal>| async move {
+        tokio::task::spawn_blocking(move || team.traders().unwrap().len()).await.unwrap()
+    };
+    assert_eq!(count(team.clone()).await, 0, "a dry run copies nothing");
+
+    let (code, text) = journal_move(&file, &url, false);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains(&format!("Copied 3 traders and {history_lines} history lines")), "{text}");
+    assert_eq!(count(team.clone()).await, 3);
+
+    let (code, text) = journal_move(&file, &url, false);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("3 traders already there are left as they are"), "{text}");
+    assert!(text.contains("Nothing to copy"), "{text}");
+    assert_eq!(count(team).await, 3, "a second move copies nothing");
+}

@@ -195,3 +195,201 @@ fn a_window_signed_in_to_another_firm_is_refused_by_the_team_journal_before_writ
         .get(0);
     assert_eq!(registry_tables, 0, "the registry was not even created for the refused window");
 }
+
+// ---- Setup → Team journal: the screen an admin uses ----
+
+/// Replaces the text of a labelled field (masked ones too: one backspace per character).
+fn retype(app: &mut TestApp, label: &str, text: &str) {
+    app.harness.get_by_label(label).scroll_to_me();
+    app.harness.step();
+    app.harness.get_by_label(label).click();
+    app.harness.step();
+    let old = app.harness.get_by_label(label).value().unwrap_or_default();
+    app.harness.key_press(egui::Key::End);
+    for _ in 0..old.chars().count() {
+        app.harness.key_press(egui::Key::Backspace);
+    }
+    app.harness.get_by_label(label).type_text(text);
+    app.harness.step();
+}
+
+/// Clicks a button, scrolled into view first (the card may be below the fold).
+fn click(app: &mut TestApp, label: &str) {
+    let wanted = label.to_string();
+    app.wait_for(label, move |h| h.query_by_role_and_label(egui::accesskit::Role::Button, &wanted).is_some());
+    app.harness.get_by_role_and_label(egui::accesskit::Role::Button, label).scroll_to_me();
+    for _ in 0..5 {
+        app.harness.step();
+    }
+    app.harness.get_by_role_and_label(egui::accesskit::Role::Button, label).click();
+    app.harness.step();
+}
+
+#[test]
+fn setup_tests_and_switches_to_the_team_journal_then_moves_the_local_journal_into_it() {
+    let Some(url) = fresh_postgres_journal("window_setup") else { return };
+    let runtime = runtime();
+    let sandbox = runtime.block_on(Sandbox::start(SandboxConfig::for_tests())).expect("sandbox");
+    let custom = Environment::custom(&sandbox.live_url(), &sandbox.demo_url(), None);
+    let key = journal_key(&custom);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let paths = Paths::in_dir(dir.path());
+
+    // Before the team: one trader onboarded from this laptop, into its journal file.
+    let local = Arc::new(Journal::open(&paths.journal_file(), &key).expect("local journal"));
+    let mine = runtime.block_on(onboard_one_trader(&sandbox, &local, "MINE"));
+    drop(local);
+    // Anna's trader, already in the team journal.
+    let annas = Journal::open_postgres(&url, &key).expect("team journal");
+    let annas = Arc::new(annas.with_author(Author { user: "anna".into(), host: "ops-laptop".into() }));
+    let hers = runtime.block_on(onboard_one_trader(&sandbox, &annas, "HERS"));
+
+    let mock = keyring_core::mock::Store::new().expect("mock keyring");
+    let mut app = TestApp::start_in(dir, mock.clone(), StartEnvironment::SignedOut, runtime, None);
+    app.sign_in_to_custom(&sandbox);
+    app.wait_for_text("Signed in as");
+    app.wait_for_text("This computer's journal");
+
+    // A pasted address with a (wrong) password: the password moves to its masked field.
+    let (bare, password) = TeamJournalSettings::from_typed_url(&url);
+    let password = password.expect("the test server's URL carries a password");
+    let wrong = url.replacen(password.expose(), "not-the-password", 1);
+    app.type_into("Server address", &wrong);
+    app.wait_for("the password taken out of the address", |h| {
+        h.get_by_label("Server address").value().as_deref() == Some(bare.url.as_str())
+    });
+    click(&mut app, "Show database password");
+    app.wait_for("the password, shown", |h| {
+        h.get_by_label("Database password").value().as_deref() == Some("not-the-password")
+    });
+    click(&mut app, "Hide database password");
+    click(&mut app, "Test connection");
+    app.wait_for_text("Wrong user or password for 127.0.0.1:");
+    assert!(app.harness.query_by_label_contains("not-the-password").is_none(), "no password in the message");
+
+    retype(&mut app, "Database password", password.expose());
+    click(&mut app, "Test connection");
+    app.wait_for_text("Connected to PostgreSQL ");
+    app.wait_for_text("1 environment, 1 trader");
+
+    click(&mut app, "Use team journal");
+    let name = "Team journal: 127.0.0.1:55432/postgres";
+    app.wait_for_text(name);
+    let secrets = SecretStore::with_store(mock.clone(), "test keyring");
+    let saved = secrets.get_team_journal_password(&bare.url).expect("keyring");
+    assert_eq!(saved.as_ref().map(|p| p.expose()), Some(password.expose()), "the password is in the keyring");
+    let settings_file = Paths::in_dir(app.dir.path()).settings_file();
+    let address = bare.url.clone();
+    app.wait_for("the settings file names the team journal", move |_| {
+        std::fs::read_to_string(&settings_file).is_ok_and(|text| text.contains(&address))
+    });
+    let settings_file = Paths::in_dir(app.dir.path()).settings_file();
+    let text = std::fs::read_to_string(&settings_file).expect("settings file");
+    assert!(text.contains(&bare.url), "the address is saved: {text}");
+    assert!(!text.contains(password.expose()), "the password stays out of the settings file: {text}");
+
+    // The board now reads the team journal: Anna's trader, not yet mine.
+    app.click_nav("Pipeline");
+    let wanted = hers.clone();
+    app.wait_for("anna's trader on the board", move |h| h.query_by_label(&wanted).is_some());
+    assert!(app.harness.query_by_label(&mine).is_none(), "this laptop's trader is not in the team journal yet");
+
+    // Move: the count first, then the confirmation, then the copy.
+    app.click_nav("Setup");
+    click(&mut app, "Move my local journal…");
+    app.wait_for_text("1 trader will be copied into the team journal 127.0.0.1:55432/postgres.");
+    let lines = format!("{key}: 1 trader, ");
+    app.wait_for_text(&lines);
+    click(&mut app, "Copy 1 trader");
+    app.wait_for_text("Copied 1 trader and ");
+    app.click_nav("Pipeline");
+    let wanted = mine.clone();
+    app.wait_for("my trader on the team's board", move |h| h.query_by_label(&wanted).is_some());
+
+    // A second move copies nothing and says so, without asking.
+    app.click_nav("Setup");
+    click(&mut app, "Move my local journal…");
+    app.wait_for_text("Nothing to copy: the team journal already has every trader.");
+    assert!(app.harness.query_by_label("Copy 1 trader").is_none());
+
+    // Back to this computer's journal.
+    click(&mut app, "Use this computer's journal");
+    app.wait_for_text("This computer's journal");
+}
+
+#[test]
+fn a_team_journal_that_cannot_be_opened_is_said_with_the_way_to_fix_it() {
+    let runtime = runtime();
+    let sandbox = runtime.block_on(Sandbox::start(SandboxConfig::for_tests())).expect("sandbox");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let paths = Paths::in_dir(dir.path());
+    // This laptop's own journal has a trader; it must not show up instead of the team's.
+    let custom = Environment::custom(&sandbox.live_url(), &sandbox.demo_url(), None);
+    let local = Arc::new(Journal::open(&paths.journal_file(), &journal_key(&custom)).expect("local journal"));
+    let mine = runtime.block_on(onboard_one_trader(&sandbox, &local, "MINE"));
+    drop(local);
+    let team = TeamJournalSettings { url: "postgres://ops@127.0.0.1:1/propdesk".into() };
+    Settings { team_journal: Some(team), ..Settings::default() }.save(&paths.settings_file()).expect("settings");
+
+    let mock = keyring_core::mock::Store::new().expect("mock keyring");
+    let mut app = TestApp::start_in(dir, mock, StartEnvironment::SignedOut, runtime, None);
+    app.sign_in_to_custom(&sandbox);
+    app.wait_for_text("Signed in as");
+    app.click_nav("Pipeline");
+    let said = "The team journal 127.0.0.1:1/propdesk could not be opened: fix it on Setup (Team journal card)";
+    // On the board and in a toast.
+    app.wait_for(said, move |h| h.query_all_by_label_contains(said).count() >= 1);
+    assert!(app.harness.query_by_label(&mine).is_none(), "no silent fallback to this computer's journal");
+    app.harness.get_by_label("Open Setup").click();
+    app.harness.step();
+    app.wait_for_text("In use: team journal 127.0.0.1:1/propdesk");
+}
+
+#[test]
+fn the_journal_is_not_switched_while_an_onboarding_run_is_going() {
+    let runtime = runtime();
+    let sandbox = runtime.block_on(Sandbox::start(SandboxConfig::for_tests())).expect("sandbox");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let roster = dir.path().join("roster.csv");
+    std::fs::write(
+        &roster,
+        "name,email,password,firstName,lastName,streetAddress1,city,state,postCode,country,phone,accountName,initialBalance,dailyLossAutoLiq\n\
+         busy1,busy1@example.com,Str0ng!Passw0rd,Jamie,Rivera,123 Maple Avenue,Albany,NY,12207,US,+1-518-555-0199,BUSY00001,50000,1000\n",
+    )
+    .expect("roster");
+    let mock = keyring_core::mock::Store::new().expect("mock keyring");
+    let mut app = TestApp::start_configured(dir, mock, StartEnvironment::SignedOut, runtime, None, move |config| {
+        config.file_picker = propdesk::ui::open_dialog::fixed(roster);
+    });
+    app.sign_in_to_custom(&sandbox);
+    app.wait_for_text("Signed in as");
+    app.click_nav("Traders");
+    app.wait_for_text("Import file");
+    app.harness.get_by_label_contains("Import file").click();
+    app.wait_for_text("Imported 1 rows from roster.csv");
+    // The run stays inside its users batch long enough to look at Setup.
+    sandbox.faults().delay_next("user/createevaluationusers", std::time::Duration::from_secs(2));
+    app.wait_for("the run button", |h| {
+        h.query_by_label_contains("Onboard 1 valid traders")
+            .is_some_and(|b| !egui_kittest::kittest::NodeT::accesskit_node(&b).is_disabled())
+    });
+    app.harness.get_by_label_contains("Onboard 1 valid traders").click();
+    app.harness.step();
+    click(&mut app, "Onboard 1 trader");
+
+    app.click_nav("Setup");
+    app.wait_for_text("Server address");
+    app.harness.get_by_label("Server address").scroll_to_me();
+    app.harness.step();
+    app.type_into("Server address", "postgres://ops@127.0.0.1:1/propdesk");
+    app.wait_for_text("The journal cannot be switched while an onboarding run is in progress.");
+    let disabled = |h: &egui_kittest::Harness<'static, propdesk::ui::PropdeskApp>| {
+        h.query_by_role_and_label(egui::accesskit::Role::Button, "Use team journal")
+            .is_some_and(|b| egui_kittest::kittest::NodeT::accesskit_node(&b).is_disabled())
+    };
+    assert!(disabled(&app.harness), "Use team journal waits for the run");
+
+    // Once the run is over, the switch is offered again.
+    app.wait_for("the switch offered again", move |h| !disabled(h));
+    assert!(app.harness.query_by_label_contains("cannot be switched").is_none());
+}

@@ -28,6 +28,12 @@ impl Author {
     pub(crate) fn stored(user: Option<String>, host: Option<String>) -> Self {
         Self { user: user.unwrap_or_else(|| UNKNOWN.into()), host: host.unwrap_or_else(|| UNKNOWN.into()) }
     }
+
+    /// The inverse of [`Author::stored`] (a journal copy keeps unknown authors unknown).
+    pub(crate) fn to_stored(&self) -> (Option<String>, Option<String>) {
+        let known = |part: &str| (part != UNKNOWN).then(|| part.to_string());
+        (known(&self.user), known(&self.host))
+    }
 }
 
 /// `user@host`.

@@ -2,8 +2,8 @@
 
 use super::author::Author;
 use super::{
-    Action, HistoryEntry, IntentOutcome, JournalError, JournalResult, JournalStore, JournaledTrader, OpenIntent,
-    Progress, RunGuard, Stamp, TRADER_COLUMNS, TeamHistoryLine,
+    Action, Copied, HistoryEntry, IntentOutcome, JournalError, JournalResult, JournalStore, JournaledTrader,
+    OpenIntent, Progress, RunGuard, Stamp, TRADER_COLUMNS, TeamHistoryLine, TraderExport, UnsettledIntent,
 };
 use crate::onboarding::claims::{Exclusive, in_flight, interval_wait};
 use crate::onboarding::run_lock::{RunHolder, try_lock_file};
@@ -600,6 +600,101 @@ impl JournalStore for SqliteStore {
                 })
             })
             .optional()?)
+    }
+
+    // ---- Moving a journal into another ----
+
+    fn environment_keys(&self) -> JournalResult<Vec<String>> {
+        let connection = self.lock();
+        let mut query = connection.prepare_cached("SELECT DISTINCT environment FROM traders ORDER BY environment")?;
+        let rows = query.query_map([], |row| row.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn export_traders(&self, environment: &str) -> JournalResult<Vec<TraderExport>> {
+        let traders = self.read_traders(environment, None)?;
+        let mut open: std::collections::HashMap<String, Vec<UnsettledIntent>> = std::collections::HashMap::new();
+        {
+            let connection = self.lock();
+            let mut query = connection.prepare_cached(
+                "SELECT name, action, started_at FROM intents WHERE environment = ?1 AND finished_at IS NULL ORDER BY id",
+            )?;
+            let rows = query.query_map(params![environment], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?))
+            })?;
+            for row in rows {
+                let (name, action, started_at) = row?;
+                if let (Some(action), Some(started_at)) = (Action::from_key(&action), parse_time(started_at)) {
+                    open.entry(name).or_default().push(UnsettledIntent { action, started_at });
+                }
+            }
+        }
+        traders
+            .into_iter()
+            .map(|trader| {
+                let history = self.history(environment, &trader.name)?;
+                let open_intents = open.remove(&trader.name).unwrap_or_default();
+                Ok(TraderExport { trader, history, open_intents })
+            })
+            .collect()
+    }
+
+    fn bound_firm(&self, environment: &str) -> JournalResult<Option<String>> {
+        let connection = self.lock();
+        let firm = connection
+            .query_row("SELECT organization FROM firms WHERE environment = ?1", params![environment], |row| row.get(0))
+            .optional()?;
+        Ok(firm)
+    }
+
+    fn import_traders(&self, environment: &str, traders: &[TraderExport]) -> JournalResult<Copied> {
+        let mut connection = self.lock();
+        let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut copied = Copied::default();
+        let time = |t: Option<DateTime<Utc>>| t.map(|t| t.to_rfc3339());
+        for TraderExport { trader: t, history, open_intents } in traders {
+            let inserted = tx.execute(
+                &format!(
+                    "INSERT OR IGNORE INTO traders (environment, {TRADER_COLUMNS})
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+                ),
+                params![
+                    environment,
+                    t.name,
+                    t.email,
+                    t.account_name,
+                    t.user_id,
+                    t.contact_done,
+                    t.account_id,
+                    t.trading_permission_id,
+                    time(t.agreement_signed_at),
+                    time(t.entitled_at),
+                    time(t.revoked_at),
+                    time(t.cancelled_at),
+                    t.last_error,
+                    t.error_stage,
+                    t.updated_at.unwrap_or_else(Utc::now).to_rfc3339(),
+                ],
+            )?;
+            if inserted == 0 {
+                continue;
+            }
+            for line in history {
+                let (user, host) = line.by.to_stored();
+                tx.execute(INSERT_HISTORY, params![environment, t.name, line.at.to_rfc3339(), line.what, user, host])?;
+            }
+            for intent in open_intents {
+                tx.execute(
+                    "INSERT INTO intents (environment, name, action, started_at) VALUES (?1, ?2, ?3, ?4)",
+                    params![environment, t.name, intent.action.key(), intent.started_at.to_rfc3339()],
+                )?;
+            }
+            copied.traders += 1;
+            copied.history_lines += history.len();
+            copied.open_intents += open_intents.len();
+        }
+        tx.commit()?;
+        Ok(copied)
     }
 }
 

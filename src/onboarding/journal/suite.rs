@@ -184,6 +184,20 @@ macro_rules! suite {
                 let Some(store) = store("heartbeat") else { return };
                 super::the_watchers_heartbeat_is_read_back_by_every_journal(&store);
             }
+
+            // ---- Moving a journal into another ----
+
+            #[test]
+            fn moving_a_local_journal_copies_each_trader_once_with_its_history() {
+                let Some(store) = store("move") else { return };
+                super::moving_a_local_journal_copies_each_trader_once_with_its_history(&store);
+            }
+
+            #[test]
+            fn a_move_never_mixes_two_firms_under_one_key() {
+                let Some(store) = store("move_firms") else { return };
+                super::a_move_never_mixes_two_firms_under_one_key(&store);
+            }
         }
     };
 }
@@ -652,4 +666,110 @@ fn the_watchers_heartbeat_is_read_back_by_every_journal(store: &Store) {
     watcher.write_watcher_heartbeat(&beat).unwrap();
     assert_eq!(window.watcher_heartbeat().unwrap().as_ref(), Some(&beat), "one row, replaced");
     assert_eq!(store.journal("staging").watcher_heartbeat().unwrap(), None, "per environment");
+}
+
+// ---- Moving a journal into another (issue 14: local file -> team journal) ----
+
+/// A trader and its history with times cut to microseconds (PostgreSQL's precision).
+fn comparable(journal: &Journal, name: &str) -> (super::JournaledTrader, Vec<(i64, String, String)>) {
+    let micros = |t: Option<chrono::DateTime<Utc>>| {
+        t.map(|t| chrono::DateTime::from_timestamp_micros(t.timestamp_micros()).unwrap())
+    };
+    let mut trader = journal.trader(name).unwrap().unwrap_or_else(|| panic!("{name} is in the journal"));
+    trader.agreement_signed_at = micros(trader.agreement_signed_at);
+    trader.entitled_at = micros(trader.entitled_at);
+    trader.updated_at = micros(trader.updated_at);
+    let history = journal
+        .history(name)
+        .unwrap()
+        .into_iter()
+        .map(|h| (h.at.timestamp_micros(), h.what, h.by.to_string()))
+        .collect();
+    (trader, history)
+}
+
+fn moving_a_local_journal_copies_each_trader_once_with_its_history(store: &Store) {
+    use super::transfer;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("local.sqlite");
+    let local = Journal::open(&file, "staging").unwrap().with_author(author("anna", "ops-laptop"));
+    local.upsert_trader("Carl", "c@x.com", "EVAL1").unwrap();
+    local.record_user("Carl", 5).unwrap();
+    local.record_account("Carl", 50, Some(500)).unwrap();
+    local.record_signed("Carl", Utc::now()).unwrap();
+    local.record_error("Carl", "T-Prop", "Entitlement not found").unwrap();
+    // A grant sent when the laptop's run stopped: the team's next run must reconcile it.
+    local.begin(&["Carl"], Action::GrantEntitlement).unwrap();
+    let settled = local.begin(&["Carl"], Action::CreateUser).unwrap();
+    local.finish(&settled, IntentOutcome::Done, None).unwrap();
+    local.upsert_trader("Dora", "dora@laptop.example", "EVAL2").unwrap();
+    let production = Journal::open(&file, "production").unwrap();
+    production.upsert_trader("Eve", "e@x.com", "EVAL3").unwrap();
+    production.record_user("Eve", 9).unwrap();
+
+    // Ben already onboarded Dora into the team journal: she is left as she is.
+    let team = store.journal("staging").with_author(author("ben", "desk-7"));
+    team.upsert_trader("Dora", "dora@team.example", "EVAL2").unwrap();
+
+    let plan = transfer::plan(&local, &team).unwrap();
+    assert_eq!(
+        plan.summary(),
+        vec![
+            "Production: 1 trader, 1 history line to copy".to_string(),
+            "Staging: 1 trader, 4 history lines to copy (with 1 unfinished write to reconcile); \
+             1 trader already there is left as it is"
+                .to_string(),
+        ]
+    );
+    assert!(team.trader("Carl").unwrap().is_none(), "a dry run writes nothing");
+
+    let mut steps = Vec::new();
+    let report = transfer::copy(&local, &team, &mut |p| steps.push((p.done, p.total))).unwrap();
+    assert_eq!(report.traders(), 2, "{report:?}");
+    assert_eq!(steps.last(), Some(&(3, 3)), "progress ends at every trader: {steps:?}");
+    assert_eq!(comparable(&team, "Carl"), comparable(&local, "Carl"), "ids, stamps, error and history");
+    assert_eq!(team.history("Carl").unwrap()[0].by.to_string(), "anna@ops-laptop", "original authors");
+    let open: Vec<_> = team.open_intents().unwrap().into_iter().map(|i| (i.name, i.action)).collect();
+    assert_eq!(open, vec![("Carl".to_string(), Action::GrantEntitlement)], "only the unsettled write");
+    assert_eq!(team.trader("Dora").unwrap().unwrap().email, "dora@team.example", "the team's Dora is kept");
+    let team_production = store.journal("production");
+    assert_eq!(comparable(&team_production, "Eve"), comparable(&production, "Eve"), "environments stay apart");
+    assert!(team.trader("Eve").unwrap().is_none());
+
+    // A second move finds everything there and copies nothing.
+    let again = transfer::plan(&local, &team).unwrap();
+    assert_eq!(again.traders_to_copy(), 0, "{again:?}");
+    let report = transfer::copy(&local, &team, &mut |_| {}).unwrap();
+    assert_eq!(report.traders(), 0);
+    assert_eq!(report.summary(), "Copied nothing: the team journal already had every trader.");
+    assert_eq!(team.history("Carl").unwrap().len(), 4, "no history line twice");
+    assert_eq!(team.open_intents().unwrap().len(), 1, "no intent twice");
+}
+
+fn a_move_never_mixes_two_firms_under_one_key(store: &Store) {
+    use super::transfer;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("local.sqlite");
+    let local = Journal::open(&file, "staging").unwrap();
+    local.bind_firm(Some("Acme Prop"), "Staging").unwrap();
+    local.upsert_trader("Carl", "c@x.com", "EVAL1").unwrap();
+    let local_production = Journal::open(&file, "production").unwrap();
+    local_production.bind_firm(Some("Acme Prop"), "Production").unwrap();
+    local_production.upsert_trader("Eve", "e@x.com", "EVAL3").unwrap();
+    // The team's Staging key already belongs to another firm; its Production to none yet.
+    let team = store.journal("staging");
+    team.bind_firm(Some("Other Firm"), "Staging").unwrap();
+    let team_production = store.journal("production");
+
+    let plan = transfer::plan(&local, &team).unwrap();
+    assert_eq!(plan.traders_to_copy(), 1, "{plan:?}");
+    assert!(
+        plan.summary()[1].starts_with("Staging: not copied, the team journal's belongs to the firm \"Other Firm\"")
+    );
+    let report = transfer::copy(&local, &team, &mut |_| {}).unwrap();
+    assert_eq!(report.traders(), 1);
+    assert!(team.trader("Carl").unwrap().is_none(), "Acme's trader is not put under Other Firm's key");
+    assert!(team_production.trader("Eve").unwrap().is_some());
+    // The Production key now belongs to Acme: another firm signing in there is refused.
+    assert!(team_production.bind_firm(Some("Other Firm"), "Production").is_err());
 }

@@ -61,6 +61,8 @@ impl PropdeskApp {
             Command::ExportTeamHistory(lines) => self.export("propdesk-team-history", "lines of team history", {
                 move |path| crate::store::history_export::save_history_csv(path, &lines)
             }),
+            Command::UseTeamJournal { settings, password } => self.use_team_journal(settings, password),
+            Command::UseLocalJournal => self.use_local_journal(),
             Command::DismissToast(id) => self.toasts.dismiss(id),
             Command::Help(
                 command @ (HelpCommand::CheckForUpdates | HelpCommand::UpdateConsent(_) | HelpCommand::DismissUpdate),

@@ -255,6 +255,7 @@ impl PropdeskApp {
                 }
             }
             Event::WorkspaceReady(kind, opened) => self.adopt_workspace(kind, opened),
+            Event::TeamJournalPasswordSaved(team, saved) => self.team_journal_saved(team, saved),
             Event::Watch(event) => self.on_watch_event(event),
             Event::UpdateChecked { asked, result } => self.updates.on_checked(asked, result, &mut self.toasts),
             Event::JobPanicked(text) => {
@@ -328,14 +329,7 @@ impl PropdeskApp {
                 let opened = Ok((journal.clone(), registry.clone()));
                 self.bridge.send(Event::WorkspaceReady(kind, opened));
             }
-            _ => {
-                let team = self.settings.team_journal.as_ref().map(|team| TeamJournal {
-                    url: team.url.clone(),
-                    secrets: self.secret_store.clone(),
-                    signed_in: connection.client.clone(),
-                });
-                Workspace::open_in_background(&self.bridge, &self.paths, &connection.environment, team)
-            }
+            _ => self.open_workspace(&connection.environment, &connection.client),
         }
         self.settings.edit().last_environment = kind;
         self.setup.view_environment(kind, &self.settings);
@@ -378,6 +372,16 @@ impl PropdeskApp {
 
     fn adopt_workspace(&mut self, kind: EnvironmentKind, opened: Result<(Arc<Journal>, Arc<Registry>), String>) {
         let Some(connection) = self.connection.as_mut().filter(|c| c.kind() == kind) else { return };
+        // An open started before a switch of journals (a file after "Use team journal",
+        // or the reverse) arrives late: the switch's own open follows.
+        let stale = |journal: &Journal| {
+            kind != EnvironmentKind::Sandbox && journal.path().is_some() == self.settings.team_journal.is_some()
+        };
+        if let Ok((journal, _)) = &opened
+            && stale(journal)
+        {
+            return;
+        }
         match opened {
             Ok((journal, registry)) => {
                 if kind == EnvironmentKind::Sandbox {
@@ -394,6 +398,18 @@ impl PropdeskApp {
                 let problem = if crate::onboarding::journal::is_firm_refusal(&error) {
                     // Says what to do by itself: the firm bound and the firm signed in to.
                     Problem::simple(error.trim_start_matches("journal: "))
+                } else if let Some(team) =
+                    self.settings.team_journal.as_ref().filter(|_| kind != EnvironmentKind::Sandbox)
+                {
+                    // Never a silent fallback to the file: that would split the team's data.
+                    Problem::new(
+                        format!(
+                            "The team journal {} could not be opened: fix it on Setup (Team journal card), \
+                             or switch back to this computer's journal there",
+                            crate::onboarding::journal::team_journal_name(&team.url)
+                        ),
+                        error,
+                    )
                 } else {
                     Problem::new("The onboarding journal could not be opened", error)
                 };
@@ -401,6 +417,90 @@ impl PropdeskApp {
                 connection.workspace_problem = Some(problem);
             }
         }
+    }
+
+    // ---- Team journal (Setup → Team journal) ----------------------------------------
+
+    /// Opens the environment's journal off the UI thread: the team's database when the
+    /// settings name one, else this computer's file.
+    fn open_workspace(&self, environment: &Environment, client: &Client) {
+        let team = self.settings.team_journal.as_ref().map(|team| TeamJournal {
+            url: team.url.clone(),
+            secrets: self.secret_store.clone(),
+            signed_in: client.clone(),
+        });
+        Workspace::open_in_background(&self.bridge, &self.paths, environment, team)
+    }
+
+    /// Which journal the signed-in environment's board reads, for the top bar:
+    /// "Team journal: db.example/propdesk" or "This computer's journal" (`None` on the
+    /// Sandbox, whose practice journal lives in memory, and until it is open).
+    pub(super) fn journal_in_use(&self) -> Option<String> {
+        let connection = self.connection.as_ref().filter(|c| c.kind() != EnvironmentKind::Sandbox)?;
+        let journal = &connection.workspace.as_ref()?.journal;
+        Some(match (journal.path(), &self.settings.team_journal) {
+            (None, Some(team)) => format!("Team journal: {}", crate::onboarding::journal::team_journal_name(&team.url)),
+            _ => "This computer's journal".to_string(),
+        })
+    }
+
+    /// Why the journal may not be switched now, if it may not.
+    pub(super) fn journal_busy(&self) -> Option<String> {
+        if self.screens.traders.run_in_progress() {
+            Some("an onboarding run is in progress".into())
+        } else if self.screens.pipeline.write_in_progress() {
+            Some("a revoke, cancel or risk-rule update is in progress".into())
+        } else {
+            None
+        }
+    }
+
+    /// Saves the password in the keyring off the UI thread; the address follows once it is there.
+    fn use_team_journal(&mut self, team: crate::store::TeamJournalSettings, password: Option<crate::api::Secret>) {
+        if let Some(reason) = self.journal_busy() {
+            self.toasts.error(&Problem::simple(format!("The journal was not switched: {reason}")));
+            return;
+        }
+        let secrets = self.secret_store.clone();
+        self.bridge.spawn_blocking(move || {
+            let saved = match &password {
+                Some(password) => secrets.set_team_journal_password(&team.url, password),
+                None => Ok(()),
+            };
+            Event::TeamJournalPasswordSaved(team, saved)
+        });
+    }
+
+    fn team_journal_saved(&mut self, team: crate::store::TeamJournalSettings, saved: Result<(), KeyringError>) {
+        if let Err(error) = saved {
+            self.toasts.error(&Problem::from(error).context("Saving the team journal's password"));
+            return;
+        }
+        self.settings.edit().team_journal = Some(team);
+        self.reopen_workspace();
+    }
+
+    pub(super) fn use_local_journal(&mut self) {
+        if let Some(reason) = self.journal_busy() {
+            self.toasts.error(&Problem::simple(format!("The journal was not switched: {reason}")));
+            return;
+        }
+        self.settings.edit().team_journal = None;
+        self.reopen_workspace();
+    }
+
+    /// After a switch: the signed-in environment's journal is opened again from the
+    /// settings (the Sandbox keeps its practice journal).
+    fn reopen_workspace(&mut self) {
+        let Some(connection) = self.connection.as_mut() else { return };
+        if connection.kind() == EnvironmentKind::Sandbox {
+            return;
+        }
+        // Dropping the workspace stops its watch; the new one starts its own.
+        connection.workspace = None;
+        connection.workspace_problem = None;
+        let (environment, client) = (connection.environment.clone(), connection.client.clone());
+        self.open_workspace(&environment, &client);
     }
 
     fn on_watch_event(&mut self, event: WatchEvent) {

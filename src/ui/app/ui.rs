@@ -26,6 +26,7 @@ impl PropdeskApp {
     fn central_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
         match self.screen {
             Screen::Setup => {
+                let local_journal = self.paths.journal_file();
                 let view = SetupView {
                     connection: self.connection.as_ref(),
                     signing_in: self.signing_in,
@@ -33,6 +34,9 @@ impl PropdeskApp {
                     settings: &self.settings,
                     keyring_note: self.keyring_note.as_ref(),
                     bridge: &self.bridge,
+                    secrets: &self.secret_store,
+                    local_journal: &local_journal,
+                    journal_busy: self.journal_busy(),
                 };
                 egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| self.setup.ui(ui, &view, commands));
             }
@@ -92,8 +96,13 @@ impl eframe::App for PropdeskApp {
             top_frame = top_frame.fill(theme::PRODUCTION.gamma_multiply(0.18));
         }
         egui::Panel::top("top_bar").frame(top_frame).show(ui, |ui| {
-            let view =
-                TopBarView { connection: self.connection.as_ref(), signing_in: self.signing_in, icon: &self.icon };
+            let journal = self.journal_in_use();
+            let view = TopBarView {
+                connection: self.connection.as_ref(),
+                signing_in: self.signing_in,
+                icon: &self.icon,
+                journal: journal.as_deref(),
+            };
             top_bar::ui(ui, &view);
         });
         if self.help.has_notice() || self.updates.has_notice(&self.settings.updates) {

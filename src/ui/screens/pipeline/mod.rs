@@ -85,6 +85,12 @@ pub struct PipelineScreen {
 }
 
 impl PipelineScreen {
+    /// Whether a revoke, cancel or risk-rule update is going (the journal may not be
+    /// switched meanwhile).
+    pub fn write_in_progress(&self) -> bool {
+        self.write.is_pending()
+    }
+
     pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &ScreenContext<'_>, commands: &mut Vec<Command>) {
         widgets::screen_header(ui, "Pipeline", "Every trader from user to T-Prop, on one board, live.");
         let Some(connection) = ctx.connection else {
@@ -103,6 +109,10 @@ impl PipelineScreen {
         };
         if let Some(problem) = &connection.workspace_problem {
             widgets::error_label(ui, problem);
+            // The way to fix it (a team journal's address or password) is on Setup.
+            if ui.link("Open Setup").clicked() {
+                commands.push(Command::Navigate(Screen::Setup));
+            }
             return;
         }
         let Some(workspace) = &connection.workspace else {

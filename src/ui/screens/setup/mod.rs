@@ -1,13 +1,15 @@
 //! Setup: the environment and sign-in, then the plan, template account and entitlement
 //! every new trader receives. The first screen, and the whole job at a glance.
 //!
-//! Split in three: this file (layout, header, checklist), `connection` (environment
-//! choice and sign-in), `tables` (plans, template accounts, entitlement).
+//! Split in four: this file (layout, header, checklist), `connection` (environment
+//! choice and sign-in), `tables` (plans, template accounts, entitlement), `team` (the
+//! team's shared journal).
 
 mod checkup;
 mod connection;
 mod risk;
 mod tables;
+mod team;
 
 use crate::api::EnvironmentKind;
 use crate::api::env::AGREEMENT_ALERT_ID_STAGING;
@@ -32,6 +34,11 @@ pub struct SetupView<'a> {
     pub keyring_note: Option<&'a (EnvironmentKind, Result<&'static str, Problem>)>,
     /// For work off the UI thread (the risk profile's file import and export).
     pub bridge: &'a crate::ui::bridge::Bridge,
+    /// Team journal: the keyring holding its password, this computer's journal file (to
+    /// move from), and why switching journals is refused now (a run, a revoke…).
+    pub secrets: &'a crate::store::SecretStore,
+    pub local_journal: &'a std::path::Path,
+    pub journal_busy: Option<String>,
 }
 
 /// The sign-in form as typed. Holds secrets as plain strings for the text fields, so
@@ -59,6 +66,7 @@ pub struct SetupScreen {
     /// A problem found before sending (missing fields, bad URLs).
     form_problem: Option<Problem>,
     risk: risk::RiskEditor,
+    team: team::TeamJournalCard,
 }
 
 impl SetupScreen {
@@ -70,6 +78,7 @@ impl SetupScreen {
             show_secret: false,
             form_problem: None,
             risk: risk::RiskEditor::new(risk_files),
+            team: team::TeamJournalCard::default(),
         };
         screen.view_environment(viewing, settings);
         screen
@@ -123,6 +132,9 @@ impl SetupScreen {
             ui.add_space(10.0);
             self.choices_ui(ui, view, commands);
             ui.add_space(10.0);
+            // After what every trader receives: a team sets it up once.
+            widgets::card(ui, "Team journal", |ui| self.team.ui(ui, view, commands));
+            ui.add_space(10.0);
             widgets::card(ui, "How onboarding works", how_it_works_ui);
             return;
         }
@@ -134,6 +146,8 @@ impl SetupScreen {
                 ui.spacing_mut().item_spacing.x = 8.0;
                 ui.set_width(left_width);
                 widgets::card(ui, "Connection", |ui| self.connection_ui(ui, view, commands));
+                ui.add_space(10.0);
+                widgets::card(ui, "Team journal", |ui| self.team.ui(ui, view, commands));
                 ui.add_space(10.0);
                 widgets::card(ui, "How onboarding works", how_it_works_ui);
             });

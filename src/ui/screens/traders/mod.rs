@@ -149,6 +149,11 @@ impl Default for TradersScreen {
 }
 
 impl TradersScreen {
+    /// Whether an onboarding run is going (the journal may not be switched meanwhile).
+    pub fn run_in_progress(&self) -> bool {
+        self.run.is_running()
+    }
+
     pub fn new(open_dialog: OpenDialog, save_dialog: Option<SaveDialog>) -> Self {
         Self {
             roster: Roster::new(),
