@@ -4,6 +4,11 @@
 //! Each pass measures scrolling the grid, typing into a cell of the row editor, sorting
 //! by a column and typing into the filter. Prints p50, p99 and max per scenario.
 //!
+//! First, without a window: the UI-thread work of the frame in which a journal change
+//! lands (the change feed moved; the Traders screen's re-read arrived), with the same
+//! roster checked against a journal of 10,000 other traders and another admin granting
+//! one of them. The window bench below has no journal, so this part stands for it.
+//!
 //! An egui_kittest harness only sets the screen up (import, find where things are);
 //! the measured frames are driven here with pointer and keyboard events.
 //!
@@ -82,6 +87,7 @@ fn key(key: egui::Key) -> egui::Event {
 }
 
 fn main() {
+    measure_journal_change();
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut harness = imported_roster(&runtime, dir.path());
@@ -102,6 +108,56 @@ fn main() {
     }
     drop(harness);
     drop(runtime);
+}
+
+/// `RosterCheck::journal_changed` on a 10,000-row roster with the template's ladder
+/// judged, each time with a journal in which one other trader (not in the roster) was
+/// just granted, as the change feed delivers another admin's grant every ~2 s.
+fn measure_journal_change() {
+    use propdesk::onboarding::journal::JournaledTrader;
+    use propdesk::onboarding::prepare::{JournaledTraders, RosterCheck};
+    use propdesk::onboarding::risk::{RiskProfile, RiskRules, TemplateRules};
+    use propdesk::onboarding::{Roster, import_csv};
+    use std::sync::Arc;
+
+    let mut roster = Roster::new();
+    import_csv(&mut roster, roster_csv().as_bytes()).unwrap();
+    let others: Vec<JournaledTrader> = (0..ROWS)
+        .map(|i| JournaledTrader {
+            name: format!("other{i}"),
+            email: format!("other{i}@example.com"),
+            account_name: format!("OTHER{i:05}"),
+            user_id: Some(i as i64 + 1),
+            account_id: Some(i as i64 + 1),
+            ..Default::default()
+        })
+        .collect();
+    let journal = |granted: usize| {
+        let mut traders = others.clone();
+        traders[granted].entitled_at = Some(chrono::Utc::now());
+        Arc::new(JournaledTraders::from_traders(traders))
+    };
+    let mut profile = RiskProfile { template: "DEMOFIRM50K".into(), ..Default::default() };
+    profile.post_trade_risk.daily_loss_auto_liq = Some(2000.0);
+    let template = TemplateRules {
+        template_id: 7,
+        template_name: "DEMOFIRM50K".into(),
+        rules: RiskRules::Profile(Box::new(profile)),
+    };
+    let mut check = RosterCheck::against(&roster, journal(0));
+    check.set_risk_rules(&roster, template);
+    // The journals are read off the UI thread: build them outside the measured calls.
+    let journals: Vec<_> = (1..=40).map(journal).collect();
+    let mut frames = Vec::new();
+    for journaled in journals {
+        let start = Instant::now();
+        let _ = check.journal_changed(&roster, journaled);
+        frames.push(start.elapsed());
+    }
+    println!(
+        "Traders screen, {ROWS} rows, UI-thread work when the journal changes (another admin granted one trader):"
+    );
+    report("journal", frames);
 }
 
 fn measure(driver: &mut Driver<'_>, targets: &Targets) {
@@ -226,9 +282,8 @@ fn report(what: &str, mut frames: Vec<Duration>) {
     );
 }
 
-/// A signed-out app on the Traders screen with a generated 10,000-row roster imported
-/// through the file-picker hook.
-fn imported_roster(runtime: &tokio::runtime::Runtime, dir: &std::path::Path) -> Harness<'static, PropdeskApp> {
+/// The generated 10,000-row roster, as a CSV file's text.
+fn roster_csv() -> String {
     let mut text = String::from(
         "name,email,password,firstName,lastName,streetAddress1,city,state,postCode,country,phone,accountName,initialBalance\n",
     );
@@ -239,8 +294,14 @@ fn imported_roster(runtime: &tokio::runtime::Runtime, dir: &std::path::Path) -> 
             "trader{i},trader{i}@example.com,Str0ng!Passw0rd,Jamie,Rivera,123 Maple Avenue,Albany,{state},12207,US,+1-518-555-0199,TRADER{i:05},50000\n"
         ));
     }
+    text
+}
+
+/// A signed-out app on the Traders screen with a generated 10,000-row roster imported
+/// through the file-picker hook.
+fn imported_roster(runtime: &tokio::runtime::Runtime, dir: &std::path::Path) -> Harness<'static, PropdeskApp> {
     let file = dir.join("roster.csv");
-    std::fs::write(&file, text).unwrap();
+    std::fs::write(&file, roster_csv()).unwrap();
 
     let mut config = AppConfig::new(Paths::in_dir(dir), runtime.handle().clone());
     config.secret_store = SecretStore::with_store(keyring_core::mock::Store::new().unwrap(), "bench keyring");

@@ -12,7 +12,7 @@
 use super::roster::{Roster, RowId, duplicate_key};
 use super::trader::Field;
 use super::validate::{CellProblem, KnownNames, Validation, duplicate_problem, known_problems, validate_trader};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The fields two rows may not share.
 const DUPLICATE_FIELDS: [Field; 3] = [Field::Name, Field::Email, Field::AccountName];
@@ -112,6 +112,27 @@ impl Validation {
             self.assemble(roster, known, *row);
         }
         touched
+    }
+
+    /// The rows whose user name, email or account name has one of these keys (as
+    /// [`duplicate_key`] makes them), in no particular order, each once.
+    pub(super) fn rows_keyed(&self, keys: [&HashSet<String>; 3]) -> Vec<RowId> {
+        let mut rows: Vec<RowId> = (0..DUPLICATE_FIELDS.len())
+            .flat_map(|k| keys[k].iter().filter_map(move |key| self.parts.groups[k].get(key)))
+            .flatten()
+            .copied()
+            .collect();
+        rows.sort_unstable();
+        rows.dedup();
+        rows
+    }
+
+    /// After `known` changed for these rows only (their cells and places unchanged):
+    /// reassembles just them.
+    pub(super) fn known_changed(&mut self, roster: &Roster, known: &KnownNames, rows: &[RowId]) {
+        for &id in rows {
+            self.assemble(roster, known, id);
+        }
     }
 
     /// Redoes the duplicate problems of the rows with `key` in duplicate field `k`;

@@ -5,6 +5,7 @@
 use super::journal::{Journal, JournalResult, JournaledTrader};
 use super::pipeline::PreparedTrader;
 use super::risk::{ProfileField, RiskRules, RiskRulesMissing, TemplateRules, check_post_trade, require_rules};
+use super::roster::duplicate_key;
 use super::{CellProblem, Field, KnownNames, Roster, RowId, Trader, Validation, validate_roster};
 use crate::api::wire::{EvaluationAccount, PostTradeRisk};
 use std::collections::{HashMap, HashSet};
@@ -38,9 +39,13 @@ pub struct JournaledTraders {
 
 impl JournaledTraders {
     pub fn read(journal: &Journal) -> JournalResult<Self> {
-        let traders = journal.traders()?;
+        Ok(Self::from_traders(journal.traders()?))
+    }
+
+    /// What a read that found these traders gives (tests and benches build journals so).
+    pub fn from_traders(traders: Vec<JournaledTrader>) -> Self {
         let by_name = traders.iter().enumerate().map(|(i, t)| (t.name.to_lowercase(), i)).collect();
-        Ok(Self { traders, by_name })
+        Self { traders, by_name }
     }
 
     /// The journaled trader with this (roster) user name.
@@ -88,12 +93,30 @@ impl RosterCheck {
         Self { validation: validate_roster(roster, &known), known, journaled, risk: None, risk_by_row: HashMap::new() }
     }
 
-    /// After the journal changed: the cells' own problems stay, the rest is redone.
-    pub fn journal_changed(&mut self, roster: &Roster, journaled: Arc<JournaledTraders>) {
+    /// After the journal changed (the change feed fires for any write, by anyone):
+    /// re-checks only the rows whose facts in it changed, none for a grant or a history
+    /// line, so a 10,000-row roster does not stall the window. Returns the rows
+    /// re-checked, `None` for all (when what changed cannot be told apart).
+    pub fn journal_changed(&mut self, roster: &Roster, journaled: Arc<JournaledTraders>) -> Option<Vec<RowId>> {
+        let changed = journaled.changed_since(&self.journaled);
         self.journaled = journaled;
-        // Onboarded rows are not judged: who is onboarded may have changed.
-        self.risk_by_row.clear();
-        self.rows_moved(roster);
+        let Some(changed) = changed else {
+            // Onboarded rows are not judged: who is onboarded may have changed.
+            self.risk_by_row.clear();
+            self.rows_moved(roster);
+            return None;
+        };
+        if changed.is_empty() {
+            return Some(Vec::new());
+        }
+        let rows = self.validation.rows_keyed([&changed.names, &changed.emails, &changed.account_names]);
+        self.known = self.journaled.known_names(roster);
+        for id in &rows {
+            self.risk_by_row.remove(id);
+        }
+        self.validation.known_changed(roster, &self.known, &rows);
+        self.add_risk_for(roster, &rows);
+        Some(rows)
     }
 
     /// After rows were added, deleted or reordered, their cells unchanged.
@@ -128,6 +151,105 @@ impl RosterCheck {
     /// Valid and not onboarded yet: what "ready" means everywhere.
     pub fn is_ready(&self, id: RowId, trader: &Trader) -> bool {
         self.validation.is_valid(id) && !self.earlier_of(trader).is_some_and(is_onboarded)
+    }
+}
+
+// ---- Telling which rows a journal change concerns ----
+
+/// What a roster check reads of one journaled trader: its names are taken when it was
+/// created (`known_names`), and an onboarded row is neither ready nor judged. A change
+/// to anything else (a grant, a risk update, a history line) concerns no row.
+#[derive(PartialEq)]
+struct CheckedFacts<'a> {
+    name: &'a str,
+    email: &'a str,
+    account_name: &'a str,
+    created: bool,
+    onboarded: bool,
+}
+
+impl<'a> CheckedFacts<'a> {
+    fn of(trader: &'a JournaledTrader) -> Self {
+        Self {
+            name: &trader.name,
+            email: &trader.email,
+            account_name: &trader.account_name,
+            created: trader.user_id.is_some(),
+            onboarded: is_onboarded(trader),
+        }
+    }
+}
+
+/// The user names, emails and account names (as duplicate keys) of the journaled
+/// traders whose checked facts changed, before and after: a roster row concerned by
+/// the change has one of them.
+#[derive(Debug, Default)]
+struct ChangedKeys {
+    names: HashSet<String>,
+    emails: HashSet<String>,
+    account_names: HashSet<String>,
+}
+
+impl ChangedKeys {
+    fn add(&mut self, trader: &JournaledTrader) {
+        for (keys, value) in [
+            (&mut self.names, &trader.name),
+            (&mut self.emails, &trader.email),
+            (&mut self.account_names, &trader.account_name),
+        ] {
+            let key = duplicate_key(value);
+            if !key.is_empty() {
+                keys.insert(key);
+            }
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.names.is_empty() && self.emails.is_empty() && self.account_names.is_empty()
+    }
+}
+
+impl JournaledTraders {
+    /// The keys of the traders whose checked facts differ from `old`'s; `None` when the
+    /// rows concerned cannot be found by key (two traders whose names differ only in
+    /// case, or a blank name, which `get` matches without a key): re-check every row.
+    fn changed_since(&self, old: &Self) -> Option<ChangedKeys> {
+        if self.by_name.len() != self.traders.len() || old.by_name.len() != old.traders.len() {
+            return None;
+        }
+        let traders = self.changed_traders(old);
+        if traders.iter().any(|t| duplicate_key(&t.name).is_empty()) {
+            return None;
+        }
+        let mut changed = ChangedKeys::default();
+        for trader in traders {
+            changed.add(trader);
+        }
+        Some(changed)
+    }
+
+    /// Both versions of each trader whose checked facts differ from `old`'s, including
+    /// traders that appeared or went.
+    fn changed_traders<'a>(&'a self, old: &'a Self) -> Vec<&'a JournaledTrader> {
+        let mut changed = Vec::new();
+        let mut found = 0;
+        for (i, now) in self.traders.iter().enumerate() {
+            // Reads list traders in the order they were added: most are where they
+            // were, found without hashing 10,000 names.
+            let before = old.traders.get(i).filter(|b| b.name == now.name);
+            let before = before.or_else(|| old.by_name.get(&now.name.to_lowercase()).map(|&j| &old.traders[j]));
+            found += usize::from(before.is_some());
+            if before.map(CheckedFacts::of) != Some(CheckedFacts::of(now)) {
+                changed.push(now);
+                changed.extend(before);
+            }
+        }
+        // Names are unique (see `changed_since`): each old trader is found at most once.
+        if found < old.traders.len() {
+            let gone = old.by_name.iter().filter(|(name, _)| !self.by_name.contains_key(*name));
+            changed.extend(gone.map(|(_, &j)| &old.traders[j]));
+        }
+        changed
     }
 }
 
@@ -308,5 +430,155 @@ mod tests {
         assert_eq!(alert_problems(&check, other), 0);
         check.set_risk_rules(&roster, fifty_k(2000.0));
         assert_eq!(alert_problems(&check, id), 1, "exactly once, not once per re-check");
+    }
+
+    // ---- Journal changes re-check only the rows they concern ----
+
+    fn journal(traders: Vec<JournaledTrader>) -> Arc<JournaledTraders> {
+        Arc::new(JournaledTraders::from_traders(traders))
+    }
+
+    /// A trader another admin created (`onboarded`: its account exists too).
+    fn journaled(name: &str, email: &str, account_name: &str, onboarded: bool) -> JournaledTrader {
+        JournaledTrader {
+            name: name.into(),
+            email: email.into(),
+            account_name: account_name.into(),
+            user_id: Some(1),
+            account_id: onboarded.then_some(2),
+            ..Default::default()
+        }
+    }
+
+    fn row(name: &str) -> Trader {
+        let mut t = good();
+        t.set(Field::Name, name.into());
+        t.set(Field::Email, format!("{name}@example.com"));
+        t.set(Field::AccountName, format!("{}1", name.to_uppercase()));
+        t
+    }
+
+    fn all_problems(roster: &Roster, check: &RosterCheck) -> Vec<Vec<CellProblem>> {
+        roster.iter().map(|(id, _)| check.validation.problems(id).to_vec()).collect()
+    }
+
+    /// What a check made from scratch against `journaled` gives.
+    fn full_check(roster: &Roster, journaled: Arc<JournaledTraders>, template: &TemplateRules) -> RosterCheck {
+        let mut check = RosterCheck::against(roster, journaled);
+        check.set_risk_rules(roster, template.clone());
+        check
+    }
+
+    /// The change feed fires for every write by anyone: a grant, a trader who is in no
+    /// roster row, must not re-check a 10,000-row roster on the UI thread.
+    #[test]
+    fn a_grant_or_a_trader_outside_the_roster_rechecks_no_row() {
+        let mut roster = Roster::new();
+        roster.add(row("alice"));
+        roster.add(row("bob"));
+        let before = vec![journaled("zoe", "zoe@example.com", "ZOE1", true), journaled("bob", "", "", true)];
+        let mut check = full_check(&roster, journal(before.clone()), &fifty_k(2000.0));
+
+        let mut granted = before.clone();
+        granted[0].entitled_at = Some(chrono::Utc::now());
+        granted[1].entitled_at = Some(chrono::Utc::now());
+        granted[1].updated_at = Some(chrono::Utc::now());
+        assert_eq!(check.journal_changed(&roster, journal(granted.clone())), Some(Vec::new()), "grants");
+
+        let mut outside = granted.clone();
+        outside.push(journaled("yan", "yan@example.com", "YAN1", false));
+        assert_eq!(check.journal_changed(&roster, journal(outside.clone())), Some(Vec::new()), "a new trader");
+        assert_eq!(
+            all_problems(&roster, &check),
+            all_problems(&roster, &full_check(&roster, journal(outside), &fifty_k(2000.0)))
+        );
+    }
+
+    /// Another admin onboards a roster row's trader and creates one with another row's
+    /// email: exactly those two rows are re-checked, with what a full check says.
+    #[test]
+    fn a_trader_onboarded_elsewhere_rechecks_exactly_the_rows_it_concerns() {
+        let mut roster = Roster::new();
+        let alice = roster.add({
+            let mut t = row("alice");
+            t.set(Field::Risk(RiskField::DailyLossAlert), "3000".into());
+            t
+        });
+        let bob = roster.add(row("bob"));
+        let carol = roster.add(row("carol"));
+        let mut check = full_check(&roster, journal(Vec::new()), &fifty_k(2000.0));
+        assert_eq!(alert_problems(&check, alice), 1, "alice's ladder is broken while she is to be sent");
+
+        let after = journal(vec![
+            journaled("Alice", "alice@example.com", "ALICE1", true),
+            journaled("dave", " BOB@example.com", "DAVE1", false),
+        ]);
+        assert_eq!(check.journal_changed(&roster, after.clone()), Some(vec![alice, bob]));
+        let trader = |id| roster.get(id).unwrap();
+        assert!(check.earlier_of(trader(alice)).is_some_and(is_onboarded));
+        assert!(!check.is_ready(alice, trader(alice)), "already onboarded: not sent again");
+        assert_eq!(check.validation.problems(alice), &[], "an onboarded row's ladder is not judged");
+        let messages: Vec<&str> = check.validation.problems(bob).iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(messages, ["Email 'bob@example.com' already belongs to a trader created earlier"]);
+        assert!(check.is_ready(carol, trader(carol)));
+        assert_eq!(all_problems(&roster, &check), all_problems(&roster, &full_check(&roster, after, &fifty_k(2000.0))));
+
+        // Dave's account is created under another email: bob's row is free again.
+        let freed = journal(vec![
+            journaled("Alice", "alice@example.com", "ALICE1", true),
+            journaled("dave", "dave@example.com", "DAVE1", true),
+        ]);
+        assert_eq!(check.journal_changed(&roster, freed), Some(vec![bob]));
+        assert!(check.is_ready(bob, trader(bob)));
+    }
+
+    /// Whatever the journal does between two reads, re-checking only the rows concerned
+    /// gives what a full check gives.
+    #[test]
+    fn random_journal_changes_give_exactly_the_problems_of_a_full_check() {
+        use rand::rngs::StdRng;
+        use rand::{Rng, SeedableRng};
+        let names = ["alice", "bob", "carol", "dave", "erin", "Alice", ""];
+        let mut roster = Roster::new();
+        for name in ["alice", "bob", "carol", "dave", "bob"] {
+            let mut t = row(name);
+            t.set(Field::Risk(RiskField::DailyLossAlert), "3000".into());
+            roster.add(t);
+        }
+        let template = fifty_k(2000.0);
+        let mut check = full_check(&roster, journal(Vec::new()), &template);
+        let mut rng = StdRng::seed_from_u64(14);
+        let (mut partial, mut empty) = (0, 0);
+        for step in 0..300 {
+            if rng.random_bool(0.3) {
+                // A grant: nothing a check reads changes.
+                let mut granted = check.journaled.traders.clone();
+                granted.iter_mut().for_each(|t| t.entitled_at = Some(chrono::Utc::now()));
+                let names: HashSet<String> = granted.iter().map(|t| t.name.to_lowercase()).collect();
+                // Two names differing only in case: which row is whose cannot be told by key.
+                let expected = (names.len() == granted.len()).then(Vec::new);
+                assert_eq!(check.journal_changed(&roster, journal(granted)), expected, "step {step}");
+                empty += usize::from(expected.is_some());
+                continue;
+            }
+            let traders: Vec<JournaledTrader> = (0..rng.random_range(0..4))
+                .map(|_| {
+                    let pick = |rng: &mut StdRng| names[rng.random_range(0..names.len())];
+                    let mut t =
+                        journaled(pick(&mut rng), &format!("{}@example.com", pick(&mut rng)), "", rng.random_bool(0.5));
+                    t.account_name = format!("{}1", pick(&mut rng).to_uppercase());
+                    t.user_id = rng.random_bool(0.8).then_some(1);
+                    t
+                })
+                .collect();
+            let rows = check.journal_changed(&roster, journal(traders.clone()));
+            partial += usize::from(rows.as_ref().is_some_and(|r| !r.is_empty()));
+            let full = full_check(&roster, journal(traders.clone()), &template);
+            assert_eq!(all_problems(&roster, &check), all_problems(&roster, &full), "step {step}: {traders:?}");
+            for (id, t) in roster.iter() {
+                assert_eq!(check.is_ready(id, t), full.is_ready(id, t), "step {step}");
+            }
+        }
+        assert!(partial > 20 && empty > 20, "the changes exercised both paths: {partial} {empty}");
     }
 }

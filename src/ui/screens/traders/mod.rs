@@ -539,8 +539,10 @@ impl TradersScreen {
                 ctx.toasts.error(error);
             }
             let journaled = self.journaled.value().cloned().unwrap_or_default();
-            self.check.journal_changed(&self.roster, journaled);
-            self.recount();
+            // Most changes (a grant, a history line) concern no row: then nothing to recount.
+            if self.check.journal_changed(&self.roster, journaled).is_none_or(|rows| !rows.is_empty()) {
+                self.recount();
+            }
         }
     }
 
