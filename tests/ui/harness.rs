@@ -88,7 +88,8 @@ impl TestApp {
     /// Waits until a node whose label contains `text` is on screen.
     pub fn wait_for_text(&mut self, text: &str) {
         let owned = text.to_string();
-        self.wait_for(text, move |h| h.query_by_label_contains(&owned).is_some());
+        // `query_all`: the same words may be on screen twice (a toast and the screen's own line).
+        self.wait_for(text, move |h| h.query_all_by_label_contains(&owned).next().is_some());
     }
 
     /// Fills the Custom sign-in form with `sandbox`'s URLs and admin key, then signs in.
