@@ -179,15 +179,7 @@ impl TeamDatabase {
         migrations: &'static Migrations,
     ) -> Result<Self, String> {
         let redacted = redact_url(url);
-        let mut config: postgres::Config =
-            url.parse().map_err(|e| format!("{redacted}: not a PostgreSQL URL ({e})"))?;
-        if let Some(password) = password {
-            config.password(password.expose());
-        }
-        if config.get_connect_timeout().is_none() {
-            config.connect_timeout(Duration::from_secs(10));
-        }
-        config.application_name("propdesk");
+        let config = config_of(url, password).map_err(|e| format!("{redacted}: not a PostgreSQL URL ({e})"))?;
         let shown = where_it_is(&config);
         let (jobs, queue) = mpsc::channel::<Job>();
         let (ready, connected) = mpsc::channel::<Result<(), String>>();
@@ -366,6 +358,11 @@ impl Connection {
 
 /// `host:port/database`: where the server is, without user or password.
 fn where_it_is(config: &postgres::Config) -> String {
+    format!("{}/{}", host_and_port(config), config.get_dbname().unwrap_or_default())
+}
+
+/// `host:port` of the first host the config names.
+pub(crate) fn host_and_port(config: &postgres::Config) -> String {
     let host = match config.get_hosts().first() {
         Some(postgres::config::Host::Tcp(host)) => host.clone(),
         #[cfg(unix)]
@@ -373,7 +370,7 @@ fn where_it_is(config: &postgres::Config) -> String {
         None => "localhost".into(),
     };
     let port = config.get_ports().first().copied().unwrap_or(5432);
-    format!("{host}:{port}/{}", config.get_dbname().unwrap_or_default())
+    format!("{host}:{port}")
 }
 
 /// rustls with the same crypto provider and Mozilla roots as the HTTP client.
@@ -405,6 +402,21 @@ fn migrate(client: &mut Client, migrations: &Migrations) -> Result<(), postgres:
         }
     }
     tx.commit()
+}
+
+/// How Propdesk connects to a team database: the URL's settings, a password kept apart
+/// (the keyring's) winning over one in the URL, a 10 s connect timeout unless the URL
+/// sets one, and our name in `pg_stat_activity`.
+pub(crate) fn config_of(url: &str, password: Option<&Secret>) -> Result<postgres::Config, postgres::Error> {
+    let mut config: postgres::Config = url.parse()?;
+    if let Some(password) = password {
+        config.password(password.expose());
+    }
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(Duration::from_secs(10));
+    }
+    config.application_name("propdesk");
+    Ok(config)
 }
 
 #[cfg(test)]

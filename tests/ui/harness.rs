@@ -88,21 +88,26 @@ impl TestApp {
     /// Waits until a node whose label contains `text` is on screen.
     pub fn wait_for_text(&mut self, text: &str) {
         let owned = text.to_string();
-        self.wait_for(text, move |h| h.query_by_label_contains(&owned).is_some());
+        // `query_all`: the same words may be on screen twice (a toast and the screen's own line).
+        self.wait_for(text, move |h| h.query_all_by_label_contains(&owned).next().is_some());
     }
 
     /// Fills the Custom sign-in form with `sandbox`'s URLs and admin key, then signs in.
     pub fn sign_in_to_custom(&mut self, sandbox: &propdesk::sandbox::Sandbox) {
-        use propdesk::sandbox::{ADMIN_NAME, ADMIN_PASSWORD, APP_ID, CID, SECRET};
+        self.sign_in_to_custom_as(sandbox, &SandboxAdmin::DEMO_FIRM);
+    }
+
+    /// Like `sign_in_to_custom`, as another of the sandbox's admins.
+    pub fn sign_in_to_custom_as(&mut self, sandbox: &propdesk::sandbox::Sandbox, admin: &SandboxAdmin) {
         self.harness.get_by_label("Custom").click();
         self.wait_for_text("LIVE URL");
         self.type_into("LIVE URL", &sandbox.live_url());
         self.type_into("DEMO URL", &sandbox.demo_url());
-        self.type_into("Username", ADMIN_NAME);
-        self.type_into("Password", ADMIN_PASSWORD);
-        self.type_into("API key name", APP_ID);
-        self.type_into("Key ID", CID);
-        self.type_into("Secret", SECRET);
+        self.type_into("Username", admin.name);
+        self.type_into("Password", admin.password);
+        self.type_into("API key name", admin.app_id);
+        self.type_into("Key ID", admin.cid);
+        self.type_into("Secret", admin.secret);
         self.harness.get_by_role_and_label(egui::accesskit::Role::Button, "Sign in").click();
     }
 
@@ -124,6 +129,53 @@ impl TestApp {
         button.click();
         self.harness.step();
     }
+}
+
+/// One of the sandbox's seeded admins with an API key.
+pub struct SandboxAdmin {
+    pub name: &'static str,
+    pub password: &'static str,
+    pub app_id: &'static str,
+    pub cid: &'static str,
+    pub secret: &'static str,
+}
+
+impl SandboxAdmin {
+    pub const DEMO_FIRM: SandboxAdmin = {
+        use propdesk::sandbox::{ADMIN_NAME, ADMIN_PASSWORD, APP_ID, CID, SECRET};
+        SandboxAdmin { name: ADMIN_NAME, password: ADMIN_PASSWORD, app_id: APP_ID, cid: CID, secret: SECRET }
+    };
+    pub const OTHER_FIRM: SandboxAdmin = {
+        use propdesk::sandbox::{
+            OTHER_ORG_ADMIN_NAME, OTHER_ORG_ADMIN_PASSWORD, OTHER_ORG_APP_ID, OTHER_ORG_CID, OTHER_ORG_SECRET,
+        };
+        SandboxAdmin {
+            name: OTHER_ORG_ADMIN_NAME,
+            password: OTHER_ORG_ADMIN_PASSWORD,
+            app_id: OTHER_ORG_APP_ID,
+            cid: OTHER_ORG_CID,
+            secret: OTHER_ORG_SECRET,
+        }
+    };
+}
+
+/// A settings folder and keyring as Setup leaves them for the team journal at `url`:
+/// the URL without its password in the settings (after `configure`), the password in
+/// the keyring. Start the window on them with `TestApp::start_in`.
+pub fn team_journal_folder(
+    url: &str,
+    configure: impl FnOnce(&mut propdesk::store::Settings),
+) -> (tempfile::TempDir, Arc<keyring_core::mock::Store>) {
+    use propdesk::store::{Settings, TeamJournalSettings};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (team, password) = TeamJournalSettings::from_typed_url(url);
+    let mock = keyring_core::mock::Store::new().expect("mock keyring");
+    let secrets = SecretStore::with_store(mock.clone(), "test keyring");
+    secrets.set_team_journal_password(&team.url, password.as_ref().expect("a password")).expect("keyring");
+    let mut settings = Settings { team_journal: Some(team), ..Settings::default() };
+    configure(&mut settings);
+    settings.save(&Paths::in_dir(dir.path()).settings_file()).expect("settings");
+    (dir, mock)
 }
 
 /// A file dropped on the window, as the windowing backend would hand it over.

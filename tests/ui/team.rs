@@ -2,16 +2,13 @@
 //! wrote there is on this window's board. Skips without a test server, like the
 //! journal suite (`PROPDESK_TEST_POSTGRES_URL`).
 
-use super::harness::{TestApp, onboard_one_trader, runtime};
+use super::harness::{SandboxAdmin, TestApp, onboard_one_trader, runtime, team_journal_folder};
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use propdesk::api::{Environment, EnvironmentKind};
 use propdesk::onboarding::journal::test_database::fresh_postgres_journal;
 use propdesk::onboarding::journal::{Author, Journal};
-use propdesk::sandbox::{
-    ORG_NAME, OTHER_ORG_ADMIN_NAME, OTHER_ORG_ADMIN_PASSWORD, OTHER_ORG_APP_ID, OTHER_ORG_CID, OTHER_ORG_NAME,
-    OTHER_ORG_SECRET, Sandbox, SandboxConfig,
-};
+use propdesk::sandbox::{ORG_NAME, OTHER_ORG_NAME, Sandbox, SandboxConfig};
 use propdesk::store::{Paths, SecretStore, Settings, TeamJournalSettings};
 use propdesk::subaccount::{DocumentRoute, Registry, RequestStage, Submission, TraderRef};
 use propdesk::ui::{StartEnvironment, journal_key};
@@ -36,14 +33,8 @@ fn a_window_on_the_team_journal_shows_the_trader_another_admin_onboarded() {
     annas_registry.save(&sent).expect("saved");
 
     // Ben's window: the URL in the settings, the password in the keyring, as Setup saves them.
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (team, password) = TeamJournalSettings::from_typed_url(&url);
-    assert!(password.is_some(), "the test server's URL carries a password");
-    let mock = keyring_core::mock::Store::new().expect("mock keyring");
-    let secrets = SecretStore::with_store(mock.clone(), "test keyring");
-    secrets.set_team_journal_password(&team.url, password.as_ref().unwrap()).expect("keyring");
+    let (dir, mock) = team_journal_folder(&url, |_| {});
     let settings_file = Paths::in_dir(dir.path()).settings_file();
-    Settings { team_journal: Some(team), ..Settings::default() }.save(&settings_file).expect("settings");
 
     let mut app = TestApp::start_in(dir, mock, StartEnvironment::SignedOut, runtime, None);
     app.sign_in_to_custom(&sandbox);
@@ -61,15 +52,9 @@ fn a_window_on_the_team_journal_shows_the_trader_another_admin_onboarded() {
 /// A window of an admin on the team journal: settings naming `url` (password in its own
 /// mock keyring) with auto-grant off, signed in to `sandbox`, on the Pipeline screen.
 fn team_window(url: &str, sandbox: &Sandbox) -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (team, password) = TeamJournalSettings::from_typed_url(url);
-    let mock = keyring_core::mock::Store::new().expect("mock keyring");
-    let secrets = SecretStore::with_store(mock.clone(), "test keyring");
-    secrets.set_team_journal_password(&team.url, password.as_ref().expect("a password")).expect("keyring");
-    let mut settings = Settings { team_journal: Some(team), ..Settings::default() };
     // Only the admin's click grants: neither window's watch grants by itself.
-    settings.environment_mut(EnvironmentKind::Custom).auto_grant = false;
-    settings.save(&Paths::in_dir(dir.path()).settings_file()).expect("settings");
+    let (dir, mock) =
+        team_journal_folder(url, |settings| settings.environment_mut(EnvironmentKind::Custom).auto_grant = false);
     let mut app = TestApp::start_in(dir, mock, StartEnvironment::SignedOut, runtime(), None);
     app.sign_in_to_custom(sandbox);
     app.wait_for_text("Signed in as");
@@ -161,26 +146,11 @@ fn a_window_signed_in_to_another_firm_is_refused_by_the_team_journal_before_writ
     let key = journal_key(&custom);
     Journal::open_postgres(&url, &key).expect("team journal").bind_firm(Some(ORG_NAME), "Custom").expect("bound");
 
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (team, password) = TeamJournalSettings::from_typed_url(&url);
-    let mock = keyring_core::mock::Store::new().expect("mock keyring");
-    let secrets = SecretStore::with_store(mock.clone(), "test keyring");
-    secrets.set_team_journal_password(&team.url, password.as_ref().unwrap()).expect("keyring");
-    let settings_file = Paths::in_dir(dir.path()).settings_file();
-    Settings { team_journal: Some(team), ..Settings::default() }.save(&settings_file).expect("settings");
+    let (dir, mock) = team_journal_folder(&url, |_| {});
 
     // Other Firm's admin signs in to the same environment.
     let mut app = TestApp::start_in(dir, mock, StartEnvironment::SignedOut, runtime, None);
-    app.harness.get_by_label("Custom").click();
-    app.wait_for_text("LIVE URL");
-    app.type_into("LIVE URL", &sandbox.live_url());
-    app.type_into("DEMO URL", &sandbox.demo_url());
-    app.type_into("Username", OTHER_ORG_ADMIN_NAME);
-    app.type_into("Password", OTHER_ORG_ADMIN_PASSWORD);
-    app.type_into("API key name", OTHER_ORG_APP_ID);
-    app.type_into("Key ID", OTHER_ORG_CID);
-    app.type_into("Secret", OTHER_ORG_SECRET);
-    app.harness.get_by_role_and_label(egui::accesskit::Role::Button, "Sign in").click();
+    app.sign_in_to_custom_as(&sandbox, &SandboxAdmin::OTHER_FIRM);
     app.wait_for_text("Signed in as");
     app.click_nav("Pipeline");
     let refusal = format!("This team journal holds Custom for {ORG_NAME}; you are signed in to {OTHER_ORG_NAME}");

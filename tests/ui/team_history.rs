@@ -1,13 +1,13 @@
 //! Activity → Team history: what the journal recorded, by whom and where, searchable
 //! and exportable as CSV.
 
-use super::harness::{TestApp, onboard_one_trader, runtime};
+use super::harness::{TestApp, onboard_one_trader, runtime, team_journal_folder};
 use egui_kittest::kittest::Queryable;
 use propdesk::api::Environment;
 use propdesk::onboarding::journal::test_database::fresh_postgres_journal;
 use propdesk::onboarding::journal::{Author, Journal};
 use propdesk::sandbox::{Sandbox, SandboxConfig};
-use propdesk::store::{Paths, SecretStore, Settings, TeamJournalSettings};
+use propdesk::store::Paths;
 use propdesk::ui::{StartEnvironment, journal_key};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -105,14 +105,7 @@ fn a_window_on_the_team_journal_lists_every_admins_writes() {
     carlas.record_history(&name, "Risk rules updated (DEMOFIRM50K profile)").unwrap();
 
     // Ben's window: the URL in the settings, the password in the keyring, as Setup saves them.
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (team, password) = TeamJournalSettings::from_typed_url(&url);
-    let mock = keyring_core::mock::Store::new().expect("mock keyring");
-    let secrets = SecretStore::with_store(mock.clone(), "test keyring");
-    secrets.set_team_journal_password(&team.url, password.as_ref().expect("a password")).expect("keyring");
-    Settings { team_journal: Some(team), ..Settings::default() }
-        .save(&Paths::in_dir(dir.path()).settings_file())
-        .expect("settings");
+    let (dir, mock) = team_journal_folder(&url, |_| {});
     let mut app = TestApp::start_in(dir, mock, StartEnvironment::SignedOut, runtime, None);
     app.sign_in_to_custom(&sandbox);
     app.wait_for_text("Signed in as");

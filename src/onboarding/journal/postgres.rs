@@ -20,7 +20,7 @@ use crate::onboarding::claims::{Exclusive, in_flight, interval_wait};
 use crate::onboarding::run_lock::RunHolder;
 use crate::onboarding::watcher::{WatcherHeartbeat, WatcherState};
 use crate::store::team_database::{
-    JobError, LOCK_SPACE, Migrations, TeamDatabase, TeamDatabaseHandle, Unavailable, tls,
+    JobError, LOCK_SPACE, Migrations, TeamDatabase, TeamDatabaseHandle, Unavailable, config_of, host_and_port, tls,
 };
 use chrono::{DateTime, Utc};
 use postgres::{Client, GenericClient, Row};
@@ -32,7 +32,7 @@ pub use crate::store::team_database::{is_postgres_url, redact_url, split_passwor
 pub fn team_journal_name(url: &str) -> String {
     match url.trim().parse::<postgres::Config>() {
         Ok(config) => {
-            let address = address_of(&config);
+            let address = host_and_port(&config);
             let host = address.strip_suffix(":5432").unwrap_or(&address);
             format!("{host}/{}", config.get_dbname().or(config.get_user()).unwrap_or("postgres"))
         }
@@ -89,16 +89,8 @@ pub enum ConnectFailure {
 /// Connects once (without creating tables) and counts what the team journal holds.
 /// Blocking: run it off the UI thread.
 pub fn test_connection(url: &str, password: Option<&Secret>) -> Result<ServerSummary, ConnectFailure> {
-    let mut config: postgres::Config =
-        url.trim().parse().map_err(|e: postgres::Error| ConnectFailure::BadAddress(e.to_string()))?;
-    if let Some(password) = password {
-        config.password(password.expose());
-    }
-    if config.get_connect_timeout().is_none() {
-        config.connect_timeout(Duration::from_secs(10));
-    }
-    config.application_name("propdesk");
-    let address = address_of(&config);
+    let config = config_of(url.trim(), password).map_err(|e| ConnectFailure::BadAddress(e.to_string()))?;
+    let address = host_and_port(&config);
     let database = config.get_dbname().or(config.get_user()).unwrap_or("postgres").to_string();
     // Its own thread: the blocking client must not run inside the window's runtime.
     std::thread::spawn(move || {
@@ -126,18 +118,6 @@ pub fn test_connection(url: &str, password: Option<&Secret>) -> Result<ServerSum
     })
     .join()
     .unwrap_or_else(|_| Err(ConnectFailure::Refused("the connection test stopped unexpectedly".into())))
-}
-
-/// `host:port` of the first host the config names.
-fn address_of(config: &postgres::Config) -> String {
-    let host = match config.get_hosts().first() {
-        Some(postgres::config::Host::Tcp(host)) => host.clone(),
-        #[cfg(unix)]
-        Some(postgres::config::Host::Unix(path)) => path.display().to_string(),
-        None => "localhost".into(),
-    };
-    let port = config.get_ports().first().copied().unwrap_or(5432);
-    format!("{host}:{port}")
 }
 
 /// Sorts a connect error into what the admin should fix (SQLSTATE codes from the
