@@ -50,19 +50,21 @@ pub async fn run(args: EntitleArgs) -> Result<u8, UsageError> {
     crate::onboarding::journal::check_signed_in_firm(&client, &journal).await.map_err(|e| UsageError(e.to_string()))?;
     let mut failures = 0;
 
-    // The watch catches up (snapshot, or one budgeted deps call) while every journaled
-    // trader not yet entitled is tried directly: signatures from earlier weeks are no
-    // longer in deps, and an unsigned trader's refusal is cheap.
-    let (watch, mut events) = AgreementWatch::spawn(
-        client.clone(),
-        journal.clone(),
-        WatchOptions { entitlement_id: Some(entitlement_id), auto_grant: true, socket: SocketOptions::default() },
-    );
+    // Every journaled trader not yet entitled is tried directly (signatures from earlier
+    // weeks are no longer in deps, and an unsigned trader's refusal is cheap), then the
+    // watch catches up (snapshot, or one budgeted deps call). In this order, as
+    // `propdesk watch` does: side by side, a trader who signed while the backlog's
+    // refused grant was in flight was skipped as "in flight" and never granted.
     let outcomes =
         grant_all_eligible(&client, &journal, entitlement_id).await.map_err(|e| UsageError(e.to_string()))?;
     for (name, outcome) in &outcomes {
         failures += print_outcome(name, outcome);
     }
+    let (watch, mut events) = AgreementWatch::spawn(
+        client.clone(),
+        journal.clone(),
+        WatchOptions { entitlement_id: Some(entitlement_id), auto_grant: true, socket: SocketOptions::default() },
+    );
     let deadline = tokio::time::Instant::now() + args.watch.unwrap_or(Duration::from_secs(5));
     if let Some(watch_for) = args.watch {
         eprintln!("propdesk: watching for signatures for {} s (Ctrl-C to stop)", watch_for.as_secs());

@@ -9,6 +9,7 @@
 //! budget kept in the journal: at most one per [`DEPS_MIN_INTERVAL`] per environment.
 
 use super::entitlement::{self, GrantOutcome};
+use super::grant_sweep::{AFTER_CLAIM_EXPIRY, SWEEP_INTERVAL, SweepBackoff, awaits_grant};
 use super::journal::{Journal, JournalError};
 use crate::api::Client;
 use crate::api::wire::AdminAlertSignal;
@@ -171,6 +172,9 @@ struct Watcher {
     catch_up_at: Option<Instant>,
     /// Grants to try again (trader name → when, and how many retries were made).
     retries: HashMap<String, (Instant, usize)>,
+    /// The next sweep for signed traders still without T-Prop (see `grant_sweep`).
+    sweep_at: Instant,
+    sweep_backoff: SweepBackoff,
 }
 
 async fn run(
@@ -181,7 +185,18 @@ async fn run(
     mut requests: mpsc::UnboundedReceiver<Request>,
 ) {
     let (_socket, mut socket_events) = UserSocket::spawn(client.clone(), options.socket.clone());
-    let mut watcher = Watcher { client, journal, options, events, catch_up_at: None, retries: HashMap::new() };
+    let mut watcher = Watcher {
+        client,
+        journal,
+        options,
+        events,
+        catch_up_at: None,
+        retries: HashMap::new(),
+        // The first sweep at once: whoever a killed watch or window left signed but
+        // without T-Prop is tried (or, while its claim lasts, timed) from the start.
+        sweep_at: Instant::now(),
+        sweep_backoff: SweepBackoff::default(),
+    };
     loop {
         let next_timer = watcher.next_timer();
         let timer = async move {
@@ -256,7 +271,7 @@ impl Watcher {
     }
 
     fn next_timer(&self) -> Option<Instant> {
-        self.retries.values().map(|(at, _)| *at).chain(self.catch_up_at).min()
+        self.retries.values().map(|(at, _)| *at).chain(self.catch_up_at).chain([self.sweep_at]).min()
     }
 
     async fn on_timer(&mut self) {
@@ -274,6 +289,44 @@ impl Watcher {
         for (name, attempt) in due {
             self.retries.remove(&name);
             self.grant_by_name(&name, Some(attempt + 1)).await;
+        }
+        if self.sweep_at <= now {
+            self.sweep().await;
+        }
+    }
+
+    /// The sweep must come by `at` at the latest.
+    fn owe_sweep(&mut self, at: Instant) {
+        self.sweep_at = self.sweep_at.min(at);
+    }
+
+    /// Tries every signed trader still without T-Prop whose claim is free or expired
+    /// (an expired claim is reconciled with the server by `entitlement::grant` first).
+    /// A claim still in flight brings the next sweep to when it expires.
+    async fn sweep(&mut self) {
+        self.sweep_at = Instant::now() + SWEEP_INTERVAL;
+        if !self.options.auto_grant || self.options.entitlement_id.is_none() {
+            return;
+        }
+        let traders = match self.journal.traders() {
+            Ok(traders) => traders,
+            Err(error) => return self.journal_problem(error),
+        };
+        let now = Instant::now();
+        let due: Vec<String> = traders
+            .into_iter()
+            .filter(|t| awaits_grant(t) && !self.retries.contains_key(&t.name))
+            .filter(|t| self.sweep_backoff.is_due(&t.name, now))
+            .map(|t| t.name)
+            .collect();
+        for name in due {
+            tracing::info!("sweep: {name} signed but holds no T-Prop yet; granting");
+            match self.grant_by_name(&name, None).await {
+                Some(outcome) if outcome.is_entitled() => self.sweep_backoff.forget(&name),
+                // `grant_by_name` already brought the sweep to the claim's expiry.
+                Some(GrantOutcome::InFlight) => {}
+                _ => self.sweep_backoff.tried(&name, Instant::now()),
+            }
         }
     }
 
@@ -336,39 +389,53 @@ impl Watcher {
     }
 
     /// `retry`: which retry this is for a trader known to have signed (`Some(0)` for the
-    /// grant right after the signature); `None` for a grant asked for by hand.
-    async fn grant_by_name(&mut self, name: &str, retry: Option<usize>) {
+    /// grant right after the signature); `None` for a grant asked for by hand or by the
+    /// sweep. The outcome, when a grant was attempted.
+    async fn grant_by_name(&mut self, name: &str, retry: Option<usize>) -> Option<GrantOutcome> {
         let Some(entitlement_id) = self.options.entitlement_id else {
             self.emit(WatchEvent::Failed("Choose the T-Prop entitlement in Setup before granting".into()));
-            return;
+            return None;
         };
         let trader = match self.journal.trader(name) {
             Ok(Some(trader)) => trader,
-            Ok(None) => return,
-            Err(error) => return self.journal_problem(error),
+            Ok(None) => return None,
+            Err(error) => {
+                self.journal_problem(error);
+                return None;
+            }
         };
         if trader.entitled_at.is_some() {
-            return;
+            return None;
         }
         let name = trader.name.clone();
-        match entitlement::grant(&self.client, &self.journal, &trader, entitlement_id).await {
-            Ok(GrantOutcome::Granted | GrantOutcome::AlreadyEntitled) => self.emit(WatchEvent::Granted { name }),
-            Ok(GrantOutcome::WaitingForSignature) => {
+        let outcome = match entitlement::grant(&self.client, &self.journal, &trader, entitlement_id).await {
+            Ok(outcome) => outcome,
+            Err(error) => {
+                self.journal_problem(error);
+                return None;
+            }
+        };
+        match outcome.clone() {
+            GrantOutcome::Granted | GrantOutcome::AlreadyEntitled => self.emit(WatchEvent::Granted { name }),
+            GrantOutcome::WaitingForSignature => {
                 if let Some(wait) = retry.and_then(|done| WAITING_RETRIES.get(done)) {
                     self.retries.insert(name.clone(), (Instant::now() + *wait, retry.unwrap_or_default()));
                 }
                 self.emit(WatchEvent::Waiting { name });
             }
-            Ok(GrantOutcome::Offboarded(reason)) => {
+            GrantOutcome::Offboarded(reason) => {
                 self.emit(WatchEvent::Skipped { name, reason: format!("the trader was {reason}") })
             }
-            Ok(GrantOutcome::InFlight) => {
+            GrantOutcome::InFlight => {
+                // Its holder may have died: once the claim can have expired, the sweep
+                // reconciles it and grants if nothing went through.
+                self.owe_sweep(Instant::now() + entitlement::grant_in_flight_for() + AFTER_CLAIM_EXPIRY);
                 self.emit(WatchEvent::Skipped { name, reason: "a grant is already in flight".into() })
             }
-            Ok(GrantOutcome::Failed(error)) => self.emit(WatchEvent::GrantFailed { name, error }),
-            Ok(GrantOutcome::NotOnboarded) => {}
-            Err(error) => self.journal_problem(error),
+            GrantOutcome::Failed(error) => self.emit(WatchEvent::GrantFailed { name, error }),
+            GrantOutcome::NotOnboarded => {}
         }
+        Some(outcome)
     }
 
     fn journal_problem(&self, error: JournalError) {

@@ -27,6 +27,22 @@ pub fn is_waiting_for_signature(refusal: &str) -> bool {
 /// Longer than a grant can take: a 30 s timeout, retries, a short penalty.
 pub const GRANT_IN_FLIGHT_FOR: Duration = Duration::from_secs(5 * 60);
 
+/// Debug builds only (the one test knob of the grant claim): `PROPDESK_DEBUG_GRANT_IN_FLIGHT_SECS=N`
+/// makes the in-flight window N seconds, so a process test can watch a killed watcher's
+/// claim expire and be swept (tests/pipeline/watch.rs). Release builds ignore it.
+pub const GRANT_IN_FLIGHT_VARIABLE: &str = "PROPDESK_DEBUG_GRANT_IN_FLIGHT_SECS";
+
+/// The in-flight window every grant claim uses: [`GRANT_IN_FLIGHT_FOR`], or in a debug
+/// build [`GRANT_IN_FLIGHT_VARIABLE`]'s. Read once per process.
+pub fn grant_in_flight_for() -> Duration {
+    static WINDOW: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
+    *WINDOW.get_or_init(|| {
+        let from_test =
+            cfg!(debug_assertions).then(|| std::env::var(GRANT_IN_FLIGHT_VARIABLE).ok()?.trim().parse().ok()).flatten();
+        from_test.map_or(GRANT_IN_FLIGHT_FOR, Duration::from_secs)
+    })
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum GrantOutcome {
     Granted,
@@ -78,7 +94,7 @@ pub async fn grant(
     }
     let Some(user_id) = trader.user_id else { return Ok(GrantOutcome::NotOnboarded) };
     let (intent, interrupted) =
-        match journal.begin_exclusive(&trader.name, Action::GrantEntitlement, GRANT_IN_FLIGHT_FOR)? {
+        match journal.begin_exclusive(&trader.name, Action::GrantEntitlement, grant_in_flight_for())? {
             Exclusive::InFlight => return Ok(GrantOutcome::InFlight),
             Exclusive::Started { intent, interrupted } => (intent, interrupted),
         };

@@ -12,6 +12,7 @@ mod convert;
 pub mod entitlement;
 mod export;
 mod generate;
+pub mod grant_sweep;
 mod import;
 pub mod import_limits;
 mod incremental;

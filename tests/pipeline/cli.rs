@@ -249,3 +249,38 @@ async fn entitle_grants_signed_traders_and_cancel_offboards_them() {
     let refused = command(&sandbox, "cancel", &journal).args(["--users", "entitle2"]).output().unwrap();
     assert_eq!(refused.status.code(), Some(2), "cancelling needs --yes");
 }
+
+// --- entitle --watch: the backlog before the watch ---
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn entitle_watch_grants_a_trader_whose_signature_arrives_while_the_backlog_grant_is_in_flight() {
+    // The server still refuses the first grant after the signature (its check lags), and
+    // that grant hangs 2 s: long enough for the watch's catch-up to bring the signature.
+    let sandbox = crate::support::sandbox_with(propdesk::sandbox::SandboxConfig {
+        grant_lag_refusals: 1,
+        ..propdesk::sandbox::SandboxConfig::for_tests()
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let users = roster_csv(dir.path(), "racing", 1, &[]);
+    let (journal, out) = (dir.path().join("journal.sqlite"), dir.path().join("results.csv"));
+    assert_eq!(onboard(&sandbox, &users, &journal, &out).status().unwrap().code(), Some(0));
+    let user_id = sandbox.user_by_name("racing0").unwrap().id;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !sandbox.has_signed_agreement(user_id) {
+        assert!(std::time::Instant::now() < deadline, "the trader signs");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    sandbox.faults().delay_next("userPlugin/addEntitlementSubscription", Duration::from_secs(2));
+    let output = command(&sandbox, "entitle", &journal)
+        .args(["--entitlement", "Prop", "--watch", "5s", "--yes"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("racing0\twaiting for the trader to sign"), "the backlog was refused: {stdout}");
+    assert!(!stdout.contains("skipped: a grant is already in flight"), "{stdout}");
+    assert!(stdout.contains("racing0\tT-Prop granted"), "the signature was granted: {stdout}");
+    assert_eq!(sandbox.entitlements_of(user_id).len(), 1);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+}

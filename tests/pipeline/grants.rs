@@ -168,3 +168,54 @@ async fn entitle_tries_traders_whose_signature_it_never_saw() {
     assert_eq!(outcomes.len(), 2);
     assert!(outcomes.iter().all(|(_, o)| *o == GrantOutcome::Granted), "{outcomes:?}");
 }
+
+// --- The sweep: signed traders left without T-Prop ---
+
+#[tokio::test]
+async fn the_watch_sweeps_signed_traders_left_without_t_prop_and_calls_for_nobody_else() {
+    // What a killed watcher or window leaves behind: signatures journaled, no grant. This
+    // watch hears no signal (every syncrequest refused, the deps budget just spent), so
+    // only the sweep can find them.
+    let sandbox = sandbox_with(SandboxConfig {
+        refuse_syncrequest: true,
+        signature_delay: Duration::from_secs(24 * 3600),
+        ..strict_config()
+    })
+    .await;
+    let client = signed_in(&sandbox).await;
+    let journal = Arc::new(Journal::in_memory("sandbox").unwrap());
+    let t_prop = t_prop(&client).await;
+    let names = onboard(&client, &journal, 5, "swept").await;
+    let pick = |name: &str| journal.trader(name).unwrap().unwrap();
+    let user = |name: &str| pick(name).user_id.unwrap();
+    // 0 signed; 1 never signed; 2 signed and granted; 3 signed, then revoked; 4 signed, then cancelled.
+    for name in [&names[0], &names[2], &names[3], &names[4]] {
+        assert!(sandbox.sign_agreement_now(user(name)));
+        journal.record_signed(name, chrono::Utc::now()).unwrap();
+    }
+    assert_eq!(grant(&client, &journal, &pick(&names[2]), t_prop).await.unwrap(), GrantOutcome::Granted);
+    revoke(&client, &journal, &[pick(&names[3])]).await.unwrap();
+    cancel(&client, &journal, &[pick(&names[4])]).await.unwrap();
+    journal
+        .claim_interval(
+            "adminAlertSignal/deps",
+            chrono::Utc::now(),
+            propdesk::onboarding::agreements::DEPS_MIN_INTERVAL,
+        )
+        .unwrap()
+        .unwrap();
+    let (grants_before, checks_before) = (sandbox.stats().calls(GRANT), sandbox.stats().calls("userPlugin/deps"));
+
+    let options = WatchOptions { entitlement_id: Some(t_prop), auto_grant: true, socket: SocketOptions::default() };
+    let (_watch, mut events) = AgreementWatch::spawn(client.clone(), journal.clone(), options);
+    until(&mut events, Duration::from_secs(5), |e| matches!(e, WatchEvent::Granted { name } if name == &names[0]))
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(sandbox.stats().calls(GRANT) - grants_before, 1, "one grant, to the signed trader only");
+    assert_eq!(sandbox.stats().calls("userPlugin/deps"), checks_before, "no claim was open: nothing to check");
+    assert_eq!(sandbox.entitlements_of(user(&names[0])).len(), 1);
+    for name in [&names[1], &names[3], &names[4]] {
+        assert!(sandbox.entitlements_of(user(name)).is_empty(), "{name} holds nothing");
+    }
+    assert!(pick(&names[0]).entitled_at.is_some());
+}

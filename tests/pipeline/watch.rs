@@ -4,6 +4,7 @@
 
 use crate::agreements::onboard;
 use crate::support::*;
+use propdesk::onboarding::entitlement::GRANT_IN_FLIGHT_VARIABLE;
 use propdesk::onboarding::journal::Journal;
 use propdesk::onboarding::journal::test_database::fresh_postgres_journal;
 use propdesk::onboarding::watcher::{WatcherHeartbeat, WatcherState};
@@ -15,6 +16,9 @@ use std::time::{Duration, Instant};
 
 const TRADERS: usize = 50;
 const LOGIN: &str = "auth/accesstokenrequest";
+const GRANT: &str = "userPlugin/addEntitlementSubscription";
+/// A trader's entitlements: the check before a grant is sent again.
+const CHECK: &str = "userPlugin/deps";
 
 /// A sandbox where nobody signs by themselves: the test chooses each signature's moment.
 async fn sandbox_without_signatures() -> Sandbox {
@@ -23,7 +27,12 @@ async fn sandbox_without_signatures() -> Sandbox {
 
 /// `propdesk watch` on the sandbox, as the machine `host`; its stderr goes to `host.log`.
 fn watch(sandbox: &Sandbox, journal: &str, dir: &Path, host: &str) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_propdesk"))
+    watch_command(sandbox, journal, dir, host).spawn().unwrap()
+}
+
+fn watch_command(sandbox: &Sandbox, journal: &str, dir: &Path, host: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_propdesk"));
+    command
         .args(["watch", "--env", "custom", "--live-url", &sandbox.live_url(), "--demo-url", &sandbox.demo_url()])
         .args(["--ws-url", &sandbox.ws_url(), "--entitlement", &ENTITLEMENT_TPROP.to_string(), "--journal", journal])
         .env_remove("TRADOVATE_USERNAME")
@@ -32,9 +41,8 @@ fn watch(sandbox: &Sandbox, journal: &str, dir: &Path, host: &str) -> Child {
         .env("PROPDESK_DIR", dir.join(host))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(std::fs::File::create(dir.join(format!("{host}.log"))).unwrap())
-        .spawn()
-        .unwrap()
+        .stderr(std::fs::File::create(dir.join(format!("{host}.log"))).unwrap());
+    command
 }
 
 fn log_of(dir: &Path, host: &str) -> String {
@@ -148,7 +156,12 @@ async fn the_standby_watcher_takes_over_a_killed_one_and_every_signature_is_gran
         let held = sandbox.entitlements_of(user_id).iter().filter(|id| **id == ENTITLEMENT_TPROP).count();
         assert_eq!(held, 1, "user {user_id} holds T-Prop exactly once");
     }
-    assert!(journal.traders().unwrap().iter().all(|t| t.entitled_at.is_some()), "the journal knows every grant");
+    // The sandbox shows a grant a moment before the watcher has journaled its reply.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !journal.traders().unwrap().iter().all(|t| t.entitled_at.is_some()) {
+        assert!(Instant::now() < deadline, "the journal knows every grant");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let log = log_of(dir.path(), standby_host);
     assert!(log.contains(&format!("took over from the watcher on {active_host} (process {}", active.pid)), "{log}");
     assert!(log.contains("T-Prop granted"), "grants are logged: {log}");
@@ -209,4 +222,108 @@ fn production_without_yes_is_a_usage_error_before_anything_is_opened() {
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("pass --yes"), "{stderr}");
     assert!(!dir.path().join("journal.sqlite").exists(), "nothing was opened");
+}
+
+// --- The sweep: a grant in flight when its watcher dies ---
+
+/// The grant claims' in-flight window in the sweep test's watchers (the debug knob
+/// `GRANT_IN_FLIGHT_VARIABLE`; 5 minutes otherwise): longer than the takeover, so the
+/// standby meets the dead watcher's claim still in flight.
+const SHORT_IN_FLIGHT: Duration = Duration::from_secs(8);
+
+/// `propdesk watch` whose grant claims last [`SHORT_IN_FLIGHT`].
+fn watch_with_short_claims(sandbox: &Sandbox, journal: &str, dir: &Path, host: &str) -> Child {
+    let mut command = watch_command(sandbox, journal, dir, host);
+    command.env(GRANT_IN_FLIGHT_VARIABLE, SHORT_IN_FLIGHT.as_secs().to_string());
+    command.spawn().unwrap()
+}
+
+/// Where the first watcher is when it is killed: its grant hangs on the server, or the
+/// grant went through, its reply was lost, and the check that followed hangs.
+#[derive(Clone, Copy, Debug)]
+enum KilledDuring {
+    Grant,
+    CheckAfterLostReply,
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_grant_in_flight_when_its_watcher_is_killed_is_swept_by_the_standby_and_sent_once() {
+    kill_mid_grant(KilledDuring::Grant).await;
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_grant_that_landed_before_its_watcher_was_killed_is_found_by_the_sweep_not_resent() {
+    kill_mid_grant(KilledDuring::CheckAfterLostReply).await;
+}
+
+/// Two watchers on one journal file; the active one is killed mid-grant for one signed
+/// trader (another never signs). The standby takes over and, once the dead watcher's
+/// claim has expired, its sweep checks the server and leaves the trader with exactly one
+/// T-Prop, journaled.
+async fn kill_mid_grant(during: KilledDuring) {
+    let sandbox = sandbox_without_signatures().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("journal.sqlite");
+    let journal = Arc::new(Journal::open(&file, &sandbox.live_url()).unwrap());
+    let client = signed_in(&sandbox).await;
+    let names = onboard(&client, &journal, 2, "swept").await;
+    let users: Vec<i64> = names.iter().map(|name| journal.trader(name).unwrap().unwrap().user_id.unwrap()).collect();
+    let path = file.to_str().unwrap();
+    let mut first = watch_with_short_claims(&sandbox, path, dir.path(), "desk-1");
+    heartbeat_until(&journal, Duration::from_secs(30), "the first watcher listens", |b| {
+        b.pid == first.id() && b.state == WatcherState::Listening
+    })
+    .await;
+    let mut second = watch_with_short_claims(&sandbox, path, dir.path(), "desk-2");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !log_of(dir.path(), "desk-2").contains("standing by: the watcher on desk-1") {
+        assert!(Instant::now() < deadline, "{}", log_of(dir.path(), "desk-2"));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // The first watcher hangs on the server and dies while it does.
+    let hung = match during {
+        KilledDuring::Grant => GRANT,
+        KilledDuring::CheckAfterLostReply => {
+            sandbox.faults().lose_next_reply(GRANT);
+            CHECK
+        }
+    };
+    let calls_before = sandbox.stats().calls(hung);
+    sandbox.faults().delay_next(hung, Duration::from_secs(3));
+    sign(&sandbox, &users[..1]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while sandbox.stats().calls(hung) == calls_before {
+        assert!(Instant::now() < deadline, "the first watcher calls {hung}: {}", log_of(dir.path(), "desk-1"));
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    first.kill().unwrap();
+    let killed_at = Instant::now();
+    first.wait().unwrap();
+
+    // The standby meets the claim in flight, and once it expires reconciles and grants.
+    let limit = SHORT_IN_FLIGHT + SHORT_IN_FLIGHT + Duration::from_secs(10);
+    let deadline = Instant::now() + limit;
+    while journal.trader(&names[0]).unwrap().unwrap().entitled_at.is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "the signed trader is granted within {limit:?} of the kill: {}",
+            log_of(dir.path(), "desk-2")
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    eprintln!("kill -9 during the {during:?} -> T-Prop journaled by the standby: {:?}", killed_at.elapsed());
+    let log = log_of(dir.path(), "desk-2");
+    assert!(log.contains(&format!("sweep: {} signed but holds no T-Prop yet", names[0])), "{log}");
+    let held = sandbox.entitlements_of(users[0]).iter().filter(|id| **id == ENTITLEMENT_TPROP).count();
+    assert_eq!(held, 1, "the trader holds T-Prop exactly once");
+    assert_eq!(sandbox.stats().duplicate_grants, 0, "no grant was sent to a trader who held it");
+    let checks = sandbox.stats().calls(CHECK);
+    let checks_by_first = usize::from(matches!(during, KilledDuring::CheckAfterLostReply));
+    assert!(checks > checks_by_first as u64, "the interrupted grant was checked before any resend");
+    assert!(sandbox.entitlements_of(users[1]).is_empty(), "the trader who never signed holds nothing");
+    assert!(journal.open_intents().unwrap().is_empty(), "the dead watcher's claim is settled");
+    terminate(&mut second);
 }
