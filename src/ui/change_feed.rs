@@ -6,8 +6,8 @@
 
 use super::bridge::Bridge;
 use crate::onboarding::journal::Journal;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// How often a window asks the journal whether anything changed: "within seconds" for
@@ -18,6 +18,8 @@ pub const CHANGE_POLL_INTERVAL: Duration = Duration::from_secs(2);
 /// stops it.
 pub struct ChangeFeed {
     task: tokio::task::JoinHandle<()>,
+    /// Why the journal cannot be read right now (the board says updates are paused).
+    paused: Arc<Mutex<Option<String>>>,
 }
 
 impl ChangeFeed {
@@ -28,35 +30,48 @@ impl ChangeFeed {
             return None;
         }
         let ctx = bridge.ctx.clone();
+        let paused: Arc<Mutex<Option<String>>> = Arc::default();
+        let pause = paused.clone();
         let task = bridge.spawn_reporting(async move {
             let mut ticks = tokio::time::interval(every);
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             // `None` until the first reading, which counts as a change: a write between the
             // screens' first read and that reading would otherwise go unseen.
             let mut seen: Option<i64> = None;
-            let mut failing = false;
             loop {
                 ticks.tick().await;
                 let reader = journal.clone();
                 let Ok(reading) = tokio::task::spawn_blocking(move || reader.change_mark()).await else { return };
+                let was_failing = pause.lock().unwrap_or_else(|e| e.into_inner()).is_some();
                 match reading {
-                    Ok(mark) if seen != Some(mark) => {
-                        seen = Some(mark);
-                        failing = false;
-                        changes.fetch_add(1, Ordering::Relaxed);
-                        ctx.request_repaint();
+                    Ok(mark) => {
+                        // After an outage, re-read even if the mark is back where it was:
+                        // the screens' own reads may have failed meanwhile.
+                        if seen != Some(mark) || was_failing {
+                            seen = Some(mark);
+                            *pause.lock().unwrap_or_else(|e| e.into_inner()) = None;
+                            changes.fetch_add(1, Ordering::Relaxed);
+                            ctx.request_repaint();
+                        }
                     }
-                    Ok(_) => failing = false,
-                    // Said once per outage, not every 2 s; the next good reading resumes.
-                    Err(error) if !failing => {
-                        failing = true;
+                    // Said once per outage (log and board), not every 2 s.
+                    Err(error) if !was_failing => {
                         tracing::warn!("the live board cannot read the journal's changes: {error}");
+                        *pause.lock().unwrap_or_else(|e| e.into_inner()) = Some(error.to_string());
+                        ctx.request_repaint();
                     }
                     Err(_) => {}
                 }
             }
         });
-        Some(Self { task })
+        Some(Self { task, paused })
+    }
+}
+
+impl ChangeFeed {
+    /// Why other admins' changes are not coming in right now; `None` while they are.
+    pub fn paused(&self) -> Option<String> {
+        self.paused.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 }
 
@@ -127,5 +142,31 @@ mod tests {
         let (bridge, _inbox) = Bridge::new(runtime.handle().clone(), egui::Context::default());
         let journal = Arc::new(Journal::in_memory("sandbox").unwrap());
         assert!(ChangeFeed::follow(journal, Arc::new(AtomicU64::new(1)), &bridge, CHANGE_POLL_INTERVAL).is_none());
+    }
+
+    #[test]
+    fn a_journal_that_cannot_be_read_pauses_the_feed_and_a_readable_one_resumes_it_with_a_re_read() {
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("journal.sqlite");
+        let window = Arc::new(Journal::open(&file, "demo").unwrap());
+        let (bridge, _inbox) = Bridge::new(runtime.handle().clone(), egui::Context::default());
+        let changes = Arc::new(AtomicU64::new(1));
+        let every = Duration::from_millis(20);
+        let feed = ChangeFeed::follow(window, changes.clone(), &bridge, every).expect("a file is shared");
+        eventually("the first reading", || changes.load(Ordering::Relaxed) == 2);
+        assert_eq!(feed.paused(), None);
+
+        // The change mark's table goes away under the window (a damaged or restored file).
+        let other = rusqlite::Connection::open(&file).unwrap();
+        other.execute_batch("ALTER TABLE journal_changes RENAME TO journal_changes_away").unwrap();
+        eventually("the feed to say it is paused", || feed.paused().is_some());
+        assert!(feed.paused().unwrap().contains("journal_changes"), "{:?}", feed.paused());
+        let before = changes.load(Ordering::Relaxed);
+
+        // Back, with the same mark: the screens still re-read once (their reads may have failed).
+        other.execute_batch("ALTER TABLE journal_changes_away RENAME TO journal_changes").unwrap();
+        eventually("the feed to resume", || feed.paused().is_none());
+        eventually("one re-read after the outage", || changes.load(Ordering::Relaxed) == before + 1);
     }
 }

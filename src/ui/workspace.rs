@@ -169,6 +169,12 @@ impl Workspace {
         }
     }
 
+    /// Why other admins' changes are not reaching this window right now (the journal
+    /// cannot be read); `None` while the live board is live or there is nothing to follow.
+    pub fn live_updates_paused(&self) -> Option<String> {
+        self.change_feed.as_ref().and_then(ChangeFeed::paused)
+    }
+
     /// A counter that changes whenever the journal may have changed.
     pub fn changes(&self) -> u64 {
         self.changes.load(Ordering::Relaxed)

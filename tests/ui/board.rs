@@ -321,3 +321,16 @@ fn the_window_stands_down_while_a_team_watcher_reports_and_resumes_when_it_goes_
     });
     assert_eq!(sandbox.open_sockets(), sockets, "one socket again: the window's");
 }
+
+#[test]
+fn the_board_says_when_live_updates_are_paused_and_clears_it_when_the_journal_reads_again() {
+    let (mut app, _sandbox) = signed_in_app(Duration::from_secs(600));
+    let file = Paths::in_dir(app.dir.path()).journal_file();
+    // The journal's change mark becomes unreadable under the window (a damaged or
+    // half-restored file; for a team journal: the database is down).
+    let other = rusqlite::Connection::open(&file).expect("the window's journal file");
+    other.execute_batch("ALTER TABLE journal_changes RENAME TO journal_changes_away").unwrap();
+    app.wait_for_text("Live updates paused");
+    other.execute_batch("ALTER TABLE journal_changes_away RENAME TO journal_changes").unwrap();
+    app.wait_for("the pause to clear", |h| h.query_all_by_label_contains("Live updates paused").next().is_none());
+}

@@ -128,6 +128,17 @@ pub fn live_line_ui(
                 }
             }
         });
+        if let Some(reason) = workspace.live_updates_paused() {
+            ui.horizontal_wrapped(|ui| {
+                widgets::status_dot(ui, theme::WARNING, false);
+                let every = crate::ui::change_feed::CHANGE_POLL_INTERVAL.as_secs();
+                let text = format!(
+                    "Live updates paused: the journal cannot be read, so other admins' changes may be missing \
+                     here. Retrying every {every} s."
+                );
+                ui.label(RichText::new(text).color(theme::WARNING)).on_hover_text(reason);
+            });
+        }
     });
 }
 
