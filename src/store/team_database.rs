@@ -252,17 +252,26 @@ impl TeamDatabase {
             )))
         };
         let unreachable = self.unreachable.clone();
+        let held = self.held.clone();
         self.jobs
             .send(Box::new(move |session| {
                 let result = match session {
                     Err(unavailable) => Err(JobError::Unavailable(unavailable)),
                     Ok(mut session) => job(&mut session).map_err(|e| {
-                        if e.is_closed() || session.client.is_closed() {
+                        if !(e.is_closed() || session.client.is_closed()) {
+                            return JobError::Server(e);
+                        }
+                        // The connection died under this job: a lock taken on it died too, and
+                        // this job must say so like every later one (not "reconnecting").
+                        let generation = session.generation;
+                        let lock_died =
+                            held.lock().unwrap_or_else(|p| p.into_inner()).values().any(|g| *g == generation);
+                        if lock_died {
+                            JobError::Unavailable(Unavailable::LockLost)
+                        } else {
                             JobError::Unavailable(Unavailable::Unreachable(format!(
                                 "{unreachable}: the connection was lost ({e})"
                             )))
-                        } else {
-                            JobError::Server(e)
                         }
                     }),
                 };
