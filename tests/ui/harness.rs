@@ -111,6 +111,26 @@ impl TestApp {
         self.harness.get_by_role_and_label(egui::accesskit::Role::Button, "Sign in").click();
     }
 
+    /// Replaces the text of a labelled field (masked ones too: one backspace per
+    /// character), scrolled into view first (the card may be below the fold).
+    pub fn retype(&mut self, label: &str, text: &str) {
+        self.harness.get_by_label(label).scroll_to_me();
+        // The scroll animates: step until it has settled.
+        for _ in 0..30 {
+            self.harness.step();
+        }
+        self.harness.get_by_label(label).click();
+        self.harness.step();
+        let old = self.harness.get_by_label(label).value().unwrap_or_default();
+        self.harness.key_press(egui::Key::End);
+        for _ in 0..old.chars().count() {
+            self.harness.key_press(egui::Key::Backspace);
+        }
+        self.harness.get_by_label(label).type_text(text);
+        self.harness.step();
+        self.harness.step();
+    }
+
     /// Clicks into a labelled field and types.
     pub fn type_into(&mut self, label: &str, text: &str) {
         self.harness.get_by_label(label).click();

@@ -25,21 +25,6 @@ fn show(app: &mut TestApp, label: &str) {
     }
 }
 
-/// Replaces the text of a labelled field.
-fn retype(app: &mut TestApp, label: &str, text: &str) {
-    show(app, label);
-    app.harness.get_by_label(label).click();
-    app.harness.step();
-    let old = app.harness.get_by_label(label).value().unwrap_or_default();
-    app.harness.key_press(egui::Key::End);
-    for _ in 0..old.chars().count() {
-        app.harness.key_press(egui::Key::Backspace);
-    }
-    app.harness.get_by_label(label).type_text(text);
-    app.harness.step();
-    app.harness.step();
-}
-
 /// The app on the Sandbox, its file dialog answering `roster`, the setup data loaded.
 fn start_with_roster_file(dir: tempfile::TempDir, roster: std::path::PathBuf) -> TestApp {
     let mock = keyring_core::mock::Store::new().unwrap();
@@ -80,14 +65,14 @@ fn a_profile_made_in_setup_with_a_rule_error_fixed_reaches_every_account() {
     // The checklist says what is missing, and Setup does not send the admin on yet.
     assert!(has_text(&app, "Set the risk rules"), "the checklist names the missing rules");
     assert!(!has_text(&app, "Next: add traders"), "Setup is not complete without risk rules");
-    retype(&mut app, "Daily loss limit", "2000");
-    retype(&mut app, "Daily loss alert", "3000");
-    retype(&mut app, "Trailing max drawdown", "2500");
-    retype(&mut app, "Max long position", "5");
+    app.retype("Daily loss limit", "2000");
+    app.retype("Daily loss alert", "3000");
+    app.retype("Trailing max drawdown", "2500");
+    app.retype("Max long position", "5");
     app.wait_for_text("Daily loss alert ($3000) must not be above the auto-liquidate level ($2000)");
     assert!(!enabled(&app, "Save risk rules"), "a profile that breaks a rule cannot be saved");
 
-    retype(&mut app, "Daily loss alert", "1500");
+    app.retype("Daily loss alert", "1500");
     app.wait_for("the error to clear", |h| h.query_by_label_contains("must not be above").is_none());
     show(&mut app, "Save risk rules");
     assert!(enabled(&app, "Save risk rules"));
@@ -164,7 +149,7 @@ fn a_roster_override_that_breaks_the_ladder_with_the_profile_shows_on_its_cell_a
     // that row at once, before any run.
     app.harness.get_by_label("riskrow2").click();
     app.wait_for_text("✏ riskrow2");
-    retype(&mut app, "Daily loss alert", "3000");
+    app.retype("Daily loss alert", "3000");
     let wanted = "Daily loss alert ($3000) must not be above the auto-liquidate level ($2000)";
     // Beside the field in the editor, and in the row's status.
     app.wait_for("the rule error on the row", move |h| h.query_all_by_label_contains(wanted).next().is_some());
@@ -172,7 +157,7 @@ fn a_roster_override_that_breaks_the_ladder_with_the_profile_shows_on_its_cell_a
     app.wait_for_text("1 need attention");
     assert!(has_text(&app, "template profile and this row together"), "the message says where the limit comes from");
 
-    retype(&mut app, "Daily loss alert", "1500");
+    app.retype("Daily loss alert", "1500");
     app.wait_for("the error to clear", |h| h.query_by_label_contains("must not be above").is_none());
     app.wait_for_text("2 ready");
 }

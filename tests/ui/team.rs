@@ -168,21 +168,6 @@ fn a_window_signed_in_to_another_firm_is_refused_by_the_team_journal_before_writ
 
 // ---- Setup → Team journal: the screen an admin uses ----
 
-/// Replaces the text of a labelled field (masked ones too: one backspace per character).
-fn retype(app: &mut TestApp, label: &str, text: &str) {
-    app.harness.get_by_label(label).scroll_to_me();
-    app.harness.step();
-    app.harness.get_by_label(label).click();
-    app.harness.step();
-    let old = app.harness.get_by_label(label).value().unwrap_or_default();
-    app.harness.key_press(egui::Key::End);
-    for _ in 0..old.chars().count() {
-        app.harness.key_press(egui::Key::Backspace);
-    }
-    app.harness.get_by_label(label).type_text(text);
-    app.harness.step();
-}
-
 /// Clicks a button, scrolled into view first (the card may be below the fold).
 fn click(app: &mut TestApp, label: &str) {
     let wanted = label.to_string();
@@ -237,7 +222,7 @@ fn setup_tests_and_switches_to_the_team_journal_then_moves_the_local_journal_int
     app.wait_for_text("Wrong user or password for 127.0.0.1:");
     assert!(app.harness.query_by_label_contains("not-the-password").is_none(), "no password in the message");
 
-    retype(&mut app, "Database password", password.expose());
+    app.retype("Database password", password.expose());
     click(&mut app, "Test connection");
     app.wait_for_text("Connected to PostgreSQL ");
     app.wait_for_text("1 environment, 1 trader");
