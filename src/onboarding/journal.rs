@@ -322,6 +322,25 @@ pub struct TraderExport {
     pub open_intents: Vec<UnsettledIntent>,
 }
 
+impl TraderExport {
+    /// Each trader with its history and its unsettled writes (`open`, by name): what a
+    /// backend's `export_traders` returns once it has read the rows.
+    pub(crate) fn assemble(
+        traders: Vec<JournaledTrader>,
+        mut open: std::collections::HashMap<String, Vec<UnsettledIntent>>,
+        history: impl Fn(&str) -> JournalResult<Vec<HistoryEntry>>,
+    ) -> JournalResult<Vec<TraderExport>> {
+        traders
+            .into_iter()
+            .map(|trader| {
+                let history = history(&trader.name)?;
+                let open_intents = open.remove(&trader.name).unwrap_or_default();
+                Ok(TraderExport { trader, history, open_intents })
+            })
+            .collect()
+    }
+}
+
 /// An intent without outcome, with when it started (the claims' in-flight rule reads it).
 #[derive(Clone, Debug, PartialEq)]
 pub struct UnsettledIntent {

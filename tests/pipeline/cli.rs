@@ -203,7 +203,8 @@ async fn a_second_run_on_the_same_journal_is_refused_naming_the_first_and_sends_
     assert_eq!((stats.users_created(), stats.accounts_created()), (30, 30), "0 duplicates");
 }
 
-fn command(sandbox: &Sandbox, verb: &str, journal: &Path) -> Command {
+/// `propdesk VERB` against `sandbox` (as a Custom environment) on `journal`, no terminal.
+pub fn command(sandbox: &Sandbox, verb: &str, journal: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_propdesk"));
     command
         .args([verb, "--live-url", &sandbox.live_url(), "--demo-url", &sandbox.demo_url()])

@@ -8,7 +8,7 @@ use propdesk::onboarding::journal::test_database::fresh_postgres_journal;
 use propdesk::onboarding::journal::{Author, Journal, journal_key};
 use propdesk::sandbox::Sandbox;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 /// Anna onboards two traders from her laptop; Ben (another machine) journals a trader
 /// whose name is a spreadsheet formula. Then `propdesk history` exports the lot.
@@ -57,14 +57,7 @@ async fn team_history_exports_everyones_writes_without_signing_in(journal: &Path
 }
 
 fn history(sandbox: &Sandbox, journal: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_propdesk"));
-    command
-        .args(["history", "--live-url", &sandbox.live_url(), "--demo-url", &sandbox.demo_url()])
-        .arg("--journal")
-        .arg(journal)
-        .env_remove("TRADOVATE_USERNAME")
-        .stdin(Stdio::null());
-    command
+    crate::cli::command(sandbox, "history", journal)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

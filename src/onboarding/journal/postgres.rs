@@ -881,14 +881,7 @@ impl JournalStore for PostgresStore {
                 open_by_name.entry(name).or_default().push(UnsettledIntent { action, started_at });
             }
         }
-        traders
-            .into_iter()
-            .map(|trader| {
-                let history = self.history(environment, &trader.name)?;
-                let open_intents = open_by_name.remove(&trader.name).unwrap_or_default();
-                Ok(TraderExport { trader, history, open_intents })
-            })
-            .collect()
+        TraderExport::assemble(traders, open_by_name, |name| self.history(environment, name))
     }
 
     fn bound_firm(&self, environment: &str) -> JournalResult<Option<String>> {

@@ -629,14 +629,7 @@ impl JournalStore for SqliteStore {
                 }
             }
         }
-        traders
-            .into_iter()
-            .map(|trader| {
-                let history = self.history(environment, &trader.name)?;
-                let open_intents = open.remove(&trader.name).unwrap_or_default();
-                Ok(TraderExport { trader, history, open_intents })
-            })
-            .collect()
+        TraderExport::assemble(traders, open, |name| self.history(environment, name))
     }
 
     fn bound_firm(&self, environment: &str) -> JournalResult<Option<String>> {
